@@ -1,0 +1,89 @@
+// Command lines of the control plane components. Every listener is on 127.0.0.1.
+import type { Pki } from './pki.ts';
+
+export interface Ports {
+  etcdClient: number;
+  etcdPeer: number;
+  apiserver: number;
+  controllerManager: number;
+  scheduler: number;
+  kwok: number;
+}
+
+export const SERVICE_CIDR = '10.96.0.0/12';
+export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+
+export function etcdArgs(p: Ports, dataDir: string): string[] {
+  const client = `http://127.0.0.1:${p.etcdClient}`;
+  const peer = `http://127.0.0.1:${p.etcdPeer}`;
+  return [
+    '--name=kubestrap-test',
+    `--data-dir=${dataDir}`,
+    `--listen-client-urls=${client}`,
+    `--advertise-client-urls=${client}`,
+    `--listen-peer-urls=${peer}`,
+    `--initial-advertise-peer-urls=${peer}`,
+    `--initial-cluster=kubestrap-test=${peer}`,
+    '--initial-cluster-state=new',
+    // A throwaway test store: skip fsync (much faster on slow disks) and keep it small.
+    '--unsafe-no-fsync',
+    '--quota-backend-bytes=2147483648',
+    '--snapshot-count=10000',
+    '--log-level=warn',
+  ];
+}
+
+export function apiserverArgs(p: Ports, pki: Pki): string[] {
+  return [
+    `--etcd-servers=http://127.0.0.1:${p.etcdClient}`,
+    '--bind-address=127.0.0.1',
+    '--advertise-address=127.0.0.1',
+    `--secure-port=${p.apiserver}`,
+    `--tls-cert-file=${pki.apiserverCert}`,
+    `--tls-private-key-file=${pki.apiserverKey}`,
+    `--client-ca-file=${pki.caCert}`,
+    `--service-cluster-ip-range=${SERVICE_CIDR}`,
+    '--authorization-mode=Node,RBAC',
+    // The defaults already include most of these; naming them makes the test cluster's
+    // guarantees explicit (Pod Security, quotas and LimitRanges are enforced as in production).
+    '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,ResourceQuota,NodeRestriction,DefaultTolerationSeconds,DefaultStorageClass,MutatingAdmissionWebhook,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook',
+    // Privileged pods are allowed by the API server so that Pod Security admission decides.
+    '--allow-privileged=true',
+    `--service-account-issuer=${SA_ISSUER}`,
+    `--service-account-key-file=${pki.saPub}`,
+    `--service-account-signing-key-file=${pki.saKey}`,
+    '--profiling=false',
+    '--v=1',
+  ];
+}
+
+export function controllerManagerArgs(p: Ports, pki: Pki, kubeconfig: string): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${p.controllerManager}`,
+    '--leader-elect=false',
+    '--use-service-account-credentials=true',
+    `--service-account-private-key-file=${pki.saKey}`,
+    `--root-ca-file=${pki.caCert}`,
+    `--cluster-signing-cert-file=${pki.caCert}`,
+    `--cluster-signing-key-file=${pki.caKey}`,
+    '--profiling=false',
+    '--v=1',
+  ];
+}
+
+export function schedulerArgs(p: Ports, kubeconfig: string): string[] {
+  return [
+    `--kubeconfig=${kubeconfig}`,
+    `--authentication-kubeconfig=${kubeconfig}`,
+    `--authorization-kubeconfig=${kubeconfig}`,
+    '--bind-address=127.0.0.1',
+    `--secure-port=${p.scheduler}`,
+    '--leader-elect=false',
+    '--profiling=false',
+    '--v=1',
+  ];
+}

@@ -1,0 +1,101 @@
+// The cluster's PKI, made with openssl: one CA, the API server's serving certificate, client
+// certificates for the admin and each component, and the service-account signing key pair.
+import { randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { ClusterError } from './errors.ts';
+
+export interface ClientCert {
+  cert: string;
+  key: string;
+}
+
+export interface Pki {
+  dir: string;
+  caCert: string;
+  caKey: string;
+  apiserverCert: string;
+  apiserverKey: string;
+  saKey: string;
+  saPub: string;
+  admin: ClientCert;
+  controllerManager: ClientCert;
+  scheduler: ClientCert;
+  kwok: ClientCert;
+}
+
+async function openssl(args: string[]): Promise<void> {
+  try {
+    await execa('openssl', args, { stdin: 'ignore' });
+  } catch (err) {
+    const e = err as { stderr?: string; shortMessage?: string };
+    throw new ClusterError(`openssl ${args[0]} failed: ${e.shortMessage ?? String(err)}`, e.stderr);
+  }
+}
+
+const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+function serial(): string {
+  return `0x${randomBytes(16).toString('hex').replace(/^[89a-f]/, '1')}`;
+}
+
+async function signLeaf(dir: string, name: string, subject: string, ext: string[], ca: { cert: string; key: string }): Promise<ClientCert> {
+  const key = join(dir, `${name}.key`);
+  const csr = join(dir, `${name}.csr`);
+  const cert = join(dir, `${name}.crt`);
+  const extFile = join(dir, `${name}.ext`);
+  writeFileSync(extFile, `${ext.join('\n')}\n`);
+  await openssl(['req', '-new', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject]);
+  await openssl([
+    'x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', serial(),
+    '-days', '365', '-sha256', '-extfile', extFile, '-out', cert,
+  ]);
+  return { cert, key };
+}
+
+const clientExt = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth'];
+
+export async function makePki(dir: string): Promise<Pki> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const ca = { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
+  await openssl([
+    'req', '-x509', ...EC_KEY, '-keyout', ca.key, '-out', ca.cert, '-days', '3650', '-sha256',
+    '-subj', '/CN=kubestrap-test-ca',
+    '-addext', 'basicConstraints=critical,CA:TRUE',
+    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+  ]);
+  const serving = await signLeaf(dir, 'apiserver', '/CN=kube-apiserver', [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=serverAuth',
+    'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
+  ], ca);
+  const admin = await signLeaf(dir, 'admin', '/O=system:masters/CN=kubestrap-test-admin', clientExt, ca);
+  const controllerManager = await signLeaf(dir, 'controller-manager', '/CN=system:kube-controller-manager', clientExt, ca);
+  const scheduler = await signLeaf(dir, 'scheduler', '/CN=system:kube-scheduler', clientExt, ca);
+  // KWOK stands in for every kubelet and patches node and pod status cluster-wide.
+  const kwok = await signLeaf(dir, 'kwok', '/O=system:masters/CN=kwok-controller', clientExt, ca);
+  const saKey = join(dir, 'sa.key');
+  const saPub = join(dir, 'sa.pub');
+  await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', saKey]);
+  await openssl(['pkey', '-in', saKey, '-pubout', '-out', saPub]);
+  return {
+    dir, caCert: ca.cert, caKey: ca.key, apiserverCert: serving.cert, apiserverKey: serving.key,
+    saKey, saPub, admin, controllerManager, scheduler, kwok,
+  };
+}
+
+export function pkiPaths(dir: string): Pki {
+  const c = (n: string): ClientCert => ({ cert: join(dir, `${n}.crt`), key: join(dir, `${n}.key`) });
+  return {
+    dir, caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key'),
+    apiserverCert: join(dir, 'apiserver.crt'), apiserverKey: join(dir, 'apiserver.key'),
+    saKey: join(dir, 'sa.key'), saPub: join(dir, 'sa.pub'),
+    admin: c('admin'), controllerManager: c('controller-manager'), scheduler: c('scheduler'), kwok: c('kwok'),
+  };
+}
+
+export function readPem(path: string): string {
+  return readFileSync(path, 'utf8');
+}
