@@ -46,7 +46,7 @@ export function apiserverArgs(p: Ports, pki: Pki): string[] {
     '--authorization-mode=Node,RBAC',
     // The defaults already include most of these; naming them makes the test cluster's
     // guarantees explicit (Pod Security, quotas and LimitRanges are enforced as in production).
-    '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,ResourceQuota,NodeRestriction,DefaultTolerationSeconds,DefaultStorageClass,MutatingAdmissionWebhook,ValidatingAdmissionPolicy,ValidatingAdmissionWebhook',
+    '--enable-admission-plugins=NamespaceLifecycle,LimitRanger,ServiceAccount,PodSecurity,ResourceQuota,NodeRestriction',
     // Privileged pods are allowed by the API server so that Pod Security admission decides.
     '--allow-privileged=true',
     `--service-account-issuer=${SA_ISSUER}`,

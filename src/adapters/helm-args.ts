@@ -1,0 +1,40 @@
+/** Pure argv builders for helm, for both majors; `helm.ts` runs them. Every argv names --kube-context. */
+import type { HelmRelease } from '../roadmap/types.js';
+import type { Target } from './target.js';
+
+export type HelmMajor = 3 | 4;
+
+export function helmTargetArgs(target: Target): string[] {
+  return [...(target.kubeconfig ? ['--kubeconfig', target.kubeconfig] : []), '--kube-context', target.context];
+}
+
+/** `helm upgrade --install` with the pinned version and the wait/rollback flags of the helm major. */
+export function upgradeInstallArgs(target: Target, r: HelmRelease, valuesFile: string, timeout: string, major: HelmMajor): string[] {
+  const waitFlags = major === 4 ? ['--wait=watcher', '--rollback-on-failure'] : ['--wait', '--atomic'];
+  return [
+    'helm',
+    'upgrade',
+    '--install',
+    r.release,
+    r.chart.ref,
+    ...(r.chart.repo ? ['--repo', r.chart.repo] : []),
+    ...(r.chart.version ? ['--version', r.chart.version] : []),
+    '--namespace',
+    r.namespace,
+    '--create-namespace',
+    '--values',
+    valuesFile,
+    ...waitFlags,
+    '--timeout',
+    timeout,
+    ...helmTargetArgs(target),
+  ];
+}
+
+export function uninstallArgs(target: Target, release: string, namespace: string, timeout: string, major: HelmMajor): string[] {
+  return ['helm', 'uninstall', release, '--namespace', namespace, ...(major === 4 ? ['--wait'] : ['--wait']), '--timeout', timeout, ...helmTargetArgs(target)];
+}
+
+export function statusArgs(target: Target, release: string, namespace: string): string[] {
+  return ['helm', 'status', release, '--namespace', namespace, '--output', 'json', ...helmTargetArgs(target)];
+}

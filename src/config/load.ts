@@ -1,0 +1,211 @@
+/**
+ * Reads kubestrap.yaml, merges env and flag overrides, applies defaults and validates — the
+ * boundary where every problem is reported with file:line:column and key path.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import type { z } from 'zod';
+import { ConfigError, type ConfigProblem } from '../errors.js';
+import { configSchema, type Config } from './schema.js';
+import type { Override } from './overrides.js';
+
+export interface LoadedConfig {
+  config: Config;
+  /** Absolute path of the file, or undefined when built from flags only. */
+  file: string | undefined;
+  /** Directory relative paths in the config resolve against. */
+  baseDir: string;
+}
+
+export async function loadConfigFile(file: string, overrides: Override[] = []): Promise<LoadedConfig> {
+  const absolute = path.resolve(file);
+  let text: string;
+  try {
+    text = await readFile(absolute, 'utf8');
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new ConfigError(
+      [{ where: file, path: '', message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? String(error)})` }],
+      code === 'ENOENT' ? 'Create one with `kubestrap init`, or pass an existing file with --config <file>.' : 'Check the file permissions.',
+    );
+  }
+  return parseConfigText(text, absolute, overrides);
+}
+
+export function parseConfigText(text: string, file: string, overrides: Override[] = []): LoadedConfig {
+  const display = path.relative(process.cwd(), file) || file;
+  const lineCounter = new LineCounter();
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  if (doc.errors.length > 0) {
+    throw new ConfigError(
+      doc.errors.map((e) => {
+        const pos = lineCounter.linePos(e.pos[0]);
+        return { where: `${display}:${pos.line}:${pos.col}`, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` };
+      }),
+      'Fix the YAML syntax (indentation, quotes, colons) at the position shown.',
+    );
+  }
+  const raw: unknown = doc.toJS({ maxAliasCount: 50 }) ?? {};
+  const merged = applyOverrides(raw, overrides);
+  return validate(merged, { doc, lineCounter, display, overrides }, file);
+}
+
+/** Builds a config from flags/env alone (no file), e.g. for `init --yes`. */
+export function configFromOverrides(overrides: Override[], cwd: string): LoadedConfig {
+  const base = { apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'kubestrap' } };
+  return validate(applyOverrides(base, overrides), { display: '(flags)', overrides }, path.join(cwd, 'kubestrap.yaml'));
+}
+
+function applyOverrides(raw: unknown, overrides: Override[]): unknown {
+  if (overrides.length === 0) return raw;
+  const root: Record<string, unknown> = isPlainObject(raw) ? structuredClone(raw) : {};
+  for (const o of overrides) {
+    let cursor: Record<string, unknown> = root;
+    for (const key of o.path.slice(0, -1)) {
+      if (!isPlainObject(cursor[key])) cursor[key] = {};
+      cursor = cursor[key] as Record<string, unknown>;
+    }
+    cursor[o.path.at(-1)!] = o.value;
+  }
+  return root;
+}
+
+interface Origin {
+  doc?: Document;
+  lineCounter?: LineCounter;
+  display: string;
+  overrides: Override[];
+}
+
+function validate(value: unknown, origin: Origin, file: string): LoadedConfig {
+  const result = configSchema.safeParse(value);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, origin)));
+  }
+  return { config: result.data, file, baseDir: path.dirname(file) };
+}
+
+function describeIssue(issue: z.core.$ZodIssue, origin: Origin): ConfigProblem[] {
+  const keyPath = issue.path.map(String);
+  if (issue.code === 'unrecognized_keys') {
+    return issue.keys.map((key) => ({
+      where: locate([...keyPath, key], origin, true),
+      path: [...keyPath, key].join('.'),
+      message: `unknown key "${key}"${suggestKey(key, keyPath)}. Allowed here: ${allowedKeys(keyPath).join(', ') || '(none)'}`,
+    }));
+  }
+  return [{ where: locate(keyPath, origin, false), path: keyPath.join('.'), message: humanMessage(issue) }];
+}
+
+function humanMessage(issue: z.core.$ZodIssue): string {
+  switch (issue.code) {
+    case 'invalid_value':
+      return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+    case 'invalid_type':
+      return issue.input === undefined ? `is required (expected ${issue.expected})` : `must be ${article(issue.expected)} ${issue.expected}, got ${describeValue(issue.input)}`;
+    case 'too_small':
+      return issue.origin === 'array' ? `needs at least ${String(issue.minimum)} item(s)` : issue.origin === 'string' ? `must not be empty` : `must be at least ${String(issue.minimum)}`;
+    case 'too_big':
+      return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`;
+    default:
+      return issue.message;
+  }
+}
+
+function article(word: string): string {
+  return /^[aeiou]/.test(word) ? 'an' : 'a';
+}
+
+function describeValue(v: unknown): string {
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  return `${typeof v} ${JSON.stringify(v)}`;
+}
+
+/** file:line:col of the node at keyPath (or of its key), else of the nearest existing parent. */
+function locate(keyPath: string[], origin: Origin, preferKey: boolean): string {
+  const fromOverride = [...origin.overrides].reverse().find((o) => startsWith(keyPath, o.path));
+  if (fromOverride) return fromOverride.source;
+  const { doc, lineCounter } = origin;
+  if (!doc || !lineCounter) return origin.display;
+  for (let n = keyPath.length; n >= 0; n--) {
+    const node = nodeAt(doc, keyPath.slice(0, n), preferKey && n === keyPath.length);
+    if (node?.range) {
+      const pos = lineCounter.linePos(node.range[0]);
+      return `${origin.display}:${pos.line}:${pos.col}`;
+    }
+  }
+  return origin.display;
+}
+
+function nodeAt(doc: Document, keyPath: string[], keyNode: boolean): Node | undefined {
+  if (keyPath.length === 0) return doc.contents ?? undefined;
+  const parent = keyPath.length === 1 ? doc.contents : (doc.getIn(keyPath.slice(0, -1).map(asIndex), true) as Node | undefined);
+  const last = keyPath.at(-1)!;
+  if (isMap(parent)) {
+    const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === last);
+    if (!pair) return undefined;
+    return (keyNode ? pair.key : (pair.value ?? pair.key)) as Node;
+  }
+  return doc.getIn(keyPath.map(asIndex), true) as Node | undefined;
+}
+
+function asIndex(segment: string): string | number {
+  return /^\d+$/.test(segment) ? Number(segment) : segment;
+}
+
+function startsWith(keyPath: string[], prefix: string[]): boolean {
+  return prefix.length <= keyPath.length && prefix.every((p, i) => keyPath[i] === p);
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function shapeAt(keyPath: string[]): Record<string, unknown> | undefined {
+  let schema: unknown = configSchema;
+  for (const key of keyPath) {
+    schema = unwrap(schema);
+    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
+    if (def?.type === 'object' && def.shape) schema = def.shape[key];
+    else if (def?.type === 'array') schema = def.element;
+    else return undefined;
+  }
+  const def = (unwrap(schema) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;
+  return def?.type === 'object' ? def.shape : undefined;
+}
+
+function unwrap(schema: unknown): unknown {
+  let s = schema as { def?: { type?: string; innerType?: unknown; in?: unknown } } | undefined;
+  while (s?.def && ['default', 'prefault', 'optional', 'nullable', 'pipe'].includes(s.def.type ?? '')) {
+    s = (s.def.innerType ?? s.def.in) as typeof s;
+  }
+  return s;
+}
+
+function allowedKeys(keyPath: string[]): string[] {
+  return Object.keys(shapeAt(keyPath) ?? {});
+}
+
+function suggestKey(key: string, keyPath: string[]): string {
+  const best = allowedKeys(keyPath)
+    .map((k) => ({ k, d: distance(k.toLowerCase(), key.toLowerCase()) }))
+    .sort((a, b) => a.d - b.d)[0];
+  return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${best.k}"?)` : '';
+}
+
+function distance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}

@@ -1,0 +1,91 @@
+/**
+ * The settings that flags and environment variables can set. One table drives commander's options,
+ * the env lookup and (later) the wizard's questions, so every question has a flag and a variable.
+ * Precedence: defaults < config file < env < flags.
+ */
+export type OverrideKind = 'string' | 'integer' | 'boolean' | 'list';
+
+export interface OverrideDef {
+  /** Flag name without dashes, e.g. `cni` for `--cni`. */
+  flag: string;
+  env: string;
+  path: string[];
+  kind: OverrideKind;
+  description: string;
+  choices?: readonly string[];
+}
+
+export const overrideDefs: readonly OverrideDef[] = [
+  { flag: 'name', env: 'KUBESTRAP_NAME', path: ['metadata', 'name'], kind: 'string', description: 'roadmap name (metadata.name)' },
+  { flag: 'provider', env: 'KUBESTRAP_PROVIDER', path: ['spec', 'cluster', 'provider'], kind: 'string', choices: ['kind', 'existing'], description: 'create a kind cluster or adopt an existing one' },
+  { flag: 'cluster-name', env: 'KUBESTRAP_CLUSTER_NAME', path: ['spec', 'cluster', 'name'], kind: 'string', description: 'cluster name' },
+  { flag: 'context', env: 'KUBESTRAP_CONTEXT', path: ['spec', 'cluster', 'context'], kind: 'string', description: 'kube context of an existing cluster' },
+  { flag: 'kubeconfig', env: 'KUBESTRAP_KUBECONFIG', path: ['spec', 'cluster', 'kubeconfig'], kind: 'string', description: 'kubeconfig file holding the context' },
+  { flag: 'kubernetes-version', env: 'KUBESTRAP_KUBERNETES_VERSION', path: ['spec', 'cluster', 'kubernetesVersion'], kind: 'string', choices: ['1.35', '1.36', '1.37'], description: 'Kubernetes minor' },
+  { flag: 'workers', env: 'KUBESTRAP_WORKERS', path: ['spec', 'cluster', 'nodes', 'workers'], kind: 'integer', description: 'kind worker nodes' },
+  { flag: 'cni', env: 'KUBESTRAP_CNI', path: ['spec', 'networking', 'cni'], kind: 'string', choices: ['cilium', 'calico', 'default'], description: 'CNI plugin' },
+  { flag: 'kube-proxy-replacement', env: 'KUBESTRAP_KUBE_PROXY_REPLACEMENT', path: ['spec', 'networking', 'kubeProxyReplacement'], kind: 'boolean', description: 'Cilium replaces kube-proxy' },
+  { flag: 'gateway', env: 'KUBESTRAP_GATEWAY', path: ['spec', 'networking', 'gateway'], kind: 'string', choices: ['none', 'envoy-gateway', 'cilium', 'traefik'], description: 'Gateway API implementation' },
+  { flag: 'storage-provisioner', env: 'KUBESTRAP_STORAGE_PROVISIONER', path: ['spec', 'storage', 'provisioner'], kind: 'string', choices: ['builtin', 'longhorn'], description: 'storage provisioner' },
+  { flag: 'tenant-security', env: 'KUBESTRAP_TENANT_SECURITY', path: ['spec', 'security', 'podSecurity', 'tenants'], kind: 'string', choices: ['privileged', 'baseline', 'restricted'], description: 'Pod Security level of tenant namespaces' },
+  { flag: 'policy-engine', env: 'KUBESTRAP_POLICY_ENGINE', path: ['spec', 'security', 'policyEngine', 'name'], kind: 'string', choices: ['kyverno', 'none'], description: 'policy engine' },
+  { flag: 'tenants', env: 'KUBESTRAP_TENANTS', path: ['spec', 'tenants'], kind: 'list', description: 'comma-separated tenant team names (default quotas)' },
+  { flag: 'monitoring', env: 'KUBESTRAP_MONITORING', path: ['spec', 'monitoring', 'prometheus', 'enabled'], kind: 'boolean', description: 'install kube-prometheus-stack' },
+  { flag: 'logs', env: 'KUBESTRAP_LOGS', path: ['spec', 'monitoring', 'logs'], kind: 'boolean', description: 'install Loki' },
+  { flag: 'vpa', env: 'KUBESTRAP_VPA', path: ['spec', 'autoscaling', 'vpa', 'enabled'], kind: 'boolean', description: 'install the Vertical Pod Autoscaler' },
+  { flag: 'cluster-autoscaler', env: 'KUBESTRAP_CLUSTER_AUTOSCALER', path: ['spec', 'autoscaling', 'clusterAutoscaler', 'provider'], kind: 'string', choices: ['none', 'aws', 'gce', 'azure', 'clusterapi'], description: 'cluster-autoscaler provider' },
+  { flag: 'backup', env: 'KUBESTRAP_BACKUP', path: ['spec', 'backup', 'enabled'], kind: 'boolean', description: 'install Velero backups' },
+  { flag: 'backup-storage', env: 'KUBESTRAP_BACKUP_STORAGE', path: ['spec', 'backup', 'storage', 'type'], kind: 'string', choices: ['minio', 's3', 'gcs', 'azure'], description: 'where backups go' },
+  { flag: 'backup-bucket', env: 'KUBESTRAP_BACKUP_BUCKET', path: ['spec', 'backup', 'storage', 'bucket'], kind: 'string', description: 'backup bucket' },
+  { flag: 'opencost', env: 'KUBESTRAP_OPENCOST', path: ['spec', 'cost', 'opencost'], kind: 'boolean', description: 'install OpenCost' },
+  { flag: 'chart-source', env: 'KUBESTRAP_CHART_SOURCE', path: ['spec', 'charts', 'source'], kind: 'string', choices: ['repository', 'local', 'oci'], description: 'where charts come from' },
+  { flag: 'chart-dir', env: 'KUBESTRAP_CHART_DIR', path: ['spec', 'charts', 'localDir'], kind: 'string', description: 'local chart directory (air-gapped)' },
+  { flag: 'oci-mirror', env: 'KUBESTRAP_OCI_MIRROR', path: ['spec', 'charts', 'ociMirror'], kind: 'string', description: 'OCI chart mirror prefix' },
+];
+
+export interface Override {
+  path: string[];
+  value: unknown;
+  /** Where the value came from, for error messages: `flag --cni` or `env KUBESTRAP_CNI`. */
+  source: string;
+}
+
+/** camelCase key commander gives a flag, e.g. `kube-proxy-replacement` → `kubeProxyReplacement`. */
+export function optionKey(flag: string): string {
+  return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
+}
+
+function coerce(def: OverrideDef, raw: string | boolean, source: string): unknown {
+  if (def.kind === 'boolean') {
+    if (typeof raw === 'boolean') return raw;
+    if (/^(true|1|yes|on)$/i.test(raw)) return true;
+    if (/^(false|0|no|off)$/i.test(raw)) return false;
+    return raw; // left as a string so validation reports it with its source
+  }
+  if (def.kind === 'integer') return /^-?\d+$/.test(String(raw)) ? Number(raw) : raw;
+  if (def.kind === 'list') {
+    const names = String(raw).split(',').map((s) => s.trim()).filter(Boolean);
+    return def.flag === 'tenants' ? names.map((name) => ({ name })) : names;
+  }
+  void source;
+  return raw;
+}
+
+/** Overrides from the environment (lower precedence) then flags (higher). */
+export function collectOverrides(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): Override[] {
+  const out: Override[] = [];
+  for (const def of overrideDefs) {
+    const fromEnv = env[def.env];
+    if (fromEnv !== undefined && fromEnv !== '') {
+      out.push({ path: def.path, value: coerce(def, fromEnv, `env ${def.env}`), source: `env ${def.env}` });
+    }
+  }
+  for (const def of overrideDefs) {
+    const fromFlag = flags[optionKey(def.flag)];
+    if (fromFlag !== undefined) {
+      const source = `flag --${def.flag}`;
+      out.push({ path: def.path, value: coerce(def, fromFlag as string | boolean, source), source });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,134 @@
+/**
+ * Cross-step rules, checked before anything renders or runs. Each says what is wrong and how to
+ * fix it. Errors stop the run (exit 2); warnings are shown and the run goes on.
+ */
+import { RuleError } from '../errors.js';
+import type { Config } from './schema.js';
+
+export interface RuleResult {
+  rule: string;
+  severity: 'error' | 'warning';
+  message: string;
+  fix: string;
+}
+
+type Rule = (c: Config['spec']) => Omit<RuleResult, 'rule'> | undefined;
+
+const systemNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'kubestrap-system']);
+
+export const rules: Record<string, Rule> = {
+  'existing-needs-context': (s) =>
+    s.cluster.provider === 'existing' && !s.cluster.context
+      ? { severity: 'error', message: 'spec.cluster.provider is existing but no kube context is named; kubestrap never guesses the target cluster.', fix: 'set spec.cluster.context (or pass --context <name>); `kubectl config get-contexts` lists them' }
+      : undefined,
+  'kind-takes-no-context': (s) =>
+    s.cluster.provider === 'kind' && s.cluster.context
+      ? { severity: 'error', message: `spec.cluster.context is set but provider is kind, whose context is always kind-${s.cluster.name}.`, fix: 'remove spec.cluster.context, or set spec.cluster.provider: existing to adopt that cluster' }
+      : undefined,
+  'kube-proxy-replacement-needs-cilium': (s) =>
+    s.networking.kubeProxyReplacement && s.networking.cni !== 'cilium'
+      ? { severity: 'error', message: `kube-proxy replacement is a Cilium feature, but spec.networking.cni is ${s.networking.cni}.`, fix: 'set spec.networking.cni: cilium, or spec.networking.kubeProxyReplacement: false' }
+      : undefined,
+  'kube-proxy-replacement-on-existing': (s) =>
+    s.networking.kubeProxyReplacement && s.cluster.provider === 'existing'
+      ? { severity: 'warning', message: 'Cilium kube-proxy replacement on an existing cluster needs kube-proxy removed by its provider (on kind kubestrap sets kubeProxyMode: none itself).', fix: 'remove kube-proxy on the provider first, or set kubeProxyReplacement: false' }
+      : undefined,
+  'cni-on-existing': (s) =>
+    s.networking.cni !== 'default' && s.cluster.provider === 'existing'
+      ? { severity: 'warning', message: `installing ${s.networking.cni} on an existing cluster assumes it was created without a CNI (kind does this with disableDefaultCNI); two CNIs on one cluster break pod networking.`, fix: "set spec.networking.cni: default to keep the cluster's CNI" }
+      : undefined,
+  'encryption-needs-managed-cni': (s) =>
+    s.networking.encryption && s.networking.cni === 'default'
+      ? { severity: 'error', message: "encryption in transit is configured through the CNI kubestrap installs, but spec.networking.cni is default.", fix: 'set spec.networking.cni: cilium (WireGuard), or spec.networking.encryption: false' }
+      : undefined,
+  'cilium-gateway-needs-kpr': (s) =>
+    s.networking.gateway === 'cilium' && (s.networking.cni !== 'cilium' || !s.networking.kubeProxyReplacement)
+      ? { severity: 'error', message: "Cilium's Gateway API implementation needs Cilium with kube-proxy replacement.", fix: 'set spec.networking.cni: cilium and kubeProxyReplacement: true, or choose gateway: envoy-gateway' }
+      : undefined,
+  'vpa-needs-metrics-server': (s) =>
+    s.autoscaling.vpa.enabled && !s.monitoring.metricsServer
+      ? { severity: 'error', message: 'the VPA recommender reads resource metrics from metrics-server, which is disabled.', fix: 'set spec.monitoring.metricsServer: true, or spec.autoscaling.vpa.enabled: false' }
+      : undefined,
+  'hpa-needs-metrics-server': (s) =>
+    !s.monitoring.metricsServer
+      ? { severity: 'warning', message: 'HorizontalPodAutoscalers (the smoke test and tenant defaults) cannot read CPU metrics without metrics-server.', fix: 'set spec.monitoring.metricsServer: true' }
+      : undefined,
+  'hpa-min-max': (s) =>
+    s.autoscaling.hpa.minReplicas > s.autoscaling.hpa.maxReplicas
+      ? { severity: 'error', message: `spec.autoscaling.hpa.minReplicas (${s.autoscaling.hpa.minReplicas}) is above maxReplicas (${s.autoscaling.hpa.maxReplicas}).`, fix: 'make minReplicas <= maxReplicas' }
+      : undefined,
+  'cluster-autoscaler-provider': (s) =>
+    s.cluster.provider === 'kind' && ['aws', 'gce', 'azure'].includes(s.autoscaling.clusterAutoscaler.provider)
+      ? { severity: 'error', message: `cluster-autoscaler with provider ${s.autoscaling.clusterAutoscaler.provider} cannot add nodes to a kind cluster (kind has no node groups).`, fix: 'set spec.autoscaling.clusterAutoscaler.provider: none on kind' }
+      : undefined,
+  'opencost-needs-prometheus': (s) =>
+    s.cost.opencost && !s.monitoring.prometheus.enabled
+      ? { severity: 'error', message: 'OpenCost reads usage from Prometheus, which is disabled.', fix: 'set spec.monitoring.prometheus.enabled: true, or spec.cost.opencost: false' }
+      : undefined,
+  'grafana-needs-prometheus': (s) =>
+    s.monitoring.grafana && !s.monitoring.prometheus.enabled
+      ? { severity: 'error', message: 'Grafana is installed as part of kube-prometheus-stack, which is disabled.', fix: 'set spec.monitoring.prometheus.enabled: true, or spec.monitoring.grafana: false' }
+      : undefined,
+  'alerts-need-prometheus': (s) =>
+    s.monitoring.alertReceivers.length > 0 && !s.monitoring.prometheus.enabled
+      ? { severity: 'error', message: 'alert receivers need Alertmanager from kube-prometheus-stack, which is disabled.', fix: 'set spec.monitoring.prometheus.enabled: true, or remove spec.monitoring.alertReceivers' }
+      : undefined,
+  'no-alert-receivers': (s) =>
+    s.monitoring.prometheus.enabled && s.monitoring.alertReceivers.length === 0 && s.cluster.provider === 'existing'
+      ? { severity: 'warning', message: 'alerts fire but reach nobody: spec.monitoring.alertReceivers is empty.', fix: 'add a receiver (slack, webhook or pagerduty) whose URL lives in a Secret' }
+      : undefined,
+  'backup-credentials': (s) =>
+    s.backup.enabled && s.backup.storage.type !== 'minio' && !s.backup.storage.credentialsSecret
+      ? { severity: 'error', message: `backups to ${s.backup.storage.type} need credentials, and spec.backup.storage.credentialsSecret is not set.`, fix: 'create a Secret with a "cloud" key in the velero namespace and name it in spec.backup.storage.credentialsSecret' }
+      : undefined,
+  's3-region': (s) =>
+    s.backup.enabled && s.backup.storage.type === 's3' && !s.backup.storage.region
+      ? { severity: 'error', message: 'S3 backups need spec.backup.storage.region.', fix: 'set spec.backup.storage.region, e.g. eu-west-1' }
+      : undefined,
+  'minio-is-for-dev': (s) =>
+    s.backup.enabled && s.backup.storage.type === 'minio' && s.cluster.provider === 'existing'
+      ? { severity: 'warning', message: 'backups to an in-cluster MinIO live in the cluster they protect; losing the cluster loses them.', fix: 'use spec.backup.storage.type: s3, gcs or azure for a real cluster' }
+      : undefined,
+  'local-charts-need-dir': (s) =>
+    s.charts.source === 'local' && !s.charts.localDir
+      ? { severity: 'error', message: 'spec.charts.source is local but spec.charts.localDir is not set.', fix: 'set spec.charts.localDir to a directory with one sub-directory per chart (e.g. ./charts/cilium)' }
+      : undefined,
+  'oci-needs-mirror': (s) =>
+    s.charts.source === 'oci' && !s.charts.ociMirror
+      ? { severity: 'error', message: 'spec.charts.source is oci but spec.charts.ociMirror is not set.', fix: 'set spec.charts.ociMirror, e.g. oci://registry.example.com/charts' }
+      : undefined,
+  'tenant-names': (s) => {
+    const seen = new Set<string>();
+    for (const t of s.tenants) {
+      if (systemNamespaces.has(t.name)) return { severity: 'error', message: `tenant "${t.name}" would take over a system namespace.`, fix: 'choose another tenant name' };
+      if (seen.has(t.name)) return { severity: 'error', message: `tenant "${t.name}" is listed twice.`, fix: 'list each tenant once' };
+      seen.add(t.name);
+    }
+    return undefined;
+  },
+  'enforce-needs-ha-policy-engine': (s) =>
+    s.security.policyEngine.name === 'kyverno' && s.security.policyEngine.validationFailureAction === 'Enforce' && s.security.policyEngine.replicas < 3
+      ? { severity: 'warning', message: 'Kyverno enforces policies with fewer than 3 admission replicas; if they are down, admission requests fail.', fix: 'set spec.security.policyEngine.replicas: 3' }
+      : undefined,
+  'longhorn-on-kind': (s) =>
+    s.storage.provisioner === 'longhorn' && s.cluster.provider === 'kind'
+      ? { severity: 'warning', message: 'Longhorn needs open-iscsi on every node, which kind node images lack.', fix: 'keep spec.storage.provisioner: builtin on kind' }
+      : undefined,
+};
+
+export function evaluateRules(config: Config): RuleResult[] {
+  const out: RuleResult[] = [];
+  for (const [rule, check] of Object.entries(rules)) {
+    const r = check(config.spec);
+    if (r) out.push({ rule, ...r });
+  }
+  return out;
+}
+
+/** Throws RuleError listing every broken rule; returns the warnings otherwise. */
+export function enforceRules(config: Config): RuleResult[] {
+  const results = evaluateRules(config);
+  const errors = results.filter((r) => r.severity === 'error');
+  if (errors.length) throw new RuleError(errors);
+  return results.filter((r) => r.severity === 'warning');
+}

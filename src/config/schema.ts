@@ -1,0 +1,268 @@
+/**
+ * The one typed model of kubestrap.yaml. Every object is strict (unknown keys are errors);
+ * defaults are declared here and applied by zod when the merged file + env + flags are parsed,
+ * so they always come last. `kubestrap schema` emits this as JSON Schema.
+ */
+import { z } from 'zod';
+import { kubernetesMinors } from '../lock.js';
+
+const dns1123Label = z
+  .string()
+  .max(63, 'must be at most 63 characters')
+  .regex(/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/, 'must be a Kubernetes name: lower-case letters, digits and "-", starting and ending with a letter or digit (e.g. "team-a")');
+
+const dns1123Subdomain = z
+  .string()
+  .max(253, 'must be at most 253 characters')
+  .regex(
+    /^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$/,
+    'must be a Kubernetes name: lower-case letters, digits, "-" and "." (e.g. "fast-ssd")',
+  );
+
+const cidr = z
+  .string()
+  .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR such as 10.244.0.0/16')
+  .refine((v) => v.split('/')[0]!.split('.').every((o) => Number(o) <= 255), 'has an octet above 255');
+
+/** Kubernetes resource quantity, e.g. 500m, 2, 4Gi. */
+const quantity = z
+  .string()
+  .regex(/^[0-9]+(\.[0-9]+)?(m|k|M|G|T|P|E|Ki|Mi|Gi|Ti|Pi|Ei)?$/, 'must be a Kubernetes quantity such as 500m, 2, 512Mi or 20Gi');
+
+/** Prometheus-style duration, e.g. 15d, 12h. */
+const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d|w|y)$/, 'must be a duration such as 15d or 12h');
+/** Go duration as Velero takes it, e.g. 720h0m0s or 168h. */
+const goDuration = z.string().regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, 'must be a duration such as 720h or 168h0m0s').refine((v) => v.length > 0, 'must not be empty');
+const cron = z
+  .string()
+  .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression such as "0 2 * * *"')
+  .refine((v) => !/[\n{}]/.test(v), 'must not contain braces or newlines');
+
+const podSecurityLevel = z.enum(['privileged', 'baseline', 'restricted']);
+const secretRef = z.strictObject({
+  name: dns1123Subdomain.describe('Secret name, in the namespace of the component that reads it'),
+  key: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key (letters, digits, "-", "_", ".")'),
+});
+
+const tenant = z.strictObject({
+  name: dns1123Label.describe('Tenant team; becomes the namespace name'),
+  groups: z
+    .array(z.string().min(1).max(256).regex(/^[^\n\r]+$/, 'must be a single line'))
+    .default([])
+    .describe('Identity-provider groups bound to the namespace admin Role'),
+  quota: z
+    .strictObject({
+      cpu: quantity.default('4'),
+      memory: quantity.default('8Gi'),
+      pods: z.number().int().min(1).max(10000).default(50),
+      storage: quantity.default('100Gi'),
+    })
+    .prefault({})
+    .describe('ResourceQuota for the namespace (requests; limits are twice these)'),
+  podSecurity: podSecurityLevel.optional().describe('Overrides security.podSecurity.tenants for this namespace'),
+});
+
+const cluster = z
+  .strictObject({
+    provider: z.enum(['kind', 'existing']).default('kind').describe('kind: create a local cluster; existing: adopt a cluster through its kube context'),
+    name: dns1123Label.default('kubestrap').describe('Cluster name (kind cluster name; label on everything kubestrap creates)'),
+    kubernetesVersion: z.enum(kubernetesMinors).default('1.36').describe('Kubernetes minor; selects the pinned kind node image'),
+    context: z
+      .string()
+      .min(1)
+      .max(253)
+      .regex(/^[^\s]+$/, 'must be a kube context name without spaces')
+      .optional()
+      .describe('Kube context of an existing cluster (required when provider is existing; never guessed)'),
+    kubeconfig: z.string().min(1).optional().describe('Path of the kubeconfig holding the context (default: $KUBECONFIG or ~/.kube/config)'),
+    nodes: z
+      .strictObject({
+        controlPlanes: z.number().int().min(1).max(5).refine((n) => n % 2 === 1, 'must be odd (etcd quorum)').default(1),
+        workers: z.number().int().min(0).max(20).default(2),
+      })
+      .prefault({})
+      .describe('Node counts for kind'),
+  })
+  .prefault({});
+
+const networking = z
+  .strictObject({
+    cni: z.enum(['cilium', 'calico', 'default']).default('cilium').describe("CNI to install; 'default' keeps the cluster's own (kindnet on kind)"),
+    podSubnet: cidr.default('10.244.0.0/16'),
+    serviceSubnet: cidr.default('10.96.0.0/12'),
+    kubeProxyReplacement: z.boolean().default(false).describe('Cilium replaces kube-proxy (kind then runs with kubeProxyMode none)'),
+    encryption: z.boolean().default(false).describe('Encrypt pod-to-pod traffic in transit (Cilium WireGuard; Calico WireGuard)'),
+    gateway: z.enum(['none', 'envoy-gateway', 'cilium', 'traefik']).default('envoy-gateway').describe('Gateway API implementation (ingress-nginx is retired and not offered)'),
+  })
+  .prefault({});
+
+const storage = z
+  .strictObject({
+    provisioner: z
+      .enum(['builtin', 'longhorn'])
+      .default('builtin')
+      .describe("builtin: keep the cluster's provisioner (kind's local-path); longhorn: install Longhorn (needs open-iscsi)"),
+    defaultClass: dns1123Subdomain.default('standard').describe('Name of the one default StorageClass'),
+    replicas: z.number().int().min(1).max(5).default(3).describe('Longhorn replica count'),
+    snapshots: z.boolean().default(true).describe('Install the CSI snapshot controller and CRDs'),
+  })
+  .prefault({});
+
+const security = z
+  .strictObject({
+    podSecurity: z
+      .strictObject({
+        system: podSecurityLevel.default('privileged').describe('kube-system and component namespaces that need host access'),
+        platform: podSecurityLevel.default('baseline').describe('Platform add-on namespaces (monitoring, velero, ...)'),
+        tenants: podSecurityLevel.default('restricted').describe('Tenant team namespaces'),
+      })
+      .prefault({}),
+    defaultDenyNetworkPolicies: z.boolean().default(true).describe('Default-deny ingress+egress in tenant namespaces, with DNS egress allowed'),
+    rbac: z.boolean().default(true).describe('Namespace admin Roles and RoleBindings for tenant groups'),
+    policyEngine: z
+      .strictObject({
+        name: z.enum(['kyverno', 'none']).default('kyverno'),
+        validationFailureAction: z.enum(['Audit', 'Enforce']).default('Audit'),
+        replicas: z.number().int().min(1).max(7).default(1).describe('Admission controller replicas (3 or more for HA)'),
+      })
+      .prefault({}),
+    certManager: z.boolean().default(true),
+    auditLogging: z.boolean().default(true).describe('API server audit log (kind: rendered into the cluster config)'),
+    secretsEncryption: z.boolean().default(true).describe('Encrypt Secrets at rest (kind: rendered into the cluster config)'),
+  })
+  .prefault({});
+
+const receiver = z.strictObject({
+  name: dns1123Label,
+  type: z.enum(['slack', 'webhook', 'pagerduty']),
+  secretRef: secretRef.describe('Secret in the monitoring namespace holding the webhook URL / routing key (never put it in this file)'),
+  channel: z.string().regex(/^#?[-_a-z0-9]+$/, 'must be a Slack channel such as #alerts').optional(),
+});
+
+const monitoring = z
+  .strictObject({
+    metricsServer: z.boolean().default(true),
+    prometheus: z
+      .strictObject({
+        enabled: z.boolean().default(true).describe('kube-prometheus-stack: Prometheus, Alertmanager, Grafana, exporters'),
+        retention: promDuration.default('15d'),
+        retentionSize: quantity.default('18Gi'),
+        storageSize: quantity.default('20Gi'),
+        replicas: z.number().int().min(1).max(5).default(1),
+      })
+      .prefault({}),
+    grafana: z.boolean().default(true).describe('Grafana with a generated admin password stored as a Secret'),
+    alertReceivers: z.array(receiver).default([]).describe('Where Alertmanager sends alerts'),
+    logs: z.boolean().default(false).describe('Loki (monolithic) for logs'),
+  })
+  .prefault({});
+
+const autoscaling = z
+  .strictObject({
+    hpa: z
+      .strictObject({
+        minReplicas: z.number().int().min(1).max(100).default(2),
+        maxReplicas: z.number().int().min(1).max(1000).default(10),
+        targetCPUUtilization: z.number().int().min(10).max(100).default(70),
+        scaleDownStabilizationSeconds: z.number().int().min(0).max(3600).default(300),
+      })
+      .prefault({})
+      .describe('Defaults for the HorizontalPodAutoscalers kubestrap writes'),
+    vpa: z
+      .strictObject({
+        enabled: z.boolean().default(true),
+        updateMode: z.enum(['Off', 'Initial', 'Recreate', 'InPlaceOrRecreate']).default('Off').describe('Off = recommend only'),
+      })
+      .prefault({}),
+    clusterAutoscaler: z
+      .strictObject({
+        provider: z.enum(['none', 'aws', 'gce', 'azure', 'clusterapi']).default('none'),
+        clusterName: dns1123Label.optional().describe('Cluster name for node-group auto-discovery (default: cluster.name)'),
+      })
+      .prefault({}),
+  })
+  .prefault({});
+
+const backupStorage = z
+  .strictObject({
+    type: z.enum(['minio', 's3', 'gcs', 'azure']).default('minio').describe('minio: an in-cluster object store (kind/dev only); s3/gcs/azure: real object storage'),
+    bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name (3-63 lower-case letters, digits, "." and "-")').default('velero'),
+    region: z.string().regex(/^[a-z0-9-]+$/, 'must be a region such as eu-west-1').optional(),
+    s3Url: z.url({ protocol: /^https?$/ }).optional().describe('S3-compatible endpoint URL (optional for AWS)'),
+    credentialsSecret: dns1123Subdomain.optional().describe('Secret in the velero namespace with a "cloud" key (required for s3/gcs/azure)'),
+  })
+  .prefault({});
+
+const backup = z
+  .strictObject({
+    enabled: z.boolean().default(true),
+    storage: backupStorage,
+    schedule: cron.default('0 2 * * *'),
+    ttl: goDuration.default('720h'),
+    includedNamespaces: z.array(dns1123Label).default([]).describe('Namespaces to back up (empty: all except system ones)'),
+    fileSystemBackup: z.boolean().default(true).describe('Velero node agent for volume data'),
+    restoreDrill: z.boolean().default(true).describe('verify backs up and restores a scratch namespace'),
+  })
+  .prefault({});
+
+const cost = z
+  .strictObject({
+    quotas: z.boolean().default(true).describe('ResourceQuota and LimitRange per tenant namespace'),
+    limitRange: z
+      .strictObject({
+        defaultCpuRequest: quantity.default('100m'),
+        defaultMemoryRequest: quantity.default('128Mi'),
+        defaultCpuLimit: quantity.default('500m'),
+        defaultMemoryLimit: quantity.default('512Mi'),
+      })
+      .prefault({}),
+    priorityClasses: z.boolean().default(true),
+    opencost: z.boolean().default(true),
+  })
+  .prefault({});
+
+const charts = z
+  .strictObject({
+    source: z.enum(['repository', 'local', 'oci']).default('repository').describe('repository: public repos; local: a directory of charts (air-gapped); oci: a mirror registry'),
+    localDir: z.string().min(1).optional().describe('Directory holding one sub-directory per chart name (source: local); relative to this file'),
+    ociMirror: z
+      .string()
+      .regex(/^oci:\/\/[^\s]+$/, 'must start with oci://, e.g. oci://registry.example.com/charts')
+      .optional()
+      .describe('OCI prefix; charts are pulled from <prefix>/<chart> (source: oci)'),
+  })
+  .prefault({});
+
+const verification = z
+  .strictObject({
+    timeout: z.string().regex(/^[0-9]+(s|m)$/, 'must be a duration such as 300s or 10m').default('10m').describe('How long a rollout or helm wait may take'),
+    scorecard: z.boolean().default(true).describe('Write a scorecard of every check and flag drift'),
+  })
+  .prefault({});
+
+export const configSchema = z.strictObject({
+  apiVersion: z.literal('kubestrap.dev/v1alpha1'),
+  kind: z.literal('Roadmap'),
+  metadata: z.strictObject({ name: dns1123Label }),
+  spec: z
+    .strictObject({
+      cluster,
+      networking,
+      storage,
+      security,
+      tenants: z.array(tenant).default([]).describe('Tenant team namespaces (RBAC, quotas, policies)'),
+      monitoring,
+      autoscaling,
+      backup,
+      cost,
+      charts,
+      verification,
+    })
+    .prefault({}),
+});
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+
+export const configApiVersion = 'kubestrap.dev/v1alpha1';
+export const configKind = 'Roadmap';

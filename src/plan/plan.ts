@@ -1,0 +1,128 @@
+/**
+ * Builds the plan: every phase and step, what it renders and the exact argv it would run.
+ * Pure — no cluster and no file system writes (see write.ts).
+ */
+import path from 'node:path';
+import { serverSideApplyArgs, serverSideApplyStdinArgs } from '../adapters/kubectl-args.js';
+import { upgradeInstallArgs, type HelmMajor } from '../adapters/helm-args.js';
+import { createClusterArgs } from '../adapters/kind-args.js';
+import type { Target } from '../adapters/target.js';
+import type { Config } from '../config/schema.js';
+import { enforceRules, type RuleResult } from '../config/rules.js';
+import { targetContext } from '../render/common.js';
+import { roadmap } from '../roadmap/roadmap.js';
+import type { Action, Check, PhaseId, RenderContext, StepId, StepPlan } from '../roadmap/types.js';
+
+export interface PlannedStep {
+  id: StepId;
+  title: string;
+  enabled: boolean;
+  reason?: string;
+  needs: StepId[];
+  rendered: StepPlan;
+  commands: string[][];
+}
+
+export interface PlannedPhase {
+  id: PhaseId;
+  title: string;
+  weeks: string;
+  steps: PlannedStep[];
+}
+
+export interface Plan {
+  config: Config;
+  target: Target;
+  outDir: string;
+  warnings: RuleResult[];
+  phases: PlannedPhase[];
+}
+
+export interface PlanOptions {
+  config: Config;
+  baseDir: string;
+  /** Directory artifacts are (or will be) written to; as the user typed it. */
+  outDir: string;
+  phase?: PhaseId;
+  helmMajor?: HelmMajor;
+}
+
+export function targetOf(config: Config): Target {
+  return { context: targetContext(config), ...(config.spec.cluster.kubeconfig ? { kubeconfig: config.spec.cluster.kubeconfig } : {}) };
+}
+
+export function buildPlan(options: PlanOptions): Plan {
+  const { config } = options;
+  const warnings = enforceRules(config);
+  const ctx: RenderContext = { config, baseDir: options.baseDir, outDir: path.resolve(options.outDir) };
+  const target = targetOf(config);
+  const phases = roadmap
+    .filter((p) => !options.phase || p.id === options.phase)
+    .map((phase) => ({
+      id: phase.id,
+      title: phase.title,
+      weeks: phase.weeks,
+      steps: phase.steps.map((step): PlannedStep => {
+        const enablement = step.enabled(config);
+        const rendered = enablement.enabled ? step.render(ctx) : { artifacts: [], actions: [], checks: [] };
+        return {
+          id: step.id,
+          title: step.title,
+          enabled: enablement.enabled,
+          ...(enablement.enabled ? {} : { reason: enablement.reason }),
+          needs: step.needs,
+          rendered,
+          commands: rendered.actions.map((a) => actionArgv(a, target, options.outDir, config.spec.verification.timeout, options.helmMajor ?? 4)),
+        };
+      }),
+    }));
+  return { config, target, outDir: options.outDir, warnings, phases };
+}
+
+/** The argv an action runs. Generated Secrets go through stdin, so their values never reach argv. */
+export function actionArgv(action: Action, target: Target, outDir: string, timeout: string, helmMajor: HelmMajor): string[] {
+  const file = (p: string) => path.join(outDir, p);
+  switch (action.type) {
+    case 'kind-create':
+      return createClusterArgs(action.cluster, file(action.config), action.waitForNodes);
+    case 'apply':
+      return serverSideApplyArgs(target, file(action.manifest));
+    case 'apply-url':
+      return serverSideApplyArgs(target, action.url);
+    case 'helm':
+      return upgradeInstallArgs(target, action.release, file(action.release.values), timeout, helmMajor);
+    case 'secret':
+      return [...serverSideApplyStdinArgs(target), `# stdin: Secret ${action.secret.namespace}/${action.secret.name} (generated; value not shown)`];
+  }
+}
+
+export function describeCheck(check: Check): string {
+  switch (check.type) {
+    case 'api-ready':
+      return 'API server /readyz answers';
+    case 'nodes-ready':
+      return 'every node is Ready';
+    case 'rollout':
+      return `${check.kind}/${check.name} in ${check.namespace} rolled out`;
+    case 'crd-established':
+      return `CRD ${check.name} Established`;
+    case 'apiservice-available':
+      return `APIService ${check.name} Available`;
+    case 'helm-deployed':
+      return `helm release ${check.namespace}/${check.release} deployed`;
+    case 'default-storageclass':
+      return `exactly one default StorageClass, named ${check.name}`;
+    case 'namespace-labels':
+      return `namespace ${check.namespace} labelled ${Object.entries(check.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
+    case 'exists':
+      return `${check.resource} ${check.namespace ? `${check.namespace}/` : ''}${check.name} exists`;
+    case 'rejects-privileged-pod':
+      return `a privileged pod is rejected in ${check.namespace}`;
+    case 'velero-bsl-available':
+      return `BackupStorageLocation ${check.namespace}/${check.name} Available`;
+    case 'probe':
+      return check.description;
+    case 'not-checkable':
+      return check.description;
+  }
+}

@@ -1,0 +1,36 @@
+import type { Config } from '../config/schema.js';
+import type { StepId } from '../roadmap/types.js';
+import { renderObject } from './template.js';
+
+export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
+
+/** Labels on every object kubestrap creates, so `down` and `status` can find them. */
+export function commonLabels(config: Config, step: StepId): Record<string, string> {
+  return {
+    'app.kubernetes.io/managed-by': 'kubestrap',
+    'kubestrap.dev/roadmap': config.metadata.name,
+    'kubestrap.dev/step': step,
+  };
+}
+
+export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
+  // Enforce the chosen level; audit and warn one level stricter where possible so teams see what
+  // a tightening would break before it happens.
+  const stricter = level === 'privileged' ? 'baseline' : 'restricted';
+  return {
+    'pod-security.kubernetes.io/enforce': level,
+    'pod-security.kubernetes.io/enforce-version': 'latest',
+    'pod-security.kubernetes.io/audit': stricter,
+    'pod-security.kubernetes.io/warn': stricter,
+  };
+}
+
+export function namespaceObject(config: Config, step: StepId, name: string, level: PodSecurityLevel): Record<string, unknown> {
+  return renderObject('common/namespace.yaml', { name, labels: { ...commonLabels(config, step), ...podSecurityLabels(level) } });
+}
+
+/** The kube context kubestrap targets: kind's `kind-<name>` or the one the user named. */
+export function targetContext(config: Config): string {
+  const { provider, name, context } = config.spec.cluster;
+  return provider === 'kind' ? `kind-${name}` : (context ?? '');
+}

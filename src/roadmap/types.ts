@@ -1,0 +1,113 @@
+/**
+ * The contract every roadmap step fulfils. `render` is pure and returns data: the files to write,
+ * the actions that apply them and the checks that verify them. The engine turns actions and checks
+ * into kubectl/helm/kind argv through the adapters, so `plan` lists exactly what `up` will run.
+ */
+import type { Config } from '../config/schema.js';
+
+export const phaseIds = ['foundation', 'features', 'observability', 'operations'] as const;
+export type PhaseId = (typeof phaseIds)[number];
+
+export interface Artifact {
+  /** Path relative to the render directory, e.g. `features/security/namespaces.yaml`. */
+  path: string;
+  content: string;
+}
+
+export interface ChartSourceRef {
+  /** What helm takes as the chart argument: a chart name (with `repo`), a directory, or an oci:// ref. */
+  ref: string;
+  repo?: string;
+  version?: string;
+}
+
+export interface HelmRelease {
+  release: string;
+  namespace: string;
+  chart: ChartSourceRef;
+  /** Artifact path of the values file. */
+  values: string;
+}
+
+/** A Secret kubestrap generates at apply time; its value never enters plan, state, logs or argv. */
+export interface GeneratedSecret {
+  namespace: string;
+  name: string;
+  /** Keys with random values (length in characters). */
+  random: Record<string, number>;
+  /** Keys with fixed, non-secret values (e.g. a username). */
+  fixed?: Record<string, string>;
+  /** Keys derived from other keys by a template over their values, e.g. an AWS credentials file. */
+  derived?: Record<string, { format: 'aws-credentials'; accessKey: string; secretKey: string }>;
+}
+
+export type Action =
+  | { type: 'kind-create'; cluster: string; config: string; waitForNodes: boolean }
+  | { type: 'apply'; manifest: string; description: string }
+  | { type: 'apply-url'; url: string; description: string }
+  | { type: 'helm'; release: HelmRelease }
+  | { type: 'secret'; secret: GeneratedSecret };
+
+export type WorkloadKind = 'deployment' | 'daemonset' | 'statefulset';
+
+export type Check =
+  | { type: 'api-ready' }
+  | { type: 'nodes-ready' }
+  | { type: 'rollout'; namespace: string; kind: WorkloadKind; name: string }
+  | { type: 'crd-established'; name: string }
+  | { type: 'apiservice-available'; name: string }
+  | { type: 'helm-deployed'; namespace: string; release: string }
+  | { type: 'default-storageclass'; name: string }
+  | { type: 'namespace-labels'; namespace: string; labels: Record<string, string> }
+  | { type: 'exists'; resource: string; namespace?: string; name: string }
+  | { type: 'rejects-privileged-pod'; namespace: string }
+  | { type: 'velero-bsl-available'; namespace: string; name: string }
+  /** A functional probe that needs real containers; skipped with its reason on simulated nodes. */
+  | { type: 'probe'; probe: ProbeId; namespace: string; description: string }
+  /** Something kubestrap cannot check on this target; always reported as skipped with the reason. */
+  | { type: 'not-checkable'; description: string; reason: string };
+
+export type ProbeId = 'dns' | 'pod-to-pod' | 'pvc-binds' | 'hpa-metrics' | 'backup-restore';
+
+export interface StepPlan {
+  artifacts: Artifact[];
+  actions: Action[];
+  checks: Check[];
+  /** Extra removal work beyond reversing the actions (kept minimal; see engine). */
+  notes?: string[];
+}
+
+export interface RenderContext {
+  config: Config;
+  /** Directory relative paths in the config resolve against (the config file's directory). */
+  baseDir: string;
+  /** Absolute directory the artifacts are written to (kind mounts need absolute host paths). */
+  outDir: string;
+}
+
+export type Enablement = { enabled: true } | { enabled: false; reason: string };
+
+export interface Step {
+  id: StepId;
+  phase: PhaseId;
+  title: string;
+  /** Steps that must have succeeded first. */
+  needs: StepId[];
+  enabled(config: Config): Enablement;
+  render(ctx: RenderContext): StepPlan;
+}
+
+export const stepIds = [
+  'cluster',
+  'networking',
+  'storage',
+  'security',
+  'gateway',
+  'integration',
+  'monitoring',
+  'autoscaling',
+  'disaster-recovery',
+  'cost',
+  'continuous-verification',
+] as const;
+export type StepId = (typeof stepIds)[number];

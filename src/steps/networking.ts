@@ -1,0 +1,58 @@
+import { PlanBuilder } from '../roadmap/builders.js';
+import { namespaceObject } from '../render/common.js';
+import { renderObject } from '../render/template.js';
+import type { Step } from '../roadmap/types.js';
+
+/** The CNI: Cilium or Calico installed by helm, or the cluster's own kept as it is. */
+export const networkingStep: Step = {
+  id: 'networking',
+  phase: 'foundation',
+  title: 'Networking (CNI)',
+  needs: ['cluster'],
+  enabled: () => ({ enabled: true }),
+  render(ctx) {
+    const b = new PlanBuilder(ctx, 'foundation', 'networking');
+    const { cluster, networking } = ctx.config.spec;
+    const isKind = cluster.provider === 'kind';
+    if (networking.cni === 'cilium') {
+      b.helm(
+        'cilium',
+        'cilium',
+        'kube-system',
+        renderObject('networking/cilium-values.yaml', {
+          operatorReplicas: isKind ? 1 : 2,
+          kubeProxyReplacement: networking.kubeProxyReplacement,
+          // Without kube-proxy, Cilium must reach the API server directly rather than via the Service.
+          k8sServiceHost: networking.kubeProxyReplacement && isKind ? `${cluster.name}-control-plane` : undefined,
+          k8sServicePort: networking.kubeProxyReplacement && isKind ? 6443 : undefined,
+          hubbleUi: !isKind,
+          encryption: networking.encryption,
+          gatewayApi: networking.gateway === 'cilium',
+        }),
+      );
+      b.rollout('kube-system', ['daemonset', 'cilium'], ['deployment', 'cilium-operator']);
+    } else if (networking.cni === 'calico') {
+      b.manifest('namespaces.yaml', [namespaceObject(ctx.config, 'networking', 'tigera-operator', 'privileged')], 'tigera-operator namespace');
+      // Since Calico 3.32 the CRDs ship as their own chart and must be installed first.
+      b.helm('calicoCrds', 'calico-crds', 'tigera-operator', {});
+      b.helm(
+        'tigeraOperator',
+        'calico',
+        'tigera-operator',
+        renderObject('networking/tigera-operator-values.yaml', {
+          kubernetesProvider: isKind ? 'Kind' : '',
+          podSubnet: networking.podSubnet,
+        }),
+      );
+      b.rollout('tigera-operator', ['deployment', 'tigera-operator']);
+      b.rollout('calico-system', ['daemonset', 'calico-node'], ['deployment', 'calico-kube-controllers']);
+    }
+    b.check({ type: 'nodes-ready' });
+    b.rollout('kube-system', ['deployment', 'coredns']);
+    b.check(
+      { type: 'probe', probe: 'dns', namespace: 'kubestrap-system', description: 'a pod resolves kubernetes.default through cluster DNS' },
+      { type: 'probe', probe: 'pod-to-pod', namespace: 'kubestrap-system', description: 'a pod on one node reaches a pod on another' },
+    );
+    return b.build();
+  },
+};

@@ -1,0 +1,39 @@
+import { PlanBuilder } from '../roadmap/builders.js';
+import { commonLabels, namespaceObject } from '../render/common.js';
+import { renderObject } from '../render/template.js';
+import type { Step } from '../roadmap/types.js';
+
+/** Storage: exactly one default StorageClass (kind's local-path or Longhorn) and volume snapshots. */
+export const storageStep: Step = {
+  id: 'storage',
+  phase: 'foundation',
+  title: 'Storage',
+  needs: ['networking'],
+  enabled: () => ({ enabled: true }),
+  render(ctx) {
+    const b = new PlanBuilder(ctx, 'foundation', 'storage');
+    const { storage } = ctx.config.spec;
+    const labels = commonLabels(ctx.config, 'storage');
+    if (storage.provisioner === 'longhorn') {
+      b.manifest('namespaces.yaml', [namespaceObject(ctx.config, 'storage', 'longhorn-system', 'privileged')], 'longhorn-system namespace');
+      b.helm('longhorn', 'longhorn', 'longhorn-system', renderObject('storage/longhorn-values.yaml', { replicas: storage.replicas }));
+      b.rollout('longhorn-system', ['daemonset', 'longhorn-manager'], ['deployment', 'longhorn-driver-deployer']);
+      b.check({ type: 'default-storageclass', name: 'longhorn' });
+    } else {
+      // kind nodes already run local-path-provisioner with the default class `standard`.
+      b.check({ type: 'default-storageclass', name: storage.defaultClass });
+    }
+    if (storage.snapshots) {
+      b.helm('snapshotController', 'snapshot-controller', 'kube-system', renderObject('storage/snapshot-controller-values.yaml', { replicas: ctx.config.spec.cluster.provider === 'kind' ? 1 : 2 }));
+      b.rollout('kube-system', ['deployment', 'snapshot-controller']);
+      for (const crd of ['volumesnapshotclasses', 'volumesnapshotcontents', 'volumesnapshots']) {
+        b.check({ type: 'crd-established', name: `${crd}.snapshot.storage.k8s.io` });
+      }
+      if (storage.provisioner === 'longhorn') {
+        b.manifest('snapshot-class.yaml', [renderObject('storage/longhorn-snapshot-class.yaml', { labels })], 'Longhorn VolumeSnapshotClass');
+      }
+    }
+    b.check({ type: 'probe', probe: 'pvc-binds', namespace: 'kubestrap-system', description: 'a PersistentVolumeClaim on the default class binds and a pod writes to it' });
+    return b.build();
+  },
+};
