@@ -34,7 +34,8 @@ export async function loadConfigFile(file: string, overrides: Override[] = []): 
 }
 
 export function parseConfigText(text: string, file: string, overrides: Override[] = []): LoadedConfig {
-  const display = path.relative(process.cwd(), file) || file;
+  const relative = path.relative(process.cwd(), file);
+  const display = relative && !relative.startsWith('..') ? relative : file;
   const lineCounter = new LineCounter();
   const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
   if (doc.errors.length > 0) {
@@ -79,7 +80,7 @@ interface Origin {
 }
 
 function validate(value: unknown, origin: Origin, file: string): LoadedConfig {
-  const result = configSchema.safeParse(value);
+  const result = configSchema.safeParse(value, { reportInput: true });
   if (!result.success) {
     throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, origin)));
   }
