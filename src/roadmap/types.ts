@@ -43,7 +43,12 @@ export interface GeneratedSecret {
 
 export type Action =
   | { type: 'kind-create'; cluster: string; config: string; waitForNodes: boolean }
-  | { type: 'apply'; manifest: string; description: string }
+  /**
+   * Server-side apply of a manifest. `manifest` is an artifact path relative to the render
+   * directory, unless `absolute` is set: then it is a file outside the plan (e.g. the Gateway API
+   * CRDs from a local chart directory when charts come from `spec.charts.source: local`).
+   */
+  | { type: 'apply'; manifest: string; description: string; absolute?: true }
   | { type: 'apply-url'; url: string; description: string }
   | { type: 'helm'; release: HelmRelease }
   | { type: 'secret'; secret: GeneratedSecret };
@@ -67,7 +72,16 @@ export type Check =
   /** Something kubestrap cannot check on this target; always reported as skipped with the reason. */
   | { type: 'not-checkable'; description: string; reason: string };
 
-export type ProbeId = 'dns' | 'pod-to-pod' | 'pvc-binds' | 'hpa-metrics' | 'backup-restore';
+export type ProbeId =
+  | 'dns'
+  | 'pod-to-pod'
+  | 'pvc-binds'
+  | 'hpa-metrics'
+  | 'backup-restore'
+  /** kind: a request made by the probe shows up in the API server's audit log on the control-plane node. */
+  | 'audit-log'
+  /** kind: a Secret written by the probe is stored encrypted (k8s:enc:aescbc:v1: prefix) in etcd. */
+  | 'secrets-encrypted';
 
 export interface StepPlan {
   artifacts: Artifact[];
