@@ -41,7 +41,22 @@ export const lock = {
     // ⚠ unconfirmed tag: the in-cluster object store for kind backups (plain manifests, no chart).
     minio: 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z',
     smokeTest: 'registry.k8s.io/pause:3.10',
+    // ⚠ unconfirmed tag: the GCP plugin for Velero 1.18 (assumed to follow the AWS plugin's v1.14).
+    veleroPluginForGcp: 'velero/velero-plugin-for-gcp:v1.14.0',
+    // ⚠ unconfirmed tag: the Azure plugin for Velero 1.18 (assumed to follow the AWS plugin's v1.14).
+    veleroPluginForAzure: 'velero/velero-plugin-for-microsoft-azure:v1.14.0',
+    // ⚠ unconfirmed tag: the MinIO client that creates the kind backup bucket (a Job, no shell).
+    minioClient: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z',
   },
+  /**
+   * cluster-autoscaler must match the cluster's Kubernetes minor; the chart's `image.tag` is set
+   * from here. ⚠ unconfirmed: that a vX.Y.0 release exists for each supported minor.
+   */
+  clusterAutoscalerImageTags: {
+    '1.37': 'v1.37.0',
+    '1.36': 'v1.36.0',
+    '1.35': 'v1.35.0',
+  } satisfies Record<KubernetesMinor, string>,
   charts: {
     cilium: { chart: 'cilium', version: '1.19.5', repo: 'https://helm.cilium.io', oci: 'oci://quay.io/cilium/charts/cilium' },
     calicoCrds: { chart: 'crd.projectcalico.org.v1', version: 'v3.32.1', repo: 'https://docs.tigera.io/calico/charts' },
@@ -55,6 +70,7 @@ export const lock = {
     traefik: { chart: 'traefik', version: '41.3.0', repo: 'https://traefik.github.io/charts' },
     metricsServer: { chart: 'metrics-server', version: '3.13.1', repo: 'https://kubernetes-sigs.github.io/metrics-server/', appVersion: '0.8.1' },
     kubePrometheusStack: { chart: 'kube-prometheus-stack', version: '88.5.3', repo: 'https://prometheus-community.github.io/helm-charts', appVersion: 'v0.93.1' },
+    // ⚠ repository URL inferred from the grafana-community organisation (the facts name the org, not the URL).
     loki: { chart: 'loki', version: '18.11.0', repo: 'https://grafana-community.github.io/helm-charts', appVersion: '3.7.6' },
     vpa: { chart: 'vpa', version: '5.0.0', repo: 'https://charts.fairwinds.com/stable', appVersion: '1.7.1' },
     clusterAutoscaler: { chart: 'cluster-autoscaler', version: '9.59.0', repo: 'https://kubernetes.github.io/autoscaler' },

@@ -34,3 +34,8 @@ export function targetContext(config: Config): string {
   const { provider, name, context } = config.spec.cluster;
   return provider === 'kind' ? `kind-${name}` : (context ?? '');
 }
+
+/** The one default StorageClass the storage step establishes (Longhorn's own, or the configured one). */
+export function defaultStorageClass(config: Config): string {
+  return config.spec.storage.provisioner === 'longhorn' ? 'longhorn' : config.spec.storage.defaultClass;
+}

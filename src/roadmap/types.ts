@@ -33,12 +33,16 @@ export interface HelmRelease {
 export interface GeneratedSecret {
   namespace: string;
   name: string;
-  /** Keys with random values (length in characters). */
+  /** Keys with random values (length in characters; alphanumeric, so they are safe inside URLs). */
   random: Record<string, number>;
   /** Keys with fixed, non-secret values (e.g. a username). */
   fixed?: Record<string, string>;
-  /** Keys derived from other keys by a template over their values, e.g. an AWS credentials file. */
-  derived?: Record<string, { format: 'aws-credentials'; accessKey: string; secretKey: string }>;
+  /**
+   * Keys derived from other keys by a template over their values, e.g. an AWS credentials file.
+   * `accessKey`/`secretKey` name keys of this Secret, or of `fromSecret` (a generated Secret in the
+   * same namespace, applied earlier) when set.
+   */
+  derived?: Record<string, { format: 'aws-credentials'; accessKey: string; secretKey: string; fromSecret?: string }>;
 }
 
 export type Action =
