@@ -13,6 +13,16 @@ export function commonLabels(config: Config, step: StepId): Record<string, strin
   };
 }
 
+/**
+ * Labels for a chart's `commonLabels`-style value: kubestrap's labels without
+ * `app.kubernetes.io/managed-by`, which charts already set to Helm (a second one is a duplicate key).
+ */
+export function chartLabels(config: Config, step: StepId): Record<string, string> {
+  const { 'app.kubernetes.io/managed-by': _managedBy, ...rest } = commonLabels(config, step);
+  void _managedBy;
+  return rest;
+}
+
 export function podSecurityLabels(level: PodSecurityLevel): Record<string, string> {
   // Enforce the chosen level; audit and warn one level stricter where possible so teams see what
   // a tightening would break before it happens.

@@ -1,14 +1,207 @@
+import type { Config } from '../config/schema.js';
 import { PlanBuilder } from '../roadmap/builders.js';
+import { chartLabels, commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
+import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
 
-// TODO(stub): render this area's artifacts, actions and checks.
+export const monitoringNamespace = 'monitoring';
+/** Release name and fullnameOverride of kube-prometheus-stack; object names below derive from it. */
+export const kubePrometheusStackRelease = 'kube-prometheus-stack';
+/** The Prometheus Service the chart creates (`<fullname>-prometheus`), e.g. for OpenCost. */
+export const prometheusService = { namespace: monitoringNamespace, name: `${kubePrometheusStackRelease}-prometheus`, port: 9090 } as const;
+export const grafanaAdminSecret = 'grafana-admin';
+/** Where `kubestrap verify` writes its results; the KubestrapStepDrift alert reads its drift label. */
+export const scorecard = { namespace: 'kubestrap-system', name: 'kubestrap-scorecard', driftLabel: 'kubestrap.dev/drift' } as const;
+
+/**
+ * Names of the workloads kube-prometheus-stack creates with fullnameOverride = the release name
+ * (checked against the chart's _helpers.tpl: fullname is truncated to 26 characters, the operator is
+ * `<fullname>-operator`, the Prometheus/Alertmanager CRs `<fullname>-prometheus|-alertmanager`
+ * and the operator names their StatefulSets `prometheus-<cr>` / `alertmanager-<cr>`; the
+ * grafana, kube-state-metrics and prometheus-node-exporter subcharts name theirs
+ * `<release>-<subchart>`).
+ */
+export function kubePrometheusStackWorkloads(fullname: string = kubePrometheusStackRelease) {
+  return {
+    operator: `${fullname}-operator`,
+    grafana: `${kubePrometheusStackRelease}-grafana`,
+    kubeStateMetrics: `${kubePrometheusStackRelease}-kube-state-metrics`,
+    nodeExporter: `${kubePrometheusStackRelease}-prometheus-node-exporter`,
+    prometheus: `prometheus-${fullname}-prometheus`,
+    alertmanager: `alertmanager-${fullname}-alertmanager`,
+  };
+}
+
+/**
+ * Prometheus takes its size limit in bytes units (`18GiB`, `500MB`; its CRD pattern is
+ * `([0-9]*[.])?[0-9]+((K|M|G|T|E|P)i?)?B`), the config a Kubernetes quantity (`18Gi`).
+ */
+export function prometheusBytes(quantity: string): string {
+  const m = /^([0-9]+(?:\.[0-9]+)?)(Ki|Mi|Gi|Ti|Pi|Ei|k|M|G|T|P|E|m)?$/.exec(quantity);
+  if (!m) throw new Error(`not a quantity: ${quantity}`);
+  const [, number, suffix] = m;
+  if (!suffix) return `${number}B`;
+  if (suffix === 'm') return `${Math.ceil(Number(number) / 1000)}B`;
+  return `${number}${suffix === 'k' ? 'K' : suffix}B`;
+}
+
+const alertmanagerSecretsDir = '/etc/alertmanager/secrets';
+const discardReceiver = 'kubestrap-discard';
+
+/**
+ * Alertmanager configuration from the configured receivers. URLs and routing keys are never
+ * written here: each receiver reads them from a file of a Secret the chart mounts
+ * (alertmanagerSpec.secrets), so only Secret names and keys appear in the values file.
+ */
+export function alertmanagerConfig(config: Config): { config: Record<string, unknown>; secrets: string[] } {
+  const receivers = config.spec.monitoring.alertReceivers;
+  const file = (r: (typeof receivers)[number]) => `${alertmanagerSecretsDir}/${r.secretRef.name}/${r.secretRef.key}`;
+  const rendered = receivers.map((r) => {
+    switch (r.type) {
+      case 'slack':
+        return { name: r.name, slack_configs: [{ api_url_file: file(r), send_resolved: true, ...(r.channel ? { channel: r.channel } : {}) }] };
+      case 'webhook':
+        return { name: r.name, webhook_configs: [{ url_file: file(r), send_resolved: true }] };
+      case 'pagerduty':
+        return { name: r.name, pagerduty_configs: [{ routing_key_file: file(r), send_resolved: true }] };
+    }
+  });
+  const routes: Record<string, unknown>[] = [
+    // The always-firing Watchdog and the InfoInhibitor helper are not for people.
+    { receiver: discardReceiver, matchers: ['alertname = "Watchdog"'] },
+    { receiver: discardReceiver, matchers: ['alertname = "InfoInhibitor"'] },
+    // Paging receivers get critical alerts only; chat and webhooks get everything.
+    ...receivers.map((r) => ({
+      receiver: r.name,
+      ...(r.type === 'pagerduty' ? { matchers: ['severity = "critical"'] } : {}),
+      continue: true,
+    })),
+  ];
+  return {
+    secrets: [...new Set(receivers.map((r) => r.secretRef.name))],
+    config: {
+      global: { resolve_timeout: '5m' },
+      inhibit_rules: [
+        { source_matchers: ['severity = "critical"'], target_matchers: ['severity =~ "warning|info"'], equal: ['namespace', 'alertname'] },
+        { source_matchers: ['severity = "warning"'], target_matchers: ['severity = "info"'], equal: ['namespace', 'alertname'] },
+      ],
+      route: {
+        receiver: discardReceiver,
+        group_by: ['namespace', 'alertname'],
+        group_wait: '30s',
+        group_interval: '5m',
+        repeat_interval: '12h',
+        routes,
+      },
+      receivers: [{ name: discardReceiver }, ...rendered],
+    },
+  };
+}
+
+/**
+ * Monitoring from the first deployment: metrics-server (resource metrics for kubectl top, HPA and
+ * VPA), kube-prometheus-stack with kubestrap's own alerts and Grafana behind a generated admin
+ * Secret, and Loki for logs when asked.
+ */
 export const monitoringStep: Step = {
   id: 'monitoring',
   phase: 'observability',
   title: 'Monitoring',
   needs: ['storage'],
-  enabled: () => ({ enabled: true }),
+  enabled: (config) =>
+    config.spec.monitoring.metricsServer || config.spec.monitoring.prometheus.enabled || config.spec.monitoring.logs
+      ? { enabled: true }
+      : { enabled: false, reason: 'spec.monitoring turns off metrics-server, Prometheus and logs' },
   render(ctx) {
-    return new PlanBuilder(ctx, 'observability', 'monitoring').build();
+    const b = new PlanBuilder(ctx, 'observability', 'monitoring');
+    const { config } = ctx;
+    const { cluster, networking, monitoring } = config.spec;
+    const isKind = cluster.provider === 'kind';
+    const labels = commonLabels(config, 'monitoring');
+    const storageClass = defaultStorageClass(config);
+
+    if (monitoring.metricsServer) {
+      b.helm(
+        'metricsServer',
+        'metrics-server',
+        'kube-system',
+        renderObject('monitoring/metrics-server-values.yaml', {
+          replicas: isKind ? 1 : 2,
+          pdb: !isKind,
+          // kind's kubelets serve self-signed certificates.
+          args: isKind ? ['--kubelet-insecure-tls'] : [],
+          labels: chartLabels(config, 'monitoring'),
+        }),
+      );
+      b.rollout('kube-system', ['deployment', 'metrics-server']);
+      b.check({ type: 'apiservice-available', name: 'v1beta1.metrics.k8s.io' });
+    }
+
+    const stack = monitoring.prometheus.enabled;
+    if (stack || monitoring.logs) {
+      // node-exporter needs the host's network, PID namespace and file systems: system level.
+      const level = stack ? config.spec.security.podSecurity.system : config.spec.security.podSecurity.platform;
+      b.manifest('namespaces.yaml', [namespaceObject(config, 'monitoring', monitoringNamespace, level)], `${monitoringNamespace} namespace (Pod Security ${level})`);
+    }
+
+    if (stack) {
+      if (monitoring.grafana) {
+        b.action({
+          type: 'secret',
+          secret: { namespace: monitoringNamespace, name: grafanaAdminSecret, fixed: { 'admin-user': 'admin' }, random: { 'admin-password': 32 } },
+        });
+      }
+      const alertmanager = alertmanagerConfig(config);
+      const workloads = kubePrometheusStackWorkloads();
+      b.helm(
+        'kubePrometheusStack',
+        kubePrometheusStackRelease,
+        monitoringNamespace,
+        renderObject('monitoring/kube-prometheus-stack-values.yaml', {
+          fullname: kubePrometheusStackRelease,
+          labels: chartLabels(config, 'monitoring'),
+          storageClass,
+          prometheus: { ...monitoring.prometheus, retentionSize: prometheusBytes(monitoring.prometheus.retentionSize) },
+          alertmanager: {
+            replicas: monitoring.prometheus.replicas,
+            storageSize: isKind ? '1Gi' : '5Gi',
+            secrets: alertmanager.secrets,
+            config: alertmanager.config,
+          },
+          grafana: { enabled: monitoring.grafana, adminSecret: grafanaAdminSecret },
+          kubeStateMetrics: { metricLabelsAllowlist: [`configmaps=[${scorecard.driftLabel}]`] },
+          // kind nodes are containers whose root file system mount is not shared (⚠ the usual fix).
+          nodeExporter: { hostRootFsMount: !isKind },
+          controlPlane: {
+            // kind's etcd, controller-manager and scheduler listen on localhost only.
+            etcd: !isKind,
+            controllerManager: !isKind,
+            scheduler: !isKind,
+            kubeProxy: !(networking.cni === 'cilium' && networking.kubeProxyReplacement),
+          },
+        }),
+      );
+      for (const crd of ['prometheuses', 'alertmanagers', 'servicemonitors', 'podmonitors', 'prometheusrules']) {
+        b.check({ type: 'crd-established', name: `${crd}.monitoring.coreos.com` });
+      }
+      b.rollout(monitoringNamespace, ['deployment', workloads.operator], ['deployment', workloads.kubeStateMetrics], ['daemonset', workloads.nodeExporter]);
+      if (monitoring.grafana) b.rollout(monitoringNamespace, ['deployment', workloads.grafana]);
+      b.rollout(monitoringNamespace, ['statefulset', workloads.prometheus], ['statefulset', workloads.alertmanager]);
+
+      // The PrometheusRule CRD comes with the chart, so the rules are applied after it.
+      b.manifest('kubestrap-alerts.yaml', renderObjects('monitoring/kubestrap-alerts.yaml', { namespace: monitoringNamespace, labels }), "kubestrap's own alerts (PrometheusRule)");
+      b.check({ type: 'exists', resource: 'prometheusrules.monitoring.coreos.com', namespace: monitoringNamespace, name: 'kubestrap' });
+    }
+
+    if (monitoring.logs) {
+      b.helm(
+        'loki',
+        'loki',
+        monitoringNamespace,
+        renderObject('monitoring/loki-values.yaml', { fullname: 'loki', storageClass, storageSize: monitoring.prometheus.storageSize }),
+      );
+      b.rollout(monitoringNamespace, ['statefulset', 'loki']);
+    }
+    return b.build();
   },
 };
