@@ -1,14 +1,113 @@
+import path from 'node:path';
+import type { Config } from '../config/schema.js';
+import { lock } from '../lock.js';
 import { PlanBuilder } from '../roadmap/builders.js';
+import { commonLabels, namespaceObject } from '../render/common.js';
+import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
 
-// TODO(stub): render this area's artifacts, actions and checks.
+export const gatewayName = 'kubestrap';
+export const gatewayNamespace = 'kubestrap-gateway';
+export const gatewayListener = 'http';
+/** Namespaces with this label may attach routes to the shared Gateway. */
+export const gatewayAccessLabels: Record<string, string> = { 'kubestrap.dev/gateway-access': 'true' };
+
+export type GatewayImplementation = Exclude<Config['spec']['networking']['gateway'], 'none'>;
+
+interface Implementation {
+  gatewayClass: string;
+  /** Set when kubestrap renders the GatewayClass (Cilium creates its own). */
+  controllerName?: string;
+  /** Namespace of the data-plane pods that forward traffic to backends (none for Cilium: its Envoy runs in the agent). */
+  dataPlaneNamespace?: string;
+  /** Listener port of the shared Gateway. */
+  port: number;
+}
+
+export const implementations: Record<GatewayImplementation, Implementation> = {
+  // Envoy Gateway runs one Envoy proxy Deployment per Gateway, in its own namespace by default.
+  'envoy-gateway': { gatewayClass: 'envoy-gateway', controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', dataPlaneNamespace: 'envoy-gateway-system', port: 80 },
+  // Traefik matches a listener's port against its entryPoints: 8000 is the chart's `web`
+  // entryPoint (ports.web.port), exposed as 80 by its Service. ⚠ default port from the chart's values.yaml, not checked against 41.3.0
+  traefik: { gatewayClass: 'traefik', controllerName: 'traefik.io/gateway-controller', dataPlaneNamespace: 'traefik', port: 8000 },
+  // Cilium creates the `cilium` GatewayClass itself when the networking step sets gatewayAPI.enabled.
+  // ⚠ relies on the chart's gatewayAPI.gatewayClass.create default (auto); not checked against 1.19.5
+  cilium: { gatewayClass: 'cilium', port: 80 },
+};
+
+export function gatewayImplementation(config: Config): GatewayImplementation | undefined {
+  const g = config.spec.networking.gateway;
+  return g === 'none' ? undefined : g;
+}
+
+/**
+ * Gateway API: the pinned standard CRDs, an implementation (Envoy Gateway, Traefik, or Cilium's
+ * built-in one), and one shared Gateway that namespaces opt into.
+ */
 export const gatewayStep: Step = {
   id: 'gateway',
   phase: 'features',
   title: 'Gateway API',
   needs: ['networking'],
-  enabled: () => ({ enabled: true }),
+  enabled: (config) =>
+    gatewayImplementation(config)
+      ? { enabled: true }
+      : { enabled: false, reason: 'spec.networking.gateway is none: no Gateway API implementation is installed' },
   render(ctx) {
-    return new PlanBuilder(ctx, 'features', 'gateway').build();
+    const b = new PlanBuilder(ctx, 'features', 'gateway');
+    const { config } = ctx;
+    const impl = gatewayImplementation(config);
+    if (!impl) return b.build();
+    const spec = implementations[impl];
+    const labels = commonLabels(config, 'gateway');
+    const platform = config.spec.security.podSecurity.platform;
+    const replicas = config.spec.cluster.provider === 'existing' ? 2 : 1;
+
+    // 1. The CRDs, before anything that serves or uses them.
+    const { source, localDir } = config.spec.charts;
+    if (source === 'local') {
+      // Air-gapped: the standard-install manifest sits next to the charts.
+      const file = path.resolve(ctx.baseDir, localDir ?? 'charts', 'gateway-api', 'standard-install.yaml');
+      b.action({ type: 'apply', manifest: file, absolute: true, description: `Gateway API ${lock.manifests.gatewayApi.version} CRDs (standard channel, local copy)` });
+    } else {
+      b.action({ type: 'apply-url', url: lock.manifests.gatewayApi.url, description: `Gateway API ${lock.manifests.gatewayApi.version} CRDs (standard channel)` });
+    }
+    for (const crd of ['gatewayclasses', 'gateways', 'httproutes']) b.check({ type: 'crd-established', name: `${crd}.gateway.networking.k8s.io` });
+
+    // 2. Namespaces, with Pod Security labels.
+    const namespaces = [namespaceObject(config, 'gateway', gatewayNamespace, platform)];
+    if (spec.dataPlaneNamespace) namespaces.push(namespaceObject(config, 'gateway', spec.dataPlaneNamespace, platform));
+    b.manifest('namespaces.yaml', namespaces, 'Gateway namespaces with Pod Security Admission labels');
+
+    // 3. The implementation.
+    if (impl === 'envoy-gateway') {
+      b.helm('envoyGateway', 'envoy-gateway', 'envoy-gateway-system', renderObject('gateway/envoy-gateway-values.yaml', { replicas }));
+      b.rollout('envoy-gateway-system', ['deployment', 'envoy-gateway']);
+    } else if (impl === 'traefik') {
+      b.helm('traefik', 'traefik', 'traefik', renderObject('gateway/traefik-values.yaml', { replicas }));
+      b.rollout('traefik', ['deployment', 'traefik']);
+    }
+    // Cilium: nothing to install; the networking step set its gatewayAPI value and checks its
+    // operator, which serves the Gateway API.
+
+    // 4. GatewayClass and the shared Gateway, after the CRDs and the controller.
+    const objects: Record<string, unknown>[] = [];
+    if (spec.controllerName) objects.push(renderObject('gateway/gateway-class.yaml', { name: spec.gatewayClass, labels, controllerName: spec.controllerName }));
+    objects.push(
+      renderObject('gateway/gateway.yaml', {
+        name: gatewayName,
+        namespace: gatewayNamespace,
+        labels,
+        gatewayClassName: spec.gatewayClass,
+        port: spec.port,
+        accessLabels: gatewayAccessLabels,
+      }),
+    );
+    b.manifest('gateway.yaml', objects, `GatewayClass ${spec.gatewayClass} and the shared Gateway ${gatewayNamespace}/${gatewayName}`);
+    b.check(
+      { type: 'exists', resource: 'gatewayclasses.gateway.networking.k8s.io', name: spec.gatewayClass },
+      { type: 'exists', resource: 'gateways.gateway.networking.k8s.io', namespace: gatewayNamespace, name: gatewayName },
+    );
+    return b.build();
   },
 };

@@ -1,7 +1,72 @@
+import type { Config } from '../config/schema.js';
 import { PlanBuilder } from '../roadmap/builders.js';
-import type { Step } from '../roadmap/types.js';
+import { commonLabels, namespaceObject, podSecurityLabels, type PodSecurityLevel } from '../render/common.js';
+import { renderObject, renderObjects } from '../render/template.js';
+import type { Check, Step, StepId } from '../roadmap/types.js';
 
-// TODO(stub): render this area's artifacts, actions and checks.
+/** kubestrap's own namespace: run state, the Lease, and the probes' pods. */
+export const kubestrapNamespace = 'kubestrap-system';
+export const selfSignedIssuer = 'kubestrap-selfsigned';
+
+const kyvernoNamespace = 'kyverno';
+const certManagerNamespace = 'cert-manager';
+
+/**
+ * Namespaces that hold Kubernetes' own and the platform's components, whose Pod Security level
+ * is set by their PSA labels (system or platform level), not by the tenants' standard. The
+ * policy engine's Pod Security policies skip them; everything else (tenants, the smoke test and
+ * any namespace created later) is held to the tenants' standard.
+ */
+const platformNamespaces = [
+  'kube-system',
+  'kube-public',
+  'kube-node-lease',
+  kubestrapNamespace,
+  // foundation
+  'local-path-storage',
+  'tigera-operator',
+  'calico-system',
+  'calico-apiserver',
+  'longhorn-system',
+  // features
+  kyvernoNamespace,
+  certManagerNamespace,
+  'envoy-gateway-system',
+  'traefik',
+  'kubestrap-gateway',
+  // observability and operations
+  'monitoring',
+  'velero',
+  'opencost',
+];
+
+const strictness: Record<PodSecurityLevel, number> = { privileged: 0, baseline: 1, restricted: 2 };
+
+export function tenantLevel(config: Config, tenant: Config['spec']['tenants'][number]): PodSecurityLevel {
+  return tenant.podSecurity ?? config.spec.security.podSecurity.tenants;
+}
+
+/**
+ * Default-deny ingress and egress for a namespace, plus DNS egress and traffic between the
+ * namespace's own pods. Shared with the integration step, whose smoke test runs under the same
+ * isolation as a tenant.
+ */
+export function namespaceIsolation(config: Config, step: StepId, namespace: string): Record<string, unknown>[] {
+  return renderObjects('security/network-policies.yaml', { namespace, labels: commonLabels(config, step) });
+}
+
+export const isolationPolicyNames = ['default-deny', 'allow-dns-egress', 'allow-same-namespace'] as const;
+
+export function isolationChecks(namespace: string): Check[] {
+  return isolationPolicyNames.map((name) => ({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace, name }) satisfies Check);
+}
+
+/**
+ * Security hardening: Pod Security Admission on every namespace kubestrap owns, default-deny
+ * networking and RBAC for tenants, Kyverno with the Pod Security Standards, and cert-manager with
+ * a self-signed ClusterIssuer. Audit logging and encryption at rest are part of the kind cluster
+ * config (cluster step); here they are only verified.
+ */
 export const securityStep: Step = {
   id: 'security',
   phase: 'features',
@@ -9,6 +74,108 @@ export const securityStep: Step = {
   needs: ['networking'],
   enabled: () => ({ enabled: true }),
   render(ctx) {
-    return new PlanBuilder(ctx, 'features', 'security').build();
+    const b = new PlanBuilder(ctx, 'features', 'security');
+    const { config } = ctx;
+    const { security, tenants, cluster } = config.spec;
+    const labels = commonLabels(config, 'security');
+    const platform = security.podSecurity.platform;
+    const kyverno = security.policyEngine.name === 'kyverno';
+
+    // Namespaces first: everything else in this step lands in them. The charts' namespaces are
+    // created here rather than by `helm --create-namespace` so they carry Pod Security labels.
+    const namespaces = [namespaceObject(config, 'security', kubestrapNamespace, platform)];
+    for (const t of tenants) namespaces.push(namespaceObject(config, 'security', t.name, tenantLevel(config, t)));
+    if (kyverno) namespaces.push(namespaceObject(config, 'security', kyvernoNamespace, platform));
+    if (security.certManager) namespaces.push(namespaceObject(config, 'security', certManagerNamespace, platform));
+    b.manifest('namespaces.yaml', namespaces, 'namespaces with Pod Security Admission labels');
+    b.check({ type: 'namespace-labels', namespace: kubestrapNamespace, labels: podSecurityLabels(platform) });
+    for (const t of tenants) b.check({ type: 'namespace-labels', namespace: t.name, labels: podSecurityLabels(tenantLevel(config, t)) });
+
+    if (security.defaultDenyNetworkPolicies && tenants.length) {
+      b.manifest('network-policies.yaml', tenants.flatMap((t) => namespaceIsolation(config, 'security', t.name)), 'default-deny NetworkPolicies with DNS egress for tenant namespaces');
+      for (const t of tenants) b.check(...isolationChecks(t.name));
+    }
+
+    if (security.rbac) {
+      // Tenants administer their namespace through the built-in `admin` ClusterRole, bound per
+      // namespace. Kubernetes maintains that role (new resources and CRDs aggregate into it), and
+      // it cannot escalate: RBAC only lets a tenant bind roles whose permissions it already holds,
+      // and it has no write access to Namespaces (the PSA labels), ResourceQuotas or LimitRanges.
+      // It does let a tenant edit NetworkPolicies in its namespace: network exposure is the
+      // team's decision, and verify reports a removed default-deny policy as a failed check.
+      const bindings = tenants
+        .filter((t) => t.groups.length > 0)
+        .map((t) =>
+          renderObject('security/tenant-rolebinding.yaml', {
+            namespace: t.name,
+            labels,
+            subjects: t.groups.map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
+          }),
+        );
+      b.manifest('rbac.yaml', bindings, 'RoleBindings of tenant groups to the namespace admin role');
+      for (const t of tenants) {
+        if (t.groups.length) b.check({ type: 'exists', resource: 'rolebindings.rbac.authorization.k8s.io', namespace: t.name, name: 'kubestrap-tenant-admins' });
+      }
+    }
+
+    const ha = cluster.provider === 'existing';
+    if (security.certManager) {
+      b.helm('certManager', 'cert-manager', certManagerNamespace, renderObject('security/cert-manager-values.yaml', { replicas: ha ? 2 : 1, pdb: ha }));
+      // The ClusterIssuer's CRD comes with the chart: apply it only after the release.
+      b.manifest('cluster-issuer.yaml', [renderObject('security/cluster-issuer.yaml', { name: selfSignedIssuer, labels })], 'self-signed ClusterIssuer');
+      b.rollout(certManagerNamespace, ['deployment', 'cert-manager'], ['deployment', 'cert-manager-webhook'], ['deployment', 'cert-manager-cainjector']);
+      b.check(
+        { type: 'crd-established', name: 'certificates.cert-manager.io' },
+        { type: 'crd-established', name: 'clusterissuers.cert-manager.io' },
+        { type: 'exists', resource: 'clusterissuers.cert-manager.io', name: selfSignedIssuer },
+      );
+    }
+
+    if (kyverno) {
+      const replicas = security.policyEngine.replicas;
+      b.helm('kyverno', 'kyverno', kyvernoNamespace, renderObject('security/kyverno-values.yaml', { admissionReplicas: replicas, controllerReplicas: replicas >= 3 ? 2 : 1 }));
+      b.rollout(
+        kyvernoNamespace,
+        ['deployment', 'kyverno-admission-controller'],
+        ['deployment', 'kyverno-background-controller'],
+        ['deployment', 'kyverno-cleanup-controller'],
+        ['deployment', 'kyverno-reports-controller'],
+      );
+      b.check(
+        { type: 'crd-established', name: 'clusterpolicies.kyverno.io' },
+        // kyverno-policies installs ValidatingPolicy objects (pinned in its values).
+        { type: 'crd-established', name: 'validatingpolicies.policies.kyverno.io' },
+      );
+      const standard = security.podSecurity.tenants;
+      // With tenants at `privileged` there is no standard to enforce: no policies are installed.
+      if (standard !== 'privileged') {
+        // A tenant whose own level is looser than the standard is left to its PSA labels.
+        const looser = tenants.filter((t) => strictness[tenantLevel(config, t)] < strictness[standard]).map((t) => t.name);
+        b.helm(
+          'kyvernoPolicies',
+          'kyverno-policies',
+          kyvernoNamespace,
+          renderObject('security/kyverno-policies-values.yaml', {
+            podSecurityStandard: standard,
+            validationFailureAction: security.policyEngine.validationFailureAction,
+            failurePolicy: security.policyEngine.validationFailureAction === 'Enforce' ? 'Fail' : 'Ignore',
+            excludeNamespaces: [...platformNamespaces, ...looser],
+          }),
+        );
+      }
+    }
+
+    // Functional: the API server refuses a privileged pod where Pod Security is enforced.
+    const guarded = tenants.find((t) => tenantLevel(config, t) !== 'privileged')?.name ?? (platform !== 'privileged' ? kubestrapNamespace : undefined);
+    if (guarded) b.check({ type: 'rejects-privileged-pod', namespace: guarded });
+    else b.check({ type: 'not-checkable', description: 'a privileged pod is rejected', reason: 'every namespace kubestrap owns is at the privileged Pod Security level' });
+
+    // Audit logging and encryption at rest are wired into the kind cluster config by the cluster
+    // step (on an existing cluster it reports them as not checkable); verify them on kind.
+    if (cluster.provider === 'kind') {
+      if (security.auditLogging) b.check({ type: 'probe', probe: 'audit-log', namespace: kubestrapNamespace, description: "a request made by kubestrap appears in the API server's audit log" });
+      if (security.secretsEncryption) b.check({ type: 'probe', probe: 'secrets-encrypted', namespace: kubestrapNamespace, description: 'a Secret is stored encrypted (aescbc) in etcd' });
+    }
+    return b.build();
   },
 };
