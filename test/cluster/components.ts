@@ -52,6 +52,14 @@ export function apiserverArgs(p: Ports, pki: Pki): string[] {
     `--service-account-issuer=${SA_ISSUER}`,
     `--service-account-key-file=${pki.saPub}`,
     `--service-account-signing-key-file=${pki.saKey}`,
+    // Aggregation layer (request-header authentication for aggregated APIs).
+    `--requestheader-client-ca-file=${pki.frontProxyCaCert}`,
+    '--requestheader-allowed-names=front-proxy-client',
+    '--requestheader-username-headers=X-Remote-User',
+    '--requestheader-group-headers=X-Remote-Group',
+    '--requestheader-extra-headers-prefix=X-Remote-Extra-',
+    `--proxy-client-cert-file=${pki.frontProxyClient.cert}`,
+    `--proxy-client-key-file=${pki.frontProxyClient.key}`,
     '--profiling=false',
     '--v=1',
   ];

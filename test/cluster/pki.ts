@@ -19,6 +19,9 @@ export interface Pki {
   apiserverKey: string;
   saKey: string;
   saPub: string;
+  /** Aggregation layer: the CA the API server trusts for request headers, and its proxy client. */
+  frontProxyCaCert: string;
+  frontProxyClient: ClientCert;
   admin: ClientCert;
   controllerManager: ClientCert;
   scheduler: ClientCert;
@@ -56,15 +59,22 @@ async function signLeaf(dir: string, name: string, subject: string, ext: string[
 
 const clientExt = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digitalSignature', 'extendedKeyUsage=clientAuth'];
 
-export async function makePki(dir: string): Promise<Pki> {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  const ca = { cert: join(dir, 'ca.crt'), key: join(dir, 'ca.key') };
+async function makeCa(dir: string, name: string, cn: string): Promise<{ cert: string; key: string }> {
+  const ca = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
   await openssl([
     'req', '-x509', ...EC_KEY, '-keyout', ca.key, '-out', ca.cert, '-days', '3650', '-sha256',
-    '-subj', '/CN=kubestrap-test-ca',
+    '-subj', `/CN=${cn}`,
     '-addext', 'basicConstraints=critical,CA:TRUE',
     '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
   ]);
+  return ca;
+}
+
+export async function makePki(dir: string): Promise<Pki> {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const ca = await makeCa(dir, 'ca', 'kubestrap-test-ca');
+  const frontProxyCa = await makeCa(dir, 'front-proxy-ca', 'kubestrap-test-front-proxy-ca');
+  const frontProxyClient = await signLeaf(dir, 'front-proxy-client', '/CN=front-proxy-client', clientExt, frontProxyCa);
   const serving = await signLeaf(dir, 'apiserver', '/CN=kube-apiserver', [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature',
@@ -82,7 +92,7 @@ export async function makePki(dir: string): Promise<Pki> {
   await openssl(['pkey', '-in', saKey, '-pubout', '-out', saPub]);
   return {
     dir, caCert: ca.cert, caKey: ca.key, apiserverCert: serving.cert, apiserverKey: serving.key,
-    saKey, saPub, admin, controllerManager, scheduler, kwok,
+    saKey, saPub, frontProxyCaCert: frontProxyCa.cert, frontProxyClient, admin, controllerManager, scheduler, kwok,
   };
 }
 
@@ -92,6 +102,7 @@ export function pkiPaths(dir: string): Pki {
     dir, caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key'),
     apiserverCert: join(dir, 'apiserver.crt'), apiserverKey: join(dir, 'apiserver.key'),
     saKey: join(dir, 'sa.key'), saPub: join(dir, 'sa.pub'),
+    frontProxyCaCert: join(dir, 'front-proxy-ca.crt'), frontProxyClient: c('front-proxy-client'),
     admin: c('admin'), controllerManager: c('controller-manager'), scheduler: c('scheduler'), kwok: c('kwok'),
   };
 }

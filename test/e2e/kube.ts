@@ -9,6 +9,8 @@ export interface RunOptions {
   /** Do not throw on a non-zero exit; the caller inspects exitCode/stderr. */
   reject?: boolean;
   timeoutMs?: number;
+  /** Extra arguments, e.g. ['--validate=false'] to let the server do all validation. */
+  args?: string[];
 }
 
 export async function kubectl(args: string[], opts: RunOptions = {}): Promise<Result> {
@@ -38,7 +40,7 @@ export async function helm(args: string[], opts: RunOptions = {}): Promise<Resul
 export async function apply(objects: object | object[], namespace?: string, opts: RunOptions = {}): Promise<Result> {
   const list = Array.isArray(objects) ? objects : [objects];
   const input = JSON.stringify({ apiVersion: 'v1', kind: 'List', items: list });
-  return kubectl([...(namespace ? ['-n', namespace] : []), 'apply', '-f', '-'], { ...opts, input });
+  return kubectl([...(namespace ? ['-n', namespace] : []), 'apply', ...(opts.args ?? []), '-f', '-'], { ...opts, input });
 }
 
 /**
