@@ -1,14 +1,215 @@
+import type { Config } from '../config/schema.js';
+import { lock } from '../lock.js';
 import { PlanBuilder } from '../roadmap/builders.js';
+import { commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
+import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
+import { monitoringNamespace } from './monitoring.js';
 
-// TODO(stub): render this area's artifacts, actions and checks.
+export const veleroNamespace = 'velero';
+export const minioCredentialsSecret = 'minio-credentials';
+export const veleroCredentialsSecret = 'velero-credentials';
+export const backupScheduleName = 'kubestrap-daily';
+const minioEndpoint = `http://minio.${veleroNamespace}.svc:9000`;
+
+/** Namespaces a back-up-everything schedule leaves out: the cluster's own and Velero's. */
+const excludedSystemNamespaces = ['kube-system', 'kube-public', 'kube-node-lease', veleroNamespace];
+
+type BackupStorage = Config['spec']['backup']['storage'];
+
+/** Velero's object-store provider and its plugin image, per storage type. */
+function provider(type: BackupStorage['type']): { name: string; plugin: string; image: string } {
+  switch (type) {
+    case 'minio':
+    case 's3':
+      return { name: 'aws', plugin: 'velero-plugin-for-aws', image: lock.images.veleroPluginForAws };
+    case 'gcs':
+      return { name: 'gcp', plugin: 'velero-plugin-for-gcp', image: lock.images.veleroPluginForGcp };
+    case 'azure':
+      return { name: 'azure', plugin: 'velero-plugin-for-microsoft-azure', image: lock.images.veleroPluginForAzure };
+  }
+}
+
+/** The BackupStorageLocation's `config` map (all values are strings, as Velero wants). */
+function locationConfig(storage: BackupStorage): Record<string, string> | undefined {
+  switch (storage.type) {
+    case 'minio':
+      return { region: 'minio', s3ForcePathStyle: 'true', s3Url: minioEndpoint };
+    case 's3':
+      return {
+        ...(storage.region ? { region: storage.region } : {}),
+        // A custom endpoint means an S3-compatible store, which wants path-style bucket URLs.
+        ...(storage.s3Url ? { s3Url: storage.s3Url, s3ForcePathStyle: 'true' } : {}),
+      };
+    case 'gcs':
+      return undefined;
+    case 'azure':
+      // The Azure plugin also needs resourceGroup and storageAccount, which the config model
+      // does not carry yet: the location stays Unavailable until they are added here.
+      return undefined;
+  }
+}
+
+/**
+ * Roughly how often a five-field cron expression fires, in seconds: enough to tell "no backup for
+ * two periods" without a cron library. Day-of-month or weekday restrictions count as weekly.
+ */
+export function cronPeriodSeconds(cron: string): number {
+  const [minute = '*', hour = '*', dom = '*', , dow = '*'] = cron.trim().split(/\s+/);
+  const step = (field: string) => /^\*\/(\d+)$/.exec(field)?.[1];
+  if (dom !== '*' || dow !== '*') return 7 * 86400;
+  if (hour === '*') {
+    const everyMinutes = step(minute);
+    return everyMinutes ? Number(everyMinutes) * 60 : 3600;
+  }
+  const everyHours = step(hour);
+  if (everyHours) return Number(everyHours) * 3600;
+  if (hour.includes(',')) return Math.ceil(86400 / hour.split(',').length);
+  return 86400;
+}
+
+/**
+ * Disaster recovery with Velero: an object store (in-cluster MinIO for kind, or the user's
+ * S3/GCS/Azure bucket), the Velero chart with the matching plugin, kubestrap's own
+ * BackupStorageLocation and Schedule, and a restore drill in verify.
+ */
 export const disasterRecoveryStep: Step = {
   id: 'disaster-recovery',
   phase: 'operations',
   title: 'Disaster recovery',
   needs: ['storage'],
-  enabled: () => ({ enabled: true }),
+  enabled: (config) => (config.spec.backup.enabled ? { enabled: true } : { enabled: false, reason: 'spec.backup.enabled is false: no Velero, no backups' }),
   render(ctx) {
-    return new PlanBuilder(ctx, 'operations', 'disaster-recovery').build();
+    const b = new PlanBuilder(ctx, 'operations', 'disaster-recovery');
+    const { config } = ctx;
+    const { backup, monitoring, security } = config.spec;
+    const { storage } = backup;
+    const labels = commonLabels(config, 'disaster-recovery');
+    const isMinio = storage.type === 'minio';
+
+    // The node agent mounts the kubelet's pod directories from the host: system level.
+    const level = backup.fileSystemBackup ? security.podSecurity.system : security.podSecurity.platform;
+    b.manifest('namespaces.yaml', [namespaceObject(config, 'disaster-recovery', veleroNamespace, level)], `${veleroNamespace} namespace (Pod Security ${level})`);
+
+    let credentialsSecret: string;
+    if (isMinio) {
+      b.action({ type: 'secret', secret: { namespace: veleroNamespace, name: minioCredentialsSecret, random: { 'access-key': 20, 'secret-key': 40 } } });
+      b.action({
+        type: 'secret',
+        secret: {
+          namespace: veleroNamespace,
+          name: veleroCredentialsSecret,
+          random: {},
+          derived: { cloud: { format: 'aws-credentials', accessKey: 'access-key', secretKey: 'secret-key', fromSecret: minioCredentialsSecret } },
+        },
+      });
+      credentialsSecret = veleroCredentialsSecret;
+      const selector = { 'app.kubernetes.io/name': 'minio', 'app.kubernetes.io/instance': 'kubestrap-backups' };
+      b.manifest(
+        'minio.yaml',
+        renderObjects('disaster-recovery/minio.yaml', {
+          namespace: veleroNamespace,
+          labels: { ...labels, ...selector },
+          selector,
+          podLabels: { ...labels, ...selector },
+          image: lock.images.minio,
+          storageClass: defaultStorageClass(config),
+          storageSize: config.spec.cluster.provider === 'kind' ? '10Gi' : '50Gi',
+          credentialsSecret: minioCredentialsSecret,
+        }),
+        'MinIO object store for backups (PVC, Deployment, Service)',
+      );
+      b.manifest(
+        'minio-bucket.yaml',
+        renderObjects('disaster-recovery/minio-bucket-job.yaml', {
+          namespace: veleroNamespace,
+          labels,
+          image: lock.images.minioClient,
+          credentialsSecret: minioCredentialsSecret,
+          bucketTarget: `backups/${storage.bucket}`,
+          // Kubernetes expands $(VAR) from the variables declared before it; the keys are alphanumeric.
+          mcHost: `http://$(ACCESS_KEY):$(SECRET_KEY)@minio.${veleroNamespace}.svc:9000`,
+        }),
+        `Job creating the bucket ${storage.bucket} in MinIO`,
+      );
+      b.rollout(veleroNamespace, ['deployment', 'minio']);
+    } else {
+      // Required by the backup-credentials rule for s3/gcs/azure.
+      credentialsSecret = storage.credentialsSecret ?? '';
+      b.check({ type: 'exists', resource: 'secrets', namespace: veleroNamespace, name: credentialsSecret });
+    }
+
+    const plugin = provider(storage.type);
+    b.helm(
+      'velero',
+      'velero',
+      veleroNamespace,
+      renderObject('disaster-recovery/velero-values.yaml', {
+        initContainers: [
+          {
+            name: plugin.plugin,
+            image: plugin.image,
+            imagePullPolicy: 'IfNotPresent',
+            volumeMounts: [{ mountPath: '/target', name: 'plugins' }],
+          },
+        ],
+        credentialsSecret,
+        fileSystemBackup: backup.fileSystemBackup,
+        serviceMonitor: monitoring.prometheus.enabled,
+      }),
+    );
+    b.rollout(veleroNamespace, ['deployment', 'velero']);
+    if (backup.fileSystemBackup) b.rollout(veleroNamespace, ['daemonset', 'node-agent']);
+    for (const crd of ['backups', 'restores', 'schedules', 'backupstoragelocations']) {
+      b.check({ type: 'crd-established', name: `${crd}.velero.io` });
+    }
+
+    // Custom resources, after the chart that installs their CRDs.
+    const all = backup.includedNamespaces.length === 0;
+    b.manifest(
+      'backup-location.yaml',
+      [
+        renderObject('disaster-recovery/backup-storage-location.yaml', {
+          namespace: veleroNamespace,
+          labels,
+          provider: plugin.name,
+          bucket: storage.bucket,
+          config: locationConfig(storage),
+        }),
+        renderObject('disaster-recovery/schedule.yaml', {
+          namespace: veleroNamespace,
+          labels,
+          schedule: backup.schedule,
+          ttl: backup.ttl,
+          includedNamespaces: all ? ['*'] : backup.includedNamespaces,
+          excludedNamespaces: all ? excludedSystemNamespaces : undefined,
+          fileSystemBackup: backup.fileSystemBackup,
+        }),
+      ],
+      `BackupStorageLocation default (${storage.type}) and Schedule ${backupScheduleName}`,
+    );
+    b.check(
+      { type: 'velero-bsl-available', namespace: veleroNamespace, name: 'default' },
+      { type: 'exists', resource: 'schedules.velero.io', namespace: veleroNamespace, name: backupScheduleName },
+    );
+
+    if (monitoring.prometheus.enabled) {
+      // Two schedule periods without a successful backup (at least two hours) page someone.
+      const threshold = Math.max(2 * cronPeriodSeconds(backup.schedule), 7200);
+      b.manifest(
+        'backup-alerts.yaml',
+        renderObjects('disaster-recovery/velero-alerts.yaml', {
+          namespace: monitoringNamespace,
+          labels,
+          missingExpr: `time() - max(velero_backup_last_successful_timestamp{schedule="${backupScheduleName}"}) > ${threshold}`,
+        }),
+        'backup alerts (PrometheusRule)',
+      );
+    }
+
+    if (backup.restoreDrill) {
+      b.check({ type: 'probe', probe: 'backup-restore', namespace: veleroNamespace, description: 'a Velero backup of a scratch namespace restores into a new one' });
+    }
+    return b.build();
   },
 };
