@@ -1,12 +1,17 @@
 import { lock } from '../lock.js';
 import { PlanBuilder } from '../roadmap/builders.js';
-import { commonLabels, namespaceObject } from '../render/common.js';
+import { commonLabels } from '../render/common.js';
 import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
+import { smokeName, smokeNamespace } from './integration.js';
 
-export const vpaNamespace = 'vpa';
+/**
+ * The VPA's components run where the upstream project installs them: kube-system, whose Pod
+ * Security level (system) and policy exclusions already fit cluster components.
+ */
+export const vpaNamespace = 'kube-system';
 /** The smoke-test workload the integration step deploys; autoscaling attaches an HPA and a VPA to it. */
-export const smokeWorkload = { namespace: 'kubestrap-smoke', name: 'smoke' } as const;
+const smokeWorkload = { namespace: smokeNamespace, name: smokeName } as const;
 
 /**
  * Autoscaling: HPA defaults shown on the smoke-test workload, the Vertical Pod Autoscaler
@@ -26,7 +31,6 @@ export const autoscalingStep: Step = {
     const labels = commonLabels(config, 'autoscaling');
 
     if (autoscaling.vpa.enabled) {
-      b.manifest('namespaces.yaml', [namespaceObject(config, 'autoscaling', vpaNamespace, config.spec.security.podSecurity.platform)], `${vpaNamespace} namespace`);
       const replicas = isKind ? 1 : 2;
       b.helm(
         'vpa',

@@ -1,14 +1,74 @@
+import type { Config } from '../config/schema.js';
 import { PlanBuilder } from '../roadmap/builders.js';
-import type { Step } from '../roadmap/types.js';
+import { commonLabels, defaultStorageClass, podSecurityLabels } from '../render/common.js';
+import { renderObject, toYaml } from '../render/template.js';
+import type { Check, Step } from '../roadmap/types.js';
+import { priorityClassNames, tenantLimitRangeName, tenantQuotaName } from './cost.js';
+import { backupScheduleName, veleroNamespace } from './disaster-recovery.js';
+import { scorecard } from './monitoring.js';
+import { isolationChecks, tenantLevel } from './security.js';
 
-// TODO(stub): render this area's artifacts, actions and checks.
+/**
+ * The invariants that drift after day one, re-verified on every `kubestrap verify`: exactly one
+ * default StorageClass, Pod Security labels and default-deny policies on tenant namespaces, quotas
+ * in place, and the backup location available. Only existing check types; no new components.
+ */
+export function driftChecks(config: Config): Check[] {
+  const { tenants, security, cost, backup } = config.spec;
+  const checks: Check[] = [{ type: 'default-storageclass', name: defaultStorageClass(config) }];
+  for (const t of tenants) {
+    const level = tenantLevel(config, t);
+    checks.push({ type: 'namespace-labels', namespace: t.name, labels: podSecurityLabels(level) });
+    // The labels alone prove nothing if admission does not act on them.
+    if (level !== 'privileged') checks.push({ type: 'rejects-privileged-pod', namespace: t.name });
+    if (security.defaultDenyNetworkPolicies) checks.push(...isolationChecks(t.name));
+    if (cost.quotas) {
+      checks.push(
+        { type: 'exists', resource: 'resourcequotas', namespace: t.name, name: tenantQuotaName },
+        { type: 'exists', resource: 'limitranges', namespace: t.name, name: tenantLimitRangeName },
+      );
+    }
+  }
+  if (cost.priorityClasses) {
+    for (const name of priorityClassNames) checks.push({ type: 'exists', resource: 'priorityclasses.scheduling.k8s.io', name });
+  }
+  if (backup.enabled) {
+    checks.push(
+      { type: 'velero-bsl-available', namespace: veleroNamespace, name: 'default' },
+      { type: 'exists', resource: 'schedules.velero.io', namespace: veleroNamespace, name: backupScheduleName },
+    );
+  }
+  return checks;
+}
+
 export const continuousVerificationStep: Step = {
   id: 'continuous-verification',
   phase: 'operations',
   title: 'Continuous verification',
-  needs: ['cost'],
-  enabled: () => ({ enabled: true }),
+  // Everything before it; a disabled step counts as satisfied.
+  needs: ['integration', 'monitoring', 'autoscaling', 'disaster-recovery', 'cost'],
+  enabled: (config) =>
+    config.spec.verification.scorecard ? { enabled: true } : { enabled: false, reason: 'spec.verification.scorecard is false: no scorecard, no drift checks' },
   render(ctx) {
-    return new PlanBuilder(ctx, 'operations', 'continuous-verification').build();
+    const b = new PlanBuilder(ctx, 'operations', 'continuous-verification');
+    const { config } = ctx;
+    const checks = driftChecks(config);
+    // kubestrap-system is kubestrap's own namespace (created by the security step; state lives there).
+    b.manifest(
+      'scorecard-spec.yaml',
+      [
+        renderObject('continuous-verification/scorecard-spec.yaml', {
+          namespace: scorecard.namespace,
+          labels: commonLabels(config, 'continuous-verification'),
+          roadmap: config.metadata.name,
+          results: `${scorecard.namespace}/${scorecard.name}`,
+          driftLabel: scorecard.driftLabel,
+          checks: toYaml(checks),
+        }),
+      ],
+      'scorecard spec: the drift checks verify repeats',
+    );
+    b.check(...checks);
+    return b.build();
   },
 };

@@ -3,6 +3,7 @@ import { PlanBuilder } from '../roadmap/builders.js';
 import { chartLabels, commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
+import { kubestrapNamespace } from './security.js';
 
 export const monitoringNamespace = 'monitoring';
 /** Release name and fullnameOverride of kube-prometheus-stack; object names below derive from it. */
@@ -11,7 +12,7 @@ export const kubePrometheusStackRelease = 'kube-prometheus-stack';
 export const prometheusService = { namespace: monitoringNamespace, name: `${kubePrometheusStackRelease}-prometheus`, port: 9090 } as const;
 export const grafanaAdminSecret = 'grafana-admin';
 /** Where `kubestrap verify` writes its results; the KubestrapStepDrift alert reads its drift label. */
-export const scorecard = { namespace: 'kubestrap-system', name: 'kubestrap-scorecard', driftLabel: 'kubestrap.dev/drift' } as const;
+export const scorecard = { namespace: kubestrapNamespace, name: 'kubestrap-scorecard', driftLabel: 'kubestrap.dev/drift' } as const;
 
 /**
  * Names of the workloads kube-prometheus-stack creates with fullnameOverride = the release name
