@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { addConfigOptions, addOutputOption } from './commands/options.js';
-import { ExitCode, KubestrapError } from './errors.js';
+import { ExitCode, KubestrapError, UsageError } from './errors.js';
 import type { PhaseId } from './roadmap/types.js';
 
 const phaseNames: PhaseId[] = ['foundation', 'features', 'observability', 'operations'];
@@ -53,6 +53,100 @@ Examples:
     )
     .action(async (flags, cmd: Command) => (await import('./commands/plan.js')).planCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
 
+  const runOptions = (cmd: Command) =>
+    addConfigOptions(cmd)
+      .option('-y, --yes', 'do not ask: confirm the target cluster and accept defaults')
+      .option('--only <steps...>', 'run only these steps (comma-separated or repeated)')
+      .option('--skip <steps...>', 'skip these steps')
+      .option('--work-dir <dir>', 'where rendered files are written before they are applied', '.kubestrap/apply')
+      .option('--rebind', 'bind the roadmap to this cluster even though it was bound to another (after recreating it)')
+      .addOption(new Option('-o, --output <format>', 'text (listr2 on a TTY), plain lines, or NDJSON events').choices(['text', 'plain', 'json']).default('text'))
+      .option('-v, --verbose', 'show every command as it runs (redacted) and every check')
+      .option('-q, --quiet', 'only failures and the summary');
+
+  runOptions(
+    program
+      .command('up')
+      .description('Apply and verify every enabled step of every phase, in order. Re-running converges: unchanged steps whose checks pass are skipped; after a failure the next run resumes at the failed step.')
+      .addOption(new Option('--from <phase>', 'start at this phase').choices(phaseNames)),
+  )
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ kubestrap up                                    the whole roadmap, kubestrap.yaml in this directory
+  $ kubestrap up --config prod.yaml --yes -o json   CI: no prompts, NDJSON events on stdout
+  $ kubestrap up --from observability               phases observability and operations
+  $ kubestrap up --only monitoring --verbose        one step, showing each kubectl/helm command`,
+    )
+    .action(async (flags, cmd: Command) => (await import('./commands/up.js')).upCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+
+  runOptions(
+    program
+      .command('phase')
+      .description('Apply and verify one phase, or one step of it (like `kubeadm init phase`).')
+      .argument('<phase>', `one of ${phaseNames.join(', ')}`)
+      .argument('[step]', 'one step of that phase'),
+  )
+    .addHelpText(
+      'after',
+      `
+Phases and their steps:
+  foundation     cluster, networking, storage
+  features       security, gateway, integration
+  observability  monitoring, autoscaling
+  operations     disaster-recovery, cost, continuous-verification
+
+Examples:
+  $ kubestrap phase foundation
+  $ kubestrap phase features security --yes`,
+    )
+    .action(async (phase: string, step: string | undefined, flags, cmd: Command) => {
+      if (!(phaseNames as string[]).includes(phase)) throw new UsageError(`unknown phase "${phase}"`, `Phases are: ${phaseNames.join(', ')}.`);
+      return (await import('./commands/up.js')).upCommand({ ...flags, phase: phase as PhaseId, ...(step ? { step } : {}), cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) });
+    });
+
+  addConfigOptions(
+    program
+      .command('verify')
+      .description('Run every check without changing anything. Exit 3 when any check fails.')
+      .addOption(new Option('-p, --phase <phase>', 'only this phase').choices(phaseNames))
+      .option('--only <steps...>', 'only these steps')
+      .addOption(new Option('-o, --output <format>', 'text, plain or NDJSON events').choices(['text', 'plain', 'json']).default('text'))
+      .option('-v, --verbose', 'show passing checks too'),
+  )
+    .addHelpText('after', `
+Examples:
+  $ kubestrap verify
+  $ kubestrap verify --phase operations --output json | jq 'select(.event=="check.result")'`)
+    .action(async (flags, cmd: Command) => (await import('./commands/up.js')).upCommand({ ...flags, command: 'verify', yes: true, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+
+  addOutputOption(addConfigOptions(program.command('status').description('Show, per phase and step, what is applied, verified, changed since, or failed (from the state kept in the cluster).')))
+    .addHelpText('after', `
+Example:
+  $ kubestrap status --output json`)
+    .action(async (flags, cmd: Command) => (await import('./commands/status.js')).statusCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+
+  addConfigOptions(
+    program
+      .command('down')
+      .description('Remove what the roadmap applied, in reverse order. PVCs and namespaces holding them are kept unless --purge; for kind, --purge deletes the cluster.')
+      .option('--purge', 'also delete volumes (PVCs) and, for kind, the whole cluster')
+      .addOption(new Option('-o, --output <format>', 'text, plain or NDJSON events').choices(['text', 'plain', 'json']).default('text'))
+      .option('-v, --verbose', 'show each removal'),
+  )
+    .addHelpText('after', `
+Examples:
+  $ kubestrap down
+  $ kubestrap down --purge       # kind: deletes the cluster`)
+    .action(async (flags, cmd: Command) => (await import('./commands/down.js')).downCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+
+  addOutputOption(addConfigOptions(program.command('doctor').description('Check kubectl, helm and kind against the lock, and that the target context answers.')))
+    .addHelpText('after', `
+Example:
+  $ kubestrap doctor --config examples/production.yaml`)
+    .action(async (flags, cmd: Command) => (await import('./commands/doctor.js')).doctorCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+
   program
     .command('schema')
     .description('Print the JSON Schema of kubestrap.yaml (for editors and CI validation).')
@@ -72,6 +166,11 @@ function explicitFlags(cmd: Command): Record<string, unknown> {
 }
 
 export async function main(argv: string[]): Promise<number> {
+  // `kubestrap plan | head` closes stdout early; that is not an error worth a stack trace.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(ExitCode.ok);
+    throw error;
+  });
   const program = buildProgram();
   try {
     await program.parseAsync(argv);

@@ -41,6 +41,8 @@ export const lock = {
     // ⚠ unconfirmed tag: the in-cluster object store for kind backups (plain manifests, no chart).
     minio: 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z',
     smokeTest: 'registry.k8s.io/pause:3.10',
+    // Functional probes (DNS, pod-to-pod, PVC) on real clusters.
+    probe: 'busybox:1.37.0',
     // ⚠ unconfirmed tag: the GCP plugin for Velero 1.18 (assumed to follow the AWS plugin's v1.14).
     veleroPluginForGcp: 'velero/velero-plugin-for-gcp:v1.14.0',
     // ⚠ unconfirmed tag: the Azure plugin for Velero 1.18 (assumed to follow the AWS plugin's v1.14).

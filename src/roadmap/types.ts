@@ -46,7 +46,7 @@ export interface GeneratedSecret {
 }
 
 export type Action =
-  | { type: 'kind-create'; cluster: string; config: string; waitForNodes: boolean }
+  | { type: 'kind-create'; cluster: string; config: string; waitForNodes: boolean; encryptionConfig?: string }
   /**
    * Server-side apply of a manifest. `manifest` is an artifact path relative to the render
    * directory, unless `absolute` is set: then it is a file outside the plan (e.g. the Gateway API

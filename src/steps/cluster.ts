@@ -83,7 +83,13 @@ export const clusterStep: Step = {
     });
     const configPath = b.file('kind-config.yaml', kindConfig);
     // `kind create cluster --wait` hangs while no CNI is installed; the networking step waits instead.
-    b.action({ type: 'kind-create', cluster: cluster.name, config: configPath, waitForNodes: !disableDefaultCNI });
+    b.action({
+      type: 'kind-create',
+      cluster: cluster.name,
+      config: configPath,
+      waitForNodes: !disableDefaultCNI,
+      ...(security.secretsEncryption ? { encryptionConfig: `foundation/cluster/encryption-config.yaml` } : {}),
+    });
     return b.build();
   },
 };

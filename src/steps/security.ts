@@ -36,6 +36,7 @@ const platformNamespaces = [
   'kubestrap-gateway',
   // observability and operations
   'monitoring',
+  'vpa',
   'velero',
   'opencost',
 ];

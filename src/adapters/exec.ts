@@ -1,0 +1,84 @@
+/**
+ * The one place kubestrap starts external programs: execa with an argument array (never a shell),
+ * a timeout, stdin only when given, output and errors passed through redaction, and the time
+ * spent waiting recorded so runs can report how much was kubectl/helm versus kubestrap.
+ */
+import { execa } from 'execa';
+import { CommandError } from '../errors.js';
+import type { Redactor } from './redact.js';
+
+export interface ExecResult {
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  input?: string;
+  timeoutMs?: number;
+  /** Accept these exit codes as success (e.g. `kubectl get` on a missing object). */
+  okExitCodes?: number[];
+}
+
+export interface CommandTiming {
+  argv: string[];
+  ms: number;
+  ok: boolean;
+}
+
+export interface Exec {
+  run(argv: readonly string[], options?: ExecOptions): Promise<ExecResult & { exitCode: number }>;
+  readonly redactor: Redactor;
+  readonly timings: CommandTiming[];
+  /** Called with each redacted argv before it runs (for --verbose). */
+  onCommand?: (argv: string[]) => void;
+}
+
+/** Binaries can be overridden (KUBESTRAP_KUBECTL, KUBESTRAP_HELM, KUBESTRAP_KIND), e.g. to pin a path. */
+export function resolveBinary(name: string, env: NodeJS.ProcessEnv): string {
+  const override = env[`KUBESTRAP_${name.toUpperCase()}`];
+  return override && override.length > 0 ? override : name;
+}
+
+export function createExec(redactor: Redactor, env: NodeJS.ProcessEnv = process.env): Exec {
+  const timings: CommandTiming[] = [];
+  const exec: Exec = {
+    redactor,
+    timings,
+    async run(argv, options = {}) {
+      const [name, ...args] = argv;
+      if (!name) throw new Error('empty argv');
+      const shown = redactor.redactArgv(argv);
+      exec.onCommand?.(shown);
+      const started = performance.now();
+      let result;
+      try {
+        result = await execa(resolveBinary(name, env), args, {
+          reject: false,
+          timeout: options.timeoutMs ?? 15 * 60_000,
+          ...(options.input !== undefined ? { input: options.input } : { stdin: 'ignore' }),
+          stripFinalNewline: true,
+          env: { ...env, NO_COLOR: '1' },
+          extendEnv: false,
+        });
+      } finally {
+        timings.push({ argv: shown, ms: performance.now() - started, ok: false });
+      }
+      const timing = timings.at(-1)!;
+      const stdout = String(result.stdout ?? '');
+      const stderr = redactor.redact(String(result.stderr ?? ''));
+      const code = result.exitCode ?? -1;
+      if (result.failed && (result.code === 'ENOENT' || (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')) {
+        throw new CommandError(`${name} is not installed or not on PATH`, shown, '', `Install ${name} (\`kubestrap doctor\` lists the versions kubestrap expects), or point KUBESTRAP_${name.toUpperCase()} at it.`);
+      }
+      if (result.timedOut) {
+        throw new CommandError(`${name} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s`, shown, stderr);
+      }
+      if (code !== 0 && !(options.okExitCodes ?? []).includes(code)) {
+        throw new CommandError(`${name} failed with exit code ${code}`, shown, stderr);
+      }
+      timing.ok = true;
+      return { stdout, stderr, exitCode: code };
+    },
+  };
+  return exec;
+}

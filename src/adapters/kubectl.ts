@@ -1,0 +1,139 @@
+/** kubectl, one typed function per use. Every call names the context; see kubectl-args.ts. */
+import type { Exec } from './exec.js';
+import { kubectlBase, rolloutStatusArgs, serverSideApplyArgs, serverSideApplyStdinArgs, waitArgs } from './kubectl-args.js';
+import type { Target } from './target.js';
+
+export interface KubeList<T> {
+  items: T[];
+}
+
+export class Kubectl {
+  constructor(
+    private readonly exec: Exec,
+    readonly target: Target,
+  ) {}
+
+  redact(text: string): string {
+    return this.exec.redactor.redact(text);
+  }
+
+  private base(): string[] {
+    return kubectlBase(this.target);
+  }
+
+  async clientVersion(): Promise<string> {
+    const { stdout } = await this.exec.run(['kubectl', 'version', '--client', '--output', 'json'], { timeoutMs: 20_000 });
+    return (JSON.parse(stdout) as { clientVersion: { gitVersion: string } }).clientVersion.gitVersion;
+  }
+
+  async serverVersion(): Promise<string> {
+    const { stdout } = await this.exec.run([...this.base(), 'version', '--output', 'json', '--request-timeout', '15s'], { timeoutMs: 30_000 });
+    const parsed = JSON.parse(stdout) as { serverVersion?: { gitVersion: string } };
+    if (!parsed.serverVersion) throw new Error('the API server did not report its version');
+    return parsed.serverVersion.gitVersion;
+  }
+
+  async readyz(): Promise<string> {
+    const { stdout } = await this.exec.run([...this.base(), 'get', '--raw', '/readyz', '--request-timeout', '15s'], { timeoutMs: 30_000 });
+    return stdout.trim();
+  }
+
+  /** The server URL and cluster name of the context, from the kubeconfig (no credentials). */
+  async contextServer(): Promise<{ cluster: string; server: string }> {
+    const { stdout } = await this.exec.run([...this.base(), 'config', 'view', '--minify', '--output', 'json'], { timeoutMs: 20_000 });
+    const cfg = JSON.parse(stdout) as { clusters?: { name: string; cluster: { server: string } }[] };
+    const c = cfg.clusters?.[0];
+    if (!c) throw new Error(`context ${this.target.context} names no cluster`);
+    return { cluster: c.name, server: c.cluster.server };
+  }
+
+  async contexts(): Promise<string[]> {
+    const kubeconfig = this.target.kubeconfig ? ['--kubeconfig', this.target.kubeconfig] : [];
+    const { stdout } = await this.exec.run(['kubectl', ...kubeconfig, 'config', 'get-contexts', '--output', 'name'], { timeoutMs: 20_000 });
+    return stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+  }
+
+  /** `kubectl get -o json`; undefined when the object does not exist. */
+  async get<T>(resource: string, name?: string, namespace?: string): Promise<T | undefined> {
+    const { stdout, exitCode, stderr } = await this.exec.run(
+      [...this.base(), 'get', resource, ...(name ? [name] : []), ...(namespace ? ['--namespace', namespace] : []), '--output', 'json', '--request-timeout', '30s'],
+      { okExitCodes: [1], timeoutMs: 60_000 },
+    );
+    if (exitCode !== 0) {
+      if (/NotFound|not found/i.test(stderr)) return undefined;
+      throw new Error(stderr || `kubectl get ${resource} failed`);
+    }
+    return JSON.parse(stdout) as T;
+  }
+
+  async list<T>(resource: string, options: { namespace?: string; allNamespaces?: boolean; selector?: string; fieldSelector?: string } = {}): Promise<T[]> {
+    const { stdout } = await this.exec.run(
+      [
+        ...this.base(),
+        'get',
+        resource,
+        ...(options.allNamespaces ? ['--all-namespaces'] : options.namespace ? ['--namespace', options.namespace] : []),
+        ...(options.selector ? ['--selector', options.selector] : []),
+        ...(options.fieldSelector ? ['--field-selector', options.fieldSelector] : []),
+        '--output',
+        'json',
+        '--request-timeout',
+        '30s',
+      ],
+      { timeoutMs: 60_000 },
+    );
+    return (JSON.parse(stdout) as KubeList<T>).items;
+  }
+
+  async applyFile(file: string): Promise<string> {
+    return (await this.exec.run(serverSideApplyArgs(this.target, file), { timeoutMs: 5 * 60_000 })).stdout;
+  }
+
+  /** Server-side apply of objects passed on stdin, so their content never reaches argv. */
+  async applyStdin(yaml: string): Promise<string> {
+    return (await this.exec.run(serverSideApplyStdinArgs(this.target), { input: yaml, timeoutMs: 2 * 60_000 })).stdout;
+  }
+
+  async deleteFile(file: string, timeout: string): Promise<void> {
+    await this.exec.run([...this.base(), 'delete', '--filename', file, '--ignore-not-found', '--wait', '--timeout', timeout], { timeoutMs: 15 * 60_000 });
+  }
+
+  async delete(resource: string, name: string, namespace: string | undefined, timeout = '2m'): Promise<void> {
+    await this.exec.run([...this.base(), 'delete', resource, name, ...(namespace ? ['--namespace', namespace] : []), '--ignore-not-found', '--wait', '--timeout', timeout], {
+      timeoutMs: 10 * 60_000,
+    });
+  }
+
+  async rolloutStatus(namespace: string, resource: string, timeout: string): Promise<void> {
+    await this.exec.run(rolloutStatusArgs(this.target, namespace, resource, timeout), { timeoutMs: durationMs(timeout) + 30_000 });
+  }
+
+  async waitFor(resource: string, condition: string, timeout: string, namespace?: string): Promise<void> {
+    await this.exec.run(waitArgs(this.target, resource, condition, timeout, namespace), { timeoutMs: durationMs(timeout) + 30_000 });
+  }
+
+  /** Creates an object with a server-side dry run; returns the server's error text, if any. */
+  async dryRunCreate(yaml: string): Promise<{ ok: boolean; message: string }> {
+    const { exitCode, stderr, stdout } = await this.exec.run([...this.base(), 'create', '--dry-run=server', '--filename', '-', '--output', 'name'], {
+      input: yaml,
+      okExitCodes: [1],
+      timeoutMs: 60_000,
+    });
+    return { ok: exitCode === 0, message: exitCode === 0 ? stdout : stderr };
+  }
+
+  async logsTail(namespace: string, pod: string, container: string, lines: number): Promise<string> {
+    const { stdout, exitCode, stderr } = await this.exec.run(
+      [...this.base(), 'logs', '--namespace', namespace, pod, '--container', container, '--tail', String(lines), '--request-timeout', '15s'],
+      { okExitCodes: [1], timeoutMs: 30_000 },
+    );
+    return exitCode === 0 ? stdout : `(no logs: ${stderr.split('\n')[0] ?? ''})`;
+  }
+}
+
+export function durationMs(d: string): number {
+  const m = /^(\d+)(ms|s|m|h)$/.exec(d);
+  if (!m) return 10 * 60_000;
+  const n = Number(m[1]);
+  return m[2] === 'ms' ? n : m[2] === 's' ? n * 1000 : m[2] === 'm' ? n * 60_000 : n * 3_600_000;
+}

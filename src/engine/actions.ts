@@ -1,0 +1,78 @@
+/** Executes one rendered action against the cluster and reports what it left behind. */
+import { randomBytes } from 'node:crypto';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import type { Helm } from '../adapters/helm.js';
+import type { Kind } from '../adapters/kind.js';
+import type { Kubectl } from '../adapters/kubectl.js';
+import type { Action } from '../roadmap/types.js';
+import { ensureGeneratedSecret } from './secrets.js';
+import { renderObject, toYaml } from '../render/template.js';
+import type { AppliedUnit, ObjectRef } from './state.js';
+
+export interface ActionEnv {
+  kubectl: Kubectl;
+  helm: Helm;
+  kind: Kind;
+  /** Directory the step's artifacts were written to. */
+  workDir: string;
+  timeout: string;
+  progress: (message: string) => void;
+  registerSecret: (value: string) => void;
+}
+
+export async function executeAction(action: Action, env: ActionEnv): Promise<AppliedUnit | undefined> {
+  switch (action.type) {
+    case 'kind-create': {
+      const existing = await env.kind.clusters();
+      if (existing.includes(action.cluster)) {
+        env.progress(`kind cluster ${action.cluster} exists; exporting its kubeconfig`);
+        await env.kind.exportKubeconfig(action.cluster);
+        return undefined;
+      }
+      if (action.encryptionConfig) await writeEncryptionConfig(path.join(env.workDir, action.encryptionConfig), env.registerSecret);
+      env.progress(`creating kind cluster ${action.cluster} (a few minutes)`);
+      await env.kind.create(action.cluster, path.join(env.workDir, action.config), action.waitForNodes);
+      return undefined;
+    }
+    case 'apply': {
+      const file = path.join(env.workDir, action.manifest);
+      env.progress(`applying ${action.description}`);
+      await env.kubectl.applyFile(file);
+      return { type: 'objects', refs: objectRefs(await readFile(file, 'utf8')) };
+    }
+    case 'apply-url':
+      env.progress(`applying ${action.description}`);
+      await env.kubectl.applyFile(action.url);
+      return undefined;
+    case 'helm':
+      env.progress(`helm upgrade --install ${action.release.release} (waiting up to ${env.timeout})`);
+      await env.helm.upgradeInstall(action.release, path.join(env.workDir, action.release.values), env.timeout);
+      return { type: 'release', release: action.release.release, namespace: action.release.namespace };
+    case 'secret': {
+      const outcome = await ensureGeneratedSecret(env.kubectl, action.secret, env.registerSecret);
+      env.progress(`secret ${action.secret.namespace}/${action.secret.name} ${outcome}`);
+      return { type: 'secret', name: action.secret.name, namespace: action.secret.namespace };
+    }
+  }
+}
+
+export function objectRefs(yaml: string): ObjectRef[] {
+  return parseAllDocuments(yaml)
+    .map((d) => d.toJS() as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } } | null)
+    .filter((o): o is { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } => Boolean(o?.apiVersion && o.kind && o.metadata?.name))
+    .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }));
+}
+
+/**
+ * The kind API server's encryption-at-rest config with a fresh AES key, written (0600) only when
+ * the cluster is created: kind mounts it into the node, and it never enters the plan or state.
+ */
+async function writeEncryptionConfig(file: string, register: (v: string) => void): Promise<void> {
+  const key = randomBytes(32).toString('base64');
+  register(key);
+  const tmp = `${file}.tmp-${process.pid}`;
+  await writeFile(tmp, toYaml(renderObject('cluster/encryption-config.yaml', { key })), { mode: 0o600 });
+  await rename(tmp, file);
+}

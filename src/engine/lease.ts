@@ -1,0 +1,94 @@
+/**
+ * One run per cluster: a coordination.k8s.io Lease in kubestrap-system. A second run is refused
+ * while the lease is fresh; a lease left by a killed run is taken over once it has expired. The
+ * holder renews it while working. Updates carry resourceVersion, so two runs cannot both win.
+ */
+import { hostname } from 'node:os';
+import { randomBytes } from 'node:crypto';
+import type { Exec } from '../adapters/exec.js';
+import { kubectlBase } from '../adapters/kubectl-args.js';
+import type { Kubectl } from '../adapters/kubectl.js';
+import { KubestrapError } from '../errors.js';
+import { toYaml } from '../render/template.js';
+import { stateNamespace } from './state.js';
+
+export const leaseName = 'kubestrap-run';
+
+interface LeaseObject {
+  metadata: { resourceVersion?: string };
+  spec: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string };
+}
+
+export class LeaseHeldError extends KubestrapError {}
+
+export class RunLease {
+  readonly holder = `${hostname()}/pid-${process.pid}/${randomBytes(3).toString('hex')}`;
+  private resourceVersion: string | undefined;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(
+    private readonly kubectl: Kubectl,
+    private readonly exec: Exec,
+    private readonly durationSeconds: number,
+    private readonly log: (message: string) => void,
+  ) {}
+
+  private manifest(acquireTime: string, resourceVersion?: string): string {
+    return toYaml({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: leaseName, namespace: stateNamespace, ...(resourceVersion ? { resourceVersion } : {}), labels: { 'app.kubernetes.io/managed-by': 'kubestrap' } },
+      spec: { holderIdentity: this.holder, leaseDurationSeconds: this.durationSeconds, acquireTime, renewTime: microTime(new Date()) },
+    });
+  }
+
+  private async write(verb: 'create' | 'replace', yaml: string): Promise<{ ok: boolean; stderr: string }> {
+    const { exitCode, stdout, stderr } = await this.exec.run([...kubectlBase(this.kubectl.target), verb, '--filename', '-', '--output', 'json'], { input: yaml, okExitCodes: [1], timeoutMs: 60_000 });
+    if (exitCode === 0) this.resourceVersion = (JSON.parse(stdout) as LeaseObject).metadata.resourceVersion;
+    return { ok: exitCode === 0, stderr };
+  }
+
+  async acquire(): Promise<void> {
+    const now = microTime(new Date());
+    const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace);
+    if (!existing) {
+      const created = await this.write('create', this.manifest(now));
+      if (!created.ok) {
+        if (/AlreadyExists/i.test(created.stderr)) return this.acquire();
+        throw new KubestrapError(`could not create the run lease: ${created.stderr}`);
+      }
+    } else {
+      const { holderIdentity, renewTime, leaseDurationSeconds } = existing.spec;
+      const expiresAt = renewTime ? new Date(renewTime).getTime() + (leaseDurationSeconds ?? this.durationSeconds) * 1000 : 0;
+      if (holderIdentity && expiresAt > Date.now()) {
+        throw new LeaseHeldError(`another kubestrap run holds this cluster: ${holderIdentity} (lease renewed ${renewTime}, expires ${new Date(expiresAt).toISOString()})`, {
+          suggestion: 'Wait for that run to finish. If it was killed, its lease expires by itself at the time shown; run again after that and kubestrap takes it over.',
+        });
+      }
+      const replaced = await this.write('replace', this.manifest(now, existing.metadata.resourceVersion));
+      if (!replaced.ok) {
+        throw new LeaseHeldError('another kubestrap run took the lease at the same moment', { suggestion: 'Run again when the other run has finished.' });
+      }
+      if (holderIdentity) this.log(`took over the run lease left by ${holderIdentity}, which expired at ${new Date(expiresAt).toISOString()} (that run was probably killed)`);
+    }
+    this.timer = setInterval(() => void this.renew(), Math.max(1000, (this.durationSeconds * 1000) / 3));
+    this.timer.unref();
+  }
+
+  private async renew(): Promise<void> {
+    const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace).catch(() => undefined);
+    if (!existing || existing.spec.holderIdentity !== this.holder) return;
+    await this.write('replace', this.manifest(existing.spec.acquireTime ?? microTime(new Date()), existing.metadata.resourceVersion)).catch(() => undefined);
+  }
+
+  async release(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace).catch(() => undefined);
+    if (existing?.spec.holderIdentity === this.holder) await this.kubectl.delete('lease', leaseName, stateNamespace).catch(() => undefined);
+  }
+}
+
+/** Lease times are MicroTime: RFC 3339 with microseconds. */
+function microTime(d: Date): string {
+  return d.toISOString().replace(/\.(\d{3})Z$/, '.$1000Z');
+}

@@ -1,0 +1,169 @@
+/**
+ * `kubestrap down`: removes what the roadmap applied, in reverse order, from the record in state.
+ * PersistentVolumeClaims (and namespaces that hold them) are kept unless purge is set, so data and
+ * in-cluster backups survive. For kind with purge, the whole cluster is deleted.
+ */
+import type { LoadedConfig } from '../config/load.js';
+
+import { roadmap } from '../roadmap/roadmap.js';
+import { Emitter, type EventSink } from './events.js';
+import { guardIdentity, identityRecordPath, readIdentity, readIdentityRecord, removeIdentityRecord } from './identity.js';
+import { leaseName, RunLease } from './lease.js';
+import { checkReachableAndSkew, openSession, type Session } from './session.js';
+import { readState, stateConfigMap, stateNamespace, writeState, type AppliedUnit } from './state.js';
+
+export interface DownOptions {
+  loaded: LoadedConfig;
+  purge: boolean;
+  sinks: EventSink[];
+  env: NodeJS.ProcessEnv;
+}
+
+export interface DownResult {
+  removed: string[];
+  kept: string[];
+}
+
+export async function removeRoadmap(options: DownOptions): Promise<DownResult> {
+  const started = performance.now();
+  const emitter = new Emitter(options.sinks);
+  const { config, baseDir } = options.loaded;
+  const session = await openSession(config, options.env);
+  const result: DownResult = { removed: [], kept: [] };
+  const recordFile = identityRecordPath(baseDir, config.metadata.name);
+  const log = (message: string) => emitter.emit({ event: 'log', level: 'info', message });
+  emitter.emit({ event: 'run.start', command: 'down', roadmap: config.metadata.name, context: session.kubectl.target.context, steps: [] });
+
+  if (config.spec.cluster.provider === 'kind' && options.purge) {
+    const clusters = await session.kind.clusters();
+    if (clusters.includes(config.spec.cluster.name)) {
+      log(`deleting kind cluster ${config.spec.cluster.name} (--purge)`);
+      await session.kind.delete(config.spec.cluster.name);
+      result.removed.push(`kind cluster ${config.spec.cluster.name}`);
+    }
+    await removeIdentityRecord(recordFile);
+    return end(emitter, result, started, session);
+  }
+
+  await checkReachableAndSkew(session);
+  const live = await readIdentity(session.kubectl);
+  const state = await readState(session.kubectl);
+  guardIdentity(live, config.metadata.name, await readIdentityRecord(recordFile), state, false);
+  if (!state) {
+    log('no kubestrap state on this cluster: nothing to remove');
+    return end(emitter, result, started, session);
+  }
+  const lease = new RunLease(session.kubectl, session.exec, Number(options.env.KUBESTRAP_LEASE_SECONDS ?? 60), (m) => emitter.emit({ event: 'log', level: 'warn', message: m }));
+  await lease.acquire();
+  let released = false;
+  try {
+    const timeout = config.spec.verification.timeout;
+    const order = roadmap.flatMap((p) => p.steps.map((s) => ({ phase: p.id, id: s.id }))).reverse();
+    for (const { phase, id } of order) {
+      const step = state.steps[id];
+      if (!step) continue;
+      emitter.emit({ event: 'step.start', phase, step: id, title: `removing ${id}` });
+      const stepStarted = performance.now();
+      const remaining: AppliedUnit[] = [];
+      for (const unit of [...step.applied].reverse()) {
+        const kept = await removeUnit(session, unit, options.purge, timeout, (m) => emitter.emit({ event: 'step.progress', step: id, message: m }));
+        if (kept) {
+          result.kept.push(kept);
+          remaining.unshift(unit);
+          emitter.emit({ event: 'log', level: 'info', message: `kept ${kept}` });
+        } else {
+          result.removed.push(describeUnit(unit));
+        }
+      }
+      if (remaining.length) state.steps[id] = { ...step, applied: remaining };
+      else delete state.steps[id];
+      await writeState(session.kubectl, state);
+      emitter.emit({ event: 'step.ok', phase, step: id, changed: true, ms: Math.round(performance.now() - stepStarted) });
+    }
+    if (Object.keys(state.steps).length === 0) {
+      await session.kubectl.delete('configmap', stateConfigMap, stateNamespace);
+      await lease.release();
+      released = true;
+      await session.kubectl.delete('lease', leaseName, stateNamespace);
+      const held = await pvcCount(session, stateNamespace);
+      if (held === 0 || options.purge) {
+        await session.kubectl.delete('namespace', stateNamespace, undefined, timeout);
+        result.removed.push(`namespace ${stateNamespace}`);
+      }
+    } else {
+      log(`state kept in ${stateNamespace}/${stateConfigMap}: it still records what was kept`);
+    }
+  } finally {
+    if (!released) await lease.release();
+  }
+  return end(emitter, result, started, session);
+}
+
+function end(emitter: Emitter, result: DownResult, started: number, session: Session): DownResult {
+  emitter.emit({
+    event: 'run.end',
+    ok: true,
+    exitCode: 0,
+    ms: Math.round(performance.now() - started),
+    changed: [],
+    skipped: [],
+    commandMs: Math.round(session.exec.timings.reduce((n, t) => n + t.ms, 0)),
+    next: result.kept.length ? `kept: ${result.kept.join('; ')}. Run \`kubestrap down --purge\` to delete them too.` : 'everything kubestrap applied is gone.',
+  });
+  return result;
+}
+
+function describeUnit(unit: AppliedUnit): string {
+  if (unit.type === 'release') return `helm release ${unit.namespace}/${unit.release}`;
+  if (unit.type === 'secret') return `secret ${unit.namespace}/${unit.name}`;
+  return unit.refs.map((r) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`).join(', ');
+}
+
+async function pvcCount(session: Session, namespace: string): Promise<number> {
+  return (await session.kubectl.list('persistentvolumeclaims', { namespace })).length;
+}
+
+/** Removes one unit; returns a description of what was kept instead, if anything. */
+async function removeUnit(session: Session, unit: AppliedUnit, purge: boolean, timeout: string, progress: (m: string) => void): Promise<string | undefined> {
+  const { kubectl, helm } = session;
+  switch (unit.type) {
+    case 'release':
+      if (await helm.status(unit.release, unit.namespace)) {
+        progress(`helm uninstall ${unit.release}`);
+        await helm.uninstall(unit.release, unit.namespace, timeout);
+      }
+      return undefined;
+    case 'secret':
+      await kubectl.delete('secret', unit.name, unit.namespace);
+      return undefined;
+    case 'objects': {
+      const kept: string[] = [];
+      for (const ref of [...unit.refs].reverse()) {
+        if (ref.kind === 'PersistentVolumeClaim' && !purge) {
+          kept.push(`PVC ${ref.namespace}/${ref.name}`);
+          continue;
+        }
+        if (ref.kind === 'Namespace' && !purge) {
+          const pvcs = await pvcCount(session, ref.name);
+          if (pvcs > 0) {
+            kept.push(`namespace ${ref.name} (holds ${pvcs} PVC${pvcs === 1 ? '' : 's'})`);
+            continue;
+          }
+        }
+        progress(`deleting ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`);
+        try {
+          await kubectl.delete(`${ref.kind}.${groupOf(ref.apiVersion)}`.replace(/\.$/, ''), ref.name, ref.namespace, timeout);
+        } catch (error) {
+          // The CRD of a custom resource may already be gone with its chart: then so is the object.
+          if (!/the server doesn't have a resource type|no matches for kind/i.test((error as Error).message)) throw error;
+        }
+      }
+      return kept.length ? kept.join(', ') : undefined;
+    }
+  }
+}
+
+function groupOf(apiVersion: string): string {
+  return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+}
+

@@ -1,0 +1,317 @@
+/**
+ * The roadmap engine: apply (`up`, `phase`) and verify, resumable and guarded. Steps run in
+ * roadmap order; a step whose hash is unchanged and whose checks pass is skipped; a failure is
+ * recorded so the next run starts there (earlier steps re-verify and skip).
+ */
+import type { LoadedConfig } from '../config/load.js';
+import { InterruptedError, KubestrapError, UsageError, VerificationError } from '../errors.js';
+import { buildPlan, type Plan, type PlannedStep } from '../plan/plan.js';
+import { writePlanArtifacts } from '../plan/write.js';
+import type { PhaseId, StepId } from '../roadmap/types.js';
+import { executeAction } from './actions.js';
+import { clusterIsSimulated, runCheck, type CheckEnv } from './checks.js';
+import { diagnose } from './diagnostics.js';
+import { Emitter, type CheckResult, type EventSink } from './events.js';
+import { stepHash } from './hash.js';
+import { guardIdentity, identityRecordPath, readIdentity, readIdentityRecord, writeIdentityRecord } from './identity.js';
+import { RunLease } from './lease.js';
+import { checkReachableAndSkew, openSession, type Session } from './session.js';
+import { ensureStateNamespace, readState, writeState, type AppliedUnit, type RunState, type StepState } from './state.js';
+
+export interface Selection {
+  phases?: PhaseId[];
+  only?: StepId[];
+  skip?: StepId[];
+}
+
+export interface RunOptions {
+  command: 'up' | 'phase' | 'verify';
+  loaded: LoadedConfig;
+  workDir: string;
+  selection: Selection;
+  rebind: boolean;
+  /** Confirms binding an existing cluster for the first time; resolves false to abort. */
+  confirmTarget: (context: string, server: string) => Promise<boolean>;
+  sinks: EventSink[];
+  env: NodeJS.ProcessEnv;
+  signal?: AbortSignal;
+}
+
+export interface RunSummary {
+  exitCode: number;
+  changed: StepId[];
+  skipped: { step: StepId; reason: string }[];
+  checks: CheckResult[];
+  ms: number;
+  commandMs: number;
+}
+
+interface Ctx {
+  options: RunOptions;
+  plan: Plan;
+  session: Session;
+  emitter: Emitter;
+  state: RunState;
+  checkEnv: CheckEnv;
+  summary: RunSummary;
+}
+
+export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
+  const started = performance.now();
+  const emitter = new Emitter(options.sinks);
+  const { config } = options.loaded;
+  const plan = buildPlan({ config, baseDir: options.loaded.baseDir, outDir: options.workDir });
+  for (const w of plan.warnings) emitter.emit({ event: 'log', level: 'warn', message: `[${w.rule}] ${w.message} (fix: ${w.fix})` });
+  const selected = selectSteps(plan, options.selection);
+  const session = await openSession(config, options.env);
+  // Now that we know the helm major, argv in the plan match what will run.
+  const runPlan = session.helm.major === 4 ? plan : buildPlan({ config, baseDir: options.loaded.baseDir, outDir: options.workDir, helmMajor: session.helm.major });
+  if (options.command !== 'verify') await writePlanArtifacts(runPlan);
+
+  const summary: RunSummary = { exitCode: 0, changed: [], skipped: [], checks: [], ms: 0, commandMs: 0 };
+  emitter.emit({ event: 'run.start', command: options.command, roadmap: config.metadata.name, context: session.kubectl.target.context, steps: selected.map((s) => s.step.id) });
+
+  let lease: RunLease | undefined;
+  try {
+    // A kind cluster has to exist before anything can be asked of it.
+    const clusterStep = selected.find((s) => s.step.id === 'cluster');
+    if (options.command !== 'verify' && config.spec.cluster.provider === 'kind' && clusterStep) {
+      for (const action of clusterStep.step.rendered.actions) {
+        await executeAction(action, actionEnv(session, options, emitter, 'cluster'));
+      }
+    }
+    await checkReachableAndSkew(session);
+    const state = await bindToCluster(options, session);
+    await ensureStateNamespace(session.kubectl, config.metadata.name);
+    lease = new RunLease(session.kubectl, session.exec, Number(options.env.KUBESTRAP_LEASE_SECONDS ?? 60), (message) => emitter.emit({ event: 'log', level: 'warn', message }));
+    await lease.acquire();
+    await writeIdentityRecord(identityRecordPath(options.loaded.baseDir, config.metadata.name), state.identity);
+    await writeState(session.kubectl, state);
+
+    const checkEnv: CheckEnv = { kubectl: session.kubectl, helm: session.helm, simulated: await clusterIsSimulated(session.kubectl), timeout: config.spec.verification.timeout };
+    if (checkEnv.simulated) emitter.emit({ event: 'log', level: 'info', message: 'every node is simulated (KWOK): checks that need running containers will be reported as skipped' });
+    const ctx: Ctx = { options, plan: runPlan, session, emitter, state, checkEnv, summary };
+    if (options.command !== 'verify') checkNeeds(ctx, selected);
+
+    let currentPhase: PhaseId | undefined;
+    let phaseStarted = 0;
+    for (const { phase, step } of selected) {
+      if (options.signal?.aborted) throw new InterruptedError();
+      if (phase !== currentPhase) {
+        if (currentPhase) emitter.emit({ event: 'phase.end', phase: currentPhase, ms: Math.round(performance.now() - phaseStarted) });
+        currentPhase = phase;
+        phaseStarted = performance.now();
+        emitter.emit({ event: 'phase.start', phase });
+      }
+      if (!step.enabled) {
+        summary.skipped.push({ step: step.id, reason: step.reason ?? 'disabled' });
+        emitter.emit({ event: 'step.skip', phase, step: step.id, reason: `disabled: ${step.reason ?? ''}` });
+        continue;
+      }
+      if (options.command === 'verify') await verifyOnly(ctx, phase, step);
+      else await applyStep(ctx, phase, step);
+    }
+    if (currentPhase) emitter.emit({ event: 'phase.end', phase: currentPhase, ms: Math.round(performance.now() - phaseStarted) });
+    return finish(summary, emitter, started, session, true);
+  } catch (error) {
+    summary.exitCode = error instanceof KubestrapError ? error.exitCode : 1;
+    finish(summary, emitter, started, session, false, error);
+    throw error;
+  } finally {
+    if (lease) await lease.release();
+  }
+}
+
+function finish(summary: RunSummary, emitter: Emitter, started: number, session: Session, ok: boolean, error?: unknown): RunSummary {
+  summary.ms = Math.round(performance.now() - started);
+  summary.commandMs = Math.round(session.exec.timings.reduce((n, t) => n + t.ms, 0));
+  const failed = error instanceof StepFailure ? error.step : undefined;
+  emitter.emit({
+    event: 'run.end',
+    ok,
+    exitCode: ok ? 0 : summary.exitCode,
+    ms: summary.ms,
+    changed: summary.changed,
+    skipped: summary.skipped,
+    commandMs: summary.commandMs,
+    ...(failed ? { failed } : {}),
+    next: ok ? 'kubestrap status shows what is applied; kubestrap verify re-checks it at any time.' : failed ? `fix the cause above, then run the same command again: it resumes at step ${failed}.` : 'fix the cause above, then run the same command again.',
+  });
+  return summary;
+}
+
+class StepFailure extends KubestrapError {
+  constructor(
+    readonly step: StepId,
+    message: string,
+    exitCode: 1 | 3,
+  ) {
+    super(message, { exitCode, suggestion: `Fix the cause, then run again: kubestrap resumes at step ${step}.` });
+  }
+}
+
+function selectSteps(plan: Plan, selection: Selection): { phase: PhaseId; step: PlannedStep }[] {
+  const all = plan.phases.flatMap((p) => p.steps.map((step) => ({ phase: p.id, step })));
+  for (const id of [...(selection.only ?? []), ...(selection.skip ?? [])]) {
+    if (!all.some((s) => s.step.id === id)) throw new UsageError(`unknown step "${id}"`, `Steps are: ${all.map((s) => s.step.id).join(', ')}.`);
+  }
+  return all.filter(
+    ({ phase, step }) =>
+      (!selection.phases || selection.phases.includes(phase)) && (!selection.only?.length || selection.only.includes(step.id)) && !(selection.skip ?? []).includes(step.id),
+  );
+}
+
+async function bindToCluster(options: RunOptions, session: Session): Promise<RunState> {
+  const { config, baseDir } = options.loaded;
+  const roadmap = config.metadata.name;
+  const live = await readIdentity(session.kubectl);
+  const existing = await readState(session.kubectl);
+  const recordFile = identityRecordPath(baseDir, roadmap);
+  const record = await readIdentityRecord(recordFile);
+  guardIdentity(live, roadmap, record, existing, options.rebind);
+  if (!record && !existing && config.spec.cluster.provider === 'existing' && options.command !== 'verify') {
+    if (!(await options.confirmTarget(live.context, live.server))) throw new InterruptedError('Not confirmed; nothing was applied.');
+  }
+  return existing ? { ...existing, identity: live } : { version: 1, roadmap, identity: live, steps: {}, updatedAt: new Date().toISOString() };
+}
+
+function checkNeeds(ctx: Ctx, selected: { step: PlannedStep }[]): void {
+  const selectedIds = new Set(selected.map((s) => s.step.id));
+  const byId = new Map(ctx.plan.phases.flatMap((p) => p.steps).map((s) => [s.id, s]));
+  for (const { step } of selected) {
+    if (!step.enabled) continue;
+    for (const need of step.needs) {
+      const needed = byId.get(need);
+      if (!needed?.enabled || selectedIds.has(need)) continue;
+      if (ctx.state.steps[need]?.status !== 'verified') {
+        throw new UsageError(`step ${step.id} needs step ${need}, which has not been applied and verified on this cluster`, `Run \`kubestrap phase ${phaseIdOf(ctx.plan, need)}\` (or \`kubestrap up\`) first.`);
+      }
+    }
+  }
+}
+
+function phaseIdOf(plan: Plan, id: StepId): PhaseId {
+  return plan.phases.find((p) => p.steps.some((s) => s.id === id))!.id;
+}
+
+function actionEnv(session: Session, options: RunOptions, emitter: Emitter, step: StepId) {
+  return {
+    kubectl: session.kubectl,
+    helm: session.helm,
+    kind: session.kind,
+    workDir: options.workDir,
+    timeout: options.loaded.config.spec.verification.timeout,
+    progress: (message: string) => emitter.emit({ event: 'step.progress', step, message }),
+    registerSecret: (value: string) => session.exec.redactor.add(value),
+  };
+}
+
+async function runChecks(ctx: Ctx, step: PlannedStep): Promise<CheckResult[]> {
+  const results: CheckResult[] = [];
+  for (const check of step.rendered.checks) {
+    ctx.emitter.emit({ event: 'step.progress', step: step.id, message: `checking: ${check.type}` });
+    const result = await runCheck(step.id, check, ctx.checkEnv);
+    results.push(result);
+    ctx.summary.checks.push(result);
+    ctx.emitter.emit({ event: 'check.result', ...result });
+  }
+  return results;
+}
+
+function tally(results: CheckResult[]) {
+  return {
+    ok: results.filter((r) => r.status === 'ok').length,
+    failed: results.filter((r) => r.status === 'failed').length,
+    skipped: results.filter((r) => r.status === 'skipped').length,
+  };
+}
+
+async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<void> {
+  const { emitter, state, session } = ctx;
+  const started = performance.now();
+  const hash = stepHash(step.rendered, session.tools);
+  const previous = state.steps[step.id];
+  if (previous?.hash === hash && previous.status === 'verified') {
+    const results = await runChecks(ctx, step);
+    const t = tally(results);
+    if (t.failed === 0) {
+      state.steps[step.id] = { ...previous, verifiedAt: new Date().toISOString(), checks: t };
+      await writeState(session.kubectl, state);
+      const reason = `unchanged since ${previous.appliedAt ?? 'last run'}; ${t.ok} checks ok${t.skipped ? `, ${t.skipped} skipped` : ''}`;
+      ctx.summary.skipped.push({ step: step.id, reason });
+      emitter.emit({ event: 'step.skip', phase, step: step.id, reason });
+      return;
+    }
+    emitter.emit({ event: 'log', level: 'warn', message: `step ${step.id} is unchanged but ${t.failed} check(s) fail (drift); re-applying` });
+  }
+
+  emitter.emit({ event: 'step.start', phase, step: step.id, title: step.title });
+  const applied: AppliedUnit[] = [...(previous?.applied ?? [])];
+  const env = actionEnv(session, ctx.options, emitter, step.id);
+  try {
+    for (const action of step.rendered.actions) {
+      if (ctx.options.signal?.aborted) throw new InterruptedError();
+      if (action.type === 'kind-create') continue; // done before the cluster could be reached
+      const unit = await executeAction(action, env);
+      if (unit && !applied.some((u) => JSON.stringify(u) === JSON.stringify(unit))) applied.push(unit);
+    }
+  } catch (error) {
+    if (error instanceof InterruptedError) {
+      await recordFailure(ctx, step.id, hash, applied, 'interrupted while applying');
+      throw error;
+    }
+    const message = session.exec.redactor.redact((error as Error).message);
+    const namespaces = [...new Set(step.rendered.actions.flatMap((a) => (a.type === 'helm' ? [a.release.namespace] : [])))];
+    const diagnostics = (await Promise.all(namespaces.slice(-1).map((ns) => diagnose(session.kubectl, ns)))).flat();
+    await recordFailure(ctx, step.id, hash, applied, message);
+    emitter.emit({ event: 'step.fail', phase, step: step.id, error: message, diagnostics, ms: Math.round(performance.now() - started) });
+    throw new StepFailure(step.id, `step ${step.id} failed to apply:\n${message}${diagnostics.length ? `\n  diagnostics:\n    ${diagnostics.join('\n    ')}` : ''}`, 1);
+  }
+  const appliedAt = new Date().toISOString();
+  state.steps[step.id] = { hash, status: 'applied', appliedAt, applied };
+  await writeState(session.kubectl, state);
+
+  const results = await runChecks(ctx, step);
+  const t = tally(results);
+  if (t.failed > 0) {
+    const failedChecks = results.filter((r) => r.status === 'failed');
+    const message = failedChecks.map((r) => `${r.description}: ${r.message ?? 'failed'}`).join('\n');
+    await recordFailure(ctx, step.id, hash, applied, message, t);
+    emitter.emit({ event: 'step.fail', phase, step: step.id, error: message, diagnostics: failedChecks.flatMap((r) => r.diagnostics ?? []), ms: Math.round(performance.now() - started) });
+    throw new StepFailure(step.id, `step ${step.id} was applied but ${t.failed} check(s) failed:\n  ${message.split('\n').join('\n  ')}`, 3);
+  }
+  state.steps[step.id] = { hash, status: 'verified', appliedAt, verifiedAt: new Date().toISOString(), checks: t, applied };
+  await writeState(session.kubectl, state);
+  ctx.summary.changed.push(step.id);
+  emitter.emit({ event: 'step.ok', phase, step: step.id, changed: true, ms: Math.round(performance.now() - started) });
+}
+
+async function recordFailure(ctx: Ctx, id: StepId, hash: string, applied: AppliedUnit[], message: string, checks?: StepState['checks']): Promise<void> {
+  ctx.state.steps[id] = { hash, status: 'failed', failedAt: new Date().toISOString(), error: message.slice(0, 2000), applied, ...(checks ? { checks } : {}) };
+  await writeState(ctx.session.kubectl, ctx.state);
+}
+
+async function verifyOnly(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<void> {
+  const started = performance.now();
+  ctx.emitter.emit({ event: 'step.start', phase, step: step.id, title: step.title });
+  const results = await runChecks(ctx, step);
+  const t = tally(results);
+  const previous = ctx.state.steps[step.id];
+  if (previous) {
+    ctx.state.steps[step.id] = { ...previous, checks: t, ...(t.failed ? { status: 'failed', failedAt: new Date().toISOString(), error: 'verification failed' } : { verifiedAt: new Date().toISOString() }) };
+    await writeState(ctx.session.kubectl, ctx.state);
+  }
+  if (t.failed) {
+    ctx.summary.exitCode = 3;
+    const message = results.filter((r) => r.status === 'failed').map((r) => `${r.description}: ${r.message ?? ''}`).join('\n');
+    ctx.emitter.emit({ event: 'step.fail', phase, step: step.id, error: message, ms: Math.round(performance.now() - started) });
+  } else {
+    ctx.emitter.emit({ event: 'step.ok', phase, step: step.id, changed: false, ms: Math.round(performance.now() - started) });
+  }
+}
+
+/** Throws when verification found failures (after every step was checked). */
+export function assertVerified(summary: RunSummary): void {
+  const failed = summary.checks.filter((c) => c.status === 'failed');
+  if (failed.length) throw new VerificationError(`${failed.length} check(s) failed`, 'Read the failures above; `kubestrap up` re-applies what changed.');
+}

@@ -1,0 +1,44 @@
+/**
+ * Generated secrets (Grafana admin, MinIO keys, ...). Values are made here, registered with the
+ * redactor before anything can print them, and applied as a Secret through stdin. An existing
+ * Secret is kept (its values are registered for redaction) so re-runs do not rotate passwords.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Kubectl } from '../adapters/kubectl.js';
+import { toYaml } from '../render/template.js';
+import type { GeneratedSecret } from '../roadmap/types.js';
+
+const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
+
+export function randomString(length: number): string {
+  const bytes = randomBytes(length);
+  let out = '';
+  for (let i = 0; i < length; i++) out += alphabet[bytes[i]! % alphabet.length];
+  return out;
+}
+
+export async function ensureGeneratedSecret(kubectl: Kubectl, spec: GeneratedSecret, register: (value: string) => void): Promise<'created' | 'kept'> {
+  const existing = await kubectl.get<{ data?: Record<string, string> }>('secret', spec.name, spec.namespace);
+  if (existing) {
+    for (const v of Object.values(existing.data ?? {})) register(Buffer.from(v, 'base64').toString('utf8'));
+    return 'kept';
+  }
+  const data: Record<string, string> = { ...(spec.fixed ?? {}) };
+  for (const [key, length] of Object.entries(spec.random)) {
+    data[key] = randomString(length);
+    register(data[key]);
+  }
+  for (const [key, d] of Object.entries(spec.derived ?? {})) {
+    data[key] = `[default]\naws_access_key_id=${data[d.accessKey] ?? ''}\naws_secret_access_key=${data[d.secretKey] ?? ''}\n`;
+  }
+  await kubectl.applyStdin(
+    toYaml({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      type: 'Opaque',
+      metadata: { name: spec.name, namespace: spec.namespace, labels: { 'app.kubernetes.io/managed-by': 'kubestrap' } },
+      stringData: data,
+    }),
+  );
+  return 'created';
+}

@@ -1,0 +1,85 @@
+/**
+ * Run state, kept with the cluster (ConfigMap kubestrap-state in kubestrap-system) so CI runners
+ * and teammates share it. It never holds a secret: only hashes, times, statuses and the names
+ * of what was applied.
+ */
+import type { Kubectl } from '../adapters/kubectl.js';
+import type { StepId } from '../roadmap/types.js';
+import { toYaml } from '../render/template.js';
+
+export const stateNamespace = 'kubestrap-system';
+export const stateConfigMap = 'kubestrap-state';
+
+export interface ObjectRef {
+  apiVersion: string;
+  kind: string;
+  name: string;
+  namespace?: string;
+}
+
+/** What an applied action left in the cluster, in apply order (down removes in reverse). */
+export type AppliedUnit =
+  | { type: 'objects'; refs: ObjectRef[] }
+  | { type: 'release'; release: string; namespace: string }
+  | { type: 'secret'; name: string; namespace: string };
+
+export interface StepState {
+  hash: string;
+  status: 'applied' | 'verified' | 'failed';
+  appliedAt?: string;
+  verifiedAt?: string;
+  failedAt?: string;
+  /** Redacted, short. */
+  error?: string;
+  checks?: { ok: number; failed: number; skipped: number };
+  applied: AppliedUnit[];
+}
+
+export interface ClusterIdentity {
+  context: string;
+  server: string;
+  kubeSystemUid: string;
+}
+
+export interface RunState {
+  version: 1;
+  roadmap: string;
+  identity: ClusterIdentity;
+  steps: Partial<Record<StepId, StepState>>;
+  updatedAt: string;
+}
+
+export async function readState(kubectl: Kubectl): Promise<RunState | undefined> {
+  const cm = await kubectl.get<{ data?: Record<string, string> }>('configmap', stateConfigMap, stateNamespace);
+  const text = cm?.data?.['state.json'];
+  return text ? (JSON.parse(text) as RunState) : undefined;
+}
+
+export async function writeState(kubectl: Kubectl, state: RunState): Promise<void> {
+  state.updatedAt = new Date().toISOString();
+  await kubectl.applyStdin(
+    toYaml({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: stateConfigMap, namespace: stateNamespace, labels: { 'app.kubernetes.io/managed-by': 'kubestrap', 'kubestrap.dev/roadmap': state.roadmap } },
+      data: { 'state.json': JSON.stringify(state, null, 2) },
+    }),
+  );
+}
+
+export async function ensureStateNamespace(kubectl: Kubectl, roadmap: string): Promise<void> {
+  await kubectl.applyStdin(
+    toYaml({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: {
+        name: stateNamespace,
+        labels: {
+          'app.kubernetes.io/managed-by': 'kubestrap',
+          'kubestrap.dev/roadmap': roadmap,
+          'pod-security.kubernetes.io/enforce': 'restricted',
+        },
+      },
+    }),
+  );
+}
