@@ -23,6 +23,12 @@ export class Kind {
     await this.exec.run(exportKubeconfigArgs(name), { timeoutMs: 30_000 });
   }
 
+  /** Runs a command on a kind node; kind nodes are containers named <cluster>-control-plane etc. */
+  async nodeExec(node: string, argv: string[]): Promise<string> {
+    const { stdout } = await this.exec.run(['docker', 'exec', node, ...argv], { timeoutMs: 60_000 });
+    return stdout;
+  }
+
   async delete(name: string): Promise<void> {
     await this.exec.run(deleteClusterArgs(name), { timeoutMs: 5 * 60_000 });
   }

@@ -122,6 +122,11 @@ export class Kubectl {
     return { ok: exitCode === 0, message: exitCode === 0 ? stdout : stderr };
   }
 
+  async execIn(namespace: string, pod: string, command: string[]): Promise<string> {
+    const { stdout } = await this.exec.run([...this.base(), 'exec', '--namespace', namespace, pod, '--', ...command], { timeoutMs: 60_000 });
+    return stdout;
+  }
+
   async logsTail(namespace: string, pod: string, container: string, lines: number): Promise<string> {
     const { stdout, exitCode, stderr } = await this.exec.run(
       [...this.base(), 'logs', '--namespace', namespace, pod, '--container', container, '--tail', String(lines), '--request-timeout', '15s'],

@@ -37,7 +37,7 @@ export async function executeAction(action: Action, env: ActionEnv): Promise<App
       return undefined;
     }
     case 'apply': {
-      const file = path.join(env.workDir, action.manifest);
+      const file = action.absolute ? action.manifest : path.join(env.workDir, action.manifest);
       env.progress(`applying ${action.description}`);
       await env.kubectl.applyFile(file);
       return { type: 'objects', refs: objectRefs(await readFile(file, 'utf8')) };

@@ -18,6 +18,10 @@ export interface CheckEnv {
   /** Set when every node is simulated (KWOK): nothing really runs. */
   simulated: boolean;
   timeout: string;
+  /** kind: runs a command on the control-plane node (docker exec); unset for other providers. */
+  nodeExec?: (argv: string[]) => Promise<string>;
+  /** kind: name of the etcd static pod in kube-system. */
+  etcdPod?: string;
 }
 
 const simulatedReason = 'nodes are simulated (KWOK): no container runs, so this needs a real cluster';
@@ -118,6 +122,10 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
       return runProbe(check.probe, check.namespace, env);
     case 'not-checkable':
       return { skipped: check.reason };
+    default: {
+      const unknown: never = check;
+      return { message: `kubestrap has no check of type ${JSON.stringify(unknown)}` };
+    }
   }
 }
 

@@ -88,6 +88,10 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv)
       const metrics = await kubectl.get<{ items?: unknown[] }>('nodes.metrics.k8s.io');
       return metrics?.items?.length ? undefined : { message: 'the metrics API (metrics.k8s.io) returned no node metrics; HPAs cannot scale on CPU' };
     }
+    case 'audit-log':
+      return auditLogProbe(namespace, env);
+    case 'secrets-encrypted':
+      return secretsEncryptedProbe(namespace, env);
     case 'backup-restore': {
       const scratch = 'kubestrap-drill';
       const restored = 'kubestrap-drill-restored';
@@ -110,5 +114,44 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv)
         await kubectl.delete('namespace', restored, undefined, '2m');
       }
     }
+    default: {
+      const unknown: never = probe;
+      return { message: `kubestrap has no probe named ${String(unknown)}` };
+    }
+  }
+}
+
+/** kind only: a ConfigMap with a unique name is created, then looked for in the node's audit log. */
+async function auditLogProbe(namespace: string, env: CheckEnv): Promise<Failure> {
+  if (!env.nodeExec) return { message: 'reading the audit log needs the kind node (docker exec); not available for this provider' };
+  const name = `kubestrap-audit-probe-${Date.now().toString(36)}`;
+  await env.kubectl.applyStdin(toYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { probe: 'audit' } }));
+  try {
+    const log = await env.nodeExec(['grep', '-c', name, '/var/log/kubernetes/audit/audit.log']);
+    return Number(log.trim()) > 0 ? undefined : { message: `the audit log does not mention ${name}` };
+  } finally {
+    await env.kubectl.delete('configmap', name, namespace, '60s');
+  }
+}
+
+/** kind only: reads a fresh Secret straight from etcd (through the etcd static pod) and expects the aescbc prefix. */
+async function secretsEncryptedProbe(namespace: string, env: CheckEnv): Promise<Failure> {
+  if (!env.etcdPod) return { message: 'reading etcd needs the kind control plane; not available for this provider' };
+  const name = `kubestrap-encryption-probe-${Date.now().toString(36)}`;
+  await env.kubectl.applyStdin(toYaml({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: { probe: 'encrypted?' } }));
+  try {
+    const raw = await env.kubectl.execIn('kube-system', env.etcdPod, [
+      'etcdctl',
+      '--endpoints=https://127.0.0.1:2379',
+      '--cacert=/etc/kubernetes/pki/etcd/ca.crt',
+      '--cert=/etc/kubernetes/pki/etcd/server.crt',
+      '--key=/etc/kubernetes/pki/etcd/server.key',
+      'get',
+      `/registry/secrets/${namespace}/${name}`,
+      '--print-value-only',
+    ]);
+    return raw.includes('k8s:enc:aescbc:v1:') ? undefined : { message: 'the Secret is stored in etcd without the aescbc prefix: encryption at rest is not active' };
+  } finally {
+    await env.kubectl.delete('secret', name, namespace, '60s');
   }
 }

@@ -88,7 +88,14 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
     await writeIdentityRecord(identityRecordPath(options.loaded.baseDir, config.metadata.name), state.identity);
     await writeState(session.kubectl, state);
 
-    const checkEnv: CheckEnv = { kubectl: session.kubectl, helm: session.helm, simulated: await clusterIsSimulated(session.kubectl), timeout: config.spec.verification.timeout };
+    const kindNode = `${config.spec.cluster.name}-control-plane`;
+    const checkEnv: CheckEnv = {
+      kubectl: session.kubectl,
+      helm: session.helm,
+      simulated: await clusterIsSimulated(session.kubectl),
+      timeout: config.spec.verification.timeout,
+      ...(config.spec.cluster.provider === 'kind' ? { nodeExec: (argv: string[]) => session.kind.nodeExec(kindNode, argv), etcdPod: `etcd-${kindNode}` } : {}),
+    };
     if (checkEnv.simulated) emitter.emit({ event: 'log', level: 'info', message: 'every node is simulated (KWOK): checks that need running containers will be reported as skipped' });
     const ctx: Ctx = { options, plan: runPlan, session, emitter, state, checkEnv, summary };
     if (options.command !== 'verify') checkNeeds(ctx, selected);

@@ -5,6 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { Kubectl } from '../adapters/kubectl.js';
+import { KubestrapError } from '../errors.js';
 import { toYaml } from '../render/template.js';
 import type { GeneratedSecret } from '../roadmap/types.js';
 
@@ -29,7 +30,15 @@ export async function ensureGeneratedSecret(kubectl: Kubectl, spec: GeneratedSec
     register(data[key]);
   }
   for (const [key, d] of Object.entries(spec.derived ?? {})) {
-    data[key] = `[default]\naws_access_key_id=${data[d.accessKey] ?? ''}\naws_secret_access_key=${data[d.secretKey] ?? ''}\n`;
+    const source = d.fromSecret ? await readSecretData(kubectl, d.fromSecret, spec.namespace) : data;
+    const accessKey = source[d.accessKey];
+    const secretKey = source[d.secretKey];
+    if (accessKey === undefined || secretKey === undefined) {
+      throw new KubestrapError(`cannot derive ${spec.namespace}/${spec.name}:${key}: keys ${d.accessKey}/${d.secretKey} not found${d.fromSecret ? ` in Secret ${d.fromSecret}` : ''}`, {
+        suggestion: 'This is a bug in the step that renders the secret; report it.',
+      });
+    }
+    data[key] = `[default]\naws_access_key_id=${accessKey}\naws_secret_access_key=${secretKey}\n`;
   }
   await kubectl.applyStdin(
     toYaml({
@@ -41,4 +50,10 @@ export async function ensureGeneratedSecret(kubectl: Kubectl, spec: GeneratedSec
     }),
   );
   return 'created';
+}
+
+async function readSecretData(kubectl: Kubectl, name: string, namespace: string): Promise<Record<string, string>> {
+  const secret = await kubectl.get<{ data?: Record<string, string> }>('secret', name, namespace);
+  if (!secret) throw new KubestrapError(`Secret ${namespace}/${name} should exist by now but does not`, { suggestion: 'Run again; if it persists, report it.' });
+  return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }

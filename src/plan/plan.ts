@@ -86,7 +86,7 @@ export function actionArgv(action: Action, target: Target, outDir: string, timeo
     case 'kind-create':
       return createClusterArgs(action.cluster, file(action.config), action.waitForNodes);
     case 'apply':
-      return serverSideApplyArgs(target, file(action.manifest));
+      return serverSideApplyArgs(target, action.absolute ? action.manifest : file(action.manifest));
     case 'apply-url':
       return serverSideApplyArgs(target, action.url);
     case 'helm':
