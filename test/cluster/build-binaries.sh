@@ -11,6 +11,13 @@ cache=${KUBESTRAP_TEST_CACHE:-$HOME/.cache/kubestrap-test-cluster}
 mkdir -p "$cache"
 export GOFLAGS=-mod=mod CGO_ENABLED=0
 
+# One build at a time per cache: a second caller waits here, then finds the entries complete.
+exec 9>"$cache/.build.lock"
+if ! flock -n 9; then
+  printf '[build-binaries] another build holds %s; waiting for it\n' "$cache/.build.lock" >&2
+  flock 9
+fi
+
 log() { printf '[build-binaries %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 
 # build_into <entry> <module dir> <go build args...>

@@ -134,7 +134,7 @@ function componentKubeconfig(paths: StatePaths, name: string, port: number, clie
 }
 
 /** Everything alive and the API server ready? */
-export async function isRunning(state: ClusterState | undefined, paths: StatePaths = statePaths()): Promise<boolean> {
+export async function isRunning(state: ClusterState | undefined = readState(), paths: StatePaths = statePaths()): Promise<boolean> {
   if (!state || state.processes.length === 0) return false;
   if (!state.processes.every(isAlive)) return false;
   return isReady(adminTarget(paths, state.ports.apiserver));
@@ -146,8 +146,9 @@ function childEnv(): NodeJS.ProcessEnv {
   return env;
 }
 
-export async function up(): Promise<UpResult> {
-  const paths = statePaths();
+/** Starts (or reuses) the cluster whose state lives in `root` (default: stateDir()). */
+export async function up(root?: string): Promise<UpResult> {
+  const paths = statePaths(root);
   return withLock(paths, async () => {
     const bins = await ensureBinaries();
     const existing = readState(paths);
@@ -265,20 +266,20 @@ export interface DownResult {
   removed: string;
 }
 
-export async function down(): Promise<DownResult> {
-  const paths = statePaths();
+/** Stops the cluster whose state lives in `root` (default: stateDir()) and removes that directory. */
+export async function down(root?: string): Promise<DownResult> {
+  const paths = statePaths(root);
   return withLock(paths, async () => {
     const state = readState(paths);
-    let stopped: ProcessRecord[] = [];
     if (state) {
       const alive = state.processes.filter(isAlive);
       log(`stopping ${alive.length} test cluster process(es): ${alive.map((r) => `${r.name}=${r.pid}`).join(' ') || 'none alive'}`);
-      stopped = await stopRecorded(state);
+      await stopRecorded(state);
     } else {
       log('no test cluster state found; nothing to stop');
     }
     rmSync(paths.root, { recursive: true, force: true });
-    return { stopped: stopped.length ? stopped : state?.processes ?? [], removed: paths.root };
+    return { stopped: state?.processes ?? [], removed: paths.root };
   });
 }
 

@@ -5,7 +5,8 @@
 //
 // The values come from vitest's `provide` (key "kubestrapCluster"); the same values are also in
 // process.env (KUBECONFIG, KUBESTRAP_TEST_CONTEXT, KUBESTRAP_TEST_KUBECTL, KUBESTRAP_TEST_HELM,
-// KUBESTRAP_TEST_BIN_DIR, and PATH starts with binDir) for code that shells out by name.
+// KUBESTRAP_TEST_BIN_DIR, KUBESTRAP_TEST_CLUSTER_DIR, and PATH starts with binDir) for code that
+// shells out by name.
 import { inject } from 'vitest';
 
 export interface ClusterEnv {
@@ -19,6 +20,8 @@ export interface ClusterEnv {
   helm: string;
   /** Directory holding only kubectl and helm; put it first on PATH. */
   binDir: string;
+  /** The cluster's state directory (state.json, pki/, logs/<component>.log). */
+  stateDir: string;
 }
 
 declare module 'vitest' {
@@ -33,6 +36,7 @@ export const ENV_KEYS = {
   kubectl: 'KUBESTRAP_TEST_KUBECTL',
   helm: 'KUBESTRAP_TEST_HELM',
   binDir: 'KUBESTRAP_TEST_BIN_DIR',
+  stateDir: 'KUBESTRAP_TEST_CLUSTER_DIR',
 } as const;
 
 export function clusterEnv(): ClusterEnv {
@@ -45,8 +49,9 @@ export function clusterEnv(): ClusterEnv {
     kubectl: env[ENV_KEYS.kubectl],
     helm: env[ENV_KEYS.helm],
     binDir: env[ENV_KEYS.binDir],
+    stateDir: env[ENV_KEYS.stateDir],
   };
-  if (!v.kubeconfig || !v.context || !v.kubectl || !v.helm || !v.binDir) {
+  if (!v.kubeconfig || !v.context || !v.kubectl || !v.helm || !v.binDir || !v.stateDir) {
     throw new Error('the test cluster is not set up: run e2e tests through the "e2e" vitest project (its globalSetup starts the cluster)');
   }
   return v as ClusterEnv;

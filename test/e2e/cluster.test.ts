@@ -3,7 +3,7 @@
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
-import { readVersions } from '../cluster/config.ts';
+import { readVersions, statePaths } from '../cluster/config.ts';
 import { readState } from '../cluster/cluster.ts';
 import { isAlive } from '../cluster/processes.ts';
 import { clusterEnv } from './cluster-env.ts';
@@ -171,7 +171,7 @@ describe('the e2e test cluster', () => {
   });
 
   it('records every cluster process, all alive while the tests run', () => {
-    const state = readState();
+    const state = readState(statePaths(clusterEnv().stateDir));
     expect(state).toBeDefined();
     expect(state!.kubeconfig).toBe(clusterEnv().kubeconfig);
     expect(state!.processes.map((p) => p.name)).toEqual(['etcd', 'kube-apiserver', 'kube-controller-manager', 'kube-scheduler', 'kwok']);
