@@ -104,6 +104,14 @@ export class Kubectl {
     });
   }
 
+  async deleteNoWait(resource: string, name: string, namespace?: string): Promise<void> {
+    await this.exec.run([...this.base(), 'delete', resource, name, ...(namespace ? ['--namespace', namespace] : []), '--ignore-not-found', '--wait=false'], { timeoutMs: 60_000 });
+  }
+
+  async waitDeleted(resources: string[], timeout: string): Promise<void> {
+    await this.exec.run([...this.base(), 'wait', '--for=delete', ...resources, '--timeout', timeout], { timeoutMs: durationMs(timeout) + 30_000 });
+  }
+
   async rolloutStatus(namespace: string, resource: string, timeout: string): Promise<void> {
     await this.exec.run(rolloutStatusArgs(this.target, namespace, resource, timeout), { timeoutMs: durationMs(timeout) + 30_000 });
   }

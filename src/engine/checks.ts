@@ -67,7 +67,9 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
         await kubectl.rolloutStatus(check.namespace, `${check.kind}/${check.name}`, env.timeout);
         return undefined;
       } catch (error) {
-        return { message: `${check.kind}/${check.name} did not roll out within ${env.timeout}: ${lastLine(error)}`, diagnose: check.namespace };
+        const reason = lastLine(error);
+        if (/NotFound/.test(reason)) return { message: `${check.kind}/${check.name} does not exist in namespace ${check.namespace}` };
+        return { message: `${check.kind}/${check.name} did not roll out within ${env.timeout}: ${reason}`, diagnose: check.namespace };
       }
     case 'crd-established':
       try {

@@ -58,6 +58,7 @@ export async function removeRoadmap(options: DownOptions): Promise<DownResult> {
   let released = false;
   try {
     const timeout = config.spec.verification.timeout;
+    const pendingNamespaces = new Set<string>();
     const order = roadmap.flatMap((p) => p.steps.map((s) => ({ phase: p.id, id: s.id }))).reverse();
     for (const { phase, id } of order) {
       const step = state.steps[id];
@@ -66,7 +67,7 @@ export async function removeRoadmap(options: DownOptions): Promise<DownResult> {
       const stepStarted = performance.now();
       const remaining: AppliedUnit[] = [];
       for (const unit of [...step.applied].reverse()) {
-        const kept = await removeUnit(session, unit, options.purge, timeout, (m) => emitter.emit({ event: 'step.progress', step: id, message: m }));
+        const kept = await removeUnit(session, unit, options.purge, timeout, (m) => emitter.emit({ event: 'step.progress', step: id, message: m }), pendingNamespaces);
         if (kept) {
           result.kept.push(kept);
           remaining.unshift(unit);
@@ -79,6 +80,10 @@ export async function removeRoadmap(options: DownOptions): Promise<DownResult> {
       else delete state.steps[id];
       await writeState(session.kubectl, state);
       emitter.emit({ event: 'step.ok', phase, step: id, changed: true, ms: Math.round(performance.now() - stepStarted) });
+    }
+    if (pendingNamespaces.size) {
+      log(`waiting for ${pendingNamespaces.size} namespace(s) to finish terminating`);
+      await session.kubectl.waitDeleted([...pendingNamespaces].map((n) => `namespace/${n}`), timeout);
     }
     if (Object.keys(state.steps).length === 0) {
       await session.kubectl.delete('configmap', stateConfigMap, stateNamespace);
@@ -124,7 +129,14 @@ async function pvcCount(session: Session, namespace: string): Promise<number> {
 }
 
 /** Removes one unit; returns a description of what was kept instead, if anything. */
-async function removeUnit(session: Session, unit: AppliedUnit, purge: boolean, timeout: string, progress: (m: string) => void): Promise<string | undefined> {
+async function removeUnit(
+  session: Session,
+  unit: AppliedUnit,
+  purge: boolean,
+  timeout: string,
+  progress: (m: string) => void,
+  pendingNamespaces: Set<string>,
+): Promise<string | undefined> {
   const { kubectl, helm } = session;
   switch (unit.type) {
     case 'release':
@@ -143,6 +155,7 @@ async function removeUnit(session: Session, unit: AppliedUnit, purge: boolean, t
           kept.push(`PVC ${ref.namespace}/${ref.name}`);
           continue;
         }
+        if (ref.kind === 'Namespace' && ref.name === stateNamespace) continue; // holds the state; removed last
         if (ref.kind === 'Namespace' && !purge) {
           const pvcs = await pvcCount(session, ref.name);
           if (pvcs > 0) {
@@ -152,6 +165,12 @@ async function removeUnit(session: Session, unit: AppliedUnit, purge: boolean, t
         }
         progress(`deleting ${ref.kind} ${ref.namespace ? `${ref.namespace}/` : ''}${ref.name}`);
         try {
+          // Namespaces finalise slowly; they are deleted without waiting and awaited together at the end.
+          if (ref.kind === 'Namespace') {
+            await kubectl.deleteNoWait('namespace', ref.name);
+            pendingNamespaces.add(ref.name);
+            continue;
+          }
           await kubectl.delete(`${ref.kind}.${groupOf(ref.apiVersion)}`.replace(/\.$/, ''), ref.name, ref.namespace, timeout);
         } catch (error) {
           // The CRD of a custom resource may already be gone with its chart: then so is the object.

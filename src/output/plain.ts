@@ -15,10 +15,12 @@ const icon = { ok: chalk.green('ok'), failed: chalk.red('FAILED'), skipped: chal
 export function plainRenderer(options: PlainOptions): EventSink {
   const stamp = options.clock ?? ((iso: string) => iso.slice(11, 19));
   const out = (time: string, text: string) => options.write(`${chalk.dim(stamp(time))} ${text}`);
+  let command = '';
   return {
     emit(e: RunEvent) {
       switch (e.event) {
         case 'run.start':
+          command = e.command;
           return out(e.time, chalk.bold(`kubestrap ${e.command}: roadmap ${e.roadmap} on context ${e.context} (${e.steps.length} steps)`));
         case 'phase.start':
           return out(e.time, chalk.bold.cyan(`phase ${e.phase}`));
@@ -31,7 +33,7 @@ export function plainRenderer(options: PlainOptions): EventSink {
         case 'step.skip':
           return out(e.time, `  ${e.step}: ${chalk.yellow('skipped')} (${e.reason})`);
         case 'step.ok':
-          return out(e.time, `  ${e.step}: ${chalk.green(e.changed ? 'applied and verified' : 'verified')} in ${secs(e.ms)}`);
+          return out(e.time, `  ${e.step}: ${chalk.green(command === 'down' ? 'removed' : e.changed ? 'applied and verified' : 'verified')} in ${secs(e.ms)}`);
         case 'step.fail':
           out(e.time, `  ${e.step}: ${chalk.red('FAILED')} after ${secs(e.ms)}\n      ${e.error.split('\n').join('\n      ')}`);
           for (const d of e.diagnostics ?? []) options.write(`      ${chalk.dim('|')} ${d}`);

@@ -4,7 +4,11 @@ import { commonLabels, namespaceObject, podSecurityLabels, type PodSecurityLevel
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Check, Step, StepId } from '../roadmap/types.js';
 
-/** kubestrap's own namespace: run state, the Lease, and the probes' pods. */
+/**
+ * kubestrap's own namespace: run state, the Lease, and the probes' pods. The engine creates it
+ * (with Pod Security enforced) before the first step, since state must exist from the start; this
+ * step does not render it, so there is one owner and no two applies fight over its labels.
+ */
 export const kubestrapNamespace = 'kubestrap-system';
 export const selfSignedIssuer = 'kubestrap-selfsigned';
 
@@ -84,12 +88,10 @@ export const securityStep: Step = {
 
     // Namespaces first: everything else in this step lands in them. The charts' namespaces are
     // created here rather than by `helm --create-namespace` so they carry Pod Security labels.
-    const namespaces = [namespaceObject(config, 'security', kubestrapNamespace, platform)];
-    for (const t of tenants) namespaces.push(namespaceObject(config, 'security', t.name, tenantLevel(config, t)));
+    const namespaces = tenants.map((t) => namespaceObject(config, 'security', t.name, tenantLevel(config, t)));
     if (kyverno) namespaces.push(namespaceObject(config, 'security', kyvernoNamespace, platform));
     if (security.certManager) namespaces.push(namespaceObject(config, 'security', certManagerNamespace, platform));
     b.manifest('namespaces.yaml', namespaces, 'namespaces with Pod Security Admission labels');
-    b.check({ type: 'namespace-labels', namespace: kubestrapNamespace, labels: podSecurityLabels(platform) });
     for (const t of tenants) b.check({ type: 'namespace-labels', namespace: t.name, labels: podSecurityLabels(tenantLevel(config, t)) });
 
     if (security.defaultDenyNetworkPolicies && tenants.length) {
@@ -166,10 +168,10 @@ export const securityStep: Step = {
       }
     }
 
-    // Functional: the API server refuses a privileged pod where Pod Security is enforced.
-    const guarded = tenants.find((t) => tenantLevel(config, t) !== 'privileged')?.name ?? (platform !== 'privileged' ? kubestrapNamespace : undefined);
-    if (guarded) b.check({ type: 'rejects-privileged-pod', namespace: guarded });
-    else b.check({ type: 'not-checkable', description: 'a privileged pod is rejected', reason: 'every namespace kubestrap owns is at the privileged Pod Security level' });
+    // Functional: the API server refuses a privileged pod where Pod Security is enforced — in the
+    // first tenant namespace that enforces baseline or restricted, else in kubestrap's own.
+    const guarded = tenants.find((t) => tenantLevel(config, t) !== 'privileged')?.name ?? kubestrapNamespace;
+    b.check({ type: 'rejects-privileged-pod', namespace: guarded });
 
     // Audit logging and encryption at rest are wired into the kind cluster config by the cluster
     // step (on an existing cluster it reports them as not checkable); verify them on kind.
