@@ -75,7 +75,8 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     const { config } = await load(example);
     const plan = securityStep.render(ctxFor(config));
     const namespaces = objectsOf(plan, 'namespaces.yaml');
-    expect(namespaces.map((n) => n.metadata.name)).toEqual(['kubestrap-system', ...config.spec.tenants.map((t) => t.name), 'kyverno', 'cert-manager']);
+    // kubestrap-system belongs to the engine (state, Lease), which creates it before any step.
+    expect(namespaces.map((n) => n.metadata.name)).toEqual([...config.spec.tenants.map((t) => t.name), 'kyverno', 'cert-manager']);
     for (const t of config.spec.tenants) {
       const ns = namespaces.find((n) => n.metadata.name === t.name)!;
       expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe(t.podSecurity ?? config.spec.security.podSecurity.tenants);
@@ -276,7 +277,7 @@ describe('features phase variants', () => {
     });
     const plan = securityStep.render(ctxFor(bare));
     expect(plan.actions.map((a) => a.type === 'apply' && path.basename(a.manifest))).toEqual(['namespaces.yaml']);
-    expect(objectsOf(plan, 'namespaces.yaml').map((n) => n.metadata.name)).toEqual(['kubestrap-system', 'payments', 'search']);
+    expect(objectsOf(plan, 'namespaces.yaml').map((n) => n.metadata.name)).toEqual(['payments', 'search']);
     expect(integrationStep.render(ctxFor(bare)).artifacts.map((a) => path.basename(a.path))).not.toContain('network-policies.yaml');
   });
 
@@ -292,6 +293,8 @@ describe('features phase variants', () => {
     expect(plan.checks).toContainEqual({ type: 'rejects-privileged-pod', namespace: 'search' });
     const payments = objectsOf(plan, 'namespaces.yaml').find((n) => n.metadata.name === 'payments')!;
     expect(payments.metadata.labels['pod-security.kubernetes.io/enforce']).toBe('privileged');
+    const noTenants = securityStep.render(ctxFor(variant(config, (c) => void (c.spec.tenants = []))));
+    expect(noTenants.checks).toContainEqual({ type: 'rejects-privileged-pod', namespace: 'kubestrap-system' });
   });
 
   it('audit log and encryption at rest: probes on kind, nothing added for an existing cluster (the cluster step says why)', async () => {
