@@ -66,9 +66,13 @@ export const lock = {
     longhorn: { chart: 'longhorn', version: '1.11.2', repo: 'https://charts.longhorn.io' },
     snapshotController: { chart: 'snapshot-controller', version: '5.2.0', repo: 'https://piraeus.io/helm-charts/' },
     kyverno: { chart: 'kyverno', version: '3.9.0', repo: 'https://kyverno.github.io/kyverno/', appVersion: '1.19.0' },
+    // ⚠ the ValidatingPolicy API version Kyverno 1.19 serves (policies.kyverno.io/v1 assumed by the
+    // test stand-in) and `vpolExclude` in 3.9.0 were seen in 3.9.x chart sources, not in 3.9.0 itself.
     kyvernoPolicies: { chart: 'kyverno-policies', version: '3.9.0', repo: 'https://kyverno.github.io/kyverno/' },
     certManager: { chart: 'cert-manager', version: 'v1.21.1', repo: 'https://charts.jetstack.io', oci: 'oci://quay.io/jetstack/charts/cert-manager' },
+    // ⚠ which Gateway API version v1.9.0 bundles in its crds/ (helm leaves the pinned CRDs applied first alone).
     envoyGateway: { chart: 'gateway-helm', version: 'v1.9.0', repo: '', oci: 'oci://docker.io/envoyproxy/gateway-helm' },
+    // ⚠ the `web` entryPoint port (8000) the shared Gateway's listener uses was read from a recent values.yaml, not 41.3.0.
     traefik: { chart: 'traefik', version: '41.3.0', repo: 'https://traefik.github.io/charts' },
     metricsServer: { chart: 'metrics-server', version: '3.13.1', repo: 'https://kubernetes-sigs.github.io/metrics-server/', appVersion: '0.8.1' },
     kubePrometheusStack: { chart: 'kube-prometheus-stack', version: '88.5.3', repo: 'https://prometheus-community.github.io/helm-charts', appVersion: 'v0.93.1' },
