@@ -12,6 +12,12 @@ export interface Ports {
 
 export const SERVICE_CIDR = '10.96.0.0/12';
 export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
+/**
+ * The address the API server advertises in the `kubernetes` Service's endpoints: the control-plane
+ * node's InternalIP. It must not be loopback (endpoints reject 127.0.0.0/8); nothing connects to
+ * it, as KWOK pods do not run. The server itself listens on 127.0.0.1 only.
+ */
+export const ADVERTISE_ADDRESS = '192.0.2.10';
 
 export function etcdArgs(p: Ports, dataDir: string): string[] {
   const client = `http://127.0.0.1:${p.etcdClient}`;
@@ -37,7 +43,7 @@ export function apiserverArgs(p: Ports, pki: Pki): string[] {
   return [
     `--etcd-servers=http://127.0.0.1:${p.etcdClient}`,
     '--bind-address=127.0.0.1',
-    '--advertise-address=127.0.0.1',
+    `--advertise-address=${ADVERTISE_ADDRESS}`,
     `--secure-port=${p.apiserver}`,
     `--tls-cert-file=${pki.apiserverCert}`,
     `--tls-private-key-file=${pki.apiserverKey}`,

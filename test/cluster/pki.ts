@@ -79,7 +79,7 @@ export async function makePki(dir: string): Promise<Pki> {
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature',
     'extendedKeyUsage=serverAuth',
-    'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
+    'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,IP:192.0.2.10,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
   ], ca);
   const admin = await signLeaf(dir, 'admin', '/O=system:masters/CN=kubestrap-test-admin', clientExt, ca);
   const controllerManager = await signLeaf(dir, 'controller-manager', '/CN=system:kube-controller-manager', clientExt, ca);

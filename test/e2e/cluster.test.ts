@@ -39,6 +39,14 @@ describe('the e2e test cluster', () => {
     expect(v.clientVersion.gitVersion).toBe(pinned);
   });
 
+  it('publishes the API server in the default/kubernetes Service', async () => {
+    const svc = await kubectlJson<any>(['-n', 'default', 'get', 'service', 'kubernetes']);
+    expect(svc.spec.clusterIP).toBe('10.96.0.1');
+    const slices = await kubectlJson<{ items: any[] }>(['-n', 'default', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=kubernetes']);
+    const addresses = slices.items.flatMap((s) => s.endpoints ?? []).flatMap((e: any) => e.addresses);
+    expect(addresses.length).toBeGreaterThan(0);
+  });
+
   it('has 3 Ready KWOK nodes: 1 control plane, 2 workers, with zones and realistic capacity', async () => {
     const nodes = await kubectlJson<{ items: any[] }>(['get', 'nodes']);
     expect(nodes.items).toHaveLength(3);
