@@ -1,15 +1,14 @@
 // The three verbs: up, down, env. State (PIDs, ports, paths) lives in <stateDir>/state.json.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { get as httpGet } from 'node:http';
 import { join } from 'node:path';
 import { ensureBinaries, linkBinDir } from './binaries.ts';
 import { apiserverArgs, controllerManagerArgs, etcdArgs, schedulerArgs, type Ports } from './components.ts';
 import { ADMIN_USER, binaryPaths, CLUSTER_NAME, CONTEXT_NAME, readVersions, statePaths, type BinaryPaths, type StatePaths } from './config.ts';
 import { ClusterError, log } from './errors.ts';
-import { apiJson, isReady, type ApiTarget } from './kubeapi.ts';
+import { apiJson, apiRequest, isReady, type ApiTarget } from './kubeapi.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
 import { kwokArgs, nodeObject, NODES, writeKwokConfig } from './kwok.ts';
-import { makePki, pkiPaths, type ClientCert } from './pki.ts';
+import { makePki, pkiPaths, type ClientCert, type Pki } from './pki.ts';
 import { freePorts } from './ports.ts';
 import { isAlive, processFailure, startProcess, stopProcesses, type ProcessRecord } from './processes.ts';
 
@@ -108,16 +107,13 @@ async function waitFor(what: string, timeoutMs: number, watched: ProcessRecord[]
   }
 }
 
-function etcdHealthy(port: number): Promise<boolean> {
-  return new Promise((res) => {
-    const req = httpGet({ host: '127.0.0.1', port, path: '/health', timeout: 2_000 }, (r) => {
-      let body = '';
-      r.on('data', (c: Buffer) => (body += c.toString()));
-      r.on('end', () => res(r.statusCode === 200 && body.includes('"health":"true"')));
-    });
-    req.on('timeout', () => req.destroy());
-    req.on('error', () => res(false));
-  });
+async function etcdHealthy(port: number, pki: Pki): Promise<boolean> {
+  try {
+    const r = await apiRequest({ port, caFile: pki.etcdCaCert, client: pki.apiserverEtcdClient }, 'GET', '/health', undefined, 2_000);
+    return r.status === 200 && r.body.includes('"health":"true"');
+  } catch {
+    return false;
+  }
 }
 
 function componentKubeconfig(paths: StatePaths, name: string, port: number, client: ClientCert): string {
@@ -197,8 +193,8 @@ async function start(paths: StatePaths, bins: BinaryPaths): Promise<UpResult> {
     return rec;
   };
   try {
-    const etcd = launch('etcd', bins.etcd, etcdArgs(ports, paths.etcdData));
-    await waitFor('etcd healthy', 60_000, [etcd], () => etcdHealthy(ports.etcdClient));
+    const etcd = launch('etcd', bins.etcd, etcdArgs(ports, paths.etcdData, pki));
+    await waitFor('etcd healthy', 60_000, [etcd], () => etcdHealthy(ports.etcdClient, pki));
 
     const api = launch('kube-apiserver', bins.kubeApiserver, apiserverArgs(ports, pki));
     const target = adminTarget(paths, ports.apiserver);

@@ -19,10 +19,19 @@ export const SA_ISSUER = 'https://kubernetes.default.svc.cluster.local';
  */
 export const ADVERTISE_ADDRESS = '192.0.2.10';
 
-export function etcdArgs(p: Ports, dataDir: string): string[] {
-  const client = `http://127.0.0.1:${p.etcdClient}`;
-  const peer = `http://127.0.0.1:${p.etcdPeer}`;
+export function etcdArgs(p: Ports, dataDir: string, pki: Pki): string[] {
+  const client = `https://127.0.0.1:${p.etcdClient}`;
+  const peer = `https://127.0.0.1:${p.etcdPeer}`;
   return [
+    // Mutual TLS on both ports, with etcd's own CA.
+    `--cert-file=${pki.etcdServer.cert}`,
+    `--key-file=${pki.etcdServer.key}`,
+    `--trusted-ca-file=${pki.etcdCaCert}`,
+    '--client-cert-auth',
+    `--peer-cert-file=${pki.etcdServer.cert}`,
+    `--peer-key-file=${pki.etcdServer.key}`,
+    `--peer-trusted-ca-file=${pki.etcdCaCert}`,
+    '--peer-client-cert-auth',
     '--name=kubestrap-test',
     `--data-dir=${dataDir}`,
     `--listen-client-urls=${client}`,
@@ -41,7 +50,10 @@ export function etcdArgs(p: Ports, dataDir: string): string[] {
 
 export function apiserverArgs(p: Ports, pki: Pki): string[] {
   return [
-    `--etcd-servers=http://127.0.0.1:${p.etcdClient}`,
+    `--etcd-servers=https://127.0.0.1:${p.etcdClient}`,
+    `--etcd-cafile=${pki.etcdCaCert}`,
+    `--etcd-certfile=${pki.apiserverEtcdClient.cert}`,
+    `--etcd-keyfile=${pki.apiserverEtcdClient.key}`,
     '--bind-address=127.0.0.1',
     `--advertise-address=${ADVERTISE_ADDRESS}`,
     `--secure-port=${p.apiserver}`,

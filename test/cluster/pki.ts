@@ -22,6 +22,10 @@ export interface Pki {
   /** Aggregation layer: the CA the API server trusts for request headers, and its proxy client. */
   frontProxyCaCert: string;
   frontProxyClient: ClientCert;
+  /** etcd has a CA of its own, so certificates the cluster CA signs (e.g. through CSRs) cannot reach it. */
+  etcdCaCert: string;
+  etcdServer: ClientCert;
+  apiserverEtcdClient: ClientCert;
   admin: ClientCert;
   controllerManager: ClientCert;
   scheduler: ClientCert;
@@ -75,6 +79,14 @@ export async function makePki(dir: string): Promise<Pki> {
   const ca = await makeCa(dir, 'ca', 'kubestrap-test-ca');
   const frontProxyCa = await makeCa(dir, 'front-proxy-ca', 'kubestrap-test-front-proxy-ca');
   const frontProxyClient = await signLeaf(dir, 'front-proxy-client', '/CN=front-proxy-client', clientExt, frontProxyCa);
+  const etcdCa = await makeCa(dir, 'etcd-ca', 'kubestrap-test-etcd-ca');
+  const etcdServer = await signLeaf(dir, 'etcd-server', '/CN=kubestrap-test-etcd', [
+    'basicConstraints=critical,CA:FALSE',
+    'keyUsage=critical,digitalSignature',
+    'extendedKeyUsage=serverAuth,clientAuth', // also the peer certificate
+    'subjectAltName=IP:127.0.0.1,DNS:localhost',
+  ], etcdCa);
+  const apiserverEtcdClient = await signLeaf(dir, 'apiserver-etcd-client', '/CN=kube-apiserver-etcd-client', clientExt, etcdCa);
   const serving = await signLeaf(dir, 'apiserver', '/CN=kube-apiserver', [
     'basicConstraints=critical,CA:FALSE',
     'keyUsage=critical,digitalSignature',
@@ -92,7 +104,8 @@ export async function makePki(dir: string): Promise<Pki> {
   await openssl(['pkey', '-in', saKey, '-pubout', '-out', saPub]);
   return {
     dir, caCert: ca.cert, caKey: ca.key, apiserverCert: serving.cert, apiserverKey: serving.key,
-    saKey, saPub, frontProxyCaCert: frontProxyCa.cert, frontProxyClient, admin, controllerManager, scheduler, kwok,
+    saKey, saPub, frontProxyCaCert: frontProxyCa.cert, frontProxyClient,
+    etcdCaCert: etcdCa.cert, etcdServer, apiserverEtcdClient, admin, controllerManager, scheduler, kwok,
   };
 }
 
@@ -103,6 +116,7 @@ export function pkiPaths(dir: string): Pki {
     apiserverCert: join(dir, 'apiserver.crt'), apiserverKey: join(dir, 'apiserver.key'),
     saKey: join(dir, 'sa.key'), saPub: join(dir, 'sa.pub'),
     frontProxyCaCert: join(dir, 'front-proxy-ca.crt'), frontProxyClient: c('front-proxy-client'),
+    etcdCaCert: join(dir, 'etcd-ca.crt'), etcdServer: c('etcd-server'), apiserverEtcdClient: c('apiserver-etcd-client'),
     admin: c('admin'), controllerManager: c('controller-manager'), scheduler: c('scheduler'), kwok: c('kwok'),
   };
 }
