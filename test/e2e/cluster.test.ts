@@ -2,11 +2,11 @@
 // controllers and scheduler, KWOK nodes, real kubectl and helm. Each test uses its own namespace.
 import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, inject, it } from 'vitest';
 import { readVersions, statePaths } from '../cluster/config.ts';
 import { readState } from '../cluster/cluster.ts';
 import { isAlive } from '../cluster/processes.ts';
-import { clusterEnv } from './cluster-env.ts';
+import { clusterEnv, ENV_KEYS } from './cluster-env.ts';
 import { apply, createNamespace, deleteNamespace, helm, kubectl, kubectlJson } from './kube.ts';
 
 const repoRoot = resolve(fileURLToPath(import.meta.url), '../../..');
@@ -176,6 +176,13 @@ describe('the e2e test cluster', () => {
     } finally {
       await kubectl(['delete', 'crd', crdName, '--wait=false', '--ignore-not-found'], { reject: false });
     }
+  });
+
+  it('hands the cluster to tests through provide/inject and the environment', () => {
+    const provided = inject('kubestrapCluster');
+    expect(provided.context).toBe('kubestrap-test');
+    for (const [key, name] of Object.entries(ENV_KEYS)) expect(process.env[name], name).toBe(provided[key as keyof typeof provided]);
+    expect(process.env.PATH?.split(':')[0]).toBe(provided.binDir);
   });
 
   it('records every cluster process, all alive while the tests run', () => {
