@@ -10,7 +10,7 @@ import { writeKubeconfig } from './kubeconfig.ts';
 import { kwokArgs, nodeObject, NODES, writeKwokConfig } from './kwok.ts';
 import { makePki, pkiPaths, type ClientCert, type Pki } from './pki.ts';
 import { freePorts } from './ports.ts';
-import { isAlive, processFailure, startProcess, stopProcesses, type ProcessRecord } from './processes.ts';
+import { isAlive, processFailure, startProcess, startTimeOf, stopProcesses, type ProcessRecord } from './processes.ts';
 
 export interface ClusterState {
   version: 1;
@@ -62,7 +62,7 @@ async function withLock<T>(paths: StatePaths, fn: () => Promise<T>): Promise<T> 
   for (;;) {
     try {
       const fd = openSync(paths.lockFile, 'wx');
-      writeSync(fd, `${process.pid} ${readStartTime(process.pid)}\n`);
+      writeSync(fd, `${process.pid} ${startTimeOf(process.pid)}\n`);
       closeSync(fd);
       break;
     } catch (err) {
@@ -81,15 +81,6 @@ async function withLock<T>(paths: StatePaths, fn: () => Promise<T>): Promise<T> 
     return await fn();
   } finally {
     rmSync(paths.lockFile, { force: true });
-  }
-}
-
-function readStartTime(pid: number): string {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
-  } catch {
-    return '';
   }
 }
 
@@ -157,7 +148,16 @@ export async function up(root?: string): Promise<UpResult> {
       await stopRecorded(existing);
     }
     rmSync(paths.root, { recursive: true, force: true });
-    return start(paths, bins);
+    try {
+      return await start(paths, bins);
+    } catch (err) {
+      // Ports are picked free and then handed to the processes; another program may take one in
+      // between. That is worth exactly one more try with new ports.
+      if (!(err instanceof ClusterError) || !/address already in use/.test(err.detail ?? '')) throw err;
+      log('a port was taken between picking and binding it; starting again with new ports');
+      rmSync(paths.root, { recursive: true, force: true });
+      return await start(paths, bins);
+    }
   });
 }
 

@@ -25,6 +25,11 @@ function procStat(pid: number): { state: string; startTime: string } | undefined
   }
 }
 
+/** The kernel start time of a running process ('' when it does not exist). */
+export function startTimeOf(pid: number): string {
+  return procStat(pid)?.startTime ?? '';
+}
+
 /** True when the recorded process still runs (same PID and start time, not a zombie). */
 export function isAlive(rec: Pick<ProcessRecord, 'pid' | 'startTime'>): boolean {
   const st = procStat(rec.pid);

@@ -7,18 +7,13 @@ import { join } from 'node:path';
 import { down } from './cluster.ts';
 import { cacheDir } from './config.ts';
 import { log } from './errors.ts';
-import { isAlive } from './processes.ts';
+import { isAlive, startTimeOf } from './processes.ts';
 
 const PREFIX = 'e2e-run-';
 const OWNER = 'owner.json';
 
 export function runDir(pid = process.pid): string {
   return join(cacheDir(), `${PREFIX}${pid}`);
-}
-
-function startTimeOf(pid: number): string {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19] ?? '';
 }
 
 /** Marks `dir` as owned by this process. */
