@@ -50,7 +50,7 @@ export class Helm {
   }
 
   async list(namespace?: string): Promise<{ name: string; namespace: string; status: string }[]> {
-    const { stdout } = await this.exec.run(['helm', 'list', ...(namespace ? ['--namespace', namespace] : ['--all-namespaces']), '--all', '--output', 'json', ...helmTargetArgs(this.target)], { timeoutMs: 60_000 });
+    const { stdout } = await this.exec.run(['helm', 'list', ...(namespace ? ['--namespace', namespace] : ['--all-namespaces']), ...(this.major === 3 ? ['--all'] : []), '--output', 'json', ...helmTargetArgs(this.target)], { timeoutMs: 60_000 });
     return JSON.parse(stdout || '[]') as { name: string; namespace: string; status: string }[];
   }
 }

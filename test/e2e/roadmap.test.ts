@@ -1,0 +1,222 @@
+// The whole roadmap on the real test cluster (real kube-apiserver, KWOK nodes, real kubectl and
+// helm 4), through the built CLI, with examples/test-cluster.yaml and the stand-in charts.
+import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { clusterEnv } from './cluster-env.ts';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(repo, 'bin/kubestrap.js');
+const SENTINEL = 'SENTINEL-do-not-print-7f3a9c';
+
+interface Run {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  events: Record<string, any>[];
+}
+
+describe('kubestrap roadmap on the test cluster', () => {
+  const env = clusterEnv();
+  const work = mkdtempSync(path.join(tmpdir(), 'kubestrap-e2e-'));
+  const charts = path.join(work, 'charts');
+  const configFile = path.join(work, 'kubestrap.yaml');
+  const outputs: string[] = [];
+  const childEnv = { ...process.env, KUBECONFIG: env.kubeconfig, PATH: `${env.binDir}:${process.env.PATH}`, CI: 'true', NO_COLOR: '1' };
+  const base = parse(readFileSync(path.join(repo, 'examples/test-cluster.yaml'), 'utf8'));
+
+  function writeConfig(mutate: (spec: any) => void = () => {}): void {
+    const doc = structuredClone(base);
+    doc.spec.charts.localDir = charts;
+    doc.spec.verification.timeout = '30s';
+    mutate(doc.spec);
+    writeFileSync(configFile, stringify(doc));
+  }
+
+  async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
+    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], { cwd: work, env: { ...childEnv, ...extraEnv }, reject: false, stdin: 'ignore' });
+    outputs.push(r.stdout, r.stderr);
+    const events = args.includes('json') && args[0] !== 'status' ? r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, events };
+  }
+
+  async function kubectl(...args: string[]): Promise<string> {
+    return (await execa(env.kubectl, ['--context', env.context, ...args], { env: childEnv })).stdout;
+  }
+
+  const up = (...extra: string[]) => cli(['up', '--yes', '--output', 'json', ...extra]);
+  const ofType = (r: Run, t: string) => r.events.filter((e) => e.event === t);
+
+  beforeAll(async () => {
+    // Until the test cluster's `up` installs them: cluster DNS and a default StorageClass, like kind.
+    await execa(env.kubectl, ['--context', env.context, 'apply', '--server-side', '-f', path.join(repo, 'test/cluster/addons.yaml')], { env: childEnv });
+    cpSync(path.join(repo, 'test/charts'), charts, { recursive: true });
+    writeConfig();
+    // The Secret kubestrap is told to use for backups (spec.backup.storage.credentialsSecret).
+    await kubectl('create', 'namespace', 'velero');
+    await kubectl('--namespace', 'velero', 'create', 'secret', 'generic', 'velero-s3-credentials', `--from-literal=cloud=${SENTINEL}`);
+  });
+
+  afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('a full up applies and verifies every enabled step', async () => {
+    const r = await up();
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    const end = ofType(r, 'run.end')[0]!;
+    expect(end.ok).toBe(true);
+    expect(ofType(r, 'step.fail')).toEqual([]);
+    const status = JSON.parse((await cli(['status', '--output', 'json'])).stdout);
+    const steps = status.phases.flatMap((p: any) => p.steps).filter((s: any) => s.enabled);
+    expect(steps.length).toBeGreaterThanOrEqual(10);
+    for (const s of steps) expect({ id: s.id, status: s.status }).toEqual({ id: s.id, status: 'verified' });
+    // Checks that need real containers are reported as skipped with their reason, never ok.
+    const probes = ofType(r, 'check.result').filter((c) => c.check === 'probe');
+    expect(probes.length).toBeGreaterThan(0);
+    for (const p of probes) expect(p).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^skipped: .*simulated/) });
+  });
+
+  it('a second up changes nothing and skips every step', async () => {
+    const r = await up();
+    expect(r.exitCode).toBe(0);
+    expect(ofType(r, 'step.start')).toEqual([]);
+    expect(ofType(r, 'run.end')[0]!.changed).toEqual([]);
+    const skipped = ofType(r, 'step.skip').map((e) => e.step);
+    expect(skipped).toEqual(expect.arrayContaining(['cluster', 'networking', 'storage', 'security', 'gateway', 'integration', 'monitoring', 'autoscaling', 'disaster-recovery', 'cost', 'continuous-verification']));
+  });
+
+  it('editing one value re-applies only that step', async () => {
+    writeConfig((spec) => (spec.monitoring.prometheus.retention = '3d'));
+    const r = await up();
+    expect(r.exitCode).toBe(0);
+    expect(ofType(r, 'run.end')[0]!.changed).toEqual(['monitoring']);
+    expect(ofType(r, 'step.start').map((e) => e.step)).toEqual(['monitoring']);
+    const values = await execa(env.helm, ['get', 'values', 'kube-prometheus-stack', '--namespace', 'monitoring', '--output', 'json', '--kube-context', env.context], { env: childEnv });
+    expect(JSON.parse(values.stdout).prometheus.prometheusSpec.retention).toBe('3d');
+  });
+
+  it('a step that fails reports diagnostics, and the next up resumes there', async () => {
+    // A chart whose pod can never be scheduled: helm's wait times out (30s in this config).
+    const broken = path.join(charts, 'opencost/templates/zz-never-ready.yaml');
+    writeFileSync(
+      broken,
+      [
+        'apiVersion: apps/v1',
+        'kind: Deployment',
+        'metadata: { name: never-ready, namespace: {{ .Release.Namespace }} }',
+        'spec:',
+        '  selector: { matchLabels: { app: never-ready } }',
+        '  template:',
+        '    metadata: { labels: { app: never-ready } }',
+        '    spec:',
+        '      nodeSelector: { kubestrap.dev/no-such-node: "true" }',
+        '      containers: [{ name: c, image: registry.k8s.io/pause:3.10 }]',
+        '',
+      ].join('\n'),
+    );
+    writeConfig((spec) => (spec.cost.limitRange = { defaultCpuRequest: '150m' }));
+    try {
+      const failed = await up();
+      expect(failed.exitCode).toBe(1);
+      const fail = ofType(failed, 'step.fail')[0]!;
+      expect(fail.step).toBe('cost');
+      expect(fail.error).toContain('helm failed');
+      // helm rolled the release back (its pods are gone); the scheduler's events say why.
+      expect(fail.diagnostics.join('\n')).toMatch(/never-ready.*FailedScheduling.*didn't match Pod's node affinity\/selector/);
+      const status = JSON.parse((await cli(['status', '--output', 'json'])).stdout);
+      expect(status.phases.flatMap((p: any) => p.steps).find((s: any) => s.id === 'cost').status).toBe('failed');
+    } finally {
+      rmSync(broken);
+    }
+    const resumed = await up();
+    expect(resumed.exitCode).toBe(0);
+    expect(ofType(resumed, 'step.start').map((e) => e.step)).toEqual(['cost']);
+    expect(ofType(resumed, 'step.skip').map((e) => e.step)).toContain('disaster-recovery');
+  });
+
+  it('a run is refused while another holds the lease, and a stale lease is taken over', async () => {
+    const lease = (renewTime: string) =>
+      stringify({
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'kubestrap-run', namespace: 'kubestrap-system' },
+        spec: { holderIdentity: 'other-host/pid-1/abc', leaseDurationSeconds: 60, acquireTime: renewTime, renewTime },
+      });
+    const apply = (yaml: string) => execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: yaml, env: childEnv });
+    await apply(lease(new Date().toISOString().replace('Z', '000Z')));
+    const refused = await up();
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('another kubestrap run holds this cluster: other-host/pid-1/abc');
+
+    await apply(lease(new Date(Date.now() - 5 * 60_000).toISOString().replace('Z', '000Z')));
+    const takeover = await up();
+    expect(takeover.exitCode).toBe(0);
+    expect(ofType(takeover, 'log').map((e) => e.message).join('\n')).toContain('took over the run lease left by other-host/pid-1/abc');
+  });
+
+  it('two concurrent runs: the second is refused by the first one\'s lease', async () => {
+    const first = cli(['up', '--yes', '--output', 'json']);
+    let holder = '';
+    for (let i = 0; i < 200 && !holder; i++) {
+      holder = await kubectl('--namespace', 'kubestrap-system', 'get', 'lease', 'kubestrap-run', '--output', 'jsonpath={.spec.holderIdentity}', '--ignore-not-found');
+      if (!holder) await new Promise((r) => setTimeout(r, 50));
+    }
+    expect(holder).toMatch(/pid-\d+/);
+    const second = await up();
+    const firstRun = await first;
+    expect(firstRun.exitCode).toBe(0);
+    expect(second.exitCode).toBe(1);
+    expect(second.stderr).toContain('another kubestrap run holds this cluster');
+  });
+
+  it('the identity guard refuses a cluster other than the one the roadmap is bound to', async () => {
+    const record = path.join(work, '.kubestrap/identity-test-cluster.json');
+    const original = readFileSync(record, 'utf8');
+    const bound = JSON.parse(original);
+    expect(bound.kubeSystemUid).toBe(await kubectl('get', 'namespace', 'kube-system', '--output', 'jsonpath={.metadata.uid}'));
+    // Pretend the roadmap was bound to another cluster: a different kube-system UID and server.
+    writeFileSync(record, JSON.stringify({ ...bound, kubeSystemUid: '00000000-0000-0000-0000-000000000000', server: 'https://10.0.0.1:6443' }));
+    try {
+      const refused = await up();
+      expect(refused.exitCode).toBe(2);
+      expect(refused.stderr).toContain('is bound to a different cluster');
+      expect(refused.stderr).toContain('--rebind');
+    } finally {
+      writeFileSync(record, original);
+    }
+  });
+
+  it('never shows a secret value in output, state, events or rendered files', async () => {
+    const grafana = await kubectl('--namespace', 'monitoring', 'get', 'secret', 'grafana-admin', '--output', 'jsonpath={.data.admin-password}');
+    const generated = Buffer.from(grafana, 'base64').toString('utf8');
+    expect(generated.length).toBeGreaterThanOrEqual(16);
+    const state = await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-state', '--output', 'yaml');
+    const events = await kubectl('get', 'events', '--all-namespaces', '--output', 'yaml');
+    const files = listFiles(path.join(work, '.kubestrap')).map((f) => readFileSync(f, 'utf8'));
+    const haystacks = [...outputs, state, events, ...files];
+    for (const secret of [SENTINEL, generated]) {
+      for (const text of haystacks) expect(text.includes(secret)).toBe(false);
+    }
+    expect(outputs.length).toBeGreaterThan(10);
+  });
+
+  it('down removes every kubestrap namespace and release', async () => {
+    const r = await cli(['down', '--output', 'json']);
+    expect(r.stderr).toBe('');
+    expect(r.exitCode).toBe(0);
+    expect(await kubectl('get', 'namespaces', '--selector', 'app.kubernetes.io/managed-by=kubestrap', '--output', 'name')).toBe('');
+    const releases = await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], { env: childEnv });
+    expect(JSON.parse(releases.stdout)).toEqual([]);
+    expect(await kubectl('get', 'namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name')).toBe('');
+  });
+});
+
+function listFiles(dir: string): string[] {
+  return readdirSync(dir).flatMap((name) => {
+    const p = path.join(dir, name);
+    return statSync(p).isDirectory() ? listFiles(p) : [p];
+  });
+}
