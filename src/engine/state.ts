@@ -5,6 +5,7 @@
  */
 import type { Kubectl } from '../adapters/kubectl.js';
 import type { StepId } from '../roadmap/types.js';
+import { podSecurityLabels } from '../render/common.js';
 import { toYaml } from '../render/template.js';
 
 export const stateNamespace = 'kubestrap-system';
@@ -74,11 +75,8 @@ export async function ensureStateNamespace(kubectl: Kubectl, roadmap: string): P
       kind: 'Namespace',
       metadata: {
         name: stateNamespace,
-        labels: {
-          'app.kubernetes.io/managed-by': 'kubestrap',
-          'kubestrap.dev/roadmap': roadmap,
-          'pod-security.kubernetes.io/enforce': 'restricted',
-        },
+        // kubestrap's own namespace: state, the run lease and probe pods (which are restricted-compliant).
+        labels: { 'app.kubernetes.io/managed-by': 'kubestrap', 'kubestrap.dev/roadmap': roadmap, ...podSecurityLabels('restricted') },
       },
     }),
   );
