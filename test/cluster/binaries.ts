@@ -12,7 +12,7 @@ export function missingEntries(): string[] {
 export async function ensureBinaries(): Promise<BinaryPaths> {
   const missing = missingEntries();
   if (missing.length > 0) {
-    log(`binary cache miss (${missing.join(', ')}): building with build-binaries.sh; a cold build takes 30-50 minutes`);
+    log(`binary cache miss (${missing.join(', ')}): building with build-binaries.sh (about 10-15 minutes on 2 cores from an empty Go build cache, more when Go modules must be downloaded)`);
     const script = join(clusterSrcDir, 'build-binaries.sh');
     try {
       // The build log goes straight to our stderr; stdout carries only the cache dir.
