@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { addConfigOptions, addOutputOption } from './commands/options.js';
+import { overrideDefs } from './config/overrides.js';
 import { ExitCode, KubestrapError, UsageError } from './errors.js';
 import type { PhaseId } from './roadmap/types.js';
 
@@ -32,6 +33,41 @@ Examples:
 
 Exit codes: 0 ok, 1 failed, 2 usage or configuration error, 3 verification failed, 130 interrupted.`,
     );
+
+  const init = program
+    .command('init')
+    .description('Answer a few questions in roadmap order (or pass them as flags), write kubestrap.yaml and docs/decisions.md, and show the plan.\nEvery question has a flag and an environment variable; with no terminal (or CI=true) nothing is asked.')
+    .option('-c, --config <file>', 'where to write the configuration (env KUBESTRAP_CONFIG)', undefined)
+    .option('--decisions <file>', 'where to write the decision record (env KUBESTRAP_DECISIONS; default docs/decisions.md next to the config)')
+    .option('-y, --yes', 'accept the recommended answer for every question not given as a flag')
+    .option('-f, --force', 'overwrite an existing configuration and decision record')
+    .addOption(new Option('-o, --output <format>', 'text, or json: the written paths and the plan as JSON on stdout').choices(['text', 'json']).default('text'));
+  for (const def of overrideDefs) {
+    const value = def.kind === 'boolean' ? '[bool]' : def.kind === 'integer' ? '<n>' : def.kind === 'list' ? '<a,b>' : '<value>';
+    const option = new Option(`--${def.flag} ${value}`, `${def.description} (env ${def.env})`);
+    if (def.choices) option.choices([...def.choices]);
+    init.addOption(option);
+  }
+  init
+    .addHelpText(
+      'after',
+      `
+Each question resolves as: its flag, else its environment variable, else (with --yes, or when nobody
+can be asked) the recommended answer, else the question. A question without a safe default (the kube
+context of an existing cluster, the region of an S3 bucket) is a usage error (exit 2) naming its flag.
+
+Examples:
+  $ kubestrap init                                        the wizard
+  $ kubestrap init --yes                                  kind, every recommended answer, no questions
+  $ kubestrap init --yes --provider kind --cni calico --tenants payments,web --tenant-cpu 8
+  $ kubestrap init --yes --provider existing --context prod-eu --backup-storage s3 \\
+        --backup-bucket acme-velero --backup-region eu-west-1 --backup-credentials-secret velero-cloud
+  $ KUBESTRAP_CNI=cilium CI=true kubestrap init --force   CI: env vars answer, overwrite the file
+  $ kubestrap init --config clusters/dev.yaml --decisions clusters/dev-decisions.md`,
+    )
+    .action(async (flags, cmd: Command) => {
+      await (await import('./commands/init.js')).initCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) });
+    });
 
   addOutputOption(
     addConfigOptions(
@@ -149,9 +185,32 @@ Example:
 
   program
     .command('schema')
-    .description('Print the JSON Schema of kubestrap.yaml (for editors and CI validation).')
-    .addHelpText('after', `\nExample:\n  $ kubestrap schema > kubestrap.schema.json\n  # then, first line of kubestrap.yaml:\n  # yaml-language-server: $schema=./kubestrap.schema.json`)
-    .action(async () => (await import('./commands/schema.js')).schemaCommand());
+    .description('Print the JSON Schema of kubestrap.yaml (for editors and CI validation), or with --events the schema of the NDJSON events of --output json.')
+    .option('--events', 'print the JSON Schema of one NDJSON event line instead')
+    .addHelpText('after', `\nExamples:\n  $ kubestrap schema > kubestrap.schema.json\n  # then, first line of kubestrap.yaml:\n  # yaml-language-server: $schema=./kubestrap.schema.json\n  $ kubestrap schema --events > events.schema.json   # validate each line of 'kubestrap up -o json'`)
+    .action(async (flags: { events?: boolean }) => {
+      if (flags.events) {
+        const { runEventSchema } = await import('./output/events-schema.js');
+        process.stdout.write(`${JSON.stringify(runEventSchema, null, 2)}\n`);
+        return;
+      }
+      (await import('./commands/schema.js')).schemaCommand();
+    });
+
+  program
+    .command('completion')
+    .description('Print a shell completion script (commands, options, their choices, phase and step names).')
+    .argument('<shell>', 'bash, zsh or fish')
+    .addHelpText(
+      'after',
+      `
+Examples:
+  $ kubestrap completion bash > ~/.local/share/bash-completion/completions/kubestrap
+  $ kubestrap completion zsh > "\${fpath[1]}/_kubestrap"     # then: autoload -U compinit && compinit
+  $ kubestrap completion fish > ~/.config/fish/completions/kubestrap.fish
+  $ source <(kubestrap completion bash)                      # this shell only`,
+    )
+    .action(async (shell: string) => (await import('./commands/completion.js')).completionCommand(shell, buildProgram()));
 
   return program;
 }
@@ -173,6 +232,17 @@ export async function main(argv: string[]): Promise<number> {
   });
   const program = buildProgram();
   try {
+    if (argv.length <= 2) {
+      // `kubestrap` alone: the wizard on a terminal; in scripts and CI a usage error (exit 2) with
+      // the help on stderr, so a forgotten command never passes silently.
+      const { canPrompt, initCommand } = await import('./commands/init.js');
+      if (canPrompt(process.env)) {
+        await initCommand({ start: true, cwd: process.cwd(), env: process.env, explicit: {} });
+        return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
+      }
+      process.stderr.write(`${program.helpInformation()}\nerror: no command given (kubestrap starts the wizard only on a terminal).\n  next: run \`kubestrap init --yes\` or \`kubestrap plan\`; \`kubestrap --help\` lists the commands.\n`);
+      return ExitCode.usage;
+    }
     await program.parseAsync(argv);
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
   } catch (error) {

@@ -4,7 +4,7 @@ import { overrideDefs } from '../config/overrides.js';
 
 export function addConfigOptions(command: Command): Command {
   command.option('-c, --config <file>', 'roadmap configuration file (env KUBESTRAP_CONFIG)', undefined);
-  for (const def of overrideDefs) {
+  for (const def of overrideDefs.filter((d) => d.scope !== 'init')) {
     const value = def.kind === 'boolean' ? '[bool]' : def.kind === 'integer' ? '<n>' : def.kind === 'list' ? '<a,b>' : '<value>';
     const option = new Option(`--${def.flag} ${value}`, `${def.description} (env ${def.env})`);
     if (def.choices) option.choices([...def.choices]);

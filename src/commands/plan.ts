@@ -45,7 +45,7 @@ export function planJson(plan: Plan, file: string | undefined) {
   };
 }
 
-function planText(plan: Plan, file: string | undefined): string {
+export function planText(plan: Plan, file: string | undefined): string {
   const lines: string[] = [];
   lines.push(chalk.bold(`kubestrap plan: roadmap ${plan.config.metadata.name}`) + chalk.dim(` (${file ?? 'flags'}; target context ${plan.target.context || '(none)'})`));
   for (const w of plan.warnings) lines.push(chalk.yellow(`warning [${w.rule}]: ${w.message}\n  fix: ${w.fix}`));

@@ -13,6 +13,11 @@ export interface OverrideDef {
   kind: OverrideKind;
   description: string;
   choices?: readonly string[];
+  /**
+   * `init`: only `kubestrap init` takes this setting (it shapes the file being written, e.g. one
+   * quota for every tenant listed); plan/up/... neither offer the flag nor read the variable.
+   */
+  scope?: 'init';
 }
 
 export const overrideDefs: readonly OverrideDef[] = [
@@ -30,6 +35,8 @@ export const overrideDefs: readonly OverrideDef[] = [
   { flag: 'tenant-security', env: 'KUBESTRAP_TENANT_SECURITY', path: ['spec', 'security', 'podSecurity', 'tenants'], kind: 'string', choices: ['privileged', 'baseline', 'restricted'], description: 'Pod Security level of tenant namespaces' },
   { flag: 'policy-engine', env: 'KUBESTRAP_POLICY_ENGINE', path: ['spec', 'security', 'policyEngine', 'name'], kind: 'string', choices: ['kyverno', 'none'], description: 'policy engine' },
   { flag: 'tenants', env: 'KUBESTRAP_TENANTS', path: ['spec', 'tenants'], kind: 'list', description: 'comma-separated tenant team names (default quotas)' },
+  { flag: 'tenant-cpu', env: 'KUBESTRAP_TENANT_CPU', path: ['spec', 'tenants', '*', 'quota', 'cpu'], kind: 'string', scope: 'init', description: 'CPU requests quota of each tenant namespace, e.g. 4' },
+  { flag: 'tenant-memory', env: 'KUBESTRAP_TENANT_MEMORY', path: ['spec', 'tenants', '*', 'quota', 'memory'], kind: 'string', scope: 'init', description: 'memory requests quota of each tenant namespace, e.g. 8Gi' },
   { flag: 'monitoring', env: 'KUBESTRAP_MONITORING', path: ['spec', 'monitoring', 'prometheus', 'enabled'], kind: 'boolean', description: 'install kube-prometheus-stack' },
   { flag: 'logs', env: 'KUBESTRAP_LOGS', path: ['spec', 'monitoring', 'logs'], kind: 'boolean', description: 'install Loki' },
   { flag: 'vpa', env: 'KUBESTRAP_VPA', path: ['spec', 'autoscaling', 'vpa', 'enabled'], kind: 'boolean', description: 'install the Vertical Pod Autoscaler' },
@@ -37,6 +44,9 @@ export const overrideDefs: readonly OverrideDef[] = [
   { flag: 'backup', env: 'KUBESTRAP_BACKUP', path: ['spec', 'backup', 'enabled'], kind: 'boolean', description: 'install Velero backups' },
   { flag: 'backup-storage', env: 'KUBESTRAP_BACKUP_STORAGE', path: ['spec', 'backup', 'storage', 'type'], kind: 'string', choices: ['minio', 's3', 'gcs', 'azure'], description: 'where backups go' },
   { flag: 'backup-bucket', env: 'KUBESTRAP_BACKUP_BUCKET', path: ['spec', 'backup', 'storage', 'bucket'], kind: 'string', description: 'backup bucket' },
+  { flag: 'backup-region', env: 'KUBESTRAP_BACKUP_REGION', path: ['spec', 'backup', 'storage', 'region'], kind: 'string', description: 'backup bucket region (s3)' },
+  { flag: 'backup-credentials-secret', env: 'KUBESTRAP_BACKUP_CREDENTIALS_SECRET', path: ['spec', 'backup', 'storage', 'credentialsSecret'], kind: 'string', description: 'Secret in the velero namespace holding the object-store credentials' },
+  { flag: 'quotas', env: 'KUBESTRAP_QUOTAS', path: ['spec', 'cost', 'quotas'], kind: 'boolean', description: 'ResourceQuota and LimitRange per tenant namespace' },
   { flag: 'opencost', env: 'KUBESTRAP_OPENCOST', path: ['spec', 'cost', 'opencost'], kind: 'boolean', description: 'install OpenCost' },
   { flag: 'chart-source', env: 'KUBESTRAP_CHART_SOURCE', path: ['spec', 'charts', 'source'], kind: 'string', choices: ['repository', 'local', 'oci'], description: 'where charts come from' },
   { flag: 'chart-dir', env: 'KUBESTRAP_CHART_DIR', path: ['spec', 'charts', 'localDir'], kind: 'string', description: 'local chart directory (air-gapped)' },
@@ -55,7 +65,7 @@ export function optionKey(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-function coerce(def: OverrideDef, raw: string | boolean, source: string): unknown {
+export function coerce(def: OverrideDef, raw: string | boolean, source: string): unknown {
   if (def.kind === 'boolean') {
     if (typeof raw === 'boolean') return raw;
     if (/^(true|1|yes|on)$/i.test(raw)) return true;
@@ -75,12 +85,14 @@ function coerce(def: OverrideDef, raw: string | boolean, source: string): unknow
 export function collectOverrides(flags: Record<string, unknown>, env: NodeJS.ProcessEnv): Override[] {
   const out: Override[] = [];
   for (const def of overrideDefs) {
+    if (def.scope === 'init') continue;
     const fromEnv = env[def.env];
     if (fromEnv !== undefined && fromEnv !== '') {
       out.push({ path: def.path, value: coerce(def, fromEnv, `env ${def.env}`), source: `env ${def.env}` });
     }
   }
   for (const def of overrideDefs) {
+    if (def.scope === 'init') continue;
     const fromFlag = flags[optionKey(def.flag)];
     if (fromFlag !== undefined) {
       const source = `flag --${def.flag}`;

@@ -1,0 +1,257 @@
+/**
+ * The wizard's questions, in roadmap order. Each one IS a setting of the override table
+ * (`flag` names the overrideDefs row), so every question has a flag and an environment variable,
+ * and the same validation (the zod schema of kubestrap.yaml) judges a typed answer and a flag.
+ */
+import { kubernetesMinors, defaultKubernetesMinor } from '../lock.js';
+import type { PromptChoice } from '../prompts.js';
+
+/** Answers keyed by flag name, in the form a flag or env var gives them. */
+export type AnswerValue = string | boolean;
+export type Answers = Record<string, AnswerValue>;
+
+export interface QuestionContext {
+  /** Kube contexts from the kubeconfig, or undefined when kubectl is missing or fails. */
+  contexts: () => Promise<string[] | undefined>;
+}
+
+interface Base {
+  flag: string;
+  title: string;
+  why: string;
+  /** Asked only when this holds for the answers so far. */
+  when?: (a: Answers) => boolean;
+}
+
+export interface SelectDef extends Base {
+  type: 'select';
+  choices: (a: Answers) => PromptChoice[];
+  recommended: (a: Answers) => string;
+}
+
+export interface InputDef extends Base {
+  type: 'input';
+  /** undefined: no sensible default; the answer is required (a usage error in CI without the flag). */
+  recommended: (a: Answers) => string | undefined;
+  /** Extra check beyond the schema, e.g. cross-field rules. */
+  check?: (value: string, a: Answers) => true | string;
+}
+
+export interface ConfirmDef extends Base {
+  type: 'confirm';
+  recommended: (a: Answers) => boolean;
+}
+
+/** The kube context: a choice from the kubeconfig, or typed when kubectl cannot list them. */
+export interface ContextDef extends Base {
+  type: 'context';
+}
+
+export type QuestionDef = SelectDef | InputDef | ConfirmDef | ContextDef;
+
+const isKind = (a: Answers) => a.provider !== 'existing';
+const on = (v: AnswerValue | undefined, dflt: boolean) => (v === undefined ? dflt : v === true || (typeof v === 'string' && /^(true|1|yes|on)$/i.test(v)));
+const hasTenants = (a: Answers) => typeof a.tenants === 'string' && a.tenants.split(',').some((s) => s.trim() !== '');
+
+export const questions: readonly QuestionDef[] = [
+  // Phase 1: foundation
+  {
+    flag: 'provider',
+    type: 'select',
+    title: 'Where should the cluster run?',
+    why: 'kubestrap creates a kind cluster on this machine, or adopts a cluster you already have through its kube context.',
+    choices: () => [
+      { value: 'kind', name: 'kind on this machine', description: 'A local cluster in Docker: the quickest way to try the whole roadmap.' },
+      { value: 'existing', name: 'an existing cluster (kube context)', description: 'EKS, GKE, AKS, bare metal: any conformant cluster you can reach with kubectl.' },
+    ],
+    recommended: () => 'kind',
+  },
+  {
+    flag: 'context',
+    type: 'context',
+    title: 'Which kube context?',
+    why: 'kubestrap only ever talks to the context you name; it never guesses the target cluster.',
+    when: (a) => a.provider === 'existing',
+  },
+  {
+    flag: 'kubernetes-version',
+    type: 'select',
+    title: 'Kubernetes version?',
+    why: 'selects the pinned kind node image and the API versions every manifest is checked against.',
+    choices: () => kubernetesMinors.map((v) => ({ value: v, name: v })),
+    recommended: () => defaultKubernetesMinor,
+  },
+  {
+    flag: 'cni',
+    type: 'select',
+    title: 'Pod networking (CNI)?',
+    why: 'the CNI carries all pod traffic and enforces NetworkPolicies; changing it later means rebuilding the cluster.',
+    choices: (a) => [
+      { value: 'cilium', name: 'Cilium', description: 'eBPF networking, NetworkPolicies, optional kube-proxy replacement and WireGuard encryption.' },
+      { value: 'calico', name: 'Calico', description: 'Mature policy engine, iptables or eBPF data plane.' },
+      { value: 'default', name: isKind(a) ? 'keep the default (kindnet)' : "keep the cluster's own", description: isKind(a) ? 'kindnet does not enforce NetworkPolicies.' : 'Your provider already installed a CNI; installing a second one breaks pod networking.' },
+    ],
+    recommended: (a) => (isKind(a) ? 'cilium' : 'default'),
+  },
+  {
+    flag: 'storage-provisioner',
+    type: 'select',
+    title: 'Storage provisioner?',
+    why: 'stateful workloads (Prometheus, backups) need one default StorageClass that really provisions volumes.',
+    choices: (a) => [
+      { value: 'builtin', name: isKind(a) ? "builtin (kind's local-path)" : "builtin (the cluster's own)", description: 'Keep the provisioner the cluster already has and make it the single default.' },
+      { value: 'longhorn', name: 'Longhorn', description: 'Replicated block storage across nodes; needs open-iscsi on every node (kind images lack it).' },
+    ],
+    recommended: () => 'builtin',
+  },
+  // Phase 2: features
+  {
+    flag: 'gateway',
+    type: 'select',
+    title: 'Gateway API implementation (ingress)?',
+    why: 'routes outside traffic to services; ingress-nginx is retired, Gateway API is its successor.',
+    choices: (a) => [
+      { value: 'envoy-gateway', name: 'Envoy Gateway', description: 'The reference Gateway API implementation, independent of the CNI.' },
+      { value: 'traefik', name: 'Traefik', description: 'A familiar proxy with Gateway API support.' },
+      ...(a.cni === 'cilium' ? [{ value: 'cilium', name: 'Cilium Gateway', description: 'Uses the CNI itself; turns on Cilium kube-proxy replacement.' }] : []),
+      { value: 'none', name: 'none', description: 'No ingress for now.' },
+    ],
+    recommended: () => 'envoy-gateway',
+  },
+  {
+    flag: 'tenant-security',
+    type: 'select',
+    title: 'Pod Security level for tenant namespaces?',
+    why: 'Pod Security Admission decides what pods your teams may run (root, host access, privilege escalation).',
+    choices: () => [
+      { value: 'restricted', name: 'restricted', description: 'Current hardening best practice: non-root, no privilege escalation, seccomp.' },
+      { value: 'baseline', name: 'baseline', description: 'Blocks known privilege escalations; lets most unmodified images run.' },
+      { value: 'privileged', name: 'privileged', description: 'No restrictions. Not recommended for tenants.' },
+    ],
+    recommended: () => 'restricted',
+  },
+  {
+    flag: 'tenants',
+    type: 'input',
+    title: 'Tenant teams (comma-separated namespace names, empty for none)?',
+    why: 'each team gets a namespace with RBAC, default-deny NetworkPolicies and a quota.',
+    recommended: () => '',
+  },
+  {
+    flag: 'tenant-cpu',
+    type: 'input',
+    title: 'CPU quota per tenant namespace (requests)?',
+    why: 'a quota keeps one team from starving the others; limits are set to twice the requests.',
+    when: hasTenants,
+    recommended: () => '4',
+  },
+  {
+    flag: 'tenant-memory',
+    type: 'input',
+    title: 'Memory quota per tenant namespace (requests)?',
+    why: 'memory cannot be throttled like CPU; without a quota one team can get the others OOM-killed.',
+    when: hasTenants,
+    recommended: () => '8Gi',
+  },
+  // Phase 3: observability
+  {
+    flag: 'monitoring',
+    type: 'confirm',
+    title: 'Install monitoring (Prometheus, Alertmanager, Grafana)?',
+    why: 'monitoring and alerting from the first deployment: you cannot run what you cannot see.',
+    recommended: () => true,
+  },
+  {
+    flag: 'logs',
+    type: 'confirm',
+    title: 'Also collect logs with Loki?',
+    why: 'central logs outlive the pods that wrote them; costs storage and memory.',
+    when: (a) => on(a.monitoring, true),
+    recommended: () => false,
+  },
+  {
+    flag: 'vpa',
+    type: 'confirm',
+    title: 'Install the Vertical Pod Autoscaler (recommendations only)?',
+    why: 'VPA recommends requests from real usage, so quotas and HPAs start from measured numbers.',
+    recommended: () => true,
+  },
+  {
+    flag: 'cluster-autoscaler',
+    type: 'select',
+    title: 'Cluster autoscaler provider?',
+    why: 'adds and removes nodes with demand; it needs the node groups of your cloud provider.',
+    when: (a) => !isKind(a),
+    choices: () => [
+      { value: 'none', name: 'none', description: 'Node count is managed elsewhere (or fixed).' },
+      { value: 'aws', name: 'AWS (EKS / ASG)' },
+      { value: 'gce', name: 'Google Cloud (GKE / MIG)' },
+      { value: 'azure', name: 'Azure (AKS / VMSS)' },
+      { value: 'clusterapi', name: 'Cluster API' },
+    ],
+    recommended: () => 'none',
+  },
+  // Phase 4: operations
+  {
+    flag: 'backup',
+    type: 'confirm',
+    title: 'Back up the cluster with Velero?',
+    why: 'design for failure: scheduled backups plus a restore drill that proves they work.',
+    recommended: () => true,
+  },
+  {
+    flag: 'backup-storage',
+    type: 'select',
+    title: 'Where should backups go?',
+    why: 'a backup that lives inside the cluster it protects is lost with that cluster.',
+    when: (a) => on(a.backup, true),
+    choices: (a) => [
+      { value: 'minio', name: 'in-cluster MinIO', description: isKind(a) ? 'Fine for a laptop cluster; lost with the cluster.' : 'Lost with the cluster: development only.' },
+      { value: 's3', name: 'S3 (or S3-compatible)' },
+      { value: 'gcs', name: 'Google Cloud Storage' },
+      { value: 'azure', name: 'Azure Blob Storage' },
+    ],
+    recommended: (a) => (isKind(a) ? 'minio' : 's3'),
+  },
+  {
+    flag: 'backup-bucket',
+    type: 'input',
+    title: 'Backup bucket name?',
+    why: 'Velero writes every backup under this bucket.',
+    when: (a) => on(a.backup, true) && a['backup-storage'] !== undefined && a['backup-storage'] !== 'minio',
+    recommended: () => 'velero',
+  },
+  {
+    flag: 'backup-region',
+    type: 'input',
+    title: 'Bucket region (e.g. eu-west-1)?',
+    why: 'S3 needs the region of the bucket.',
+    when: (a) => on(a.backup, true) && a['backup-storage'] === 's3',
+    recommended: () => undefined,
+  },
+  {
+    flag: 'backup-credentials-secret',
+    type: 'input',
+    title: 'Secret (in namespace velero) with the object-store credentials?',
+    why: 'credentials never go into kubestrap.yaml; create a Secret with a "cloud" key and name it here.',
+    when: (a) => on(a.backup, true) && a['backup-storage'] !== undefined && a['backup-storage'] !== 'minio',
+    recommended: () => 'velero-credentials',
+  },
+  {
+    flag: 'quotas',
+    type: 'confirm',
+    title: 'Enforce quotas and default limits in tenant namespaces?',
+    why: 'cost controls: every pod gets requests and limits, every team a ceiling.',
+    recommended: () => true,
+  },
+  {
+    flag: 'opencost',
+    type: 'confirm',
+    title: 'Install OpenCost to show what each namespace costs?',
+    why: 'you cannot optimise a cost you cannot see; OpenCost reads usage from Prometheus.',
+    when: (a) => on(a.monitoring, true),
+    recommended: () => true,
+  },
+];
+
+export { on as answerIsOn };
