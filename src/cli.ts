@@ -26,10 +26,13 @@ export function buildProgram(): Command {
       'after',
       `
 Examples:
-  $ kubestrap init                                  answer a few questions, write kubestrap.yaml
+  $ kubestrap                                       on a terminal: the wizard, then offers to run the roadmap
+  $ kubestrap init                                  answer a few questions, write kubestrap.yaml + docs/decisions.md
+  $ kubestrap init --yes --provider kind --cni cilium   the same file with no questions (CI)
   $ kubestrap plan                                  render everything into .kubestrap/plan, list the commands
   $ kubestrap plan --config examples/production.yaml --output json
   $ kubestrap schema > kubestrap.schema.json        JSON Schema for editor completion
+  $ source <(kubestrap completion bash)             shell completion (bash, zsh, fish)
 
 Exit codes: 0 ok, 1 failed, 2 usage or configuration error, 3 verification failed, 130 interrupted.`,
     );

@@ -72,7 +72,7 @@ def main():
         if not matched:
             failed = i
             break
-        time.sleep(step.get("delay", 0.15))  # let the prompt finish rendering, as a person would
+        time.sleep(step.get("delay", 0.3))  # let the prompt finish rendering, as a person would
         os.write(fd, step["send"].encode("utf-8"))
 
     while alive and time.time() < deadline_total:
