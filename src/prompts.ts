@@ -57,7 +57,10 @@ async function guarded<T>(ask: () => Promise<T>): Promise<T> {
   }
 }
 
-const message = (text: string, why: string) => `${text} ${chalk.dim(`- ${why}`)}`;
+/** The why-line shows while the question is open; the answered line keeps only the question. */
+const theme = (why: string) => ({
+  style: { message: (text: string, status: string) => (status === 'done' ? chalk.bold(text) : `${chalk.bold(text)} ${chalk.dim(`- ${why}`)}`) },
+});
 
 /** The real prompts, on @inquirer/prompts (loaded lazily: only a terminal session needs them). */
 export function inquirerPrompter(output: NodeJS.WriteStream = process.stdout): Prompter {
@@ -66,7 +69,8 @@ export function inquirerPrompter(output: NodeJS.WriteStream = process.stdout): P
       guarded(async () => {
         const { select } = await import('@inquirer/prompts');
         return select({
-          message: message(q.message, q.why),
+          message: q.message,
+          theme: theme(q.why),
           choices: q.choices.map((c) => ({
             value: c.value,
             name: c.value === q.default ? `${c.name} ${chalk.green('(recommended)')}` : c.name,
@@ -79,12 +83,12 @@ export function inquirerPrompter(output: NodeJS.WriteStream = process.stdout): P
     input: (q) =>
       guarded(async () => {
         const { input } = await import('@inquirer/prompts');
-        return input({ message: message(q.message, q.why), ...(q.default !== undefined ? { default: q.default } : {}), validate: (v) => q.validate(v) });
+        return input({ message: q.message, theme: theme(q.why), ...(q.default !== undefined ? { default: q.default } : {}), validate: (v) => q.validate(v) });
       }),
     confirm: (q) =>
       guarded(async () => {
         const { confirm } = await import('@inquirer/prompts');
-        return confirm({ message: message(q.message, q.why), default: q.default });
+        return confirm({ message: q.message, theme: theme(q.why), default: q.default });
       }),
     note: (text) => {
       output.write(`${chalk.dim(text)}\n`);

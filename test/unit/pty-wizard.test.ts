@@ -78,6 +78,12 @@ describe.skipIf(!python)('wizard through a real pseudo-terminal (python3 pty, no
     expect(config.spec.networking.cni).toBe('calico');
     expect(config.spec.tenants).toEqual([expect.objectContaining({ name: 'payments', quota: expect.objectContaining({ cpu: '4', memory: '8Gi' }) })]);
     expect(readFileSync(path.join(cwd, 'docs/decisions.md'), 'utf8')).toMatch(/\*\*Chosen:\*\* calico/);
+
+    // The same answers as flags, with no terminal: byte-for-byte the same files, no prompt.
+    const ci = mkdtempSync(path.join(tmpdir(), 'kubestrap-ci-'));
+    execFileSync(process.execPath, [path.join(root, 'bin/kubestrap.js'), 'init', '--yes', '--provider', 'kind', '--cni', 'calico', '--tenants', 'payments'], { cwd: ci, env: { PATH: process.env.PATH ?? '', CI: 'true' }, stdio: ['ignore', 'ignore', 'pipe'] });
+    expect(readFileSync(path.join(ci, 'kubestrap.yaml'), 'utf8')).toBe(text);
+    expect(readFileSync(path.join(ci, 'docs/decisions.md'), 'utf8')).toBe(readFileSync(path.join(cwd, 'docs/decisions.md'), 'utf8'));
   }, 90_000);
 
   it('Ctrl-C in the middle of the questions exits 130 and leaves no file behind', () => {
