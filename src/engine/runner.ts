@@ -13,6 +13,7 @@ import { clusterIsSimulated, runCheck, type CheckEnv } from './checks.js';
 import { diagnose } from './diagnostics.js';
 import { Emitter, type CheckResult, type EventSink } from './events.js';
 import { stepHash } from './hash.js';
+import { writeScorecard } from './scorecard.js';
 import { guardIdentity, identityRecordPath, readIdentity, readIdentityRecord, writeIdentityRecord } from './identity.js';
 import { RunLease } from './lease.js';
 import { checkReachableAndSkew, openSession, type Session } from './session.js';
@@ -119,7 +120,11 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
       else await applyStep(ctx, phase, step);
     }
     if (currentPhase) emitter.emit({ event: 'phase.end', phase: currentPhase, ms: Math.round(performance.now() - phaseStarted) });
-    return finish(summary, emitter, started, session, true);
+    if (config.spec.verification.scorecard && summary.checks.length > 0) {
+      const drift = await writeScorecard(session.kubectl, config.metadata.name, summary.checks);
+      if (drift) emitter.emit({ event: 'log', level: 'warn', message: 'drift: checks that verified before fail now (scorecard kubestrap-system/kubestrap-scorecard is labelled kubestrap.dev/drift=true)' });
+    }
+    return finish(summary, emitter, started, session, summary.exitCode === 0);
   } catch (error) {
     summary.exitCode = error instanceof KubestrapError ? error.exitCode : 1;
     finish(summary, emitter, started, session, false, error);
