@@ -113,7 +113,8 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
   const shownConfig = display(configFile, options.cwd);
   info(`\n${chalk.green('wrote')} ${shownConfig}  ${chalk.dim('(check: kubestrap plan; every key: kubestrap schema)')}\n${chalk.green('wrote')} ${display(decisionsFile, options.cwd)}  ${chalk.dim('(why each choice was made)')}\n\n`);
   info(summary(loaded.config));
-  for (const w of warnings) info(chalk.yellow(`warning [${w.rule}]: ${w.message}\n  fix: ${w.fix}\n`));
+  // planText shows the rule warnings; with --output json they go to stderr here.
+  if (json) for (const w of warnings) info(chalk.yellow(`warning [${w.rule}]: ${w.message}\n  fix: ${w.fix}\n`));
   if (json) write(`${JSON.stringify({ config: configFile, decisions: decisionsFile, plan: planJson(plan, configFile) }, null, 2)}\n`);
   else write(`\n${planText(plan, shownConfig)}`);
 

@@ -45,7 +45,7 @@ export function answersToRaw(answers: Answers): Raw {
     setPath(root, def.path, coerce(def, value, `--${def.flag}`));
   }
   // Derived, so one answer never leaves the file in a state the rules reject:
-  if (answers.gateway === 'cilium' && answers['kube-proxy-replacement'] === undefined) {
+  if (answers.gateway === 'cilium' && answers.cni === 'cilium' && answers['kube-proxy-replacement'] === undefined) {
     setPath(root, defOf('kube-proxy-replacement').path, true);
   }
   if (!answerIsOn(answers.monitoring, true)) {

@@ -202,6 +202,20 @@ describe('wizard (prompt module replaced)', () => {
     expect(readFileSync(path.join(cwd, 'adr/dev.md'), 'utf8')).toContain('from `../clusters/dev.yaml`');
   });
 
+  it('--output json prints the written paths and the plan; a broken combination writes nothing (exit 2)', async () => {
+    const cwd = tmp();
+    const out: string[] = [];
+    await initCommand(base(cwd, { yes: true, interactive: false, output: 'json', write: (t) => out.push(t) }));
+    const doc = JSON.parse(out.join('')) as { config: string; decisions: string; plan: { phases: { id: string }[] } };
+    expect(doc.config).toBe(path.join(cwd, 'kubestrap.yaml'));
+    expect(doc.plan.phases.map((p) => p.id)).toEqual(['foundation', 'features', 'observability', 'operations']);
+    const other = tmp();
+    const broken = await exitOf(initCommand(base(other, { yes: true, interactive: false, explicit: { cni: 'calico', gateway: 'cilium' } })));
+    expect(broken.code).toBe(ExitCode.usage);
+    expect(broken.error.message).toMatch(/cilium-gateway-needs-kpr/);
+    expect(existsSync(path.join(other, 'kubestrap.yaml'))).toBe(false);
+  });
+
   it('every question is a row of the override table (so it has a flag and an env var)', async () => {
     const { overrideDefs } = await import('../../src/config/overrides.js');
     for (const q of questions) expect(overrideDefs.find((d) => d.flag === q.flag), q.flag).toBeDefined();
