@@ -50,7 +50,6 @@ if (withCluster) {
   const pathDir = /export PATH='([^']+)'/.exec(envOut)?.[1] ?? binDir;
   const env = { ...process.env, KUBECONFIG: kubeconfig, PATH: `${pathDir}:${process.env.PATH}`, CI: 'true' };
   const kubectl = (...a) => spawnSync('kubectl', ['--context', 'kubestrap-test', ...a], { env, encoding: 'utf8' });
-  kubectl('apply', '--server-side', '-f', path.join(repo, 'test/cluster/addons.yaml'));
   kubectl('create', 'namespace', 'velero');
   kubectl('--namespace', 'velero', 'create', 'secret', 'generic', 'velero-s3-credentials', '--from-literal=cloud=[default]');
   const cfg = ['--config', path.join(repo, 'examples/test-cluster.yaml')];

@@ -1,6 +1,8 @@
 // The three verbs: up, down, env. State (PIDs, ports, paths) lives in <stateDir>/state.json.
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { ensureBinaries, linkBinDir } from './binaries.ts';
 import { apiserverArgs, controllerManagerArgs, etcdArgs, schedulerArgs, type Ports } from './components.ts';
 import { ADMIN_USER, binaryPaths, CLUSTER_NAME, CONTEXT_NAME, readVersions, statePaths, type BinaryPaths, type StatePaths } from './config.ts';
@@ -231,6 +233,7 @@ async function start(paths: StatePaths, bins: BinaryPaths): Promise<UpResult> {
       user: ADMIN_USER,
       context: CONTEXT_NAME,
     });
+    installAddons(bins.kubectl, paths.kubeconfig);
     writeState(paths, state);
     log(`test cluster up in ${((Date.now() - t0) / 1000).toFixed(1)}s: ${NODES.length} nodes Ready, context ${CONTEXT_NAME}`);
     return result(state, bins, false);
@@ -238,6 +241,19 @@ async function start(paths: StatePaths, bins: BinaryPaths): Promise<UpResult> {
     log(`start failed; stopping the processes started so far (logs kept in ${paths.logs})`);
     await stopRecorded(state);
     throw err;
+  }
+}
+
+/**
+ * What kind and every real cluster have and a bare control plane lacks: cluster DNS (CoreDNS
+ * Deployment + kube-dns Service) and a default StorageClass (test/cluster/addons.yaml).
+ */
+function installAddons(kubectl: string, kubeconfig: string): void {
+  const addons = join(dirname(fileURLToPath(import.meta.url)), 'addons.yaml');
+  try {
+    execFileSync(kubectl, ['--kubeconfig', kubeconfig, '--context', CONTEXT_NAME, 'apply', '--server-side', '--field-manager', 'test-cluster', '-f', addons], { stdio: ['ignore', 'ignore', 'pipe'] });
+  } catch (err) {
+    throw new ClusterError('installing the cluster add-ons (CoreDNS, default StorageClass) failed', String((err as { stderr?: Buffer }).stderr ?? err));
   }
 }
 

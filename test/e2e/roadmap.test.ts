@@ -51,8 +51,6 @@ describe('kubestrap roadmap on the test cluster', () => {
   const ofType = (r: Run, t: string) => r.events.filter((e) => e.event === t);
 
   beforeAll(async () => {
-    // Until the test cluster's `up` installs them: cluster DNS and a default StorageClass, like kind.
-    await execa(env.kubectl, ['--context', env.context, 'apply', '--server-side', '-f', path.join(repo, 'test/cluster/addons.yaml')], { env: childEnv });
     cpSync(path.join(repo, 'test/charts'), charts, { recursive: true });
     writeConfig();
     // The Secret kubestrap is told to use for backups (spec.backup.storage.credentialsSecret).
