@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { InterruptedError, UsageError } from '../errors.js';
+import { drained } from '../engine/events.js';
 import { assertVerified, runRoadmap, type Selection } from '../engine/runner.js';
 import { phaseIds, stepIds, type PhaseId, type StepId } from '../roadmap/types.js';
 import { loadConfigFromFlags, type ConfigFlags } from './load-config.js';
@@ -38,6 +39,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
+  const sinks = await sinksFor(options, options.env);
   try {
     const summary = await runRoadmap({
       command: options.command ?? (options.phase ? 'phase' : 'up'),
@@ -53,7 +55,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
         const { confirmByTypingName } = await import('../prompts.js');
         return confirmByTypingName(context, server);
       },
-      sinks: await sinksFor(options, options.env),
+      sinks,
       env: options.env,
       signal: controller.signal,
     });
@@ -63,5 +65,6 @@ export async function upCommand(options: UpOptions): Promise<void> {
     throw error;
   } finally {
     process.off('SIGINT', onSigint);
+    await drained(sinks);
   }
 }

@@ -8,6 +8,10 @@ import type { Kind } from '../adapters/kind.js';
 import type { Kubectl } from '../adapters/kubectl.js';
 import type { Action } from '../roadmap/types.js';
 import { ensureGeneratedSecret } from './secrets.js';
+import { diagnose } from './diagnostics.js';
+import { durationMs } from '../adapters/kubectl.js';
+import type { HelmRelease } from '../roadmap/types.js';
+import { KubestrapError } from '../errors.js';
 import { renderObject, toYaml } from '../render/template.js';
 import type { AppliedUnit, ObjectRef } from './state.js';
 
@@ -48,7 +52,7 @@ export async function executeAction(action: Action, env: ActionEnv): Promise<App
       return undefined;
     case 'helm':
       env.progress(`helm upgrade --install ${action.release.release} (waiting up to ${env.timeout})`);
-      await env.helm.upgradeInstall(action.release, path.join(env.workDir, action.release.values), env.timeout);
+      await helmWithDiagnostics(action.release, env);
       return { type: 'release', release: action.release.release, namespace: action.release.namespace };
     case 'secret': {
       const outcome = await ensureGeneratedSecret(env.kubectl, action.secret, env.registerSecret);
@@ -75,4 +79,34 @@ async function writeEncryptionConfig(file: string, register: (v: string) => void
   const tmp = `${file}.tmp-${process.pid}`;
   await writeFile(tmp, toYaml(renderObject('cluster/encryption-config.yaml', { key })), { mode: 0o600 });
   await rename(tmp, file);
+}
+
+/** A failed action, with what the cluster looked like while it was failing. */
+export class ActionFailure extends KubestrapError {
+  constructor(
+    cause: Error,
+    readonly diagnostics: string[],
+    readonly namespace: string,
+  ) {
+    super(cause.message, { cause, ...(cause instanceof KubestrapError && cause.suggestion ? { suggestion: cause.suggestion } : {}) });
+  }
+}
+
+/**
+ * helm's rollback on failure removes the very pods that show what went wrong, so the namespace is
+ * looked at shortly before helm's wait runs out, and that picture is attached to the failure.
+ */
+async function helmWithDiagnostics(release: HelmRelease, env: ActionEnv): Promise<void> {
+  let snapshot: Promise<string[]> | undefined;
+  const timer = setTimeout(() => {
+    env.progress(`still waiting for ${release.release}; collecting diagnostics in ${release.namespace}`);
+    snapshot = diagnose(env.kubectl, release.namespace);
+  }, Math.max(3_000, durationMs(env.timeout) - 8_000));
+  try {
+    await env.helm.upgradeInstall(release, path.join(env.workDir, release.values), env.timeout);
+  } catch (error) {
+    throw new ActionFailure(error as Error, snapshot ? await snapshot : [], release.namespace);
+  } finally {
+    clearTimeout(timer);
+  }
 }

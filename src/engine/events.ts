@@ -46,6 +46,17 @@ export type RunEventName = RunEvent['event'];
 
 export interface EventSink {
   emit(event: RunEvent): void;
+  /** Settles when the sink has finished drawing (listr2); awaited before the final error line. */
+  finished?: Promise<void>;
+}
+
+/** Waits for sinks that draw asynchronously, but never hangs on one that saw no run. */
+export async function drained(sinks: EventSink[], ms = 3000): Promise<void> {
+  const pending = sinks.flatMap((s) => (s.finished ? [s.finished] : []));
+  if (pending.length === 0) return;
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([Promise.all(pending), new Promise<void>((resolve) => (timer = setTimeout(resolve, ms)))]);
+  clearTimeout(timer);
 }
 
 type WithoutTime<E> = E extends unknown ? Omit<E, 'time'> : never;

@@ -8,7 +8,7 @@ import { InterruptedError, KubestrapError, UsageError, VerificationError } from 
 import { buildPlan, type Plan, type PlannedStep } from '../plan/plan.js';
 import { writePlanArtifacts } from '../plan/write.js';
 import type { PhaseId, StepId } from '../roadmap/types.js';
-import { executeAction } from './actions.js';
+import { ActionFailure, executeAction } from './actions.js';
 import { clusterIsSimulated, runCheck, type CheckEnv } from './checks.js';
 import { diagnose } from './diagnostics.js';
 import { Emitter, type CheckResult, type EventSink } from './events.js';
@@ -274,7 +274,10 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
     }
     const message = session.exec.redactor.redact((error as Error).message);
     const namespaces = [...new Set(step.rendered.actions.flatMap((a) => (a.type === 'helm' ? [a.release.namespace] : [])))];
-    const diagnostics = (await Promise.all(namespaces.slice(-1).map((ns) => diagnose(session.kubectl, ns)))).flat();
+    const during = error instanceof ActionFailure ? error.diagnostics.map((d) => `while waiting: ${d}`) : [];
+    const failedNamespace = error instanceof ActionFailure ? error.namespace : namespaces.at(-1);
+    const after = failedNamespace ? await diagnose(session.kubectl, failedNamespace) : [];
+    const diagnostics = [...during, ...after.filter((d) => !during.includes(`while waiting: ${d}`))];
     await recordFailure(ctx, step.id, hash, applied, message);
     emitter.emit({ event: 'step.fail', phase, step: step.id, error: message, diagnostics, ms: Math.round(performance.now() - started) });
     throw new StepFailure(step.id, `step ${step.id} failed to apply:\n${message}${diagnostics.length ? `\n  diagnostics:\n    ${diagnostics.join('\n    ')}` : ''}`, 1);

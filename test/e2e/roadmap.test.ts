@@ -39,7 +39,8 @@ describe('kubestrap roadmap on the test cluster', () => {
   async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
     const r = await execa(process.execPath, [bin, ...args, '--config', configFile], { cwd: work, env: { ...childEnv, ...extraEnv }, reject: false, stdin: 'ignore' });
     outputs.push(r.stdout, r.stderr);
-    const events = args.includes('json') && args[0] !== 'status' ? r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    const streams = ['up', 'verify', 'down', 'phase'].includes(args[0]!) && args.includes('json');
+    const events = streams ? r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, events };
   }
 
@@ -59,6 +60,28 @@ describe('kubestrap roadmap on the test cluster', () => {
   });
 
   afterAll(() => rmSync(work, { recursive: true, force: true }));
+
+  it('an existing cluster is never changed without confirmation: no TTY and no --yes is refused', async () => {
+    const r = await cli(['up', '--output', 'json']);
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain('refusing to apply to the existing cluster of context kubestrap-test');
+    expect(r.stderr).toContain('--yes');
+    expect(await kubectl('get', 'namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name')).toBe('');
+  });
+
+  it('doctor checks the binaries and the cluster against the lock', async () => {
+    const r = await cli(['doctor', '--output', 'json']);
+    expect(r.exitCode).toBe(0);
+    const findings = JSON.parse(r.stdout).findings;
+    expect(findings).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({ check: 'kubectl', status: 'ok', detail: 'v1.36.3' }),
+        expect.objectContaining({ check: 'helm', status: 'ok', detail: 'v4.3.1' }),
+        expect.objectContaining({ check: 'context', status: 'ok' }),
+        expect.objectContaining({ check: 'cluster', status: 'ok', detail: 'server v1.36.3' }),
+      ]),
+    );
+  });
 
   it('a full up applies and verifies every enabled step', async () => {
     const r = await up();
@@ -122,8 +145,11 @@ describe('kubestrap roadmap on the test cluster', () => {
       const fail = ofType(failed, 'step.fail')[0]!;
       expect(fail.step).toBe('cost');
       expect(fail.error).toContain('helm failed');
-      // helm rolled the release back (its pods are gone); the scheduler's events say why.
-      expect(fail.diagnostics.join('\n')).toMatch(/never-ready.*FailedScheduling.*didn't match Pod's node affinity\/selector/);
+      // Looked at while helm was still waiting (its rollback then removes the pods): the pending
+      // pod and the scheduler's reason, and the scheduler's events.
+      const diagnostics = fail.diagnostics.join('\n');
+      expect(diagnostics).toMatch(/while waiting: pod opencost\/never-ready-\S+ Pending: unschedulable: 0\/3 nodes are available:.*didn't match Pod's node affinity\/selector/);
+      expect(diagnostics).toMatch(/event Pod\/never-ready-\S+: FailedScheduling/);
       const status = JSON.parse((await cli(['status', '--output', 'json'])).stdout);
       expect(status.phases.flatMap((p: any) => p.steps).find((s: any) => s.id === 'cost').status).toBe('failed');
     } finally {
@@ -185,6 +211,24 @@ describe('kubestrap roadmap on the test cluster', () => {
     } finally {
       writeFileSync(record, original);
     }
+  });
+
+  it('verify finds drift (exit 3, scorecard labelled), and up converges it again', async () => {
+    expect((await cli(['verify', '--output', 'json'])).exitCode).toBe(0);
+    await kubectl('--namespace', 'team-a', 'delete', 'networkpolicy', 'default-deny');
+    const drifted = await cli(['verify', '--output', 'json']);
+    expect(drifted.exitCode).toBe(3);
+    const failed = ofType(drifted, 'check.result').filter((c) => c.status === 'failed');
+    expect(failed.map((c) => c.description).join('\n')).toContain('default-deny');
+    expect(await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-scorecard', '--output', 'jsonpath={.metadata.labels.kubestrap\\.dev/drift}')).toBe('true');
+    const fixed = await up();
+    expect(fixed.exitCode).toBe(0);
+    // verify recorded the failing steps as failed, so up re-applies them (and only them).
+    const reapplied = ofType(fixed, 'step.start').map((e) => e.step);
+    expect(reapplied).toContain('security');
+    expect(reapplied).not.toContain('monitoring');
+    expect(await kubectl('--namespace', 'team-a', 'get', 'networkpolicy', 'default-deny', '--output', 'name')).toBe('networkpolicy.networking.k8s.io/default-deny');
+    expect(await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-scorecard', '--output', 'jsonpath={.metadata.labels.kubestrap\\.dev/drift}')).toBe('false');
   });
 
   it('never shows a secret value in output, state, events or rendered files', async () => {

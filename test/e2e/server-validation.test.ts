@@ -34,8 +34,12 @@ describe.each(['kind-dev.yaml', 'production.yaml'])('the API server accepts what
     }
     const builtIn = objects.filter((o) => !customGroups.test(o.apiVersion));
     expect(builtIn.length).toBeGreaterThan(15);
-    // Namespaced objects need their namespace to exist; create the ones that do not yet.
-    for (const ns of builtIn.filter((o) => o.kind === 'Namespace')) {
+    // Namespaced objects need their namespace to exist; create the ones that do not yet (after any
+    // earlier test's namespace of the same name has finished terminating). kubestrap-system is
+    // created by the engine itself, not by a manifest.
+    const namespaces = [...builtIn.filter((o) => o.kind === 'Namespace'), { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubestrap-system' } }];
+    for (const ns of namespaces) {
+      await kubectl(['wait', '--for=delete', `namespace/${ns.metadata.name}`, '--timeout', '120s']);
       const exists = await kubectl(['get', 'namespace', ns.metadata.name, '--ignore-not-found', '--output', 'name']);
       if (!exists.stdout) {
         const r = await kubectl(['create', '-f', '-'], stringify(ns));
