@@ -3,6 +3,7 @@
 import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import { execFileSync } from 'node:child_process';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -67,6 +68,29 @@ describe('kubestrap roadmap on the test cluster', () => {
     expect(r.stderr).toContain('refusing to apply to the existing cluster of context kubestrap-test');
     expect(r.stderr).toContain('--yes');
     expect(await kubectl('get', 'namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name')).toBe('');
+  });
+
+  it('on a terminal, the first run on an existing cluster asks to type the context name (through a real PTY)', async () => {
+    const drive = (answer: string) => {
+      const script = {
+        argv: [process.execPath, bin, 'phase', 'foundation', 'cluster', '--config', configFile],
+        cwd: work,
+        env: { ...childEnv, CI: '', TERM: 'xterm-256color' },
+        timeout: 60,
+        steps: [{ expect: 'Type the context name to confirm', send: `${answer}\r` }],
+      };
+      const out = execFileSync('python3', [path.join(repo, 'test/pty/drive.py')], { input: JSON.stringify(script), encoding: 'utf8', timeout: 90_000 });
+      return JSON.parse(out) as { exitCode: number; screen: string; failedStep: number | null };
+    };
+    const wrong = drive('not-the-context');
+    expect(wrong.failedStep).toBeNull();
+    expect(wrong.screen).toContain('kubestrap-test');
+    expect(wrong.exitCode).toBe(130);
+    expect(await kubectl('get', 'configmap', 'kubestrap-state', '--namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name')).toBe('');
+    const right = drive('kubestrap-test');
+    expect(right.exitCode).toBe(0);
+    expect(right.screen).toMatch(/cluster/);
+    expect(await kubectl('get', 'configmap', 'kubestrap-state', '--namespace', 'kubestrap-system', '--output', 'name')).toBe('configmap/kubestrap-state');
   });
 
   it('doctor checks the binaries and the cluster against the lock', async () => {

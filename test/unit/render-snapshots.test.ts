@@ -46,7 +46,7 @@ function normalise(text: string): string {
 async function modelFor(apiVersion: string, kind: string): Promise<(new (data: unknown) => { validate(): void }) | undefined> {
   const group = apiVersion === 'v1' ? 'v1' : apiVersion;
   try {
-    const mod = (await import(`kubernetes-models/${group}/${kind}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+    const mod = (await import(/* @vite-ignore */ `kubernetes-models/${group}/${kind}`)) as Record<string, new (data: unknown) => { validate(): void }>;
     return mod[kind];
   } catch {
     return undefined;
