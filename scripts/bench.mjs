@@ -54,7 +54,7 @@ if (withCluster) {
   kubectl('--namespace', 'velero', 'create', 'secret', 'generic', 'velero-s3-credentials', '--from-literal=cloud=[default]');
   const cfg = ['--config', path.join(repo, 'examples/test-cluster.yaml')];
   const runUp = (label) => {
-    const r = time([bin, 'up', '--yes', '--output', 'json', '--work-dir', path.join(out, 'apply'), ...cfg], env);
+    const r = time([bin, 'up', '--yes', '--rebind', '--output', 'json', '--work-dir', path.join(out, 'apply'), ...cfg], env);
     const end = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.event === 'run.end');
     results[label] = { median: r.ms, commandMs: end.commandMs, kubestrapMs: r.ms - end.commandMs, changed: end.changed.length, skipped: end.skipped.length };
   };

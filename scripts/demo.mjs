@@ -27,7 +27,8 @@ if (kubectl('--namespace', 'velero', 'get', 'secret', 'velero-s3-credentials').s
 
 const cli = (...args) => spawnSync(node, [path.join(repo, 'bin/kubestrap.js'), ...args, '--config', path.join(repo, 'examples/test-cluster.yaml')], { env, stdio: 'inherit' });
 say('kubestrap up (the whole roadmap)');
-const run = cli('up', '--yes');
+// --rebind: the demo (re)started this test cluster itself, so a new identity is expected.
+const run = cli('up', '--yes', '--rebind');
 say('kubestrap status');
 cli('status');
 say(`the cluster keeps running. Try: export KUBECONFIG=${kubeconfig}; node bin/kubestrap.js verify --config examples/test-cluster.yaml

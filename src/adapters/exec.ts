@@ -21,8 +21,25 @@ export interface ExecOptions {
 
 export interface CommandTiming {
   argv: string[];
+  /** performance.now() at start and the duration. */
+  start: number;
   ms: number;
   ok: boolean;
+}
+
+/** Wall time during which at least one command was running (commands may overlap). */
+export function busyMs(timings: readonly CommandTiming[]): number {
+  const spans = timings.map((t) => [t.start, t.start + t.ms] as const).sort((a, b) => a[0] - b[0]);
+  let total = 0;
+  let [from, to] = [Number.NEGATIVE_INFINITY, Number.NEGATIVE_INFINITY];
+  for (const [s, e] of spans) {
+    if (s > to) {
+      if (to > from) total += to - from;
+      [from, to] = [s, e];
+    } else if (e > to) to = e;
+  }
+  if (to > from) total += to - from;
+  return total;
 }
 
 export interface Exec {
@@ -61,7 +78,7 @@ export function createExec(redactor: Redactor, env: NodeJS.ProcessEnv = process.
           extendEnv: false,
         });
       } finally {
-        timings.push({ argv: shown, ms: performance.now() - started, ok: false });
+        timings.push({ argv: shown, start: started, ms: performance.now() - started, ok: false });
       }
       const timing = timings.at(-1)!;
       const stdout = String(result.stdout ?? '');

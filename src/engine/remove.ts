@@ -9,6 +9,7 @@ import { roadmap } from '../roadmap/roadmap.js';
 import { Emitter, type EventSink } from './events.js';
 import { guardIdentity, identityRecordPath, readIdentity, readIdentityRecord, removeIdentityRecord } from './identity.js';
 import { leaseName, RunLease } from './lease.js';
+import { busyMs } from '../adapters/exec.js';
 import { checkReachableAndSkew, openSession, type Session } from './session.js';
 import { readState, stateConfigMap, stateNamespace, writeState, type AppliedUnit } from './state.js';
 
@@ -95,6 +96,8 @@ export async function removeRoadmap(options: DownOptions): Promise<DownResult> {
         await session.kubectl.delete('namespace', stateNamespace, undefined, timeout);
         result.removed.push(`namespace ${stateNamespace}`);
       }
+      // Nothing of the roadmap is left on the cluster, so it is no longer bound to it.
+      await removeIdentityRecord(recordFile);
     } else {
       log(`state kept in ${stateNamespace}/${stateConfigMap}: it still records what was kept`);
     }
@@ -112,7 +115,7 @@ function end(emitter: Emitter, result: DownResult, started: number, session: Ses
     ms: Math.round(performance.now() - started),
     changed: [],
     skipped: [],
-    commandMs: Math.round(session.exec.timings.reduce((n, t) => n + t.ms, 0)),
+    commandMs: Math.round(busyMs(session.exec.timings)),
     next: result.kept.length ? `kept: ${result.kept.join('; ')}. Run \`kubestrap down --purge\` to delete them too.` : 'everything kubestrap applied is gone.',
   });
   return result;

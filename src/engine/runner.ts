@@ -16,6 +16,7 @@ import { stepHash } from './hash.js';
 import { writeScorecard } from './scorecard.js';
 import { guardIdentity, identityRecordPath, readIdentity, readIdentityRecord, writeIdentityRecord } from './identity.js';
 import { RunLease } from './lease.js';
+import { busyMs } from '../adapters/exec.js';
 import { checkReachableAndSkew, openSession, type Session } from './session.js';
 import { ensureStateNamespace, readState, writeState, type AppliedUnit, type RunState, type StepState } from './state.js';
 
@@ -136,7 +137,7 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
 
 function finish(summary: RunSummary, emitter: Emitter, started: number, session: Session, ok: boolean, error?: unknown): RunSummary {
   summary.ms = Math.round(performance.now() - started);
-  summary.commandMs = Math.round(session.exec.timings.reduce((n, t) => n + t.ms, 0));
+  summary.commandMs = Math.round(busyMs(session.exec.timings));
   const failed = error instanceof StepFailure ? error.step : undefined;
   emitter.emit({
     event: 'run.end',
@@ -218,17 +219,27 @@ function actionEnv(session: Session, options: RunOptions, emitter: Emitter, step
   };
 }
 
+/** A step's checks are independent reads: they run a few at a time, and report in their order. */
 async function runChecks(ctx: Ctx, step: PlannedStep): Promise<CheckResult[]> {
-  const results: CheckResult[] = [];
-  for (const check of step.rendered.checks) {
-    ctx.emitter.emit({ event: 'step.progress', step: step.id, message: `checking: ${check.type}` });
-    const result = await runCheck(step.id, check, ctx.checkEnv);
-    results.push(result);
+  const checks = step.rendered.checks;
+  const results: CheckResult[] = new Array(checks.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < checks.length) {
+      const i = next++;
+      ctx.emitter.emit({ event: 'step.progress', step: step.id, message: `checking: ${checks[i]!.type}` });
+      results[i] = await runCheck(step.id, checks[i]!, ctx.checkEnv);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(checkConcurrency, checks.length) }, worker));
+  for (const result of results) {
     ctx.summary.checks.push(result);
     ctx.emitter.emit({ event: 'check.result', ...result });
   }
   return results;
 }
+
+const checkConcurrency = 4;
 
 function tally(results: CheckResult[]) {
   return {

@@ -109,3 +109,12 @@ describe('identity guard', () => {
     expect(() => guardIdentity(a, 'r', undefined, state, true)).toThrow(/already runs roadmap "other"/);
   });
 });
+
+describe('time spent in commands', () => {
+  it('counts overlapping commands once', async () => {
+    const { busyMs } = await import('../../src/adapters/exec.js');
+    const t = (start: number, ms: number) => ({ argv: [], start, ms, ok: true });
+    expect(busyMs([t(0, 10), t(5, 10), t(30, 5)])).toBe(20);
+    expect(busyMs([])).toBe(0);
+  });
+});
