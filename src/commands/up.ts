@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { InterruptedError, UsageError } from '../errors.js';
+import { firstBinding } from '../engine/confirm.js';
 import { drained } from '../engine/events.js';
 import { assertVerified, runRoadmap, type Selection } from '../engine/runner.js';
 import { phaseIds, stepIds, type PhaseId, type StepId } from '../roadmap/types.js';
@@ -36,25 +37,21 @@ export function selectionFrom(options: UpOptions): Selection {
 export async function upCommand(options: UpOptions): Promise<void> {
   const loaded = await loadConfigFromFlags(options);
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY && !options.env.CI);
+  const command = options.command ?? (options.phase ? 'phase' : 'up');
+  // Asked before any renderer draws: prompts and listr2 must not share the terminal.
+  const confirmed = command === 'verify' || (await confirmFirstBinding(loaded, options, interactive));
   const controller = new AbortController();
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   const sinks = await sinksFor(options, options.env);
   try {
     const summary = await runRoadmap({
-      command: options.command ?? (options.phase ? 'phase' : 'up'),
+      command,
       loaded,
       workDir: path.resolve(options.cwd, options.workDir ?? '.kubestrap/apply'),
       selection: selectionFrom(options),
       rebind: Boolean(options.rebind),
-      confirmTarget: async (context, server) => {
-        if (options.yes) return true;
-        if (!interactive) {
-          throw new UsageError(`refusing to apply to the existing cluster of context ${context} (${server}) without confirmation`, 'Pass --yes to confirm in CI, or run in a terminal to confirm by typing the context name.');
-        }
-        const { confirmByTypingName } = await import('../prompts.js');
-        return confirmByTypingName(context, server);
-      },
+      confirmTarget: async (context, server) => confirmed || refuseUnconfirmed(context, server),
       sinks,
       env: options.env,
       signal: controller.signal,
@@ -67,4 +64,19 @@ export async function upCommand(options: UpOptions): Promise<void> {
     process.off('SIGINT', onSigint);
     await drained(sinks);
   }
+}
+
+function refuseUnconfirmed(context: string, server: string): never {
+  throw new UsageError(`refusing to apply to the existing cluster of context ${context} (${server}) without confirmation`, 'Pass --yes to confirm in CI, or run in a terminal to confirm by typing the context name.');
+}
+
+/** First run on an existing cluster: --yes, or the user types the context name; never in CI. */
+async function confirmFirstBinding(loaded: Awaited<ReturnType<typeof loadConfigFromFlags>>, options: UpOptions, interactive: boolean): Promise<boolean> {
+  if (options.yes) return true;
+  const binding = await firstBinding(loaded, options.env);
+  if (!binding) return false;
+  if (!interactive) refuseUnconfirmed(binding.context, binding.server);
+  const { confirmByTypingName } = await import('../prompts.js');
+  if (!(await confirmByTypingName(binding.context, binding.server))) throw new InterruptedError('The name typed does not match the context; nothing was applied.');
+  return true;
 }

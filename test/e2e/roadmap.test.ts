@@ -135,6 +135,9 @@ describe('kubestrap roadmap on the test cluster', () => {
 
   it('editing one value re-applies only that step', async () => {
     writeConfig((spec) => (spec.monitoring.prometheus.retention = '3d'));
+    const before = JSON.parse((await cli(['status', '--output', 'json'])).stdout);
+    const changed = before.phases.flatMap((p: any) => p.steps).filter((s: any) => s.changedSinceApplied).map((s: any) => s.id);
+    expect(changed).toEqual(['monitoring']);
     const r = await up();
     expect(r.exitCode).toBe(0);
     expect(ofType(r, 'run.end')[0]!.changed).toEqual(['monitoring']);
