@@ -76,15 +76,28 @@ export class RunLease {
   }
 
   private async renew(): Promise<void> {
-    const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace).catch(() => undefined);
-    if (!existing || existing.spec.holderIdentity !== this.holder) return;
-    await this.write('replace', this.manifest(existing.spec.acquireTime ?? microTime(new Date()), existing.metadata.resourceVersion)).catch(() => undefined);
+    try {
+      const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace);
+      if (!existing || existing.spec.holderIdentity !== this.holder) {
+        this.log(`the run lease is no longer held by this run (now: ${existing?.spec.holderIdentity ?? 'nobody'}); another run may start`);
+        return;
+      }
+      const renewed = await this.write('replace', this.manifest(existing.spec.acquireTime ?? microTime(new Date()), existing.metadata.resourceVersion));
+      if (!renewed.ok) this.log(`could not renew the run lease: ${renewed.stderr.split('\n')[0] ?? ''}`);
+    } catch (error) {
+      this.log(`could not renew the run lease: ${(error as Error).message.split('\n')[0] ?? ''}`);
+    }
   }
 
+  /** Gives the lease up. A failure is reported, not thrown: the lease then expires by itself. */
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
-    const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace).catch(() => undefined);
-    if (existing?.spec.holderIdentity === this.holder) await this.kubectl.delete('lease', leaseName, stateNamespace).catch(() => undefined);
+    try {
+      const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace);
+      if (existing?.spec.holderIdentity === this.holder) await this.kubectl.delete('lease', leaseName, stateNamespace);
+    } catch (error) {
+      this.log(`could not release the run lease (it expires by itself after ${this.durationSeconds}s): ${(error as Error).message.split('\n')[0] ?? ''}`);
+    }
   }
 }
 
