@@ -31,7 +31,7 @@ say('kubestrap up (the whole roadmap)');
 const run = cli('up', '--yes', '--rebind');
 say('kubestrap status');
 cli('status');
-say(`the cluster keeps running. Try: export KUBECONFIG=${kubeconfig}; node bin/kubestrap.js verify --config examples/test-cluster.yaml
-[demo] remove the roadmap: node bin/kubestrap.js down --config examples/test-cluster.yaml
+say(`the cluster keeps running. Try: eval "$(npm run -s test-cluster -- env)"; npx kubestrap verify --config examples/test-cluster.yaml
+[demo] remove the roadmap: npx kubestrap down --config examples/test-cluster.yaml
 [demo] stop the cluster:   npm run test-cluster -- down`);
 process.exit(run.status ?? 1);

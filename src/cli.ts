@@ -233,6 +233,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error.code === 'EPIPE') process.exit(ExitCode.ok);
     throw error;
   });
+  const major = Number(process.versions.node.split('.')[0]);
+  if (major < 22) {
+    process.stderr.write(`error: kubestrap needs Node.js 22 or newer; this is Node.js ${process.version}.\n  next: install Node.js 22+ (or, in this repository, run it as \`npx kubestrap\`, which uses the Node 24 that npm ci installed).\n`);
+    return ExitCode.usage;
+  }
   const program = buildProgram();
   try {
     if (argv.length <= 2) {
