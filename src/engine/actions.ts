@@ -1,6 +1,6 @@
 /** Executes one rendered action against the cluster and reports what it left behind. */
 import { randomBytes } from 'node:crypto';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Helm } from '../adapters/helm.js';
@@ -35,7 +35,7 @@ export async function executeAction(action: Action, env: ActionEnv): Promise<App
         await env.kind.exportKubeconfig(action.cluster);
         return undefined;
       }
-      if (action.encryptionConfig) await writeEncryptionConfig(path.join(env.workDir, action.encryptionConfig), env.registerSecret);
+      if (action.encryptionConfig) await writeEncryptionConfig(action.encryptionConfig, env.registerSecret);
       env.progress(`creating kind cluster ${action.cluster} (a few minutes)`);
       await env.kind.create(action.cluster, path.join(env.workDir, action.config), action.waitForNodes);
       return undefined;
@@ -74,6 +74,9 @@ export function objectRefs(yaml: string): ObjectRef[] {
  * the cluster is created: kind mounts it into the node, and it never enters the plan or state.
  */
 async function writeEncryptionConfig(file: string, register: (v: string) => void): Promise<void> {
+  // An existing key is kept: a new one could not decrypt what the old one encrypted.
+  if (await stat(file).then(() => true, () => false)) return;
+  await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64');
   register(key);
   const tmp = `${file}.tmp-${process.pid}`;

@@ -3,7 +3,9 @@
  * PersistentVolumeClaims (and namespaces that hold them) are kept unless purge is set, so data and
  * in-cluster backups survive. For kind with purge, the whole cluster is deleted.
  */
+import { rm } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load.js';
+import { encryptionKeyFile } from '../steps/cluster.js';
 
 import { roadmap } from '../roadmap/roadmap.js';
 import { Emitter, type EventSink } from './events.js';
@@ -42,6 +44,8 @@ export async function removeRoadmap(options: DownOptions): Promise<DownResult> {
       await session.kind.delete(config.spec.cluster.name);
       result.removed.push(`kind cluster ${config.spec.cluster.name}`);
     }
+    // The cluster and everything it encrypted are gone, so its encryption key goes too.
+    await rm(encryptionKeyFile(baseDir, config.spec.cluster.name), { force: true });
     await removeIdentityRecord(recordFile);
     return end(emitter, result, started, session);
   }

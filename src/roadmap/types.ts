@@ -46,6 +46,7 @@ export interface GeneratedSecret {
 }
 
 export type Action =
+  /** encryptionConfig: absolute host path of the encryption-at-rest config, created once if missing. */
   | { type: 'kind-create'; cluster: string; config: string; waitForNodes: boolean; encryptionConfig?: string }
   /**
    * Server-side apply of a manifest. `manifest` is an artifact path relative to the render
