@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createExec, type Exec } from '../../src/adapters/exec.js';
+import { createExec } from '../../src/adapters/exec.js';
 import { upgradeInstallArgs } from '../../src/adapters/helm-args.js';
 import { helmVersion } from '../../src/adapters/helm.js';
 import { Kubectl } from '../../src/adapters/kubectl.js';
@@ -7,26 +7,11 @@ import { Redactor, REDACTED } from '../../src/adapters/redact.js';
 import { guardIdentity } from '../../src/engine/identity.js';
 import { checkReachableAndSkew, type Session } from '../../src/engine/session.js';
 import { CommandError, KubestrapError, UsageError } from '../../src/errors.js';
+import { fakeExec } from './fake-exec.js';
 import type { HelmRelease } from '../../src/roadmap/types.js';
 
 const target = { context: 'ctx' };
 const release: HelmRelease = { release: 'r', namespace: 'ns', chart: { ref: 'c', repo: 'https://example.test', version: '1.2.3' }, values: 'v.yaml' };
-
-/** An Exec whose child processes are faked by a table of argv prefix → stdout. */
-function fakeExec(table: [string[], string][]): Exec & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    redactor: new Redactor(),
-    timings: [],
-    async run(argv) {
-      calls.push([...argv]);
-      const hit = table.find(([prefix]) => prefix.every((p, i) => argv[i] === p));
-      if (!hit) throw new CommandError('unexpected command', [...argv], '');
-      return { stdout: hit[1], stderr: '', exitCode: 0 };
-    },
-  };
-}
 
 describe('helm argv', () => {
   it('uses the helm 4 wait and rollback flags', () => {

@@ -6,28 +6,17 @@ import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Kind } from '../../src/adapters/kind.js';
-import { Redactor } from '../../src/adapters/redact.js';
-import type { Exec } from '../../src/adapters/exec.js';
 import { executeAction, type ActionEnv } from '../../src/engine/actions.js';
-
-function fakeKindExec(): Exec & { calls: string[][] } {
-  const calls: string[][] = [];
-  return {
-    calls,
-    redactor: new Redactor(),
-    timings: [],
-    async run(argv) {
-      calls.push([...argv]);
-      return { stdout: argv[1] === 'get' ? 'No kind clusters found.' : '', stderr: '', exitCode: 0 };
-    },
-  };
-}
+import { fakeExec } from './fake-exec.js';
 
 describe('kind-create (fake kind child process)', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'ks-kind-'));
   const keyFile = path.join(dir, '.kubestrap/secrets/kind-dev-encryption-config.yaml');
   const registered: string[] = [];
-  const exec = fakeKindExec();
+  const exec = fakeExec([
+    [['kind', 'get', 'clusters'], 'No kind clusters found.'],
+    [['kind', 'create'], ''],
+  ]);
   const env = { kind: new Kind(exec), workDir: dir, timeout: '1m', progress: () => {}, registerSecret: (v: string) => registered.push(v) } as unknown as ActionEnv;
   const action = { type: 'kind-create', cluster: 'dev', config: 'foundation/cluster/kind-config.yaml', waitForNodes: false, encryptionConfig: keyFile } as const;
 
