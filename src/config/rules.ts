@@ -85,6 +85,10 @@ export const rules: Record<string, Rule> = {
     s.backup.enabled && s.backup.storage.type === 's3' && !s.backup.storage.region
       ? { severity: 'error', message: 'S3 backups need spec.backup.storage.region.', fix: 'set spec.backup.storage.region, e.g. eu-west-1' }
       : undefined,
+  'azure-location': (s) =>
+    s.backup.enabled && s.backup.storage.type === 'azure' && !s.backup.storage.azure
+      ? { severity: 'error', message: 'Azure backups need the resource group and storage account of the container.', fix: 'set spec.backup.storage.azure.resourceGroup and .storageAccount' }
+      : undefined,
   'minio-is-for-dev': (s) =>
     s.backup.enabled && s.backup.storage.type === 'minio' && s.cluster.provider === 'existing'
       ? { severity: 'warning', message: 'backups to an in-cluster MinIO live in the cluster they protect; losing the cluster loses them.', fix: 'use spec.backup.storage.type: s3, gcs or azure for a real cluster' }

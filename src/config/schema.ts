@@ -190,6 +190,13 @@ const backupStorage = z
     region: z.string().regex(/^[a-z0-9-]+$/, 'must be a region such as eu-west-1').optional(),
     s3Url: z.url({ protocol: /^https?$/ }).optional().describe('S3-compatible endpoint URL (optional for AWS)'),
     credentialsSecret: dns1123Subdomain.optional().describe('Secret in the velero namespace with a "cloud" key (required for s3/gcs/azure)'),
+    azure: z
+      .strictObject({
+        resourceGroup: z.string().regex(/^[-\w._()]{1,90}$/, 'must be an Azure resource group name'),
+        storageAccount: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be an Azure storage account name (3-24 lower-case letters and digits)'),
+      })
+      .optional()
+      .describe('Where the Azure container lives (required for type azure)'),
   })
   .prefault({});
 

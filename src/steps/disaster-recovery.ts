@@ -44,9 +44,7 @@ function locationConfig(storage: BackupStorage): Record<string, string> | undefi
     case 'gcs':
       return undefined;
     case 'azure':
-      // The Azure plugin also needs resourceGroup and storageAccount, which the config model
-      // does not carry yet: the location stays Unavailable until they are added here.
-      return undefined;
+      return { resourceGroup: storage.azure?.resourceGroup ?? '', storageAccount: storage.azure?.storageAccount ?? '' };
   }
 }
 
