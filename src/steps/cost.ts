@@ -25,7 +25,7 @@ export const costStep: Step = {
   id: 'cost',
   phase: 'operations',
   title: 'Cost optimization',
-  needs: ['security'],
+  needs: ['security', 'monitoring'],
   enabled: (config) => {
     const { cost, tenants } = config.spec;
     return (cost.quotas && tenants.length > 0) || cost.priorityClasses || cost.opencost

@@ -75,7 +75,7 @@ export const disasterRecoveryStep: Step = {
   id: 'disaster-recovery',
   phase: 'operations',
   title: 'Disaster recovery',
-  needs: ['storage'],
+  needs: ['storage', 'monitoring'],
   enabled: (config) => (config.spec.backup.enabled ? { enabled: true } : { enabled: false, reason: 'spec.backup.enabled is false: no Velero, no backups' }),
   render(ctx) {
     const b = new PlanBuilder(ctx, 'operations', 'disaster-recovery');
