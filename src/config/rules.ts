@@ -61,6 +61,10 @@ export const rules: Record<string, Rule> = {
     s.cluster.provider === 'kind' && ['aws', 'gce', 'azure'].includes(s.autoscaling.clusterAutoscaler.provider)
       ? { severity: 'error', message: `cluster-autoscaler with provider ${s.autoscaling.clusterAutoscaler.provider} cannot add nodes to a kind cluster (kind has no node groups).`, fix: 'set spec.autoscaling.clusterAutoscaler.provider: none on kind' }
       : undefined,
+  'aws-autoscaler-region': (s) =>
+    s.autoscaling.clusterAutoscaler.provider === 'aws' && !s.autoscaling.clusterAutoscaler.region
+      ? { severity: 'error', message: 'cluster-autoscaler on AWS needs the region of the Auto Scaling groups.', fix: 'set spec.autoscaling.clusterAutoscaler.region, e.g. eu-west-1' }
+      : undefined,
   'opencost-needs-prometheus': (s) =>
     s.cost.opencost && !s.monitoring.prometheus.enabled
       ? { severity: 'error', message: 'OpenCost reads usage from Prometheus, which is disabled.', fix: 'set spec.monitoring.prometheus.enabled: true, or spec.cost.opencost: false' }

@@ -178,6 +178,7 @@ const autoscaling = z
       .strictObject({
         provider: z.enum(['none', 'aws', 'gce', 'azure', 'clusterapi']).default('none'),
         clusterName: dns1123Label.optional().describe('Cluster name for node-group auto-discovery (default: cluster.name)'),
+        region: z.string().regex(/^[a-z0-9-]+$/, 'must be a region such as eu-west-1').optional().describe('AWS: region of the Auto Scaling groups (required for aws)'),
       })
       .prefault({}),
   })

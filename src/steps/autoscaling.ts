@@ -56,6 +56,7 @@ export const autoscalingStep: Step = {
           cloudProvider: provider,
           clusterName: autoscaling.clusterAutoscaler.clusterName ?? cluster.name,
           imageTag: lock.clusterAutoscalerImageTags[cluster.kubernetesVersion],
+          awsRegion: provider === 'aws' ? autoscaling.clusterAutoscaler.region : undefined,
         }),
       );
       b.rollout('kube-system', ['deployment', 'cluster-autoscaler']);
