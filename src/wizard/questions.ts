@@ -191,6 +191,14 @@ export const questions: readonly QuestionDef[] = [
     ],
     recommended: () => 'none',
   },
+  {
+    flag: 'autoscaler-region',
+    type: 'input',
+    title: 'AWS region of the Auto Scaling groups (e.g. eu-west-1)?',
+    why: 'cluster-autoscaler finds the node groups to scale in this region.',
+    when: (a) => a['cluster-autoscaler'] === 'aws',
+    recommended: () => undefined,
+  },
   // Phase 4: operations
   {
     flag: 'backup',
@@ -227,6 +235,22 @@ export const questions: readonly QuestionDef[] = [
     title: 'Bucket region (e.g. eu-west-1)?',
     why: 'S3 needs the region of the bucket.',
     when: (a) => on(a.backup, true) && a['backup-storage'] === 's3',
+    recommended: () => undefined,
+  },
+  {
+    flag: 'backup-azure-resource-group',
+    type: 'input',
+    title: 'Azure resource group of the storage account?',
+    why: "Velero's Azure plugin addresses the container through its resource group and storage account.",
+    when: (a) => on(a.backup, true) && a['backup-storage'] === 'azure',
+    recommended: () => undefined,
+  },
+  {
+    flag: 'backup-azure-storage-account',
+    type: 'input',
+    title: 'Azure storage account holding the backup container?',
+    why: 'the bucket name above is the container inside this storage account.',
+    when: (a) => on(a.backup, true) && a['backup-storage'] === 'azure',
     recommended: () => undefined,
   },
   {
