@@ -3,6 +3,9 @@
  * need real containers (functional probes, APIServices backed by pods, Velero's own status) are
  * reported as skipped with the reason when the cluster's nodes are simulated.
  */
+import type { INamespace } from 'kubernetes-models/v1/Namespace';
+import type { INode } from 'kubernetes-models/v1/Node';
+import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
 import type { Helm } from '../adapters/helm.js';
 import type { Kubectl } from '../adapters/kubectl.js';
 import { describeCheck } from '../plan/plan.js';
@@ -57,9 +60,9 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
       return body === 'ok' ? undefined : { message: `/readyz answered: ${body}` };
     }
     case 'nodes-ready': {
-      const nodes = await kubectl.list<{ metadata: { name: string }; status?: { conditions?: { type: string; status: string }[] } }>('nodes');
+      const nodes = await kubectl.list<INode>('nodes');
       if (nodes.length === 0) return { message: 'the cluster has no nodes' };
-      const notReady = nodes.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True').map((n) => n.metadata.name);
+      const notReady = nodes.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True').map((n) => n.metadata?.name ?? '');
       return notReady.length ? { message: `nodes not Ready: ${notReady.join(', ')}` } : undefined;
     }
     case 'rollout':
@@ -92,16 +95,16 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
       return status.info.status === 'deployed' ? undefined : { message: `helm release ${check.release} is ${status.info.status}: ${status.info.description ?? ''}`, diagnose: check.namespace };
     }
     case 'default-storageclass': {
-      const classes = await kubectl.list<{ metadata: { name: string; annotations?: Record<string, string> } }>('storageclasses');
-      const defaults = classes.filter((c) => c.metadata.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true').map((c) => c.metadata.name);
+      const classes = await kubectl.list<IStorageClass>('storageclasses');
+      const defaults = classes.filter((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true').map((c) => c.metadata?.name ?? '');
       if (defaults.length === 0) return { message: `no default StorageClass (expected ${check.name}); PVCs without a class will stay Pending` };
       if (defaults.length > 1) return { message: `${defaults.length} default StorageClasses (${defaults.join(', ')}); exactly one may carry the default annotation` };
       return defaults[0] === check.name ? undefined : { message: `the default StorageClass is ${defaults[0]}, expected ${check.name} (spec.storage.defaultClass)` };
     }
     case 'namespace-labels': {
-      const ns = await kubectl.get<{ metadata: { labels?: Record<string, string> } }>('namespace', check.namespace);
+      const ns = await kubectl.get<INamespace>('namespace', check.namespace);
       if (!ns) return { message: `namespace ${check.namespace} does not exist` };
-      const wrong = Object.entries(check.labels).filter(([k, v]) => ns.metadata.labels?.[k] !== v);
+      const wrong = Object.entries(check.labels).filter(([k, v]) => ns.metadata?.labels?.[k] !== v);
       return wrong.length ? { message: `namespace ${check.namespace} lacks ${wrong.map(([k, v]) => `${k}=${v}`).join(', ')}` } : undefined;
     }
     case 'exists': {
@@ -149,6 +152,6 @@ function privilegedPod(namespace: string) {
 
 /** Lists every node; true when all are KWOK-simulated. */
 export async function clusterIsSimulated(kubectl: Kubectl): Promise<boolean> {
-  const nodes = await kubectl.list<{ metadata: { annotations?: Record<string, string> }; status?: { nodeInfo?: { containerRuntimeVersion?: string } } }>('nodes');
-  return nodes.length > 0 && nodes.every((n) => n.metadata.annotations?.['kwok.x-k8s.io/node'] !== undefined || (n.status?.nodeInfo?.containerRuntimeVersion ?? '').startsWith('kwok'));
+  const nodes = await kubectl.list<INode>('nodes');
+  return nodes.length > 0 && nodes.every((n) => n.metadata?.annotations?.['kwok.x-k8s.io/node'] !== undefined || (n.status?.nodeInfo?.containerRuntimeVersion ?? '').startsWith('kwok'));
 }

@@ -5,14 +5,15 @@
  */
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { Kubectl } from '../adapters/kubectl.js';
 import { KubestrapError, UsageError } from '../errors.js';
 import type { ClusterIdentity, RunState } from './state.js';
 
 export async function readIdentity(kubectl: Kubectl): Promise<ClusterIdentity> {
   const { server } = await kubectl.contextServer();
-  const ns = await kubectl.get<{ metadata: { uid: string } }>('namespace', 'kube-system');
-  if (!ns) throw new KubestrapError(`context ${kubectl.target.context} has no kube-system namespace`, { suggestion: 'Check that the context points at a Kubernetes cluster.' });
+  const ns = await kubectl.get<INamespace>('namespace', 'kube-system');
+  if (!ns?.metadata?.uid) throw new KubestrapError(`context ${kubectl.target.context} has no kube-system namespace`, { suggestion: 'Check that the context points at a Kubernetes cluster.' });
   return { context: kubectl.target.context, server, kubeSystemUid: ns.metadata.uid };
 }
 

@@ -3,6 +3,7 @@
  * while the lease is fresh; a lease left by a killed run is taken over once it has expired. The
  * holder renews it while working. Updates carry resourceVersion, so two runs cannot both win.
  */
+import type { ILease } from 'kubernetes-models/coordination.k8s.io/v1/Lease';
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import type { Exec } from '../adapters/exec.js';
@@ -14,10 +15,6 @@ import { stateNamespace } from './state.js';
 
 export const leaseName = 'kubestrap-run';
 
-interface LeaseObject {
-  metadata: { resourceVersion?: string };
-  spec: { holderIdentity?: string; leaseDurationSeconds?: number; renewTime?: string; acquireTime?: string };
-}
 
 export class LeaseHeldError extends KubestrapError {}
 
@@ -44,13 +41,13 @@ export class RunLease {
 
   private async write(verb: 'create' | 'replace', yaml: string): Promise<{ ok: boolean; stderr: string }> {
     const { exitCode, stdout, stderr } = await this.exec.run([...kubectlBase(this.kubectl.target), verb, '--filename', '-', '--output', 'json'], { input: yaml, okExitCodes: [1], timeoutMs: 60_000 });
-    if (exitCode === 0) this.resourceVersion = (JSON.parse(stdout) as LeaseObject).metadata.resourceVersion;
+    if (exitCode === 0) this.resourceVersion = (JSON.parse(stdout) as ILease).metadata?.resourceVersion;
     return { ok: exitCode === 0, stderr };
   }
 
   async acquire(): Promise<void> {
     const now = microTime(new Date());
-    const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace);
+    const existing = await this.kubectl.get<ILease>('lease', leaseName, stateNamespace);
     if (!existing) {
       const created = await this.write('create', this.manifest(now));
       if (!created.ok) {
@@ -58,14 +55,14 @@ export class RunLease {
         throw new KubestrapError(`could not create the run lease: ${created.stderr}`);
       }
     } else {
-      const { holderIdentity, renewTime, leaseDurationSeconds } = existing.spec;
+      const { holderIdentity, renewTime, leaseDurationSeconds } = existing.spec ?? {};
       const expiresAt = renewTime ? new Date(renewTime).getTime() + (leaseDurationSeconds ?? this.durationSeconds) * 1000 : 0;
       if (holderIdentity && expiresAt > Date.now()) {
         throw new LeaseHeldError(`another kubestrap run holds this cluster: ${holderIdentity} (lease renewed ${renewTime}, expires ${new Date(expiresAt).toISOString()})`, {
           suggestion: 'Wait for that run to finish. If it was killed, its lease expires by itself at the time shown; run again after that and kubestrap takes it over.',
         });
       }
-      const replaced = await this.write('replace', this.manifest(now, existing.metadata.resourceVersion));
+      const replaced = await this.write('replace', this.manifest(now, existing.metadata?.resourceVersion));
       if (!replaced.ok) {
         throw new LeaseHeldError('another kubestrap run took the lease at the same moment', { suggestion: 'Run again when the other run has finished.' });
       }
@@ -77,12 +74,12 @@ export class RunLease {
 
   private async renew(): Promise<void> {
     try {
-      const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace);
-      if (!existing || existing.spec.holderIdentity !== this.holder) {
-        this.log(`the run lease is no longer held by this run (now: ${existing?.spec.holderIdentity ?? 'nobody'}); another run may start`);
+      const existing = await this.kubectl.get<ILease>('lease', leaseName, stateNamespace);
+      if (!existing || existing.spec?.holderIdentity !== this.holder) {
+        this.log(`the run lease is no longer held by this run (now: ${existing?.spec?.holderIdentity ?? 'nobody'}); another run may start`);
         return;
       }
-      const renewed = await this.write('replace', this.manifest(existing.spec.acquireTime ?? microTime(new Date()), existing.metadata.resourceVersion));
+      const renewed = await this.write('replace', this.manifest(existing.spec?.acquireTime ?? microTime(new Date()), existing.metadata?.resourceVersion));
       if (!renewed.ok) this.log(`could not renew the run lease: ${renewed.stderr.split('\n')[0] ?? ''}`);
     } catch (error) {
       this.log(`could not renew the run lease: ${(error as Error).message.split('\n')[0] ?? ''}`);
@@ -93,8 +90,8 @@ export class RunLease {
   async release(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     try {
-      const existing = await this.kubectl.get<LeaseObject>('lease', leaseName, stateNamespace);
-      if (existing?.spec.holderIdentity === this.holder) await this.kubectl.delete('lease', leaseName, stateNamespace);
+      const existing = await this.kubectl.get<ILease>('lease', leaseName, stateNamespace);
+      if (existing?.spec?.holderIdentity === this.holder) await this.kubectl.delete('lease', leaseName, stateNamespace);
     } catch (error) {
       this.log(`could not release the run lease (it expires by itself after ${this.durationSeconds}s): ${(error as Error).message.split('\n')[0] ?? ''}`);
     }

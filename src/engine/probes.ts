@@ -4,6 +4,7 @@
  * restores. They run in their own namespace and clean up after themselves.
  * Not exercised by the test suite (its nodes are simulated and these are skipped there).
  */
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import { lock } from '../lock.js';
 import { toYaml, toYamlStream } from '../render/template.js';
 import type { ProbeId } from '../roadmap/types.js';
@@ -107,7 +108,7 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv)
         await kubectl.waitFor(`backup.velero.io/drill-${stamp}`, 'jsonpath={.status.phase}=Completed', '300s', namespace);
         await kubectl.applyStdin(toYaml({ apiVersion: 'velero.io/v1', kind: 'Restore', metadata: { name: `drill-${stamp}`, namespace }, spec: { backupName: `drill-${stamp}`, namespaceMapping: { [scratch]: restored } } }));
         await kubectl.waitFor(`restore.velero.io/drill-${stamp}`, 'jsonpath={.status.phase}=Completed', '300s', namespace);
-        const cm = await kubectl.get<{ data?: Record<string, string> }>('configmap', 'drill', restored);
+        const cm = await kubectl.get<IConfigMap>('configmap', 'drill', restored);
         return cm?.data?.stamp === stamp ? undefined : { message: 'the restore completed but the drill ConfigMap did not come back', diagnose: namespace };
       } finally {
         await kubectl.delete('namespace', scratch, undefined, '2m');

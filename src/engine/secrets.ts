@@ -3,6 +3,7 @@
  * redactor before anything can print them, and applied as a Secret through stdin. An existing
  * Secret is kept (its values are registered for redaction) so re-runs do not rotate passwords.
  */
+import type { ISecret } from 'kubernetes-models/v1/Secret';
 import { randomBytes } from 'node:crypto';
 import type { Kubectl } from '../adapters/kubectl.js';
 import { KubestrapError } from '../errors.js';
@@ -19,7 +20,7 @@ export function randomString(length: number): string {
 }
 
 export async function ensureGeneratedSecret(kubectl: Kubectl, spec: GeneratedSecret, register: (value: string) => void): Promise<'created' | 'kept'> {
-  const existing = await kubectl.get<{ data?: Record<string, string> }>('secret', spec.name, spec.namespace);
+  const existing = await kubectl.get<ISecret>('secret', spec.name, spec.namespace);
   if (existing) {
     for (const v of Object.values(existing.data ?? {})) register(Buffer.from(v, 'base64').toString('utf8'));
     return 'kept';
@@ -53,7 +54,7 @@ export async function ensureGeneratedSecret(kubectl: Kubectl, spec: GeneratedSec
 }
 
 async function readSecretData(kubectl: Kubectl, name: string, namespace: string): Promise<Record<string, string>> {
-  const secret = await kubectl.get<{ data?: Record<string, string> }>('secret', name, namespace);
+  const secret = await kubectl.get<ISecret>('secret', name, namespace);
   if (!secret) throw new KubestrapError(`Secret ${namespace}/${name} should exist by now but does not`, { suggestion: 'Run again; if it persists, report it.' });
   return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }

@@ -3,6 +3,7 @@
  * and teammates share it. It never holds a secret: only hashes, times, statuses and the names
  * of what was applied.
  */
+import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { Kubectl } from '../adapters/kubectl.js';
 import type { StepId } from '../roadmap/types.js';
 import { podSecurityLabels } from '../render/common.js';
@@ -51,7 +52,7 @@ export interface RunState {
 }
 
 export async function readState(kubectl: Kubectl): Promise<RunState | undefined> {
-  const cm = await kubectl.get<{ data?: Record<string, string> }>('configmap', stateConfigMap, stateNamespace);
+  const cm = await kubectl.get<IConfigMap>('configmap', stateConfigMap, stateNamespace);
   const text = cm?.data?.['state.json'];
   return text ? (JSON.parse(text) as RunState) : undefined;
 }
