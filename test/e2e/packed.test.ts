@@ -14,7 +14,7 @@ describe('the packed tarball in an empty folder', () => {
   const env = { ...process.env, CI: 'true', PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, npm_config_update_notifier: 'false' };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('installs, writes a valid config with init --yes, and plans it', async () => {
+  it('installs; init --yes and the wizard (bare npx kubestrap, through a PTY) write the same valid config; plan works', async () => {
     // dist/ is already built by `npm test`; --ignore-scripts keeps pack from rebuilding it under running tests.
     const pack = await execa('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: repo, env });
     const tarball = path.join(dir, JSON.parse(pack.stdout)[0].filename);
@@ -40,5 +40,38 @@ describe('the packed tarball in an empty folder', () => {
     const plan = await execa('npx', ['kubestrap', 'plan', '--output', 'json'], { cwd: app, env });
     const steps = JSON.parse(plan.stdout).phases.flatMap((p: { steps: { id: string }[] }) => p.steps.map((s) => s.id));
     expect(steps).toHaveLength(11);
-  });
+
+    // A newcomer: `npx kubestrap` in an empty folder, on a terminal, answering like a person
+    // (Enter for the recommended answers, an arrow key for Calico, a tenant name, then "no" to running now).
+    const fresh = path.join(dir, 'newcomer');
+    await execa('mkdir', ['-p', fresh]);
+    const enter = '\r';
+    const script = {
+      argv: [path.join(app, 'node_modules/.bin/kubestrap')],
+      cwd: fresh,
+      env: { ...env, CI: '', TERM: 'xterm-256color' },
+      timeout: 60,
+      steps: [
+        { expect: 'Where should the cluster run', send: enter },
+        { expect: 'Kubernetes version', send: enter },
+        { expect: 'Pod networking \\(CNI\\)\\?', send: `\u001b[B${enter}` },
+        ...['Storage provisioner', 'Gateway API implementation', 'Pod Security level'].map((q) => ({ expect: q, send: enter })),
+        { expect: 'Tenant teams', send: `payments${enter}` },
+        ...['CPU quota per tenant', 'Memory quota per tenant', 'Install monitoring', 'Also collect logs', 'Vertical Pod Autoscaler', 'Back up the cluster', 'Where should backups go', 'Enforce quotas', 'Install OpenCost'].map((q) => ({ expect: q, send: enter })),
+        { expect: 'Run the roadmap now', send: `n${enter}` },
+      ],
+    };
+    const drive = await execa('python3', [path.join(repo, 'test/pty/drive.py')], { input: JSON.stringify(script), env });
+    const result = JSON.parse(drive.stdout) as { exitCode: number; screen: string; failedStep: number | null };
+    expect(result.failedStep, result.screen).toBeNull();
+    expect(result.exitCode, result.screen).toBe(0);
+    const wizard = await loadConfigFile(path.join(fresh, 'kubestrap.yaml'));
+    expect(wizard.config.spec.networking.cni).toBe('calico');
+    expect(readFileSync(path.join(fresh, 'docs/decisions.md'), 'utf8')).toContain('calico');
+    // ...and the same answers as flags in CI give the identical file, but for the modeline: where
+    // kubestrap is installed next to the config it points at the local schema, elsewhere at the URL.
+    const body = (file: string) => readFileSync(file, 'utf8').split('\n').slice(1).join('\n');
+    expect(body(path.join(fresh, 'kubestrap.yaml'))).toBe(body(path.join(app, 'kubestrap.yaml')));
+    expect(readFileSync(path.join(app, 'kubestrap.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\/node_modules\/kubestrap\/schema\/kubestrap\.schema\.json\n/);
+  }, 180_000);
 });
