@@ -83,12 +83,19 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
       }
     }
     await checkReachableAndSkew(session);
-    const state = await bindToCluster(options, session);
-    await ensureStateNamespace(session.kubectl, config.metadata.name);
-    lease = new RunLease(session.kubectl, session.exec, Number(options.env.KUBESTRAP_LEASE_SECONDS ?? 60), (message) => emitter.emit({ event: 'log', level: 'warn', message }));
-    await lease.acquire();
-    await writeIdentityRecord(identityRecordPath(options.loaded.baseDir, config.metadata.name), state.identity);
-    await writeState(session.kubectl, state);
+    const { state, existed } = await bindToCluster(options, session);
+    if (options.command !== 'verify') checkNeeds(runPlan, state, selected);
+    // verify on a cluster kubestrap never touched only reads: no namespace, lease, state or binding.
+    const readOnly = options.command === 'verify' && !existed;
+    if (readOnly) {
+      emitter.emit({ event: 'log', level: 'info', message: 'nothing of this roadmap is applied on this cluster yet; verify only reads (no state, lease or scorecard written)' });
+    } else {
+      await ensureStateNamespace(session.kubectl, config.metadata.name);
+      lease = new RunLease(session.kubectl, session.exec, Number(options.env.KUBESTRAP_LEASE_SECONDS ?? 60), (message) => emitter.emit({ event: 'log', level: 'warn', message }));
+      await lease.acquire();
+      await writeIdentityRecord(identityRecordPath(options.loaded.baseDir, config.metadata.name), state.identity);
+      await writeState(session.kubectl, state);
+    }
 
     const kindNode = `${config.spec.cluster.name}-control-plane`;
     const checkEnv: CheckEnv = {
@@ -100,7 +107,6 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
     };
     if (checkEnv.simulated) emitter.emit({ event: 'log', level: 'info', message: 'every node is simulated (KWOK): checks that need running containers will be reported as skipped' });
     const ctx: Ctx = { options, plan: runPlan, session, emitter, state, checkEnv, summary };
-    if (options.command !== 'verify') checkNeeds(ctx, selected);
 
     let currentPhase: PhaseId | undefined;
     let phaseStarted = 0;
@@ -121,7 +127,7 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
       else await applyStep(ctx, phase, step);
     }
     if (currentPhase) emitter.emit({ event: 'phase.end', phase: currentPhase, ms: Math.round(performance.now() - phaseStarted) });
-    if (config.spec.verification.scorecard && summary.checks.length > 0) {
+    if (!readOnly && config.spec.verification.scorecard && summary.checks.length > 0) {
       const drift = await writeScorecard(session.kubectl, config.metadata.name, summary.checks);
       if (drift) emitter.emit({ event: 'log', level: 'warn', message: 'drift: checks that verified before fail now (scorecard kubestrap-system/kubestrap-scorecard is labelled kubestrap.dev/drift=true)' });
     }
@@ -174,7 +180,7 @@ function selectSteps(plan: Plan, selection: Selection): { phase: PhaseId; step: 
   );
 }
 
-async function bindToCluster(options: RunOptions, session: Session): Promise<RunState> {
+async function bindToCluster(options: RunOptions, session: Session): Promise<{ state: RunState; existed: boolean }> {
   const { config, baseDir } = options.loaded;
   const roadmap = config.metadata.name;
   const live = await readIdentity(session.kubectl);
@@ -185,19 +191,21 @@ async function bindToCluster(options: RunOptions, session: Session): Promise<Run
   if (!record && !existing && config.spec.cluster.provider === 'existing' && options.command !== 'verify') {
     if (!(await options.confirmTarget(live.context, live.server))) throw new InterruptedError('Not confirmed; nothing was applied.');
   }
-  return existing ? { ...existing, identity: live } : { version: 1, roadmap, identity: live, steps: {}, updatedAt: new Date().toISOString() };
+  return existing
+    ? { state: { ...existing, identity: live }, existed: true }
+    : { state: { version: 1, roadmap, identity: live, steps: {}, updatedAt: new Date().toISOString() }, existed: false };
 }
 
-function checkNeeds(ctx: Ctx, selected: { step: PlannedStep }[]): void {
+function checkNeeds(plan: Plan, state: RunState, selected: { step: PlannedStep }[]): void {
   const selectedIds = new Set(selected.map((s) => s.step.id));
-  const byId = new Map(ctx.plan.phases.flatMap((p) => p.steps).map((s) => [s.id, s]));
+  const byId = new Map(plan.phases.flatMap((p) => p.steps).map((s) => [s.id, s]));
   for (const { step } of selected) {
     if (!step.enabled) continue;
     for (const need of step.needs) {
       const needed = byId.get(need);
       if (!needed?.enabled || selectedIds.has(need)) continue;
-      if (ctx.state.steps[need]?.status !== 'verified') {
-        throw new UsageError(`step ${step.id} needs step ${need}, which has not been applied and verified on this cluster`, `Run \`kubestrap phase ${phaseIdOf(ctx.plan, need)}\` (or \`kubestrap up\`) first.`);
+      if (state.steps[need]?.status !== 'verified') {
+        throw new UsageError(`step ${step.id} needs step ${need}, which has not been applied and verified on this cluster`, `Run \`kubestrap phase ${phaseIdOf(plan, need)}\` (or \`kubestrap up\`) first.`);
       }
     }
   }

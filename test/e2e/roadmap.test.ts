@@ -67,6 +67,11 @@ describe('kubestrap roadmap on the test cluster', () => {
     expect(r.exitCode).toBe(2);
     expect(r.stderr).toContain('refusing to apply to the existing cluster of context kubestrap-test');
     expect(r.stderr).toContain('--yes');
+    // Nor by verify (checks only) or by a phase whose earlier steps were never applied.
+    expect((await cli(['verify', '--output', 'json'])).exitCode).toBe(3);
+    const early = await cli(['phase', 'observability', '--yes', '--output', 'json']);
+    expect(early.exitCode).toBe(2);
+    expect(early.stderr).toContain('step monitoring needs step storage');
     expect(await kubectl('get', 'namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name')).toBe('');
   });
 
