@@ -8,7 +8,7 @@ import { completionScript } from '../../src/commands/completion.js';
 import { UsageError } from '../../src/errors.js';
 import { phaseIds, stepIds } from '../../src/roadmap/types.js';
 
-const hasBash = spawnSync('bash', ['--version']).status === 0;
+
 
 /** Runs the bash completion function for a command line ending in the word being completed. */
 function complete(words: string[]): string[] {
@@ -19,7 +19,7 @@ function complete(words: string[]): string[] {
   return execFileSync('bash', ['--norc', '--noprofile', '-c', script], { encoding: 'utf8' }).split('\n').filter(Boolean);
 }
 
-describe.skipIf(!hasBash)('kubestrap completion bash (executed by bash)', () => {
+describe('kubestrap completion bash (executed by bash)', () => {
   it('is valid bash', () => {
     const r = spawnSync('bash', ['-n'], { input: completionScript('bash', buildProgram()) });
     expect(r.status, String(r.stderr)).toBe(0);
