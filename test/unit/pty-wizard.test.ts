@@ -4,7 +4,7 @@
  * from a fresh clone in CI with no native build (node-pty needs a compiler); python3 is on every
  * CI image kubestrap targets. Asserts on the written files and on what was on the screen.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
