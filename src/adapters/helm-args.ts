@@ -31,8 +31,8 @@ export function upgradeInstallArgs(target: Target, r: HelmRelease, valuesFile: s
   ];
 }
 
-export function uninstallArgs(target: Target, release: string, namespace: string, timeout: string, major: HelmMajor): string[] {
-  return ['helm', 'uninstall', release, '--namespace', namespace, ...(major === 4 ? ['--wait'] : ['--wait']), '--timeout', timeout, ...helmTargetArgs(target)];
+export function uninstallArgs(target: Target, release: string, namespace: string, timeout: string): string[] {
+  return ['helm', 'uninstall', release, '--namespace', namespace, '--wait', '--timeout', timeout, ...helmTargetArgs(target)];
 }
 
 export function statusArgs(target: Target, release: string, namespace: string): string[] {

@@ -36,7 +36,7 @@ export class Helm {
   }
 
   async uninstall(release: string, namespace: string, timeout: string): Promise<void> {
-    await this.exec.run(uninstallArgs(this.target, release, namespace, timeout, this.major), { timeoutMs: durationMs(timeout) + 60_000 });
+    await this.exec.run(uninstallArgs(this.target, release, namespace, timeout), { timeoutMs: durationMs(timeout) + 60_000 });
   }
 
   /** undefined when the release does not exist. */

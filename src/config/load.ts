@@ -52,12 +52,6 @@ export function parseConfigText(text: string, file: string, overrides: Override[
   return validate(merged, { doc, lineCounter, display, overrides }, file);
 }
 
-/** Builds a config from flags/env alone (no file), e.g. for `init --yes`. */
-export function configFromOverrides(overrides: Override[], cwd: string): LoadedConfig {
-  const base = { apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'kubestrap' } };
-  return validate(applyOverrides(base, overrides), { display: '(flags)', overrides }, path.join(cwd, 'kubestrap.yaml'));
-}
-
 function applyOverrides(raw: unknown, overrides: Override[]): unknown {
   if (overrides.length === 0) return raw;
   const root: Record<string, unknown> = isPlainObject(raw) ? structuredClone(raw) : {};

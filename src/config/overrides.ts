@@ -68,7 +68,7 @@ export function optionKey(flag: string): string {
   return flag.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase());
 }
 
-export function coerce(def: OverrideDef, raw: string | boolean, source: string): unknown {
+export function coerce(def: OverrideDef, raw: string | boolean): unknown {
   if (def.kind === 'boolean') {
     if (typeof raw === 'boolean') return raw;
     if (/^(true|1|yes|on)$/i.test(raw)) return true;
@@ -80,7 +80,6 @@ export function coerce(def: OverrideDef, raw: string | boolean, source: string):
     const names = String(raw).split(',').map((s) => s.trim()).filter(Boolean);
     return def.flag === 'tenants' ? names.map((name) => ({ name })) : names;
   }
-  void source;
   return raw;
 }
 
@@ -91,7 +90,7 @@ export function collectOverrides(flags: Record<string, unknown>, env: NodeJS.Pro
     if (def.scope === 'init') continue;
     const fromEnv = env[def.env];
     if (fromEnv !== undefined && fromEnv !== '') {
-      out.push({ path: def.path, value: coerce(def, fromEnv, `env ${def.env}`), source: `env ${def.env}` });
+      out.push({ path: def.path, value: coerce(def, fromEnv), source: `env ${def.env}` });
     }
   }
   for (const def of overrideDefs) {
@@ -99,7 +98,7 @@ export function collectOverrides(flags: Record<string, unknown>, env: NodeJS.Pro
     const fromFlag = flags[optionKey(def.flag)];
     if (fromFlag !== undefined) {
       const source = `flag --${def.flag}`;
-      out.push({ path: def.path, value: coerce(def, fromFlag as string | boolean, source), source });
+      out.push({ path: def.path, value: coerce(def, fromFlag as string | boolean), source });
     }
   }
   return out;

@@ -41,18 +41,17 @@ function load(name: string): Document[] {
 
 const dropped = Symbol('dropped');
 
-function lookup(values: Record<string, unknown>, key: string, template: string): unknown {
+function lookup(values: Record<string, unknown>, key: string): unknown {
   let cursor: unknown = values;
   for (const part of key.split('.')) {
     cursor = cursor !== null && typeof cursor === 'object' ? (cursor as Record<string, unknown>)[part] : undefined;
   }
-  void template;
   return cursor;
 }
 
 function substitute(node: unknown, values: Record<string, unknown>, template: string): unknown {
   if (isScalar(node) && node.value instanceof Placeholder) {
-    const v = lookup(values, node.value.key, template);
+    const v = lookup(values, node.value.key);
     if (v === undefined) {
       if (node.value.optional) return dropped;
       throw new Error(`template ${template}: no value for !var ${node.value.key}`);

@@ -1,10 +1,9 @@
 /** Small helpers steps use to describe their artifacts, actions and checks. */
 import type { Config } from '../config/schema.js';
 import type { ChartKey } from '../lock.js';
-import { lock } from '../lock.js';
 import { chartSource } from '../render/charts.js';
 import { toYaml, toYamlStream } from '../render/template.js';
-import type { Action, Artifact, Check, PhaseId, RenderContext, StepId, StepPlan } from './types.js';
+import type { Action, Artifact, Check, PhaseId, RenderContext, StepId, StepPlan, WorkloadKind } from './types.js';
 
 export class PlanBuilder {
   readonly artifacts: Artifact[] = [];
@@ -58,7 +57,7 @@ export class PlanBuilder {
     this.checks.push(...checks);
   }
 
-  rollout(namespace: string, ...workloads: [Check & { type: 'rollout' } extends infer C ? C extends { kind: infer K } ? K : never : never, string][]): void {
+  rollout(namespace: string, ...workloads: [WorkloadKind, string][]): void {
     for (const [kind, name] of workloads) this.checks.push({ type: 'rollout', namespace, kind, name });
   }
 
@@ -67,6 +66,3 @@ export class PlanBuilder {
   }
 }
 
-export function pinnedVersion(key: ChartKey): string {
-  return lock.charts[key].version;
-}

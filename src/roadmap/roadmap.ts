@@ -10,7 +10,7 @@ import { monitoringStep } from '../steps/monitoring.js';
 import { networkingStep } from '../steps/networking.js';
 import { securityStep } from '../steps/security.js';
 import { storageStep } from '../steps/storage.js';
-import type { PhaseId, Step, StepId } from './types.js';
+import type { PhaseId, Step } from './types.js';
 
 export interface Phase {
   id: PhaseId;
@@ -25,15 +25,3 @@ export const roadmap: readonly Phase[] = [
   { id: 'observability', title: 'Observability', weeks: 'weeks 5-6: performance and monitoring', steps: [monitoringStep, autoscalingStep] },
   { id: 'operations', title: 'Operations', weeks: 'ongoing: continuous improvement', steps: [disasterRecoveryStep, costStep, continuousVerificationStep] },
 ];
-
-export function allSteps(): Step[] {
-  return roadmap.flatMap((p) => p.steps);
-}
-
-export function findStep(id: string): Step | undefined {
-  return allSteps().find((s) => s.id === id);
-}
-
-export function phaseOf(id: StepId): Phase {
-  return roadmap.find((p) => p.steps.some((s) => s.id === id))!;
-}

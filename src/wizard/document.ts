@@ -42,7 +42,7 @@ export function answersToRaw(answers: Answers): Raw {
     const value = answers[def.flag];
     if (value === undefined || def.flag === 'name') continue;
     if (def.flag === 'tenants' && value === '') continue;
-    setPath(root, def.path, coerce(def, value, `--${def.flag}`));
+    setPath(root, def.path, coerce(def, value));
   }
   // Derived, so one answer never leaves the file in a state the rules reject:
   if (answers.gateway === 'cilium' && answers.cni === 'cilium' && answers['kube-proxy-replacement'] === undefined) {
