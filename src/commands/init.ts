@@ -109,7 +109,7 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
   const [{ buildPlan }, { writePlanArtifacts }, { planJson, planText }] = await Promise.all([import('../plan/plan.js'), import('../plan/write.js'), import('./plan.js')]);
   const outDir = path.relative(process.cwd(), path.join(path.dirname(configFile), '.kubestrap/plan')) || '.kubestrap/plan';
   const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir });
-  await writePlanArtifacts(plan);
+  await writePlanArtifacts(plan, { configFile });
   const shownConfig = display(configFile, options.cwd);
   info(`\n${chalk.green('wrote')} ${shownConfig}  ${chalk.dim('(check: kubestrap plan; every key: kubestrap schema)')}\n${chalk.green('wrote')} ${display(decisionsFile, options.cwd)}  ${chalk.dim('(why each choice was made)')}\n\n`);
   info(summary(loaded.config));

@@ -14,7 +14,7 @@ export interface PlanCommandOptions extends ConfigFlags {
 export async function planCommand(options: PlanCommandOptions): Promise<void> {
   const loaded = await loadConfigFromFlags(options);
   const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: options.out, ...(options.phase ? { phase: options.phase } : {}) });
-  await writePlanArtifacts(plan);
+  await writePlanArtifacts(plan, { configFile: loaded.file });
   process.stdout.write(options.output === 'json' ? `${JSON.stringify(planJson(plan, loaded.file), null, 2)}\n` : planText(plan, loaded.file));
 }
 
@@ -37,6 +37,7 @@ export function planJson(plan: Plan, file: string | undefined) {
         enabled: s.enabled,
         ...(s.reason ? { reason: s.reason } : {}),
         needs: s.needs,
+        ...(s.rendered.notes ? { notes: s.rendered.notes } : {}),
         artifacts: s.rendered.artifacts.map((a) => `${plan.outDir}/${a.path}`),
         commands: s.commands,
         checks: s.rendered.checks.map((c) => ({ type: c.type, description: describeCheck(c) })),
@@ -57,6 +58,7 @@ export function planText(plan: Plan, file: string | undefined): string {
         continue;
       }
       lines.push(`  ${chalk.bold(step.id)}: ${step.title}`);
+      for (const n of step.rendered.notes ?? []) lines.push(`    note   ${n}`);
       for (const a of step.rendered.artifacts) lines.push(chalk.dim(`    file   ${plan.outDir}/${a.path}`));
       for (const c of step.commands) lines.push(`    run    ${formatArgv(c)}`);
       for (const c of step.rendered.checks) lines.push(chalk.dim(`    check  ${describeCheck(c)}`));

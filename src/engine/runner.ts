@@ -68,7 +68,7 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
   const session = await openSession(config, options.env);
   // Now that we know the helm major, argv in the plan match what will run.
   const runPlan = session.helm.major === 4 ? plan : buildPlan({ config, baseDir: options.loaded.baseDir, outDir: options.workDir, helmMajor: session.helm.major });
-  if (options.command !== 'verify') await writePlanArtifacts(runPlan);
+  if (options.command !== 'verify') await writePlanArtifacts(runPlan, { configFile: options.loaded.file });
 
   const summary: RunSummary = { exitCode: 0, changed: [], skipped: [], checks: [], ms: 0, commandMs: 0 };
   emitter.emit({ event: 'run.start', command: options.command, roadmap: config.metadata.name, context: session.kubectl.target.context, steps: selected.map((s) => s.step.id) });
