@@ -78,7 +78,7 @@ Examples:
         .command('plan')
         .description('Render every phase into a directory and list the exact commands it would run. Needs no cluster.')
         .addOption(new Option('-p, --phase <phase>', 'only this phase').choices(phaseNames))
-        .option('--out <dir>', 'where to write the rendered files', '.kubestrap/plan'),
+        .option('--out <dir>', 'where to write the rendered files (a new or empty directory, or one kubestrap wrote; never replaced when it holds other files)', '.kubestrap/plan'),
     ),
   )
     .addHelpText(

@@ -27,7 +27,7 @@ function plan(cwd: string, home: string, ...args: string[]) {
     cwd,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', HOME: home, NO_COLOR: '1' },
-    timeout: 30_000,
+    timeout: 120_000,
   });
   return { code: r.status, stdout: r.stdout, stderr: r.stderr };
 }
