@@ -58,7 +58,7 @@ function adminTarget(paths: StatePaths, port: number): ApiTarget {
 }
 
 /** A lock so two `up`/`down` runs do not race on one state directory. */
-async function withLock<T>(paths: StatePaths, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(paths: Pick<StatePaths, 'lockFile'>, fn: () => Promise<T>): Promise<T> {
   mkdirSync(join(paths.lockFile, '..'), { recursive: true });
   const deadline = Date.now() + 90 * 60_000;
   for (;;) {
