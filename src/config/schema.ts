@@ -153,6 +153,25 @@ const monitoring = z
       .prefault({}),
     grafana: z.boolean().default(true).describe('Grafana with a generated admin password stored as a Secret'),
     alertReceivers: z.array(receiver).default([]).describe('Where Alertmanager sends alerts'),
+    deadMansSwitch: z
+      .strictObject({
+        secretRef: secretRef.describe('Secret in the monitoring namespace holding the URL (never put it in this file)'),
+      })
+      .optional()
+      .describe(
+        'Dead man\'s switch: the always-firing Watchdog alert is posted to this URL every 5 minutes (e.g. a healthchecks.io-style check with a 5 minute period), so an outside service notices when monitoring itself stops',
+      ),
+    controlPlaneMetrics: z
+      .strictObject({
+        etcd: z.boolean().default(false),
+        controllerManager: z.boolean().default(false),
+        scheduler: z.boolean().default(false),
+        kubeProxy: z.boolean().default(false),
+      })
+      .prefault({})
+      .describe(
+        'Scrape (and alert on) these components. Only where their metrics port is reachable from pods: managed control planes and stock kubeadm (127.0.0.1) do not expose them, and an unreachable target pages as KubeSchedulerDown & co. forever. Ignored on kind, which keeps them on localhost',
+      ),
     logs: z.boolean().default(false).describe('Loki (monolithic) for logs'),
   })
   .prefault({});

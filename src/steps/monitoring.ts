@@ -48,6 +48,7 @@ export function prometheusBytes(quantity: string): string {
 
 const alertmanagerSecretsDir = '/etc/alertmanager/secrets';
 const discardReceiver = 'kubestrap-discard';
+export const deadMansSwitchReceiver = 'kubestrap-deadmansswitch';
 
 /**
  * Alertmanager configuration from the configured receivers. URLs and routing keys are never
@@ -55,8 +56,8 @@ const discardReceiver = 'kubestrap-discard';
  * (alertmanagerSpec.secrets), so only Secret names and keys appear in the values file.
  */
 export function alertmanagerConfig(config: Config): { config: Record<string, unknown>; secrets: string[] } {
-  const receivers = config.spec.monitoring.alertReceivers;
-  const file = (r: (typeof receivers)[number]) => `${alertmanagerSecretsDir}/${r.secretRef.name}/${r.secretRef.key}`;
+  const { alertReceivers: receivers, deadMansSwitch } = config.spec.monitoring;
+  const file = (r: { secretRef: { name: string; key: string } }) => `${alertmanagerSecretsDir}/${r.secretRef.name}/${r.secretRef.key}`;
   const rendered = receivers.map((r) => {
     switch (r.type) {
       case 'slack':
@@ -68,8 +69,13 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
     }
   });
   const routes: Record<string, unknown>[] = [
-    // The always-firing Watchdog and the InfoInhibitor helper are not for people.
-    { receiver: discardReceiver, matchers: ['alertname = "Watchdog"'] },
+    // The always-firing Watchdog is not for people: it goes to the dead man's switch, an outside
+    // service that raises the alarm when the pings stop (Prometheus or Alertmanager is down).
+    // The 5-minute repeat is the ping period to configure there. Without one it is dropped.
+    deadMansSwitch
+      ? { receiver: deadMansSwitchReceiver, matchers: ['alertname = "Watchdog"'], group_wait: '0s', group_interval: '1m', repeat_interval: '5m' }
+      : { receiver: discardReceiver, matchers: ['alertname = "Watchdog"'] },
+    // The InfoInhibitor helper only silences info alerts.
     { receiver: discardReceiver, matchers: ['alertname = "InfoInhibitor"'] },
     // Paging receivers get critical alerts only; chat and webhooks get everything.
     ...receivers.map((r) => ({
@@ -78,8 +84,9 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
       continue: true,
     })),
   ];
+  if (deadMansSwitch) rendered.push({ name: deadMansSwitchReceiver, webhook_configs: [{ url_file: file(deadMansSwitch), send_resolved: false }] });
   return {
-    secrets: [...new Set(receivers.map((r) => r.secretRef.name))],
+    secrets: [...new Set([...receivers, ...(deadMansSwitch ? [deadMansSwitch] : [])].map((r) => r.secretRef.name))],
     config: {
       global: { resolve_timeout: '5m' },
       inhibit_rules: [
@@ -100,6 +107,26 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
 }
 
 /**
+ * Which control-plane components kube-prometheus-stack scrapes (and so alerts on when they are
+ * down). kind keeps etcd, controller-manager and scheduler on 127.0.0.1 and leaves kube-proxy's
+ * metrics at kubeadm's 127.0.0.1:10249, so a target there would only ever be down. Elsewhere only
+ * what the team says its cluster exposes: managed control planes never do, stock kubeadm binds
+ * them to 127.0.0.1 too. Without kube-proxy (Cilium's replacement) there is nothing to scrape.
+ */
+export function controlPlaneScraping(config: Config): { etcd: boolean; controllerManager: boolean; scheduler: boolean; kubeProxy: boolean } {
+  const { cluster, networking, monitoring } = config.spec;
+  const wanted = monitoring.controlPlaneMetrics;
+  const reachable = cluster.provider !== 'kind';
+  const kubeProxyRuns = !(networking.cni === 'cilium' && networking.kubeProxyReplacement);
+  return {
+    etcd: reachable && wanted.etcd,
+    controllerManager: reachable && wanted.controllerManager,
+    scheduler: reachable && wanted.scheduler,
+    kubeProxy: reachable && kubeProxyRuns && wanted.kubeProxy,
+  };
+}
+
+/**
  * Monitoring from the first deployment: metrics-server (resource metrics for kubectl top, HPA and
  * VPA), kube-prometheus-stack with kubestrap's own alerts and Grafana behind a generated admin
  * Secret, and Loki for logs when asked.
@@ -116,7 +143,7 @@ export const monitoringStep: Step = {
   render(ctx) {
     const b = new PlanBuilder(ctx, 'observability', 'monitoring');
     const { config } = ctx;
-    const { cluster, networking, monitoring } = config.spec;
+    const { cluster, monitoring } = config.spec;
     const isKind = cluster.provider === 'kind';
     const labels = commonLabels(config, 'monitoring');
     const storageClass = defaultStorageClass(config);
@@ -146,6 +173,15 @@ export const monitoringStep: Step = {
     }
 
     if (stack) {
+      const scraped = Object.entries(controlPlaneScraping(config)).filter(([, on]) => on).map(([name]) => name);
+      b.note(
+        scraped.length
+          ? `control-plane metrics scraped and alerted on: ${scraped.join(', ')} (spec.monitoring.controlPlaneMetrics)`
+          : `etcd, kube-controller-manager, kube-scheduler and kube-proxy are not scraped (${isKind ? 'kind keeps their metrics on localhost' : 'not reachable on managed control planes and stock kubeadm; turn on what your cluster exposes in spec.monitoring.controlPlaneMetrics'})`,
+      );
+      if (!monitoring.deadMansSwitch) {
+        b.note("no dead man's switch: nobody is told when Prometheus or Alertmanager stops (set spec.monitoring.deadMansSwitch)");
+      }
       if (monitoring.grafana) {
         b.action({
           type: 'secret',
@@ -162,7 +198,7 @@ export const monitoringStep: Step = {
           fullname: kubePrometheusStackRelease,
           labels: chartLabels(config, 'monitoring'),
           storageClass,
-          prometheus: { ...monitoring.prometheus, retentionSize: prometheusBytes(monitoring.prometheus.retentionSize) },
+          prometheus: { ...monitoring.prometheus, retentionSize: prometheusBytes(monitoring.prometheus.retentionSize), externalLabels: { cluster: cluster.name } },
           alertmanager: {
             replicas: monitoring.prometheus.replicas,
             storageSize: isKind ? '1Gi' : '5Gi',
@@ -173,13 +209,7 @@ export const monitoringStep: Step = {
           kubeStateMetrics: { metricLabelsAllowlist: [`configmaps=[${scorecard.driftLabel}]`] },
           // kind nodes are containers whose root file system mount is not shared (⚠ the usual fix).
           nodeExporter: { hostRootFsMount: !isKind },
-          controlPlane: {
-            // kind's etcd, controller-manager and scheduler listen on localhost only.
-            etcd: !isKind,
-            controllerManager: !isKind,
-            scheduler: !isKind,
-            kubeProxy: !(networking.cni === 'cilium' && networking.kubeProxyReplacement),
-          },
+          controlPlane: controlPlaneScraping(config),
         }),
       );
       for (const crd of ['prometheuses', 'alertmanagers', 'servicemonitors', 'podmonitors', 'prometheusrules']) {
