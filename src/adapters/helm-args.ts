@@ -35,6 +35,14 @@ export function uninstallArgs(target: Target, release: string, namespace: string
   return ['helm', 'uninstall', release, '--namespace', namespace, '--wait', '--timeout', timeout, ...helmTargetArgs(target)];
 }
 
+export function historyArgs(target: Target, release: string, namespace: string): string[] {
+  return ['helm', 'history', release, '--namespace', namespace, '--max', '20', '--output', 'json', ...helmTargetArgs(target)];
+}
+
+export function rollbackArgs(target: Target, release: string, namespace: string, revision: number, timeout: string, major: HelmMajor): string[] {
+  return ['helm', 'rollback', release, String(revision), '--namespace', namespace, major === 4 ? '--wait=watcher' : '--wait', '--timeout', timeout, ...helmTargetArgs(target)];
+}
+
 export function statusArgs(target: Target, release: string, namespace: string): string[] {
   return ['helm', 'status', release, '--namespace', namespace, '--output', 'json', ...helmTargetArgs(target)];
 }

@@ -2,7 +2,8 @@
 import { KubestrapError } from '../errors.js';
 import type { HelmRelease } from '../roadmap/types.js';
 import type { Exec } from './exec.js';
-import { helmTargetArgs, statusArgs, uninstallArgs, upgradeInstallArgs, type HelmMajor } from './helm-args.js';
+import type { HelmHistoryEntry } from '../engine/helm-recovery.js';
+import { helmTargetArgs, historyArgs, rollbackArgs, statusArgs, uninstallArgs, upgradeInstallArgs, type HelmMajor } from './helm-args.js';
 import { durationMs } from './kubectl.js';
 import type { Target } from './target.js';
 
@@ -37,6 +38,20 @@ export class Helm {
 
   async uninstall(release: string, namespace: string, timeout: string): Promise<void> {
     await this.exec.run(uninstallArgs(this.target, release, namespace, timeout), { timeoutMs: durationMs(timeout) + 60_000 });
+  }
+
+  /** The release's revisions, oldest first; [] when the release does not exist. */
+  async history(release: string, namespace: string): Promise<HelmHistoryEntry[]> {
+    const { stdout, exitCode, stderr } = await this.exec.run(historyArgs(this.target, release, namespace), { okExitCodes: [1], timeoutMs: 60_000 });
+    if (exitCode !== 0) {
+      if (/not found/i.test(stderr)) return [];
+      throw new KubestrapError(`helm history ${release} failed: ${stderr}`);
+    }
+    return (JSON.parse(stdout || '[]') as HelmHistoryEntry[]).sort((a, b) => a.revision - b.revision);
+  }
+
+  async rollback(release: string, namespace: string, revision: number, timeout: string): Promise<void> {
+    await this.exec.run(rollbackArgs(this.target, release, namespace, revision, timeout, this.major), { timeoutMs: durationMs(timeout) + 60_000 });
   }
 
   /** undefined when the release does not exist. */

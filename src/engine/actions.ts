@@ -14,6 +14,7 @@ import type { HelmRelease } from '../roadmap/types.js';
 import { KubestrapError } from '../errors.js';
 import { renderObject, toYaml } from '../render/template.js';
 import type { AppliedUnit, ObjectRef } from './state.js';
+import { planRecovery } from './helm-recovery.js';
 
 export interface ActionEnv {
   kubectl: Kubectl;
@@ -23,6 +24,8 @@ export interface ActionEnv {
   workDir: string;
   timeout: string;
   progress: (message: string) => void;
+  /** A warning worth a line of its own (e.g. a release recovered from an interrupted run). */
+  warn?: (message: string) => void;
   registerSecret: (value: string) => void;
 }
 
@@ -100,6 +103,7 @@ export class ActionFailure extends KubestrapError {
  * looked at shortly before helm's wait runs out, and that picture is attached to the failure.
  */
 async function helmWithDiagnostics(release: HelmRelease, env: ActionEnv): Promise<void> {
+  await settlePendingRelease(release, env);
   let snapshot: Promise<string[]> | undefined;
   const timer = setTimeout(() => {
     env.progress(`still waiting for ${release.release}; collecting diagnostics in ${release.namespace}`);
@@ -111,5 +115,35 @@ async function helmWithDiagnostics(release: HelmRelease, env: ActionEnv): Promis
     throw new ActionFailure(error as Error, snapshot ? await snapshot : [], release.namespace);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Clears a pending-* revision left by an interrupted run (see helm-recovery.ts) before upgrading. */
+export async function settlePendingRelease(release: HelmRelease, env: Pick<ActionEnv, 'helm' | 'timeout' | 'progress' | 'warn'>, now: () => number = Date.now, pollMs = 2_000): Promise<void> {
+  const name = `${release.namespace}/${release.release}`;
+  let announced = false;
+  for (;;) {
+    const plan = planRecovery(await env.helm.history(release.release, release.namespace), now(), durationMs(env.timeout));
+    switch (plan.action) {
+      case 'none':
+        return;
+      case 'wait':
+        if (!announced) {
+          env.progress(`helm release ${name} is ${plan.status} (revision ${plan.revision}); an interrupted run's helm may still be working on it: waiting until ${new Date(plan.untilMs).toISOString()} at most`);
+          announced = true;
+        }
+        await sleep(Math.min(pollMs, Math.max(0, plan.untilMs - now())));
+        continue;
+      case 'rollback':
+        env.warn?.(`helm release ${name} was left ${plan.status} (revision ${plan.revision}) by an interrupted run; rolling back to revision ${plan.to} before upgrading`);
+        await env.helm.rollback(release.release, release.namespace, plan.to, env.timeout);
+        continue;
+      case 'uninstall':
+        env.warn?.(`helm release ${name} was left ${plan.status} (revision ${plan.revision}) by an interrupted run, with no good revision to go back to; uninstalling it so it installs afresh`);
+        await env.helm.uninstall(release.release, release.namespace, env.timeout);
+        continue;
+    }
   }
 }

@@ -223,13 +223,19 @@ function actionEnv(session: Session, options: RunOptions, emitter: Emitter, step
     workDir: options.workDir,
     timeout: options.loaded.config.spec.verification.timeout,
     progress: (message: string) => emitter.emit({ event: 'step.progress', step, message }),
+    warn: (message: string) => emitter.emit({ event: 'log', level: 'warn', message }),
     registerSecret: (value: string) => session.exec.redactor.add(value),
   };
 }
 
 /** A step's checks are independent reads: they run a few at a time, and report in their order. */
 async function runChecks(ctx: Ctx, step: PlannedStep): Promise<CheckResult[]> {
-  const checks = step.rendered.checks;
+  const results = await evaluateChecks(ctx, step, step.rendered.checks);
+  report(ctx, results);
+  return results;
+}
+
+async function evaluateChecks(ctx: Ctx, step: PlannedStep, checks: PlannedStep['rendered']['checks']): Promise<CheckResult[]> {
   const results: CheckResult[] = new Array(checks.length);
   let next = 0;
   const worker = async () => {
@@ -240,10 +246,36 @@ async function runChecks(ctx: Ctx, step: PlannedStep): Promise<CheckResult[]> {
     }
   };
   await Promise.all(Array.from({ length: Math.min(checkConcurrency, checks.length) }, worker));
+  return results;
+}
+
+function report(ctx: Ctx, results: CheckResult[]): void {
   for (const result of results) {
     ctx.summary.checks.push(result);
     ctx.emitter.emit({ event: 'check.result', ...result });
   }
+}
+
+/**
+ * The checks of a step that is unchanged and was verified: a check that fails is looked at once
+ * more after a pause before it counts as drift, so a check that flaps (a node heartbeat late, an
+ * object being replaced) does not make the run re-apply what is in place.
+ */
+async function recheckUnchanged(ctx: Ctx, step: PlannedStep): Promise<CheckResult[]> {
+  const checks = step.rendered.checks;
+  const results = await evaluateChecks(ctx, step, checks);
+  const failed = results.flatMap((r, i) => (r.status === 'failed' ? [i] : []));
+  const pauseMs = Number(ctx.options.env.KUBESTRAP_RECHECK_SECONDS ?? 5) * 1000;
+  if (failed.length > 0 && pauseMs > 0) {
+    const names = failed.map((i) => results[i]!.description);
+    ctx.emitter.emit({ event: 'log', level: 'warn', message: `step ${step.id} is unchanged but ${failed.length} check(s) failed (${names.join('; ')}); checking again in ${pauseMs / 1000}s before re-applying` });
+    await new Promise((resolve) => setTimeout(resolve, pauseMs));
+    const again = await evaluateChecks(ctx, step, failed.map((i) => checks[i]!));
+    failed.forEach((i, k) => (results[i] = again[k]!));
+    const settled = again.filter((r) => r.status !== 'failed').map((r) => r.description);
+    if (settled.length) ctx.emitter.emit({ event: 'log', level: 'warn', message: `step ${step.id}: passed on the second look (a flapping check, not drift): ${settled.join('; ')}` });
+  }
+  report(ctx, results);
   return results;
 }
 
@@ -263,7 +295,7 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
   const hash = stepHash(step.rendered, session.tools);
   const previous = state.steps[step.id];
   if (previous?.hash === hash && previous.status === 'verified') {
-    const results = await runChecks(ctx, step);
+    const results = await recheckUnchanged(ctx, step);
     const t = tally(results);
     if (t.failed === 0) {
       state.steps[step.id] = { ...previous, verifiedAt: new Date().toISOString(), checks: t };
