@@ -16,6 +16,7 @@ const fsReasons: Record<string, string> = {
   ENOTDIR: 'a part of the path is a file, not a directory',
   EISDIR: 'a directory is in the way',
   ENAMETOOLONG: 'the path is too long',
+  EFBIG: 'a file would exceed the file size limit of this process (ulimit -f)',
   ELOOP: 'too many symbolic links',
   ENOENT: 'a part of the path does not exist',
 };

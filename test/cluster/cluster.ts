@@ -48,7 +48,7 @@ export function readState(paths: StatePaths = statePaths()): ClusterState | unde
   }
 }
 
-function writeState(paths: StatePaths, state: ClusterState): void {
+export function writeState(paths: StatePaths, state: ClusterState): void {
   writeFileSync(paths.stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
 }
 

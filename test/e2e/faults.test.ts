@@ -1,0 +1,420 @@
+// Fault injection on the test cluster (issue 8, items 4 and 5). Each fault is injected into a real
+// run of the built CLI (or into the cluster or disk between runs), then a plain re-run of
+// `kubestrap up --yes` must converge with no clean-up by hand, and nothing may be applied twice:
+// - steps that were verified before the fault are skipped (no step.start), and every object they
+//   applied keeps its uid and resourceVersion (server-side apply of unchanged objects writes nothing);
+// - helm release histories show exactly the revisions the fault and its recovery explain;
+// - a further `up` changes nothing.
+// After every fault, the sentinel secret values (sentinel.ts) are searched for in everything
+// kubestrap printed (json, plain --verbose, text on a terminal) and wrote.
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import path from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startApiserver, stopApiserver } from '../cluster/apiserver.ts';
+import { clusterEnv } from './cluster-env.ts';
+import { FaultBed, logs, ofType, pidAlive, repo, started, type Fingerprint, type Run } from './faults/bed.ts';
+import { createSecretInputs, leaks } from './faults/sentinel.ts';
+
+const ALL_STEPS = ['cluster', 'networking', 'storage', 'security', 'integration', 'monitoring', 'autoscaling', 'disaster-recovery', 'cost', 'continuous-verification'];
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+describe('fault injection: each fault, then a re-run of up converges and applies nothing twice', () => {
+  const env = clusterEnv();
+  const bed = new FaultBed(env);
+  const timings: string[] = [];
+  const suiteStart = Date.now();
+  let testStart = 0;
+
+  const timed = (name: string) => {
+    timings.push(`${name}: ${((Date.now() - testStart) / 1000).toFixed(1)}s`);
+  };
+
+  /** A re-run that must converge: exit 0, no step failed. */
+  async function recover(label: string, ...extra: string[]): Promise<Run> {
+    const r = await bed.up(label, ...extra);
+    expect({ label, exitCode: r.exitCode, stderr: r.stderr, failed: ofType(r, 'step.fail') }).toEqual({ label, exitCode: 0, stderr: '', failed: [] });
+    return r;
+  }
+
+  /** Converged: one more `up` starts no step at all. */
+  async function steady(label: string): Promise<void> {
+    const r = await recover(label);
+    expect(started(r)).toEqual([]);
+    expect(ofType(r, 'run.end')[0]!.changed).toEqual([]);
+  }
+
+  /** Objects that must not have been written again: same uid, same spec/metadata writes (see FaultBed.objects). */
+  function expectUntouched(before: Map<string, Fingerprint>, after: Map<string, Fingerprint>, keep: (key: string) => boolean = () => true): void {
+    expect(before.size).toBeGreaterThan(20);
+    const changed = [...before].filter(([k]) => keep(k)).filter(([k, v]) => after.get(k)?.uid !== v.uid || after.get(k)?.writes !== v.writes);
+    expect(changed.map(([k, v]) => `${k}: ${after.get(k)?.uid !== v.uid ? 'deleted or recreated' : `written again (${v.writes} -> ${after.get(k)?.writes})`}`)).toEqual([]);
+  }
+
+  async function noLeaks(extraDirs: string[] = []): Promise<void> {
+    expect(await leaks(bed, extraDirs)).toEqual([]);
+  }
+
+  /** `down` gains --yes (needed without a terminal on an existing cluster) in a parallel change; pass it once it exists. */
+  async function downArgs(): Promise<string[]> {
+    const help = await execa(process.execPath, [path.join(repo, 'bin/kubestrap.js'), 'down', '--help'], { reject: false });
+    return ['down', ...(help.stdout.includes('--yes') ? ['--yes'] : []), '--output', 'json'];
+  }
+
+  async function changedSteps(): Promise<string[]> {
+    const status = JSON.parse((await bed.cli('status', ['status', '--output', 'json'])).stdout);
+    return status.phases.flatMap((p: any) => p.steps).filter((s: any) => s.enabled && (s.changedSinceApplied || s.status !== 'verified')).map((s: any) => s.id);
+  }
+
+  beforeAll(async () => {
+    // The suite starts from a cluster no roadmap was applied to (the other e2e files end with down).
+    const leftover = await bed.kubectl('get', 'namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name');
+    if (leftover) throw new Error('the test cluster already holds kubestrap state (namespace kubestrap-system): another test did not clean up');
+    bed.writeConfig();
+    await createSecretInputs(bed);
+    // The decision record, written by init with the same secret references (names, never values).
+    const init = await execa(process.execPath, [path.join(repo, 'bin/kubestrap.js'), 'init', '--yes', '--provider', 'existing', '--context', env.context, '--backup-storage', 's3', '--backup-bucket', 'kubestrap-test', '--backup-region', 'us-east-1', '--backup-credentials-secret', 'velero-s3-credentials', '--config', path.join(bed.work, 'init/kubestrap.yaml'), '--decisions', path.join(bed.work, 'docs/decisions.md')], { cwd: bed.work, env: bed.childEnv, reject: false, stdin: 'ignore' });
+    bed.outputs.push({ label: 'init stdout', text: init.stdout }, { label: 'init stderr', text: init.stderr });
+    expect(init.exitCode, init.stderr).toBe(0);
+    expect(existsSync(path.join(bed.work, 'docs/decisions.md'))).toBe(true);
+  });
+
+  afterAll(async () => {
+    // Leave the cluster as found, whatever failed above (the last test checks down itself).
+    if (await bed.state().catch(() => undefined)) await bed.cli('down (clean-up)', await downArgs());
+    process.stderr.write(`fault suite timings (total ${((Date.now() - suiteStart) / 1000).toFixed(0)}s):\n  ${timings.join('\n  ')}\n`);
+    rmSync(bed.work, { recursive: true, force: true });
+  });
+
+  it('1. SIGKILL of kubestrap (and its helm) during a helm install: the release left pending-install is recovered', async () => {
+    testStart = Date.now();
+    const watch = bed.watch('secrets', '--namespace', 'kube-system', '--selector', 'owner=helm,name=snapshot-controller', '--output', 'custom-columns=STATUS:.metadata.labels.status', '--no-headers');
+    try {
+      const run = bed.start('fault 1: up killed during helm install');
+      const helmChild = await run.childProcess('helm upgrade --install snapshot-controller', (argv) => argv.includes('upgrade') && argv.includes('snapshot-controller'));
+      await run.until('the release record pending-install', () => (watch.lines().includes('pending-install') ? true : pidAlive(helmChild.pid) ? undefined : Promise.reject(new Error('helm finished before it could be killed mid-install'))));
+      run.killGroup();
+      const killed = await run.done;
+      expect(killed.exitCode).not.toBe(0);
+      expect(pidAlive(helmChild.pid)).toBe(false);
+      expect(ofType(killed, 'run.end')).toEqual([]);
+      const verifiedBefore = Object.entries((await bed.state()).steps).filter(([, s]: [string, any]) => s.status === 'verified').map(([id]) => id);
+      expect(verifiedBefore).toEqual(['cluster', 'networking']);
+      expect((await bed.history('snapshot-controller', 'kube-system')).map((h) => h.status)).toEqual(['pending-install']);
+      expect((await bed.lease()).spec.holderIdentity).toContain(`/pid-${run.pid}/`);
+    } finally {
+      watch.stop();
+    }
+
+    const r = await recover('fault 1: re-run');
+    expect(logs(r)).toMatch(/took over the run lease left by \S+\/pid-\d+\/\S+: that run's process on this machine has exited/);
+    expect(logs(r)).toMatch(/helm release kube-system\/snapshot-controller was left pending-install \(revision 1\) by an interrupted run.*uninstalling it/);
+    expect(started(r)).toEqual(ALL_STEPS.filter((s) => s !== 'cluster' && s !== 'networking'));
+    expect((await bed.history('snapshot-controller', 'kube-system')).map((h) => [h.revision, h.status])).toEqual([[1, 'deployed']]);
+    for (const rel of await bed.releases()) expect({ rel: rel.name, status: rel.status, revision: Number(rel.revision) }).toEqual({ rel: rel.name, status: 'deployed', revision: 1 });
+    await steady('fault 1: steady');
+    await noLeaks();
+    timed('1 SIGKILL during helm install');
+  });
+
+  it('2. SIGKILL of kubestrap (and its kubectl) during a kubectl apply: the step is applied again, nothing else', async () => {
+    testStart = Date.now();
+    const before = await bed.objects();
+    bed.writeConfig((s) => s.tenants.push({ name: 'team-b', groups: ['team-b-devs'], quota: { cpu: '1', memory: '2Gi', pods: 10, storage: '5Gi' } }));
+    const expected = await changedSteps();
+    expect(expected).toContain('security');
+    const run = bed.start('fault 2: up killed during kubectl apply');
+    const apply = await run.childProcess('kubectl apply of network-policies.yaml', (argv) => argv.includes('apply') && argv.some((a) => a.endsWith('features/security/network-policies.yaml')));
+    await sleep(100); // kubectl has started talking to the server
+    const aliveAtKill = pidAlive(apply.pid);
+    run.killGroup();
+    expect(aliveAtKill, 'kubectl apply finished in under 100 ms: the fault could not be injected mid-apply').toBe(true);
+    const killed = await run.done;
+    expect(killed.exitCode).not.toBe(0);
+    expect(pidAlive(apply.pid)).toBe(false);
+    expect(started(killed)).toContain('security');
+    expect(ofType(killed, 'step.ok').map((e) => e.step)).not.toContain('security');
+
+    const r = await recover('fault 2: re-run');
+    expect(logs(r)).toContain("that run's process on this machine has exited");
+    expect(started(r)).toEqual(expected);
+    expect(await bed.kubectl('--namespace', 'team-b', 'get', 'networkpolicies', '--output', 'name')).toContain('networkpolicy.networking.k8s.io/default-deny');
+    // team-a's objects, and everything of the steps the fault did not reach, were not written again.
+    expectUntouched(before, await bed.objects());
+    await steady('fault 2: steady');
+    await noLeaks();
+    timed('2 SIGKILL during kubectl apply');
+  });
+
+  it('3. the API server stopped and restarted mid-run (during a helm upgrade): the next run converges', async () => {
+    testStart = Date.now();
+    const before = await bed.objects();
+    bed.writeConfig((s) => (s.monitoring.prometheus.retention = '3d'));
+    expect(await changedSteps()).toEqual(['monitoring']);
+    const run = bed.start('fault 3: up with the API server restarted');
+    await run.childProcess('helm upgrade kube-prometheus-stack', (argv) => argv.includes('upgrade') && argv.includes('kube-prometheus-stack'));
+    await sleep(300);
+    await stopApiserver(env.stateDir);
+    let restarted = false;
+    try {
+      await sleep(5_000);
+      await startApiserver(env.stateDir);
+      restarted = true;
+    } finally {
+      if (!restarted) await startApiserver(env.stateDir).catch(() => undefined);
+    }
+    const disturbed = await run.done;
+    // Either it failed with a clear message (exit 1, no stack trace) or it rode the outage out.
+    expect([0, 1]).toContain(disturbed.exitCode);
+    expect(disturbed.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
+    if (disturbed.exitCode === 1) expect(ofType(disturbed, 'run.end')[0]?.next ?? disturbed.stderr).toMatch(/run the same command again|resumes/);
+
+    const r = await recover('fault 3: re-run');
+    expect(started(r)).toEqual(disturbed.exitCode === 0 ? [] : ['monitoring']);
+    const values = JSON.parse(await bed.helm('get', 'values', 'kube-prometheus-stack', '--namespace', 'monitoring', '--output', 'json'));
+    expect(values.prometheus.prometheusSpec.retention).toBe('3d');
+    expect((await bed.history('kube-prometheus-stack', 'monitoring')).at(-1)!.status).toBe('deployed');
+    expectUntouched(before, await bed.objects(), (k) => !k.includes('|monitoring|'));
+    await steady('fault 3: steady');
+    await noLeaks();
+    timed('3 API server restart');
+  });
+
+  it('4. a helm release left pending-upgrade (a helm killed mid-upgrade): rolled back, upgraded, converged', async () => {
+    testStart = Date.now();
+    const before = await bed.objects();
+    const revisions = (await bed.history('velero', 'velero')).length;
+    const watch = bed.watch('secrets', '--namespace', 'velero', '--selector', 'owner=helm,name=velero', '--output', 'custom-columns=STATUS:.metadata.labels.status', '--no-headers');
+    try {
+      // Someone's helm upgrade, with kubestrap's own values, killed while it waits.
+      let helmDone = false;
+      const helm = execa(env.helm, ['upgrade', 'velero', path.join(bed.charts, 'velero'), '--namespace', 'velero', '--values', path.join(bed.planDir, 'operations/disaster-recovery/values-velero.yaml'), '--wait=watcher', '--timeout', '15s', '--kube-context', env.context], { env: bed.childEnv, reject: false });
+      void helm.then(() => (helmDone = true));
+      const deadline = Date.now() + 60_000;
+      while (!watch.lines().includes('pending-upgrade')) {
+        if (Date.now() > deadline || helmDone) throw new Error('the helm upgrade finished before it could be killed while pending');
+        await sleep(5);
+      }
+      helm.kill('SIGKILL');
+      await helm;
+    } finally {
+      watch.stop();
+    }
+    expect((await bed.history('velero', 'velero')).at(-1)!.status).toBe('pending-upgrade');
+
+    const r = await recover('fault 4: re-run');
+    expect(logs(r)).toMatch(/helm release velero\/velero was left pending-upgrade \(revision \d+\) by an interrupted run; rolling back to revision \d+/);
+    expect(started(r)).toEqual(['disaster-recovery']);
+    const history = await bed.history('velero', 'velero');
+    // the killed upgrade, the rollback, kubestrap's upgrade: and nothing pending.
+    expect(history.length).toBe(revisions + 3);
+    expect(history.at(-1)!.status).toBe('deployed');
+    expect(history.filter((h) => h.status.startsWith('pending'))).toEqual([]);
+    // The same chart and values all along: no object was written.
+    expectUntouched(before, await bed.objects());
+    await steady('fault 4: steady');
+    await noLeaks();
+    timed('4 release left pending-upgrade');
+  });
+
+  it('5. a lease left by a killed run: taken over at once on the same machine; from another machine, after it expires', async () => {
+    testStart = Date.now();
+    const run = bed.start('fault 5: up killed holding the lease');
+    await run.until('the lease held by this run', async () => ((await bed.lease())?.spec?.holderIdentity?.includes(`/pid-${run.pid}/`) ? true : undefined));
+    run.killKubestrap(); // kubestrap alone: a kubectl it was running lives on briefly as an orphan
+    await run.done;
+    const r = await recover('fault 5a: re-run');
+    expect(logs(r)).toContain("that run's process on this machine has exited");
+    expect(started(r)).toEqual([]);
+
+    // A run on another machine cannot be checked: its lease is honoured until it expires.
+    const renew = new Date().toISOString().replace('Z', '000Z');
+    const foreign = {
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'kubestrap-run', namespace: 'kubestrap-system', annotations: { 'kubestrap.dev/holder-process': '00000000-0000-0000-0000-000000000000/pid:[4026531836]/4242/1' } },
+      spec: { holderIdentity: 'ci-runner-7/pid-4242/abc123', leaseDurationSeconds: 8, acquireTime: renew, renewTime: renew },
+    };
+    await execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: JSON.stringify(foreign), env: bed.childEnv });
+    const refused = await bed.up('fault 5b: refused');
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr).toContain('another kubestrap run holds this cluster: ci-runner-7/pid-4242/abc123');
+    expect(refused.stderr).toMatch(/expires \d{4}-/);
+    expect(refused.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+    await sleep(Math.max(0, Date.parse(renew.replace('000Z', 'Z')) + 8_500 - Date.now()));
+    const takeover = await recover('fault 5b: after expiry');
+    expect(logs(takeover)).toContain('took over the run lease left by ci-runner-7/pid-4242/abc123, which expired');
+    expect(started(takeover)).toEqual([]);
+    await noLeaks();
+    timed('5 lease left by a killed run');
+  });
+
+  it('6. a chart whose pods never become Ready: helm times out and rolls back, the step fails with diagnostics, the fixed chart converges', async () => {
+    testStart = Date.now();
+    // The never-ready stand-in, as a subchart of velero: the release gains a Deployment whose pod is never scheduled.
+    const sub = path.join(bed.charts, 'velero/charts/never-ready');
+    cpSync(path.join(repo, 'test/charts/never-ready'), sub, { recursive: true });
+    const before = await bed.objects();
+    const revisions = (await bed.history('velero', 'velero')).length;
+    bed.writeConfig((s) => (s.backup.ttl = '480h'));
+    try {
+      const failed = await bed.up('fault 6: never-ready chart');
+      expect(failed.exitCode).toBe(1);
+      const fail = ofType(failed, 'step.fail')[0]!;
+      expect(fail.step).toBe('disaster-recovery');
+      expect(fail.error).toMatch(/helm failed/);
+      expect(fail.diagnostics.join('\n')).toMatch(/never-ready-\S+ Pending: unschedulable/);
+      expect(ofType(failed, 'run.end')[0]!.next).toContain('resumes at step disaster-recovery');
+      const history = await bed.history('velero', 'velero');
+      expect(history.length).toBe(revisions + 2); // the failed upgrade and helm's rollback
+      expect(history.at(-1)!.status).toBe('deployed');
+      expect(history.at(-1)!.description).toMatch(/^Rollback to \d+/);
+      expect(await bed.kubectl('--namespace', 'velero', 'get', 'deployment', 'never-ready', '--ignore-not-found', '--output', 'name')).toBe('');
+      expect((await bed.state()).steps['disaster-recovery'].status).toBe('failed');
+    } finally {
+      rmSync(sub, { recursive: true, force: true });
+    }
+    const r = await recover('fault 6: re-run with the chart fixed', '--verbose');
+    expect(started(r)).toEqual(['disaster-recovery']);
+    expect(ofType(r, 'step.skip').map((e) => e.step)).toEqual(expect.arrayContaining(['cost', 'continuous-verification']));
+    // Velero's own objects went through the failed upgrade and the rollback unchanged; only the
+    // Schedule (ttl) is new content.
+    expectUntouched(before, await bed.objects(), (k) => !k.startsWith('Schedule.velero.io|'));
+    await steady('fault 6: steady');
+    await noLeaks();
+    timed('6 never-ready chart');
+  });
+
+  it('7. a full disk for the plan directory (ENOSPC on a small tmpfs; EFBIG under a file size limit): a clear error, the previous plan intact, nothing applied; converges once there is space', async () => {
+    testStart = Date.now();
+    const disk = path.join(bed.work, 'disk');
+    mkdirSync(disk);
+    // A 512 KiB tmpfs needs mount privileges (root in the test container); without them only the EFBIG half runs.
+    const mount = await execa('mount', ['-t', 'tmpfs', '-o', 'size=512k', 'tmpfs', disk], { reject: false });
+    const mounted = mount.exitCode === 0;
+    const workDir = path.join(disk, 'apply');
+    const leftovers = () => readdirSync(disk).filter((f) => f !== 'apply' && f !== 'filler');
+    try {
+      const first = await recover('fault 7: plan on the small disk', '--work-dir', workDir);
+      expect(started(first)).toEqual([]);
+      const plan = bed.planFiles(workDir);
+      expect(Object.keys(plan).length).toBeGreaterThan(10);
+      const stateBefore = JSON.stringify((await bed.state()).steps);
+      bed.writeConfig((s) => (s.monitoring.prometheus.retention = '4d'));
+      const refused = (r: Run) => {
+        expect(r.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
+        expect(r.stderr).not.toContain('bug in kubestrap');
+        expect(ofType(r, 'step.start')).toEqual([]);
+        expect(bed.planFiles(workDir)).toEqual(plan);
+        expect(leftovers()).toEqual([]);
+      };
+
+      if (mounted) {
+        const fd = openSync(path.join(disk, 'filler'), 'w');
+        try {
+          const block = Buffer.alloc(4096, 1);
+          for (;;) writeSync(fd, block);
+        } catch (error) {
+          expect((error as NodeJS.ErrnoException).code).toBe('ENOSPC');
+        } finally {
+          closeSync(fd);
+        }
+        const full = await bed.up('fault 7: disk full', '--work-dir', workDir);
+        expect(full.exitCode).toBe(1);
+        expect(full.stderr).toContain(`Could not write the plan to ${workDir}: no space left on the device. Nothing was changed there.`);
+        refused(full);
+        const plain = await bed.cli('fault 7: disk full (plain, verbose)', ['up', '--yes', '--output', 'plain', '--verbose', '--work-dir', workDir]);
+        expect(plain.exitCode).toBe(1);
+        expect(plain.stderr).toContain('no space left on the device');
+        refused(plain);
+        unlinkSync(path.join(disk, 'filler'));
+      }
+
+      // The kubestrap process under a 2 KiB file size limit (its kubectl and helm too): EFBIG.
+      const limited = await execa('prlimit', ['--fsize=2048', process.execPath, path.join(repo, 'bin/kubestrap.js'), 'up', '--yes', '--output', 'json', '--work-dir', workDir, '--config', bed.configFile], { cwd: bed.work, env: bed.childEnv, reject: false, stdin: 'ignore' });
+      bed.outputs.push({ label: 'fault 7 file size limit stdout', text: limited.stdout }, { label: 'fault 7 file size limit stderr', text: limited.stderr });
+      const efbig: Run = { label: 'fault 7 file size limit', exitCode: limited.exitCode ?? -1, stdout: limited.stdout, stderr: limited.stderr, events: limited.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)), ms: 0 };
+      expect(efbig.exitCode).toBe(2);
+      expect(efbig.stderr).toContain(`Could not write the plan to ${workDir}: a file would exceed the file size limit of this process (ulimit -f)`);
+      refused(efbig);
+      expect(JSON.stringify((await bed.state()).steps)).toBe(stateBefore);
+
+      const r = await recover('fault 7: re-run with space', '--work-dir', workDir);
+      expect(started(r)).toEqual(['monitoring']);
+      expect(readFileSync(path.join(workDir, 'observability/monitoring/values-kube-prometheus-stack.yaml'), 'utf8')).toContain('4d');
+      await noLeaks([disk]);
+    } finally {
+      if (mounted) await execa('umount', [disk], { reject: false });
+    }
+    await steady('fault 7: steady');
+    timed(`7 full disk (${mounted ? 'tmpfs ENOSPC and ' : 'no mount privilege: only '}EFBIG)`);
+  });
+
+  it('8. a manifest deleted by hand between runs: written again, nothing re-applied', async () => {
+    testStart = Date.now();
+    const before = await bed.objects();
+    const rbac = path.join(bed.planDir, 'features/security/rbac.yaml');
+    const content = readFileSync(rbac, 'utf8');
+    unlinkSync(rbac);
+    rmSync(path.join(bed.planDir, 'operations'), { recursive: true });
+    const r = await bed.cli('fault 8: re-run (plain, verbose)', ['up', '--yes', '--output', 'plain', '--verbose']);
+    expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(readFileSync(rbac, 'utf8')).toBe(content);
+    expect(existsSync(path.join(bed.planDir, 'operations/disaster-recovery/values-velero.yaml'))).toBe(true);
+    expectUntouched(before, await bed.objects());
+    await steady('fault 8: steady');
+    await noLeaks();
+    timed('8 manifest deleted');
+  });
+
+  it('9. the state ConfigMap deleted: every step is checked and recorded again, no object is written twice', async () => {
+    testStart = Date.now();
+    const before = await bed.objects();
+    const releasesBefore = await bed.releases();
+    await bed.kubectl('--namespace', 'kubestrap-system', 'delete', 'configmap', 'kubestrap-state');
+    const r = await recover('fault 9: re-run');
+    expect(started(r)).toEqual(ALL_STEPS);
+    const state = await bed.state();
+    expect(Object.entries(state.steps).map(([id, s]: [string, any]) => [id, s.status])).toEqual(ALL_STEPS.map((id) => [id, 'verified']));
+    expectUntouched(before, await bed.objects());
+    const releasesAfter = await bed.releases();
+    expect(releasesAfter.map((x) => [x.name, x.status])).toEqual(releasesBefore.map((x) => [x.name, 'deployed']));
+    await steady('fault 9: steady');
+    await noLeaks();
+    timed('9 state ConfigMap deleted');
+  });
+
+  it('10. a check that flaps (a second default StorageClass, briefly): looked at again, nothing re-applied', async () => {
+    testStart = Date.now();
+    const before = await bed.objects();
+    const flapper = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'flapper', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'kubernetes.io/no-provisioner' };
+    await execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: JSON.stringify(flapper), env: bed.childEnv });
+    let run;
+    try {
+      run = bed.start('fault 10: up with a flapping check');
+      await run.event('the re-check announced', (e) => e.event === 'log' && /step storage is unchanged but 1 check\(s\) failed .*checking again/.test(e.message));
+    } finally {
+      await bed.kubectl('delete', 'storageclass', 'flapper', '--ignore-not-found');
+    }
+    const r = await run.done;
+    expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(logs(r)).toContain('step storage: passed on the second look (a flapping check, not drift): exactly one default StorageClass');
+    expect(started(r)).toEqual([]);
+    expectUntouched(before, await bed.objects());
+    // Text mode on a terminal (listr2), the one output mode not seen yet.
+    const onTerminal = bed.upOnTerminal('fault 10: steady on a terminal');
+    expect(onTerminal.exitCode).toBe(0);
+    await noLeaks();
+    timed('10 flapping check');
+  });
+
+  it('down after the faults removes everything kubestrap applied', async () => {
+    testStart = Date.now();
+    const r = await bed.cli('down', await downArgs());
+    expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({ exitCode: 0, stderr: '' });
+    expect(await bed.releases()).toEqual([]);
+    expect(await bed.kubectl('get', 'namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name')).toBe('');
+    await noLeaks();
+    timed('down');
+  });
+});
