@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Builds the container images of the add-ons the real kind tier runs (metrics-server, kube-router,
+# cert-manager, Kyverno) from source, offline: static Go binaries from the Go module proxy (or from
+# ../shared/sources where the proxy does not serve a module), Debian packages for kube-router's
+# iptables/ipset, each image written as a `docker save` tar without needing a Docker daemon.
+#
+#   build.sh [--only NAME[,NAME...]] [--list]
+#
+# Output: $KUBESTRAP_TEST_CACHE/real/addon-images/<name>-<version>.tar (default cache
+# ~/.cache/kubestrap-test-cluster), one image per tar, tagged exactly as the pinned charts ask.
+# A tar counts only with its <tar>.complete marker, so an interrupted run resumes where it
+# stopped; binaries, module copies and root file systems are cached under work/ as well.
+# stdout: the complete tars' paths, one per line (everything else goes to stderr).
+# --list: `<tar> <ref>` for every known image, building nothing.
+set -euo pipefail
+here=$(cd "$(dirname "$0")" && pwd)
+source "$here/lib/common.sh"
+source "$here/lib/image-archive.sh"
+source "$here/lib/static-base.sh"
+for c in "$here"/components/*.sh; do source "$c"; done
+
+# name | version | image reference | builder (components/*.sh) | builder argument
+images=(
+  "metrics-server|v0.8.1|registry.k8s.io/metrics-server/metrics-server:v0.8.1|metrics_server|"
+  "kube-router|v2.1.0|docker.io/cloudnativelabs/kube-router:v2.1.0|kube_router|"
+  "cert-manager-controller|v1.21.1|quay.io/jetstack/cert-manager-controller:v1.21.1|cert_manager|controller"
+  "cert-manager-webhook|v1.21.1|quay.io/jetstack/cert-manager-webhook:v1.21.1|cert_manager|webhook"
+  "cert-manager-cainjector|v1.21.1|quay.io/jetstack/cert-manager-cainjector:v1.21.1|cert_manager|cainjector"
+  "cert-manager-startupapicheck|v1.21.1|quay.io/jetstack/cert-manager-startupapicheck:v1.21.1|cert_manager|startupapicheck"
+  "kyverno|v1.19.0|reg.kyverno.io/kyverno/kyverno:v1.19.0|kyverno|kyverno"
+  "kyvernopre|v1.19.0|reg.kyverno.io/kyverno/kyvernopre:v1.19.0|kyverno|kyverno-init"
+  "kyverno-background-controller|v1.19.0|reg.kyverno.io/kyverno/background-controller:v1.19.0|kyverno|background-controller"
+  "kyverno-cleanup-controller|v1.19.0|reg.kyverno.io/kyverno/cleanup-controller:v1.19.0|kyverno|cleanup-controller"
+  "kyverno-reports-controller|v1.19.0|reg.kyverno.io/kyverno/reports-controller:v1.19.0|kyverno|reports-controller"
+  "kyverno-readiness-checker|v1.19.0|ghcr.io/kyverno/readiness-checker:v1.19.0|kyverno|readiness-checker"
+  "kyverno-cli|v1.19.0|reg.kyverno.io/kyverno/kyverno-cli:v1.19.0|kyverno|cli/kubectl-kyverno"
+)
+
+only="" list=false
+while [ $# -gt 0 ]; do
+  case $1 in
+    --only) [ $# -ge 2 ] || die "--only needs a comma-separated list of image names"; only=",$2,"; shift 2 ;;
+    --list) list=true; shift ;;
+    -h|--help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) die "unknown argument '$1' (usage: build.sh [--only NAME[,NAME...]] [--list])" ;;
+  esac
+done
+
+selected=()
+for entry in "${images[@]}"; do
+  IFS='|' read -r name _ _ _ _ <<<"$entry"
+  if [ -z "$only" ] || [[ $only == *",$name,"* ]]; then selected+=("$entry"); fi
+done
+if [ -n "$only" ]; then
+  for want in ${only//,/ }; do
+    printf '%s\n' "${images[@]}" | grep -q "^$want|" \
+      || die "unknown image '$want' (known: $(printf '%s\n' "${images[@]}" | cut -d'|' -f1 | paste -sd' '))"
+  done
+fi
+
+if $list; then
+  for entry in "${selected[@]}"; do
+    IFS='|' read -r name version ref _ _ <<<"$entry"
+    printf '%s %s\n' "$out_dir/$name-$version.tar" "$ref"
+  done
+  exit 0
+fi
+
+for tool in go jq tar gzip sha256sum flock; do
+  command -v "$tool" >/dev/null || die "'$tool' not found in PATH (needed to build the add-on images)"
+done
+mkdir -p "$work_dir"
+exec 8>"$out_dir/.lock"
+if ! flock -n 8; then log "another build holds $out_dir/.lock; waiting"; flock 8; fi
+
+for entry in "${selected[@]}"; do
+  IFS='|' read -r name version ref builder arg <<<"$entry"
+  tar=$out_dir/$name-$version.tar
+  if [ -f "$tar.complete" ]; then log "cached: $tar"; continue; fi
+  start=$SECONDS
+  log "building $ref ..."
+  rm -f "$tar"
+  "build_$builder" "$tar" "$ref" "$arg"
+  touch "$tar.complete"
+  log "wrote $tar in $((SECONDS - start))s ($(du -h "$tar" | cut -f1))"
+done
+
+# images.txt: every complete tar of the whole table (not only this run's selection).
+for entry in "${images[@]}"; do
+  IFS='|' read -r name version ref _ _ <<<"$entry"
+  tar=$out_dir/$name-$version.tar
+  if [ -f "$tar.complete" ]; then printf '%s %s\n' "$tar" "$ref"; fi
+done > "$out_dir/images.txt.tmp"
+mv "$out_dir/images.txt.tmp" "$out_dir/images.txt"
+for entry in "${selected[@]}"; do
+  IFS='|' read -r name version _ _ _ <<<"$entry"
+  printf '%s\n' "$out_dir/$name-$version.tar"
+done
