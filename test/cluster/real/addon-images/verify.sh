@@ -4,7 +4,8 @@
 #    sha256 of the uncompressed layer; `repositories` agrees;
 #  - the entrypoint exists in the layer, is a static executable, and runs (`--help` or `--version`
 #    from a chroot of the unpacked layer, as root);
-#  - with --docker: `docker load` accepts the tar and `docker run` of the entrypoint works.
+#  - with --docker: `docker load` accepts the tar and `docker run` of the entrypoint works (the
+#    image is removed again afterwards).
 # Exit 1 on the first failure, naming the tar and what is wrong.
 #   verify.sh [--docker] [NAME...]
 set -euo pipefail
@@ -49,6 +50,7 @@ for row in "${rows[@]}"; do
     docker run --rm --entrypoint "$entry" "$short" --help >/dev/null 2>&1 \
       || docker run --rm --entrypoint "$entry" "$short" --version >/dev/null 2>&1 \
       || fail "$tar" "docker run $short $entry --help/--version failed"
+    docker rmi "$short" >/dev/null || fail "$tar" "docker rmi $short failed"
   fi
   printf '[verify] ok %s (%s, %s)\n' "$ref" "$size" "$($use_docker && echo 'docker load+run' || echo 'structure+chroot run')" >&2
   rm -rf "$t"; trap - EXIT
