@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import { Command, CommanderError, Option } from 'commander';
 import { addConfigOptions, addOutputOption } from './commands/options.js';
 import { overrideDefs } from './config/overrides.js';
+import { printable } from './config/text.js';
 import { ExitCode, KubestrapError, UsageError } from './errors.js';
 import type { PhaseId } from './roadmap/types.js';
 
@@ -251,11 +252,20 @@ export async function main(argv: string[]): Promise<number> {
       process.stderr.write(`${program.helpInformation()}\nerror: no command given (kubestrap starts the wizard only on a terminal).\n  next: run \`kubestrap init --yes\` or \`kubestrap plan\`; \`kubestrap --help\` lists the commands.\n`);
       return ExitCode.usage;
     }
+    rejectUnknownHelpTopic(program, argv.slice(2));
     await program.parseAsync(argv);
     return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
   } catch (error) {
     return reportError(error);
   }
+}
+
+/** commander prints nothing and exits 0 for `help <unknown>`; a typo there is a usage error. */
+function rejectUnknownHelpTopic(program: Command, args: string[]): void {
+  if (args[0] !== 'help' || args[1] === undefined) return;
+  const names = program.commands.map((c) => c.name());
+  if (names.includes(args[1])) return;
+  throw new UsageError(`help: unknown command "${printable(args[1])}"`, `Commands are: ${names.join(', ')}. \`kubestrap --help\` describes them.`);
 }
 
 function reportError(error: unknown): number {

@@ -40,13 +40,17 @@ export interface ConfigProblem {
 /** One or more problems in kubestrap.yaml, flags or env. Exit 2. */
 export class ConfigError extends KubestrapError {
   readonly problems: ConfigProblem[];
-  constructor(problems: ConfigProblem[], suggestion = 'Fix the values above, then run the command again. `kubestrap schema` prints every allowed key.') {
+  /** How many problems there were in all; `problems` may hold only the first of them. */
+  readonly total: number;
+  constructor(problems: ConfigProblem[], suggestion = 'Fix the values above, then run the command again. `kubestrap schema` prints every allowed key.', total = problems.length) {
     super(
-      `Invalid configuration (${problems.length} problem${problems.length === 1 ? '' : 's'}):\n` +
-        problems.map((p) => `  ${p.where}  ${p.path || '(document)'}: ${p.message}`).join('\n'),
+      `Invalid configuration (${total} problem${total === 1 ? '' : 's'}):\n` +
+        problems.map((p) => `  ${p.where}  ${p.path || '(document)'}: ${p.message}`).join('\n') +
+        (total > problems.length ? `\n  ... and ${total - problems.length} more (fix these first, then run again to see the rest)` : ''),
       { exitCode: ExitCode.usage, suggestion },
     );
     this.problems = problems;
+    this.total = total;
   }
 }
 

@@ -3,7 +3,7 @@ import { buildPlan, describeCheck, type Plan } from '../plan/plan.js';
 import { writePlanArtifacts } from '../plan/write.js';
 import type { PhaseId } from '../roadmap/types.js';
 import { loadConfigFromFlags, type ConfigFlags } from './load-config.js';
-import { formatArgv } from '../util/argv.js';
+import { formatArgv, shellQuote } from '../util/argv.js';
 
 export interface PlanCommandOptions extends ConfigFlags {
   phase?: PhaseId;
@@ -40,6 +40,7 @@ export function planJson(plan: Plan, file: string | undefined) {
         ...(s.rendered.notes ? { notes: s.rendered.notes } : {}),
         artifacts: s.rendered.artifacts.map((a) => `${plan.outDir}/${a.path}`),
         commands: s.commands,
+        ...(s.stdin.length ? { stdin: s.stdin } : {}),
         checks: s.rendered.checks.map((c) => ({ type: c.type, description: describeCheck(c) })),
       })),
     })),
@@ -60,7 +61,10 @@ export function planText(plan: Plan, file: string | undefined): string {
       lines.push(`  ${chalk.bold(step.id)}: ${step.title}`);
       for (const n of step.rendered.notes ?? []) lines.push(`    note   ${n}`);
       for (const a of step.rendered.artifacts) lines.push(chalk.dim(`    file   ${plan.outDir}/${a.path}`));
-      for (const c of step.commands) lines.push(`    run    ${formatArgv(c)}`);
+      step.commands.forEach((c, i) => {
+        const stdin = step.stdin.find((s) => s.command === i);
+        lines.push(`    run    ${formatArgv(c)}${stdin ? chalk.dim(`  # stdin: ${stdin.content}`) : ''}`);
+      });
       for (const c of step.rendered.checks) lines.push(chalk.dim(`    check  ${describeCheck(c)}`));
     }
   }
@@ -68,7 +72,7 @@ export function planText(plan: Plan, file: string | undefined): string {
   lines.push(
     '',
     `${steps.filter((s) => s.enabled).length} steps enabled, ${steps.reduce((n, s) => n + s.commands.length, 0)} commands, ${steps.reduce((n, s) => n + s.rendered.artifacts.length, 0)} files written to ${plan.outDir}.`,
-    `Next: review the files, then run ${chalk.bold('kubestrap up')}${file ? ` --config ${file}` : ''} to apply and verify.`,
+    `Next: review the files, then run ${chalk.bold('kubestrap up')}${file ? ` --config ${shellQuote(file)}` : ''} to apply and verify.`,
     '',
   );
   return lines.join('\n');

@@ -4,11 +4,20 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, LineCounter, parseDocument, visit, type Document, type Node, type YAMLMap } from 'yaml';
 import type { z } from 'zod';
 import { ConfigError, type ConfigProblem } from '../errors.js';
 import { configSchema, type Config } from './schema.js';
 import type { Override } from './overrides.js';
+import { describeChar, forbiddenText, printable } from './text.js';
+
+/** At most this many problems are described (each one located); the rest are counted. */
+export const maxProblemsShown = 20;
+/**
+ * How many nodes aliases may expand to. A config of hundreds of tenants sharing one `&quota`
+ * anchor stays far below; a "billion laughs" document (aliases of aliases) goes over at once.
+ */
+export const maxAliasExpansion = 10_000;
 
 export interface LoadedConfig {
   config: Config;
@@ -37,19 +46,83 @@ export function parseConfigText(text: string, file: string, overrides: Override[
   const relative = path.relative(process.cwd(), file);
   const display = relative && !relative.startsWith('..') ? relative : file;
   const lineCounter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  // yaml's own uniqueKeys check compares every key with every other (quadratic: 20 000 keys took
+  // seconds); duplicateKeys() below does the same in one pass.
+  const doc = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: false });
+  const at = (offset: number) => {
+    const pos = lineCounter.linePos(offset);
+    return `${display}:${pos.line}:${pos.col}`;
+  };
   if (doc.errors.length > 0) {
-    throw new ConfigError(
-      doc.errors.map((e) => {
-        const pos = lineCounter.linePos(e.pos[0]);
-        return { where: `${display}:${pos.line}:${pos.col}`, path: '', message: `YAML syntax: ${e.message.split('\n')[0]}` };
-      }),
+    throw configError(
+      doc.errors.map((e) => ({ where: at(e.pos[0]), path: '', message: `YAML syntax: ${printable(e.message.split('\n')[0] ?? '')}` })),
       'Fix the YAML syntax (indentation, quotes, colons) at the position shown.',
     );
   }
-  const raw: unknown = doc.toJS({ maxAliasCount: 50 }) ?? {};
+  const structural = [...duplicateKeys(doc, at), ...undefinedAliases(doc, at)];
+  if (structural.length > 0) throw configError(structural, 'Make every key of a mapping unique, and define each anchor (&name) before its first alias (*name).');
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: maxAliasExpansion }) ?? {};
+  } catch (error) {
+    if (!(error instanceof ReferenceError)) throw error;
+    const firstAlias = firstAliasOffset(doc);
+    throw configError(
+      [{ where: firstAlias === undefined ? display : at(firstAlias), path: '', message: `the aliases (*name) expand to more than ${maxAliasExpansion} nodes (aliases of aliases multiply)` }],
+      'Use fewer nested aliases: anchors and aliases are for sharing a block such as a quota, not for generating data.',
+    );
+  }
   const merged = applyOverrides(raw, overrides);
   return validate(merged, { doc, lineCounter, display, overrides }, file);
+}
+
+/** At most maxProblemsShown problems, the rest counted in the message. */
+function configError(problems: ConfigProblem[], suggestion?: string): ConfigError {
+  return new ConfigError(problems.slice(0, maxProblemsShown), suggestion, problems.length);
+}
+
+function duplicateKeys(doc: Document, at: (offset: number) => string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  visit(doc, {
+    Map(_key, map: YAMLMap) {
+      const seen = new Map<string, number>();
+      for (const pair of map.items) {
+        if (!isScalar(pair.key)) continue;
+        const key = String(pair.key.value);
+        const offset = pair.key.range?.[0] ?? 0;
+        const first = seen.get(key);
+        if (first === undefined) seen.set(key, offset);
+        else problems.push({ where: at(offset), path: '', message: `duplicate key "${printable(key)}" (first at ${at(first)}): keys must be unique` });
+      }
+    },
+  });
+  return problems;
+}
+
+function undefinedAliases(doc: Document, at: (offset: number) => string): ConfigProblem[] {
+  const problems: ConfigProblem[] = [];
+  const anchors = new Set<string>();
+  visit(doc, {
+    Node(_key, node) {
+      if (isAlias(node)) {
+        if (!anchors.has(node.source)) problems.push({ where: at(node.range?.[0] ?? 0), path: '', message: `alias *${printable(node.source)} names no anchor defined before it` });
+      } else if (node.anchor) {
+        anchors.add(node.anchor);
+      }
+    },
+  });
+  return problems;
+}
+
+function firstAliasOffset(doc: Document): number | undefined {
+  let offset: number | undefined;
+  visit(doc, {
+    Alias(_key, node) {
+      offset = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  return offset;
 }
 
 function applyOverrides(raw: unknown, overrides: Override[]): unknown {
@@ -73,24 +146,43 @@ interface Origin {
   overrides: Override[];
 }
 
+/** A problem not yet located: locating costs a lookup, so only the ones shown are located. */
+interface Unlocated {
+  keyPath: string[];
+  preferKey: boolean;
+  message: () => string;
+}
+
 function validate(value: unknown, origin: Origin, file: string): LoadedConfig {
+  const text: Unlocated[] = forbiddenText(value).map((t) => ({
+    keyPath: t.path,
+    preferKey: t.inKey,
+    message: () => `${t.inKey ? 'key holds' : 'holds'} ${describeChar(t.char)}; no value may contain control characters or line/paragraph separators (YAML 1.1 readers such as kubectl and helm see a line break)`,
+  }));
   const result = configSchema.safeParse(value, { reportInput: true });
-  if (!result.success) {
-    throw new ConfigError(result.error.issues.flatMap((issue) => describeIssue(issue, origin)));
+  if (text.length > 0 || !result.success) {
+    const flagged = new Set(text.map((t) => t.keyPath.join('\u0000')));
+    const schema = result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue));
+    const all = [...text, ...schema.filter((p) => !flagged.has(p.keyPath.join('\u0000')))];
+    throw new ConfigError(
+      all.slice(0, maxProblemsShown).map((p) => ({ where: locate(p.keyPath, origin, p.preferKey), path: p.keyPath.map(printable).join('.'), message: p.message() })),
+      text.length > 0 ? 'Retype the value without the invisible character (copying from chat or a word processor can add one); then run the command again.' : undefined,
+      all.length,
+    );
   }
   return { config: result.data, file, baseDir: path.dirname(file) };
 }
 
-function describeIssue(issue: z.core.$ZodIssue, origin: Origin): ConfigProblem[] {
+function describeIssue(issue: z.core.$ZodIssue): Unlocated[] {
   const keyPath = issue.path.map(String);
   if (issue.code === 'unrecognized_keys') {
     return issue.keys.map((key) => ({
-      where: locate([...keyPath, key], origin, true),
-      path: [...keyPath, key].join('.'),
-      message: `unknown key "${key}"${suggestKey(key, keyPath)}. Allowed here: ${allowedKeys(keyPath).join(', ') || '(none)'}`,
+      keyPath: [...keyPath, key],
+      preferKey: true,
+      message: () => `unknown key "${printable(key)}"${suggestKey(key, keyPath)}. Allowed here: ${allowedKeys(keyPath).join(', ') || '(none)'}`,
     }));
   }
-  return [{ where: locate(keyPath, origin, false), path: keyPath.join('.'), message: humanMessage(issue) }];
+  return [{ keyPath, preferKey: false, message: () => humanMessage(issue) }];
 }
 
 function humanMessage(issue: z.core.$ZodIssue): string {
@@ -116,7 +208,7 @@ function describeValue(v: unknown): string {
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
   if (typeof v === 'object') return 'a mapping';
-  return `${typeof v} ${JSON.stringify(v)}`;
+  return `${typeof v} ${printable(JSON.stringify(v))}`;
 }
 
 /** file:line:col of the node at keyPath (or of its key), else of the nearest existing parent. */

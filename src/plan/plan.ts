@@ -20,7 +20,10 @@ export interface PlannedStep {
   reason?: string;
   needs: StepId[];
   rendered: StepPlan;
+  /** The exact argv of each command, as `up` runs it (nothing in them is for display only). */
   commands: string[][];
+  /** What is piped into a command, by its index in `commands` (generated Secrets; never the value). */
+  stdin: { command: number; content: string }[];
 }
 
 export interface PlannedPhase {
@@ -73,6 +76,7 @@ export function buildPlan(options: PlanOptions): Plan {
           needs: step.needs,
           rendered,
           commands: rendered.actions.map((a) => actionArgv(a, target, options.outDir, config.spec.verification.timeout, options.helmMajor ?? 4)),
+          stdin: rendered.actions.flatMap((a, i) => (a.type === 'secret' ? [{ command: i, content: `Secret ${a.secret.namespace}/${a.secret.name} (generated; value not shown)` }] : [])),
         };
       }),
     }));
@@ -92,7 +96,7 @@ export function actionArgv(action: Action, target: Target, outDir: string, timeo
     case 'helm':
       return upgradeInstallArgs(target, action.release, file(action.release.values), timeout, helmMajor);
     case 'secret':
-      return [...serverSideApplyStdinArgs(target), `# stdin: Secret ${action.secret.namespace}/${action.secret.name} (generated; value not shown)`];
+      return serverSideApplyStdinArgs(target);
   }
 }
 

@@ -57,7 +57,9 @@ describe.each(['kind-dev.yaml', 'production.yaml', 'test-cluster.yaml'])('render
   it('matches the snapshot (paths and versions normalised)', async () => {
     const plan = await render(example);
     const files = plan.phases.flatMap((p) => p.steps.flatMap((s) => s.rendered.artifacts.map((a) => `### ${a.path}\n${a.content}`)));
-    const commands = plan.phases.flatMap((p) => p.steps.flatMap((s) => s.commands.map((c) => `$ ${c.join(' ')}`)));
+    const commands = plan.phases.flatMap((p) =>
+      p.steps.flatMap((s) => s.commands.map((c, i) => `$ ${c.join(' ')}${s.stdin.filter((x) => x.command === i).map((x) => ` # stdin: ${x.content}`).join('')}`)),
+    );
     await expect(normalise([...files, '### commands', ...commands].join('\n'))).toMatchFileSnapshot(`__snapshots__/render-${example.replace('.yaml', '')}.txt`);
   });
 
