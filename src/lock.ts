@@ -43,6 +43,10 @@ export const lock = {
     smokeTest: 'registry.k8s.io/pause:3.10',
     // Functional probes (DNS, pod-to-pod, PVC) on real clusters.
     probe: 'busybox:1.37.0',
+    // spec.networking.policyController: kube-router (policy-only). ⚠ v2.1.0 is the newest release the
+    // Go module proxy serves the project's build machines (so its real tier can build it); later
+    // releases carry security fixes: move the pin when they can be built and tested here.
+    kubeRouter: 'docker.io/cloudnativelabs/kube-router:v2.1.0',
     // ⚠ unconfirmed tag: the GCP plugin for Velero 1.18 (assumed to follow the AWS plugin's v1.14).
     veleroPluginForGcp: 'velero/velero-plugin-for-gcp:v1.14.0',
     // ⚠ unconfirmed tag: the Azure plugin for Velero 1.18 (assumed to follow the AWS plugin's v1.14).

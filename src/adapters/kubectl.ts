@@ -38,6 +38,12 @@ export class Kubectl {
     return stdout.trim();
   }
 
+  /** GET of an API path (`kubectl get --raw`), e.g. a file a kubelet serves through the node proxy. */
+  async raw(apiPath: string, timeout = '60s'): Promise<string> {
+    const { stdout } = await this.exec.run([...this.base(), 'get', '--raw', apiPath, '--request-timeout', timeout], { timeoutMs: durationMs(timeout) + 30_000 });
+    return stdout;
+  }
+
   /** The server URL and cluster name of the context, from the kubeconfig (no credentials). */
   async contextServer(): Promise<{ cluster: string; server: string }> {
     const { stdout } = await this.exec.run([...this.base(), 'config', 'view', '--minify', '--output', 'json'], { timeoutMs: 20_000 });

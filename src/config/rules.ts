@@ -45,6 +45,14 @@ export const rules: Record<string, Rule> = {
     s.networking.gateway === 'cilium' && (s.networking.cni !== 'cilium' || !s.networking.kubeProxyReplacement)
       ? { severity: 'error', message: "Cilium's Gateway API implementation needs Cilium with kube-proxy replacement.", fix: 'set spec.networking.cni: cilium and kubeProxyReplacement: true, or choose gateway: envoy-gateway' }
       : undefined,
+  'policy-controller-needs-default-cni': (s) =>
+    s.networking.policyController !== 'none' && s.networking.cni !== 'default'
+      ? { severity: 'error', message: `${s.networking.cni} enforces NetworkPolicies itself; a second policy controller (${s.networking.policyController}) would filter the same traffic twice.`, fix: 'set spec.networking.policyController: none, or spec.networking.cni: default' }
+      : undefined,
+  'kind-default-cni-policies': (s) =>
+    s.cluster.provider === 'kind' && s.networking.cni === 'default' && s.networking.policyController === 'none' && s.security.defaultDenyNetworkPolicies && s.tenants.length > 0
+      ? { severity: 'warning', message: "kind's default CNI (kindnet) enforces NetworkPolicies only where the kernel has NFT_QUEUE; elsewhere the tenants' default-deny policies let everything through.", fix: 'set spec.networking.policyController: kube-router (or cni: cilium / calico)' }
+      : undefined,
   'vpa-needs-metrics-server': (s) =>
     s.autoscaling.vpa.enabled && !s.monitoring.metricsServer
       ? { severity: 'error', message: 'the VPA recommender reads resource metrics from metrics-server, which is disabled.', fix: 'set spec.monitoring.metricsServer: true, or spec.autoscaling.vpa.enabled: false' }

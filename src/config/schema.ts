@@ -24,6 +24,19 @@ const cidr = z
   .regex(/^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})\/(\d|[12]\d|3[0-2])$/, 'must be an IPv4 CIDR such as 10.244.0.0/16')
   .refine((v) => v.split('/')[0]!.split('.').every((o) => Number(o) <= 255), 'has an octet above 255');
 
+const imageReferencePattern = new RegExp(
+  [
+    '^',
+    // optional registry host[:port] followed by a slash
+    String.raw`(?:(?:[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?(?:\.[a-zA-Z0-9](?:[a-zA-Z0-9-]*[a-zA-Z0-9])?)*)(?::[0-9]+)?/)?`,
+    // repository path: lower-case components separated by "/" with ".", "_", "__" or "-" inside
+    String.raw`[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*(?:/[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*)*`,
+    String.raw`(?::[\w][\w.-]{0,127})?`,
+    String.raw`(?:@[A-Za-z][A-Za-z0-9]*(?:[-_+.][A-Za-z][A-Za-z0-9]*)*:[0-9a-fA-F]{32,})?`,
+    '$',
+  ].join(''),
+);
+
 /** Kubernetes resource quantity, e.g. 500m, 2, 4Gi. */
 const quantity = z
   .string()
@@ -37,6 +50,20 @@ const cron = z
   .string()
   .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression such as "0 2 * * *"')
   .refine((v) => !/[\n{}]/.test(v), 'must not contain braces or newlines');
+
+/**
+ * A container image reference as docker and containerd parse it: [registry[:port]/]path[:tag][@digest].
+ * Whitespace and control characters are refused first, with their own message: they would reach
+ * the kind config and be read differently by YAML and by the container runtime.
+ */
+const imageReference = z
+  .string()
+  .max(512, 'must be at most 512 characters')
+  .refine((v) => !/[\s\p{Cc}\u0085\u2028\u2029]/u.test(v), 'must not contain spaces, line breaks or control characters')
+  .refine(
+    (v) => /[\s\p{Cc}\u0085\u2028\u2029]/u.test(v) || imageReferencePattern.test(v),
+    'must be an image reference such as kindest/node:v1.36.4 or registry.example.com:5000/kindest/node:v1.36.4@sha256:<64 hex digits>',
+  );
 
 const podSecurityLevel = z.enum(['privileged', 'baseline', 'restricted']);
 const secretRef = z.strictObject({
@@ -67,6 +94,9 @@ const cluster = z
     provider: z.enum(['kind', 'existing']).default('kind').describe('kind: create a local cluster; existing: adopt a cluster through its kube context'),
     name: dns1123Label.default('kubestrap').describe('Cluster name (kind cluster name; label on everything kubestrap creates)'),
     kubernetesVersion: z.enum(kubernetesMinors).default('1.36').describe('Kubernetes minor; selects the pinned kind node image'),
+    nodeImage: imageReference
+      .optional()
+      .describe('kind node image to use instead of the pinned one for kubernetesVersion, e.g. a private mirror (registry.example.com/kindest/node:v1.36.4)'),
     context: z
       .string()
       .min(1)
@@ -88,6 +118,10 @@ const cluster = z
 const networking = z
   .strictObject({
     cni: z.enum(['cilium', 'calico', 'default']).default('cilium').describe("CNI to install; 'default' keeps the cluster's own (kindnet on kind)"),
+    policyController: z
+      .enum(['none', 'kube-router'])
+      .default('none')
+      .describe("kube-router: enforce NetworkPolicies with kube-router (policy-only DaemonSet) when the cluster's CNI does not (cni: default only; Cilium and Calico enforce them themselves)"),
     podSubnet: cidr.default('10.244.0.0/16'),
     serviceSubnet: cidr.default('10.96.0.0/12'),
     kubeProxyReplacement: z.boolean().default(false).describe('Cilium replaces kube-proxy (kind then runs with kubeProxyMode none)'),

@@ -4,6 +4,8 @@
  * same record the wizard does. Pure: the date is passed in.
  */
 import type { Config } from '../config/schema.js';
+import { lock } from '../lock.js';
+import { kindNodeImage } from '../steps/cluster.js';
 
 interface Alternative {
   value: string;
@@ -46,21 +48,27 @@ export function decisionsFor(config: Config): Decision[] {
   out.push({
     area: 'foundation',
     title: 'Kubernetes version',
-    chosen: s.cluster.kubernetesVersion,
-    alternatives: [],
-    reason: 'Every chart and manifest is pinned and checked against this minor; upgrade deliberately, one minor at a time.',
+    chosen: kind ? `${s.cluster.kubernetesVersion}, kind node image ${kindNodeImage(config)}${s.cluster.nodeImage ? ' (spec.cluster.nodeImage)' : ' (pinned)'}` : s.cluster.kubernetesVersion,
+    alternatives: kind && s.cluster.nodeImage ? [{ value: lock.kindNodeImages[s.cluster.kubernetesVersion], note: 'the node image kubestrap pins for this minor (digest-pinned, from Docker Hub)' }] : [],
+    reason:
+      kind && s.cluster.nodeImage
+        ? 'Every chart and manifest is pinned and checked against this minor; the node image comes from the configured source (e.g. a private mirror) and must be built for the same Kubernetes version.'
+        : 'Every chart and manifest is pinned and checked against this minor; upgrade deliberately, one minor at a time.',
   });
   out.push({
     area: 'foundation',
     title: 'Pod networking (CNI)',
-    chosen: `${s.networking.cni}${s.networking.kubeProxyReplacement ? ', replacing kube-proxy' : ''}${s.networking.encryption ? ', WireGuard encryption in transit' : ''}`,
+    chosen: `${s.networking.cni}${s.networking.kubeProxyReplacement ? ', replacing kube-proxy' : ''}${s.networking.encryption ? ', WireGuard encryption in transit' : ''}${s.networking.policyController === 'kube-router' ? '; NetworkPolicies enforced by kube-router (policy-only)' : ''}`,
     alternatives: others(s.networking.cni, [
       { value: 'cilium', note: 'eBPF data plane, NetworkPolicies, kube-proxy replacement, WireGuard' },
       { value: 'calico', note: 'mature NetworkPolicy engine with iptables or eBPF' },
-      { value: 'default', note: "keep the cluster's own CNI (kindnet on kind does not enforce NetworkPolicies)" },
+      { value: 'default', note: "keep the cluster's own CNI (kindnet on kind enforces NetworkPolicies only on kernels with NFT_QUEUE)" },
+      ...(s.networking.cni === 'default' && s.networking.policyController === 'none' ? [{ value: 'policyController: kube-router', note: 'kube-router next to the CNI enforces NetworkPolicies with iptables and ipsets' }] : []),
     ]),
     reason:
-      s.networking.cni === 'default'
+      s.networking.cni === 'default' && s.networking.policyController === 'kube-router'
+        ? "The cluster keeps its own CNI for pod networking, and kube-router (policy-only) enforces NetworkPolicies next to it, so the tenants' default-deny policies really deny."
+        : s.networking.cni === 'default'
         ? "The cluster's provider already runs a CNI; a second one would break pod networking. Check that it enforces NetworkPolicies, or the default-deny policies are decoration."
         : 'The CNI must enforce NetworkPolicies for default-deny tenant isolation to mean anything; it is chosen at creation because changing it later means rebuilding the cluster.',
   });

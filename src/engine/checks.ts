@@ -124,7 +124,7 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
     }
     case 'probe':
       if (env.simulated) return { skipped: simulatedReason };
-      return runProbe(check.probe, check.namespace, env);
+      return runProbe(check.probe, check.namespace, env, check.peerNamespace);
     case 'not-checkable':
       return { skipped: check.reason };
     default: {

@@ -1,44 +1,26 @@
 /**
  * Functional probes for clusters whose nodes run containers: short-lived pods that prove DNS,
- * pod-to-pod traffic and volume provisioning work, the metrics API answers, and a Velero backup
- * restores. They run in their own namespace and clean up after themselves.
- * Not exercised by the test suite (its nodes are simulated and these are skipped there).
+ * pod-to-pod traffic across nodes, NetworkPolicy denial and volume provisioning work, an HPA sees
+ * CPU metrics, the API server audits and encrypts, and a Velero backup restores. They run in
+ * their own namespace and clean up after themselves. On simulated (KWOK) nodes the check layer
+ * reports them as skipped; the real kind tier (test/e2e-real) runs every one of them.
  */
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
-import { lock } from '../lock.js';
+import type { INode } from 'kubernetes-models/v1/Node';
+import type { IPod } from 'kubernetes-models/v1/Pod';
+import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { toYaml, toYamlStream } from '../render/template.js';
 import type { ProbeId } from '../roadmap/types.js';
 import type { CheckEnv } from './checks.js';
+import { cpuLoadObjects, deniedScript, fetchScript, httpServerPod, podToPodObjects, probeFile, probePod, probePort, type PodToPodObjects } from './probe-objects.js';
 
-type Failure = { message: string; diagnose?: string } | undefined;
+export type ProbeFailure = { message: string; diagnose?: string } | { skipped: string } | undefined;
 
-const restricted = {
-  runAsNonRoot: true,
-  runAsUser: 65534,
-  allowPrivilegeEscalation: false,
-  capabilities: { drop: ['ALL'] },
-  seccompProfile: { type: 'RuntimeDefault' },
-};
-
-function probePod(namespace: string, name: string, command: string[], extra: Record<string, unknown> = {}) {
-  return {
-    apiVersion: 'v1',
-    kind: 'Pod',
-    metadata: { name, namespace, labels: { 'app.kubernetes.io/managed-by': 'kubestrap', 'kubestrap.dev/probe': name } },
-    spec: {
-      restartPolicy: 'Never',
-      securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } },
-      containers: [{ name: 'probe', image: lock.images.probe, command, securityContext: restricted, resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '100m', memory: '32Mi' } } }],
-      ...extra,
-    },
-  };
-}
-
-async function runToCompletion(env: CheckEnv, objects: unknown[], pod: string, namespace: string): Promise<Failure> {
+async function runToCompletion(env: CheckEnv, objects: unknown[], pod: string, namespace: string, timeout = '120s'): Promise<ProbeFailure> {
   const { kubectl } = env;
   await kubectl.applyStdin(toYamlStream(objects));
   try {
-    await kubectl.waitFor(`pod/${pod}`, 'jsonpath={.status.phase}=Succeeded', '120s', namespace);
+    await kubectl.waitFor(`pod/${pod}`, 'jsonpath={.status.phase}=Succeeded', timeout, namespace);
     return undefined;
   } catch {
     return { message: `probe pod ${pod} did not succeed: ${await kubectl.logsTail(namespace, pod, 'probe', 5)}`, diagnose: namespace };
@@ -49,7 +31,16 @@ async function cleanup(env: CheckEnv, namespace: string, resources: [string, str
   for (const [kind, name] of resources) await env.kubectl.delete(kind, name, namespace, '60s');
 }
 
-export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv): Promise<Failure> {
+/** Nodes new pods can land on: not cordoned, no NoSchedule/NoExecute taint, Ready. */
+async function schedulableNodes(env: CheckEnv): Promise<string[]> {
+  const nodes = await env.kubectl.list<INode>('nodes');
+  return nodes
+    .filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'))
+    .filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True')
+    .map((n) => n.metadata?.name ?? '');
+}
+
+export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv, peerNamespace?: string): Promise<ProbeFailure> {
   const { kubectl } = env;
   switch (probe) {
     case 'dns':
@@ -58,37 +49,25 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv)
       } finally {
         await cleanup(env, namespace, [['pod', 'kubestrap-probe-dns']]);
       }
-    case 'pod-to-pod': {
-      const server = probePod(namespace, 'kubestrap-probe-server', ['httpd', '-f', '-p', '8080']);
-      const service = { apiVersion: 'v1', kind: 'Service', metadata: { name: 'kubestrap-probe-server', namespace }, spec: { selector: { 'kubestrap.dev/probe': 'kubestrap-probe-server' }, ports: [{ port: 8080 }] } };
-      try {
-        await kubectl.applyStdin(toYamlStream([server, service]));
-        await kubectl.waitFor('pod/kubestrap-probe-server', 'condition=Ready', '120s', namespace);
-        const client = probePod(namespace, 'kubestrap-probe-client', ['wget', '-q', '-T', '5', '-O', '/dev/null', `http://kubestrap-probe-server.${namespace}.svc:8080/`], {
-          affinity: { podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { 'kubestrap.dev/probe': 'kubestrap-probe-server' } } } }] } },
-        });
-        return await runToCompletion(env, [client], 'kubestrap-probe-client', namespace);
-      } finally {
-        await cleanup(env, namespace, [['pod', 'kubestrap-probe-client'], ['pod', 'kubestrap-probe-server'], ['service', 'kubestrap-probe-server']]);
-      }
-    }
+    case 'pod-to-pod':
+      return podToPodProbe(env, namespace);
+    case 'network-policy':
+      return networkPolicyProbe(env, namespace, peerNamespace);
     case 'pvc-binds': {
       const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'kubestrap-probe-pvc', namespace }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } } };
       const pod = probePod(namespace, 'kubestrap-probe-pvc', ['sh', '-c', 'echo ok > /data/probe && cat /data/probe'], {
         volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'kubestrap-probe-pvc' } }],
         securityContext: { runAsNonRoot: true, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
       });
-      (pod.spec.containers[0] as Record<string, unknown>).volumeMounts = [{ name: 'data', mountPath: '/data' }];
+      pod.spec!.containers[0]!.volumeMounts = [{ name: 'data', mountPath: '/data' }];
       try {
         return await runToCompletion(env, [pvc, pod], 'kubestrap-probe-pvc', namespace);
       } finally {
         await cleanup(env, namespace, [['pod', 'kubestrap-probe-pvc'], ['pvc', 'kubestrap-probe-pvc']]);
       }
     }
-    case 'hpa-metrics': {
-      const metrics = await kubectl.get<{ items?: unknown[] }>('nodes.metrics.k8s.io');
-      return metrics?.items?.length ? undefined : { message: 'the metrics API (metrics.k8s.io) returned no node metrics; HPAs cannot scale on CPU' };
-    }
+    case 'hpa-metrics':
+      return hpaMetricsProbe(env, namespace);
     case 'audit-log':
       return auditLogProbe(namespace, env);
     case 'secrets-encrypted':
@@ -122,21 +101,143 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv)
   }
 }
 
-/** kind only: a ConfigMap with a unique name is created, then looked for in the node's audit log. */
-async function auditLogProbe(namespace: string, env: CheckEnv): Promise<Failure> {
-  if (!env.nodeExec) return { message: 'reading the audit log needs the kind node (docker exec); not available for this provider' };
-  const name = `kubestrap-audit-probe-${Date.now().toString(36)}`;
-  await env.kubectl.applyStdin(toYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { probe: 'audit' } }));
+/**
+ * Pod-to-pod across nodes: a client that may not share a node with the server (required
+ * anti-affinity) reads the server's file through its Service. `objects` lets a test swap in a
+ * broken server to prove the probe fails.
+ */
+export async function podToPodProbe(env: CheckEnv, namespace: string, objects: PodToPodObjects = podToPodObjects(namespace)): Promise<ProbeFailure> {
+  const { kubectl } = env;
+  const nodes = await schedulableNodes(env);
+  if (nodes.length < 2) return { skipped: `pod-to-pod across nodes needs two schedulable nodes; this cluster has ${nodes.length}` };
+  const server = objects.server.metadata!.name!;
+  const client = objects.client.metadata!.name!;
+  const service = (objects.service as { metadata: { name: string } }).metadata.name;
   try {
-    const log = await env.nodeExec(['grep', '-c', name, '/var/log/kubernetes/audit/audit.log']);
-    return Number(log.trim()) > 0 ? undefined : { message: `the audit log does not mention ${name}` };
+    await kubectl.applyStdin(toYamlStream([objects.server, objects.service]));
+    await kubectl.waitFor(`pod/${server}`, 'condition=Ready', '120s', namespace);
+    const failure = await runToCompletion(env, [objects.client], client, namespace);
+    if (failure) return failure;
+    const [s, c] = await Promise.all([kubectl.get<IPod>('pod', server, namespace), kubectl.get<IPod>('pod', client, namespace)]);
+    const [sNode, cNode] = [s?.spec?.nodeName, c?.spec?.nodeName];
+    return sNode && cNode && sNode !== cNode ? undefined : { message: `the client and the server ran on the same node (${sNode ?? '?'}); anti-affinity was not honoured` };
   } finally {
-    await env.kubectl.delete('configmap', name, namespace, '60s');
+    await cleanup(env, namespace, [['pod', client], ['pod', server], ['service', service]]);
   }
 }
 
-/** kind only: reads a fresh Secret straight from etcd (through the etcd static pod) and expects the aescbc prefix. */
-async function secretsEncryptedProbe(namespace: string, env: CheckEnv): Promise<Failure> {
+/**
+ * NetworkPolicy denial in a namespace under default-deny: a pod in the same namespace reads the
+ * server's file (allowed), a pod in `peerNamespace` cannot reach it (denied). Pod IPs are used,
+ * so neither result depends on DNS.
+ */
+async function networkPolicyProbe(env: CheckEnv, namespace: string, peerNamespace: string | undefined): Promise<ProbeFailure> {
+  if (!peerNamespace) return { message: 'the network-policy probe needs a namespace to probe from' };
+  const { kubectl } = env;
+  const serverName = 'kubestrap-probe-np-server';
+  const inside = 'kubestrap-probe-np-inside';
+  const outside = 'kubestrap-probe-np-outside';
+  try {
+    await kubectl.applyStdin(toYaml(httpServerPod(namespace, serverName)));
+    await kubectl.waitFor(`pod/${serverName}`, 'condition=Ready', '120s', namespace);
+    const ip = (await kubectl.get<IPod>('pod', serverName, namespace))?.status?.podIP;
+    if (!ip) return { message: `the probe server in ${namespace} has no pod IP`, diagnose: namespace };
+    const url = `http://${ip}:${probePort}/${probeFile}`;
+    const allowed = await runToCompletion(env, [probePod(namespace, inside, ['sh', '-c', fetchScript(url, 20)])], inside, namespace);
+    if (allowed && 'message' in allowed) return { message: `a pod inside ${namespace} could not reach another pod there (allow-same-namespace): ${allowed.message}`, diagnose: namespace };
+    const denied = await runToCompletion(env, [probePod(peerNamespace, outside, ['sh', '-c', deniedScript(url)])], outside, peerNamespace);
+    if (denied && 'message' in denied) return { message: `a pod in ${peerNamespace} reached a pod in ${namespace} despite default-deny: ${denied.message}` };
+    return undefined;
+  } finally {
+    await cleanup(env, peerNamespace, [['pod', outside]]);
+    await cleanup(env, namespace, [['pod', inside], ['pod', serverName]]);
+  }
+}
+
+/**
+ * The HPA loop for real: a Deployment burns CPU, and an HPA on it must report a CPU utilisation
+ * read from metrics-server in status.currentMetrics (the node metrics list alone does not prove
+ * that pod metrics reach an HPA).
+ */
+async function hpaMetricsProbe(env: CheckEnv, namespace: string): Promise<ProbeFailure> {
+  const { kubectl } = env;
+  const nodeMetrics = await kubectl.get<{ items?: unknown[] }>('nodes.metrics.k8s.io');
+  if (!nodeMetrics?.items?.length) return { message: 'the metrics API (metrics.k8s.io) returned no node metrics; HPAs cannot scale on CPU' };
+  const [deployment, hpa] = cpuLoadObjects(namespace);
+  const name = (hpa as { metadata: { name: string } }).metadata.name;
+  try {
+    await kubectl.applyStdin(toYamlStream([deployment, hpa]));
+    await kubectl.rolloutStatus(namespace, `deployment/${name}`, '120s');
+    const deadline = Date.now() + 240_000;
+    let last: IHorizontalPodAutoscaler | undefined;
+    while (Date.now() < deadline) {
+      last = await kubectl.get<IHorizontalPodAutoscaler>('horizontalpodautoscalers.autoscaling', name, namespace);
+      const cpu = last?.status?.currentMetrics?.find((m) => m.type === 'Resource' && m.resource?.name === 'cpu')?.resource?.current;
+      if (cpu?.averageUtilization !== undefined && cpu.averageUtilization > 0) return undefined;
+      await new Promise((r) => setTimeout(r, 5000));
+    }
+    const condition = last?.status?.conditions?.find((c) => c.type === 'ScalingActive');
+    return { message: `the HPA ${namespace}/${name} reported no CPU utilisation within 240s under load${condition ? ` (ScalingActive ${condition.status}: ${condition.message ?? condition.reason ?? ''})` : ''}`, diagnose: namespace };
+  } finally {
+    await cleanup(env, namespace, [['horizontalpodautoscalers.autoscaling', name], ['deployment', name]]);
+  }
+}
+
+const auditLogPath = 'kubernetes/audit/audit.log';
+
+/**
+ * A ConfigMap with a unique name is created, then its audit event is looked for in the API
+ * server's audit log on the control-plane nodes. The log is read through the API (the kubelet
+ * serves the node's /var/log at /logs/, reached via the node proxy), so the probe needs nothing
+ * but the context kubestrap already uses; where the kubelet does not serve logs (its system log
+ * handler is off) and the cluster is kind, it reads the file through the node container instead.
+ */
+async function auditLogProbe(namespace: string, env: CheckEnv): Promise<ProbeFailure> {
+  const { kubectl } = env;
+  const controlPlanes = (await kubectl.list<INode>('nodes', { selector: 'node-role.kubernetes.io/control-plane' })).map((n) => n.metadata?.name ?? '');
+  if (controlPlanes.length === 0) return { message: 'no node is labelled node-role.kubernetes.io/control-plane; cannot find the audit log' };
+  const name = `kubestrap-audit-probe-${Date.now().toString(36)}`;
+  await kubectl.applyStdin(toYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { probe: 'audit' } }));
+  const errors: string[] = [];
+  try {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      for (const node of controlPlanes) {
+        let log: string;
+        try {
+          log = await kubectl.raw(`/api/v1/nodes/${node}/proxy/logs/${auditLogPath}`);
+        } catch (error) {
+          if (!env.nodeExec) {
+            errors.push(`${node}: ${(error as Error).message.split('\n').at(-1) ?? ''}`);
+            continue;
+          }
+          log = await env.nodeExec(['grep', '-F', name, `/var/log/${auditLogPath}`]).catch(() => '');
+        }
+        if (auditEventFor(log, namespace, name)) return undefined;
+      }
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+    return { message: `no audit event for configmap ${namespace}/${name} in /var/log/${auditLogPath} on ${controlPlanes.join(', ')}${errors.length ? ` (${errors.slice(0, 2).join('; ')})` : ''}` };
+  } finally {
+    await kubectl.delete('configmap', name, namespace, '60s');
+  }
+}
+
+/** True when one line of an audit log is a completed event for the named ConfigMap. */
+export function auditEventFor(log: string, namespace: string, name: string): boolean {
+  for (const line of log.split('\n')) {
+    if (!line.includes(name)) continue;
+    try {
+      const event = JSON.parse(line) as { kind?: string; stage?: string; objectRef?: { resource?: string; namespace?: string; name?: string } };
+      if (event.kind === 'Event' && event.stage === 'ResponseComplete' && event.objectRef?.resource === 'configmaps' && event.objectRef.namespace === namespace && event.objectRef.name === name) return true;
+    } catch {
+      // a line cut by rotation; keep looking
+    }
+  }
+  return false;
+}
+
+/** Reads a fresh Secret straight from etcd (etcdctl in the etcd static pod): its raw value must carry the k8s:enc: prefix. */
+async function secretsEncryptedProbe(namespace: string, env: CheckEnv): Promise<ProbeFailure> {
   if (!env.etcdPod) return { message: 'reading etcd needs the kind control plane; not available for this provider' };
   const name = `kubestrap-encryption-probe-${Date.now().toString(36)}`;
   await env.kubectl.applyStdin(toYaml({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: { probe: 'encrypted?' } }));
@@ -151,7 +252,9 @@ async function secretsEncryptedProbe(namespace: string, env: CheckEnv): Promise<
       `/registry/secrets/${namespace}/${name}`,
       '--print-value-only',
     ]);
-    return raw.includes('k8s:enc:aescbc:v1:') ? undefined : { message: 'the Secret is stored in etcd without the aescbc prefix: encryption at rest is not active' };
+    if (raw.length === 0) return { message: `etcd has no key /registry/secrets/${namespace}/${name}` };
+    // Only the prefix is ever shown: the rest is ciphertext (or, if unencrypted, the Secret itself).
+    return raw.startsWith('k8s:enc:') ? undefined : { message: 'the Secret is stored in etcd without a k8s:enc: prefix: encryption at rest is not active' };
   } finally {
     await env.kubectl.delete('secret', name, namespace, '60s');
   }

@@ -9,6 +9,7 @@ export class PlanBuilder {
   readonly artifacts: Artifact[] = [];
   readonly actions: Action[] = [];
   readonly checks: Check[] = [];
+  readonly notes: string[] = [];
   private readonly dir: string;
 
   constructor(
@@ -57,12 +58,17 @@ export class PlanBuilder {
     this.checks.push(...checks);
   }
 
+  /** A line `plan` shows for this step (a setting worth seeing before anything runs). */
+  note(text: string): void {
+    this.notes.push(text);
+  }
+
   rollout(namespace: string, ...workloads: [WorkloadKind, string][]): void {
     for (const [kind, name] of workloads) this.checks.push({ type: 'rollout', namespace, kind, name });
   }
 
   build(): StepPlan {
-    return { artifacts: this.artifacts, actions: this.actions, checks: this.checks };
+    return { artifacts: this.artifacts, actions: this.actions, checks: this.checks, ...(this.notes.length ? { notes: this.notes } : {}) };
   }
 }
 

@@ -73,26 +73,28 @@ export type Check =
   | { type: 'rejects-privileged-pod'; namespace: string }
   | { type: 'velero-bsl-available'; namespace: string; name: string }
   /** A functional probe that needs real containers; skipped with its reason on simulated nodes. */
-  | { type: 'probe'; probe: ProbeId; namespace: string; description: string }
+  | { type: 'probe'; probe: ProbeId; namespace: string; description: string; peerNamespace?: string }
   /** Something kubestrap cannot check on this target; always reported as skipped with the reason. */
   | { type: 'not-checkable'; description: string; reason: string };
 
 export type ProbeId =
   | 'dns'
   | 'pod-to-pod'
+  /** default-deny in `namespace`: a pod there is reached from inside and not from `peerNamespace`. */
+  | 'network-policy'
   | 'pvc-binds'
   | 'hpa-metrics'
   | 'backup-restore'
   /** kind: a request made by the probe shows up in the API server's audit log on the control-plane node. */
   | 'audit-log'
-  /** kind: a Secret written by the probe is stored encrypted (k8s:enc:aescbc:v1: prefix) in etcd. */
+  /** kind: a Secret written by the probe is stored encrypted (k8s:enc: prefix) in etcd. */
   | 'secrets-encrypted';
 
 export interface StepPlan {
   artifacts: Artifact[];
   actions: Action[];
   checks: Check[];
-  /** Extra removal work beyond reversing the actions (kept minimal; see engine). */
+  /** Lines `plan` shows for the step besides files, commands and checks (e.g. the kind node image). */
   notes?: string[];
 }
 

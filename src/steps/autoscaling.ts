@@ -79,7 +79,7 @@ export const autoscalingStep: Step = {
       b.manifest('smoke-vpa.yaml', [vpa], 'VerticalPodAutoscaler for the smoke-test workload');
       b.check({ type: 'exists', resource: 'verticalpodautoscalers.autoscaling.k8s.io', namespace: smokeWorkload.namespace, name: smokeWorkload.name });
     }
-    b.check({ type: 'probe', probe: 'hpa-metrics', namespace: smokeWorkload.namespace, description: `the HPA ${smokeWorkload.namespace}/${smokeWorkload.name} reads CPU metrics from metrics-server` });
+    b.check({ type: 'probe', probe: 'hpa-metrics', namespace: smokeWorkload.namespace, description: `an HPA on a CPU-loaded probe workload in ${smokeWorkload.namespace} reads its CPU utilisation from metrics-server` });
     return b.build();
   },
 };

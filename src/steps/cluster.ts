@@ -1,4 +1,5 @@
 import path from 'node:path';
+import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
 import { renderObject, toYaml } from '../render/template.js';
 import { PlanBuilder } from '../roadmap/builders.js';
@@ -66,7 +67,8 @@ export const clusterStep: Step = {
       mounts.push({ hostPath: encryptionKeyFile(ctx.baseDir, cluster.name), containerPath: encryptionConfigInNode, readOnly: true });
     }
 
-    const image = lock.kindNodeImages[cluster.kubernetesVersion];
+    const image = kindNodeImage(ctx.config);
+    b.note(cluster.nodeImage ? `node image ${image} (spec.cluster.nodeImage; the lock pins ${lock.kindNodeImages[cluster.kubernetesVersion]})` : `node image ${image} (pinned for Kubernetes ${cluster.kubernetesVersion})`);
     const patches = Object.keys(extraArgs).length ? [toYaml(renderObject('cluster/kubeadm-apiserver-patch.yaml', { extraArgs, extraVolumes }))] : [];
     const nodes: Record<string, unknown>[] = [];
     for (let i = 0; i < cluster.nodes.controlPlanes; i++) {
@@ -100,3 +102,8 @@ export const clusterStep: Step = {
     return b.build();
   },
 };
+
+/** The kind node image: the configured override (e.g. a private mirror), else the lock's pin. */
+export function kindNodeImage(config: Config): string {
+  return config.spec.cluster.nodeImage ?? lock.kindNodeImages[config.spec.cluster.kubernetesVersion];
+}

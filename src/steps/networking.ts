@@ -1,9 +1,13 @@
 import { PlanBuilder } from '../roadmap/builders.js';
-import { namespaceObject } from '../render/common.js';
-import { renderObject } from '../render/template.js';
+import { lock } from '../lock.js';
+import { commonLabels, namespaceObject } from '../render/common.js';
+import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
 
-/** The CNI: Cilium or Calico installed by helm, or the cluster's own kept as it is. */
+/**
+ * The CNI: Cilium or Calico installed by helm, or the cluster's own kept as it is, optionally with
+ * kube-router next to it as the NetworkPolicy controller.
+ */
 export const networkingStep: Step = {
   id: 'networking',
   phase: 'foundation',
@@ -46,6 +50,19 @@ export const networkingStep: Step = {
       );
       b.rollout('tigera-operator', ['deployment', 'tigera-operator']);
       b.rollout('calico-system', ['daemonset', 'calico-node'], ['deployment', 'calico-kube-controllers']);
+    }
+    if (networking.policyController === 'kube-router') {
+      b.manifest(
+        'kube-router.yaml',
+        renderObjects('networking/kube-router.yaml', {
+          labels: commonLabels(ctx.config, 'networking'),
+          image: lock.images.kubeRouter,
+          serviceRangeArg: `--service-cluster-ip-range=${networking.serviceSubnet}`,
+        }),
+        'kube-router as NetworkPolicy controller (policy-only DaemonSet, RBAC)',
+      );
+      b.note(`NetworkPolicies enforced by kube-router (policy-only, ${lock.images.kubeRouter}) next to the cluster's CNI`);
+      b.rollout('kube-system', ['daemonset', 'kube-router']);
     }
     b.check({ type: 'nodes-ready' });
     b.rollout('kube-system', ['deployment', 'coredns']);

@@ -97,6 +97,14 @@ export const securityStep: Step = {
     if (security.defaultDenyNetworkPolicies && tenants.length) {
       b.manifest('network-policies.yaml', tenants.flatMap((t) => namespaceIsolation(config, 'security', t.name)), 'default-deny NetworkPolicies with DNS egress for tenant namespaces');
       for (const t of tenants) b.check(...isolationChecks(t.name));
+      const first = tenants[0]!.name;
+      b.check({
+        type: 'probe',
+        probe: 'network-policy',
+        namespace: first,
+        peerNamespace: kubestrapNamespace,
+        description: `default-deny in ${first} denies: a pod in ${kubestrapNamespace} cannot reach a pod in ${first}, a pod in ${first} can`,
+      });
     }
 
     if (security.rbac) {
@@ -177,7 +185,7 @@ export const securityStep: Step = {
     // step (on an existing cluster it reports them as not checkable); verify them on kind.
     if (cluster.provider === 'kind') {
       if (security.auditLogging) b.check({ type: 'probe', probe: 'audit-log', namespace: kubestrapNamespace, description: "a request made by kubestrap appears in the API server's audit log" });
-      if (security.secretsEncryption) b.check({ type: 'probe', probe: 'secrets-encrypted', namespace: kubestrapNamespace, description: 'a Secret is stored encrypted (aescbc) in etcd' });
+      if (security.secretsEncryption) b.check({ type: 'probe', probe: 'secrets-encrypted', namespace: kubestrapNamespace, description: 'a Secret is stored encrypted in etcd (k8s:enc: prefix, read with etcdctl)' });
     }
     return b.build();
   },

@@ -298,10 +298,10 @@ describe('features phase variants', () => {
     expect(noTenants.checks).toContainEqual({ type: 'rejects-privileged-pod', namespace: 'kubestrap-system' });
   });
 
-  it('audit log and encryption at rest: probes on kind, nothing added for an existing cluster (the cluster step says why)', async () => {
+  it('audit log and encryption at rest: probes on kind, nothing added for an existing cluster (the cluster step says why); the NetworkPolicy denial probe wherever tenants have default-deny', async () => {
     const kind = securityStep.render(ctxFor((await load('kind-dev.yaml')).config));
-    expect(kind.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual(['audit-log', 'secrets-encrypted']);
+    expect(kind.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual(['network-policy', 'audit-log', 'secrets-encrypted']);
     const existing = securityStep.render(ctxFor((await load('production.yaml')).config));
-    expect(existing.checks.some((c) => c.type === 'probe')).toBe(false);
+    expect(existing.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual(['network-policy']);
   });
 });
