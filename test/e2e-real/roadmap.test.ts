@@ -1,0 +1,194 @@
+// The kind roadmap for real: the BUILT CLI creates a kind cluster from examples/kind-test.yaml with
+// its own rendered kind config (the tier's locally built node image through KUBESTRAP_NODE_IMAGE),
+// installs what the example turns on from the real upstream charts, and `verify` runs every
+// check for real: none may be skipped. Then deliberately broken probes must fail against the same
+// cluster, and `down --purge` deletes it.
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { execa } from 'execa';
+import { parse, stringify } from 'yaml';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createExec } from '../../src/adapters/exec.js';
+import { Helm } from '../../src/adapters/helm.js';
+import { Kubectl } from '../../src/adapters/kubectl.js';
+import { Redactor } from '../../src/adapters/redact.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import type { CheckEnv } from '../../src/engine/checks.js';
+import { httpServerPod, podToPodObjects, probePod, requiredAntiAffinity } from '../../src/engine/probe-objects.js';
+import { podToPodProbe, runProbe } from '../../src/engine/probes.js';
+import { buildPlan, describeCheck } from '../../src/plan/plan.js';
+import type { Check } from '../../src/roadmap/types.js';
+import { realTierEnv } from './real-env.ts';
+
+const repo = path.resolve(import.meta.dirname, '../..');
+const bin = path.join(repo, 'bin/kubestrap.js');
+const upstreamCharts = path.resolve(repo, process.env.KUBESTRAP_UPSTREAM_CHARTS ?? '../shared/upstream-charts');
+
+/** Every check issue 9 names; each must be in the plan, run and pass. */
+const required: { name: string; match: (c: Check) => boolean }[] = [
+  { name: 'API ready', match: (c) => c.type === 'api-ready' },
+  { name: 'nodes Ready', match: (c) => c.type === 'nodes-ready' },
+  { name: 'audit log line', match: (c) => c.type === 'probe' && c.probe === 'audit-log' },
+  { name: 'Secret encrypted at rest', match: (c) => c.type === 'probe' && c.probe === 'secrets-encrypted' },
+  { name: 'DNS', match: (c) => c.type === 'probe' && c.probe === 'dns' },
+  { name: 'pod-to-pod across nodes', match: (c) => c.type === 'probe' && c.probe === 'pod-to-pod' },
+  { name: 'PVC binds, pod writes', match: (c) => c.type === 'probe' && c.probe === 'pvc-binds' },
+  { name: 'privileged pod rejected', match: (c) => c.type === 'rejects-privileged-pod' },
+  { name: 'HPA reads CPU metrics', match: (c) => c.type === 'probe' && c.probe === 'hpa-metrics' },
+  { name: 'default-deny denies', match: (c) => c.type === 'probe' && c.probe === 'network-policy' },
+];
+
+interface Run {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+  events: Record<string, any>[];
+  seconds: number;
+}
+
+describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind-test.yaml)', () => {
+  const tier = realTierEnv();
+  const work = mkdtempSync(path.join(tmpdir(), 'kubestrap-real-'));
+  const configFile = path.join(work, 'kind-test.yaml');
+  // kind writes the cluster's context here, never into the user's ~/.kube/config.
+  const kubeconfig = path.join(work, 'kubeconfig');
+  const childEnv: Record<string, string> = {
+    ...(process.env as Record<string, string>),
+    PATH: `${tier.binDir}:${process.env.PATH ?? ''}`,
+    KUBECONFIG: kubeconfig,
+    CI: 'true',
+    NO_COLOR: '1',
+    ...(tier.nodeImage ? { KUBESTRAP_NODE_IMAGE: tier.nodeImage } : {}),
+  };
+  const timings: Record<string, number> = {};
+  let clusterName = '';
+  let context = '';
+
+  async function cli(args: string[]): Promise<Run> {
+    const started = performance.now();
+    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], { cwd: work, env: childEnv, extendEnv: false, reject: false, stdin: 'ignore', timeout: 60 * 60_000 });
+    const events = args.includes('json') ? r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>) : [];
+    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, events, seconds: Math.round((performance.now() - started) / 100) / 10 };
+  }
+
+  function failures(run: Run): string {
+    return run.events
+      .filter((e) => (e.event === 'check.result' && e.status !== 'ok') || e.event === 'step.fail')
+      .map((e) => `${e.step}: ${e.description ?? ''} -> ${e.status ?? 'failed'} ${e.message ?? e.error ?? ''}`)
+      .join('\n') || run.stderr.split('\n').slice(-30).join('\n');
+  }
+
+  function checkEnv(): CheckEnv {
+    const exec = createExec(new Redactor(), childEnv);
+    const target = { context, kubeconfig };
+    return { kubectl: new Kubectl(exec, target), helm: new Helm(exec, target, 4), simulated: false, timeout: '2m' };
+  }
+
+  beforeAll(() => {
+    if (!existsSync(upstreamCharts)) throw new Error(`the upstream charts are not at ${upstreamCharts}; set KUBESTRAP_UPSTREAM_CHARTS`);
+    // A copy outside the repository: kubestrap keeps its plan, identity record and the cluster's
+    // encryption key next to the config, and the test must create nothing in the repository.
+    const doc = parse(readFileSync(path.join(repo, 'examples/kind-test.yaml'), 'utf8'));
+    doc.spec.charts.localDir = upstreamCharts;
+    writeFileSync(configFile, stringify(doc));
+    clusterName = doc.spec.cluster.name;
+    context = `kind-${clusterName}`;
+  });
+
+  afterAll(async () => {
+    // Whatever happened above, the cluster goes (the tier's `down --real` would also remove it).
+    const clusters = await execa(tier.kind, ['get', 'clusters'], { env: childEnv, reject: false });
+    if (clusters.stdout.split('\n').includes(clusterName)) await execa(tier.kind, ['delete', 'cluster', '--name', clusterName], { env: childEnv, reject: false });
+    process.stdout.write(`real roadmap timings (s): ${JSON.stringify(timings)}\n`);
+    rmSync(work, { recursive: true, force: true });
+  });
+
+  it('up creates the kind cluster through `kind create cluster` with its rendered config and applies every step', async () => {
+    const run = await cli(['up', '--yes', '--output', 'json']);
+    timings.up = run.seconds;
+    expect(run.exitCode, failures(run)).toBe(0);
+    const nodes = JSON.parse((await execa(tier.kubectl, ['--context', context, 'get', 'nodes', '--output', 'json'], { env: childEnv })).stdout) as { items: { spec?: { taints?: unknown[] }; status: { nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } } }[] };
+    expect(nodes.items).toHaveLength(3);
+    // Real nodes (containerd inside kind node containers), not KWOK.
+    expect(nodes.items.every((n) => n.status.nodeInfo.containerRuntimeVersion.startsWith('containerd://'))).toBe(true);
+    if (tier.nodeImage) {
+      const image = (await execa('docker', ['inspect', '--format', '{{.Config.Image}}', `${clusterName}-control-plane`], { env: childEnv })).stdout.trim();
+      expect(image).toBe(tier.nodeImage);
+    }
+  });
+
+  it('verify: every check runs and passes, none is skipped, and every check issue 9 names is among them', async () => {
+    const run = await cli(['verify', '--output', 'json']);
+    timings.verify = run.seconds;
+    const results = run.events.filter((e) => e.event === 'check.result');
+    const { config, baseDir } = await loadConfigFile(configFile);
+    const planned = buildPlan({ config, baseDir, outDir: path.join(work, 'plan-for-test') })
+      .phases.flatMap((p) => p.steps)
+      .flatMap((s) => s.rendered.checks.map((c) => ({ step: s.id, check: c })));
+    for (const r of required) {
+      const wanted = planned.filter((p) => r.match(p.check));
+      expect(wanted.length, `${r.name} is not in the plan`).toBeGreaterThan(0);
+      for (const w of wanted) {
+        const result = results.find((e) => e.step === w.step && e.description === describeCheck(w.check));
+        expect(result, `${r.name} (${w.step}) did not run`).toBeDefined();
+        expect(`${r.name}: ${result!.status} ${result!.message ?? ''}`).toBe(`${r.name}: ok `);
+      }
+    }
+    const notOk = results.filter((e) => e.status !== 'ok');
+    expect(notOk.map((e) => `${e.step}: ${e.description} -> ${e.status} ${e.message ?? ''}`)).toEqual([]);
+    expect(results.length).toBe(planned.length);
+    expect(run.exitCode, failures(run)).toBe(0);
+    timings.checks = results.length;
+  });
+
+  it('a deliberately broken pod-to-pod probe fails: the old server (httpd serving / with no index.html)', async () => {
+    const env = checkEnv();
+    const objects = podToPodObjects('kubestrap-system');
+    // The probe as it was: `httpd -f -p 8080` serving `/`, and a client that asks for `/`.
+    objects.server.spec!.containers[0]!.command = ['httpd', '-f', '-p', '8080'];
+    objects.server.spec!.volumes = [];
+    objects.server.spec!.containers[0]!.volumeMounts = [];
+    objects.client.spec!.containers[0]!.command = ['wget', '-q', '-T', '5', '-O', '/dev/null', 'http://kubestrap-probe-server.kubestrap-system.svc:8080/'];
+    objects.client.spec!.affinity = requiredAntiAffinity(objects.server.metadata!.name!);
+    const result = await podToPodProbe(env, 'kubestrap-system', objects);
+    expect(result && 'message' in result ? result.message : result).toMatch(/did not succeed/);
+    expect(result && 'message' in result ? result.message : '').toMatch(/404|server returned error/i);
+    // The fixed probe passes on the same cluster, seconds later.
+    expect(await podToPodProbe(env, 'kubestrap-system')).toBeUndefined();
+  });
+
+  it('the NetworkPolicy probe fails where nothing denies (kubestrap-system has no default-deny)', async () => {
+    const result = await runProbe('network-policy', 'kubestrap-system', checkEnv(), 'default');
+    expect(result && 'message' in result ? result.message : result).toMatch(/reached a pod in kubestrap-system despite default-deny/);
+  });
+
+  it('pods under required anti-affinity never share a node (scheduler, for real)', async () => {
+    const env = checkEnv();
+    const ns = 'kubestrap-system';
+    const a = httpServerPod(ns, 'kubestrap-probe-aa-server');
+    const b = probePod(ns, 'kubestrap-probe-aa-client', ['sleep', '1'], { affinity: requiredAntiAffinity('kubestrap-probe-aa-server') });
+    try {
+      await env.kubectl.applyStdin(stringify(a));
+      await env.kubectl.waitFor('pod/kubestrap-probe-aa-server', 'condition=Ready', '120s', ns);
+      await env.kubectl.applyStdin(stringify(b));
+      await env.kubectl.waitFor('pod/kubestrap-probe-aa-client', 'jsonpath={.status.phase}=Succeeded', '120s', ns);
+      const node = async (n: string) => (await env.kubectl.get<{ spec: { nodeName: string } }>('pod', n, ns))!.spec.nodeName;
+      expect(await node('kubestrap-probe-aa-client')).not.toBe(await node('kubestrap-probe-aa-server'));
+    } finally {
+      await env.kubectl.delete('pod', 'kubestrap-probe-aa-client', ns, '60s');
+      await env.kubectl.delete('pod', 'kubestrap-probe-aa-server', ns, '60s');
+    }
+  });
+
+  it('down --purge deletes the kind cluster', async () => {
+    // `down` takes --yes where it asks before deleting (see its --help).
+    const help = await execa(process.execPath, [bin, 'down', '--help'], { env: childEnv, reject: false });
+    const run = await cli(['down', '--purge', ...(help.stdout.includes('--yes') ? ['--yes'] : []), '--output', 'json']);
+    timings.down = run.seconds;
+    expect(run.exitCode, failures(run)).toBe(0);
+    const clusters = await execa(tier.kind, ['get', 'clusters'], { env: childEnv });
+    expect(`${clusters.stdout}\n${clusters.stderr}`.split('\n')).not.toContain(clusterName);
+    expect(existsSync(path.join(work, '.kubestrap', 'secrets'))).toBe(false);
+  });
+});
