@@ -8,7 +8,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { Document, isMap, isPair, isScalar, isSeq, parseAllDocuments, stringify, type Node, type ScalarTag } from 'yaml';
+import { Document, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node, type ScalarTag } from 'yaml';
+import { emitYaml } from './yaml-emit.js';
 
 export const templatesDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../templates');
 
@@ -89,11 +90,11 @@ export function renderObject(name: string, values: Record<string, unknown>): Rec
   return first;
 }
 
-/** Serialises objects as a multi-document YAML stream. */
+/** Serialises objects as a multi-document YAML stream (read the same under YAML 1.1 and 1.2). */
 export function toYamlStream(objects: readonly unknown[]): string {
-  return objects.map((o) => stringify(o, { lineWidth: 0, aliasDuplicateObjects: false })).join('---\n');
+  return objects.map((o) => emitYaml(o)).join('---\n');
 }
 
 export function toYaml(object: unknown): string {
-  return stringify(object, { lineWidth: 0, aliasDuplicateObjects: false });
+  return emitYaml(object);
 }

@@ -2,8 +2,8 @@
  * Answers → kubestrap.yaml text. The wizard and `init --yes` both end here, so the same answers
  * always give byte-for-byte the same file. Pure: no file system, no clock.
  */
-import { stringify } from 'yaml';
 import { configSchema, configApiVersion, configKind } from '../config/schema.js';
+import { emitYaml } from '../render/yaml-emit.js';
 import { coerce, overrideDefs, type OverrideDef } from '../config/overrides.js';
 import { answerIsOn, type Answers, type AnswerValue } from './questions.js';
 
@@ -69,7 +69,7 @@ export function renderDocument(answers: Answers, options: DocumentOptions): stri
     ...(options.decisions ? [`# Why each value was chosen: ${options.decisions}`] : []),
     '# Check it with `kubestrap plan`; every allowed key: `kubestrap schema`.',
   ];
-  return `${header.join('\n')}\n${stringify(answersToRaw(answers), { lineWidth: 0 })}`;
+  return `${header.join('\n')}\n${emitYaml(answersToRaw(answers))}`;
 }
 
 /** Checks one answer with the config schema: true, or the reason it is invalid. */

@@ -1,0 +1,143 @@
+/**
+ * The configurations the real-chart tests render: every shipped example, and `kubestrap init --yes`
+ * runs whose flags together reach every choice init offers (each provider, CNI, gateway, storage
+ * provisioner, policy engine, backup storage, cluster-autoscaler provider, Kubernetes minor,
+ * monitoring/logs/VPA/backup/OpenCost/quotas on and off). init runs in-process into a temporary
+ * folder exactly as the CLI would, so every file it writes (kubestrap.yaml, the decision record and
+ * the plan's artifacts) is what the tests read.
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { initCommand } from '../../src/commands/init.js';
+import { loadConfigFile } from '../../src/config/load.js';
+import { optionKey } from '../../src/config/overrides.js';
+import { lock, type ChartKey } from '../../src/lock.js';
+import { buildPlan, type Plan } from '../../src/plan/plan.js';
+
+export const repoRoot = path.resolve(import.meta.dirname, '../..');
+
+/** `init --yes` flag sets; the comment after each says which choices it is there to reach. */
+export const initMatrix: Record<string, string[]> = {
+  // kind, Cilium with its gateway (kube-proxy replacement derived), Loki, minio backups, 1.37
+  'kind-cilium-gateway': ['--provider', 'kind', '--cni', 'cilium', '--gateway', 'cilium', '--logs', 'true', '--tenants', 'team-a,team-b', '--kubernetes-version', '1.37'],
+  // kind, Calico, Envoy Gateway, no monitoring (so no logs/OpenCost), no VPA, no backups, no policy engine, 1.35
+  'kind-calico-minimal': ['--provider', 'kind', '--cni', 'calico', '--gateway', 'envoy-gateway', '--monitoring', 'false', '--vpa', 'false', '--backup', 'false', '--policy-engine', 'none', '--quotas', 'false', '--kubernetes-version', '1.35', '--tenant-security', 'baseline'],
+  // kind with its own CNI (kindnet) and kube-router enforcing NetworkPolicies, a mirrored node image, Traefik
+  'kind-kindnet-kube-router': ['--provider', 'kind', '--cni', 'default', '--policy-controller', 'kube-router', '--node-image', 'registry.example.com/kindest/node:v1.36.4', '--gateway', 'traefik', '--tenants', 'team-a'],
+  // existing cluster on AWS: own CNI, Traefik, Longhorn, cluster-autoscaler aws, S3 backups
+  'existing-aws': ['--provider', 'existing', '--context', 'prod-aws', '--cni', 'default', '--gateway', 'traefik', '--storage-provisioner', 'longhorn', '--cluster-autoscaler', 'aws', '--autoscaler-region', 'eu-west-1', '--backup-storage', 's3', '--backup-bucket', 'prod-backups', '--backup-region', 'eu-west-1', '--backup-credentials-secret', 'velero-cloud', '--logs', 'true', '--tenants', 'payments'],
+  // existing cluster on GCP: Cilium without kube-proxy replacement, no gateway, GCS backups, no OpenCost
+  'existing-gce': ['--provider', 'existing', '--context', 'prod-gke', '--cni', 'cilium', '--kube-proxy-replacement', 'false', '--gateway', 'none', '--cluster-autoscaler', 'gce', '--backup-storage', 'gcs', '--backup-bucket', 'gke-backups', '--backup-credentials-secret', 'velero-cloud', '--opencost', 'false', '--tenant-security', 'privileged', '--chart-source', 'oci', '--oci-mirror', 'oci://registry.example.com/charts'],
+  // existing cluster on Azure: Calico, Envoy Gateway, Azure backups, no monitoring
+  'existing-azure': ['--provider', 'existing', '--context', 'prod-aks', '--cni', 'calico', '--gateway', 'envoy-gateway', '--cluster-autoscaler', 'azure', '--backup-storage', 'azure', '--backup-bucket', 'aks-backups', '--backup-azure-resource-group', 'rg-backups', '--backup-azure-storage-account', 'aksbackups01', '--backup-credentials-secret', 'velero-cloud', '--monitoring', 'false'],
+  // existing cluster with Cluster API node groups, in-cluster MinIO backups, Longhorn
+  'existing-clusterapi': ['--provider', 'existing', '--context', 'capi-mgmt', '--cni', 'default', '--gateway', 'traefik', '--storage-provisioner', 'longhorn', '--cluster-autoscaler', 'clusterapi', '--backup-storage', 'minio', '--tenants', 'web'],
+};
+
+export const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+
+export interface RenderedRelease {
+  configuration: string;
+  key: ChartKey;
+  release: string;
+  namespace: string;
+  /** Artifact path of the values file and its text. */
+  valuesPath: string;
+  valuesText: string;
+}
+
+export interface MatrixEntry {
+  name: string;
+  plan: Plan;
+  /** Every file kubestrap wrote for this configuration (path relative to its folder → text). */
+  files: Map<string, string>;
+  releases: RenderedRelease[];
+}
+
+const chartKeyByName = new Map(Object.entries(lock.charts).map(([key, pin]) => [pin.chart, key as ChartKey]));
+
+/**
+ * The lock entry a helm action installs: the chart argument ends in the upstream chart name in
+ * every source mode (or in `<chart>-<version>.tgz` for a packaged local chart).
+ */
+export function chartKeyOf(ref: string): ChartKey {
+  const last = ref.split('/').at(-1)!;
+  const packaged = Object.entries(lock.charts).find(([, pin]) => last === `${pin.chart}-${pin.version}.tgz`);
+  const key = packaged ? (packaged[0] as ChartKey) : chartKeyByName.get(last);
+  if (!key) throw new Error(`helm chart reference ${ref} names no chart of the lock`);
+  return key;
+}
+
+function releasesOf(name: string, plan: Plan): RenderedRelease[] {
+  const out: RenderedRelease[] = [];
+  for (const step of plan.phases.flatMap((p) => p.steps)) {
+    for (const action of step.rendered.actions) {
+      if (action.type !== 'helm') continue;
+      const { release, namespace, chart, values } = action.release;
+      const artifact = step.rendered.artifacts.find((a) => a.path === values);
+      if (!artifact) throw new Error(`${name}: values file ${values} of release ${release} is not among the artifacts`);
+      out.push({ configuration: name, key: chartKeyOf(chart.ref), release, namespace, valuesPath: values, valuesText: artifact.content });
+    }
+  }
+  return out;
+}
+
+function walkFiles(dir: string, base = dir, out = new Map<string, string>()): Map<string, string> {
+  for (const entry of readdirSync(dir)) {
+    const full = path.join(dir, entry);
+    if (statSync(full).isDirectory()) walkFiles(full, base, out);
+    else out.set(path.relative(base, full), readFileSync(full, 'utf8'));
+  }
+  return out;
+}
+
+/** `--flag value` pairs to the flags object commander would give init. */
+function explicitFlags(argv: string[]): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (let i = 0; i < argv.length; i += 2) {
+    const value = argv[i + 1]!;
+    out[optionKey(argv[i]!.replace(/^--/, ''))] = value === 'true' ? true : value === 'false' ? false : value;
+  }
+  return out;
+}
+
+async function fromInit(name: string, argv: string[]): Promise<MatrixEntry> {
+  const cwd = mkdtempSync(path.join(tmpdir(), `kubestrap-matrix-${name}-`));
+  try {
+    const configFile = path.join(cwd, 'kubestrap.yaml');
+    await initCommand({
+      cwd,
+      env: {},
+      explicit: explicitFlags(argv),
+      config: configFile,
+      yes: true,
+      interactive: false,
+      write: () => {},
+      contexts: async () => undefined,
+      now: () => new Date('2026-01-02T00:00:00Z'),
+    });
+    const loaded = await loadConfigFile(configFile);
+    const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: path.join(cwd, '.kubestrap/plan') });
+    return { name: `init ${name}`, plan, files: walkFiles(cwd), releases: releasesOf(`init ${name}`, plan) };
+  } finally {
+    rmSync(cwd, { recursive: true, force: true });
+  }
+}
+
+async function fromExample(example: string): Promise<MatrixEntry> {
+  const file = path.join(repoRoot, 'examples', example);
+  const loaded = await loadConfigFile(file);
+  const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: '/tmp/kubestrap-matrix-plan' });
+  const files = new Map<string, string>([[`examples/${example}`, readFileSync(file, 'utf8')]]);
+  for (const step of plan.phases.flatMap((p) => p.steps)) for (const a of step.rendered.artifacts) files.set(a.path, a.content);
+  return { name: `example ${example}`, plan, files, releases: releasesOf(`example ${example}`, plan) };
+}
+
+/** Every configuration of the matrix, rendered. */
+export async function renderMatrix(): Promise<MatrixEntry[]> {
+  const out: MatrixEntry[] = [];
+  for (const example of examples) out.push(await fromExample(example));
+  for (const [name, argv] of Object.entries(initMatrix)) out.push(await fromInit(name, argv));
+  return out;
+}
