@@ -16,6 +16,9 @@
 # The last stdout line of `all`/`node-image` is the node image tag.
 # Env: KUBESTRAP_TEST_CACHE (cache root), KUBESTRAP_SHARED_DIR (default <repo>/../shared),
 #      KUBESTRAP_REAL_SKIP_ADDONS=1 (assemble without the add-on images; says so loudly).
+# The body is one { ... } block: bash parses it whole before running it, so editing this file
+# while a build runs cannot change what that build executes.
+{
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 cluster_dir=$(cd "$here/.." && pwd)
@@ -77,11 +80,13 @@ b_coredns() {
   go_build "$1" "$here/build/coredns" -ldflags "-s -w -X github.com/coredns/coredns/coremain.GitCommit=$COREDNS_VERSION" .
 }
 b_local_path() {
-  # The module ships a vendor directory; build from the module cache copy with it.
+  # Its module zip has no usable vendor directory: build a copy in module mode.
   local src
-  src=$(cd "$here/build/kind" && go mod download -json "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION" | jq -r .Dir)
+  src=$(cd "$real" && go mod download -json "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION" | jq -r .Dir)
   [ -d "$src" ] || die "could not fetch local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION from the Go module proxy"
-  (cd "$src" && GOFLAGS=-mod=vendor nice -n 10 go build -trimpath -ldflags "-s -w -X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION" -o "$1/local-path-provisioner" .)
+  cp -r "$src/." "$1/src"; chmod -R u+w "$1/src"; rm -rf "$1/src/vendor"
+  (cd "$1/src" && nice -n 10 go build -trimpath -ldflags "-s -w -X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION" -o "$1/local-path-provisioner" .)
+  rm -rf "${1:?}/src"
 }
 b_kindnetd() {
   local tgz=$shared/sources/$KINDNETD_SOURCE.tgz
@@ -393,3 +398,5 @@ case $what in
   all) build_components; build_images; build_node_image ;;
   *) die "unknown target '$what' (components|images|node-image|all)" ;;
 esac
+exit 0
+}

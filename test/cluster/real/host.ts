@@ -5,7 +5,7 @@
 // - nftables tables that dockerd creates (ip nat, ip filter, ...);
 // - network links: docker0 and the br-<id> bridge of kind's network;
 // - /lib/modules, which kind bind-mounts into its nodes and so creates when it is missing.
-import { existsSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
@@ -40,8 +40,15 @@ export interface HostSnapshot {
   /** "family name" -> `nft list table` output; null when nft is not installed. */
   nftTables: Record<string, string> | null;
   links: string[];
-  libModules: boolean;
+  /** Which of RUNTIME_PATHS existed. */
+  paths: Record<string, boolean>;
 }
+
+/**
+ * Paths the tier may create: kind's mount point /lib/modules (removed only while empty), and
+ * dockerd's runtime state under /var/run (exec root, socket, pid file).
+ */
+export const RUNTIME_PATHS = ['/lib/modules', '/var/run/docker', '/var/run/docker.sock', '/var/run/docker.pid'] as const;
 
 const sysctlPath = (key: string) => join('/proc/sys', ...key.split('.'));
 
@@ -78,7 +85,9 @@ export function links(): string[] {
 export async function snapshotHost(): Promise<HostSnapshot> {
   const sysctls: Record<string, string | null> = {};
   for (const key of WATCHED_SYSCTLS) sysctls[key] = readSysctl(key);
-  return { takenAt: new Date().toISOString(), sysctls, nftTables: await nftTables(), links: links(), libModules: existsSync('/lib/modules') };
+  const paths: Record<string, boolean> = {};
+  for (const p of RUNTIME_PATHS) paths[p] = existsSync(p);
+  return { takenAt: new Date().toISOString(), sysctls, nftTables: await nftTables(), links: links(), paths };
 }
 
 /** Human-readable differences between two snapshots (empty: the host is as it was). */
@@ -99,7 +108,9 @@ export function diffHost(before: HostSnapshot, after: HostSnapshot): string[] {
   }
   for (const l of after.links) if (!before.links.includes(l)) out.push(`network link ${l} was added`);
   for (const l of before.links) if (!after.links.includes(l)) out.push(`network link ${l} was removed`);
-  if (before.libModules !== after.libModules) out.push(`/lib/modules ${before.libModules ? 'was removed' : 'was created'}`);
+  for (const [p, was] of Object.entries(before.paths ?? {})) {
+    if (was !== (after.paths[p] ?? false)) out.push(`${p} ${was ? 'was removed' : 'was created'}`);
+  }
   return out;
 }
 
@@ -143,12 +154,15 @@ export async function restoreHost(before: HostSnapshot): Promise<string[]> {
     const r = await execa('ip', ['link', 'delete', l], { reject: false });
     done.push(r.exitCode === 0 ? `network link ${l} deleted` : `network link ${l}: ip link delete failed: ${r.stderr}`);
   }
-  if (!before.libModules && existsSync('/lib/modules')) {
+  for (const [p, was] of Object.entries(before.paths ?? {})) {
+    if (was || !existsSync(p)) continue;
     try {
-      rmdirSync('/lib/modules'); // only when empty: kind creates it as a mount point, nothing more
-      done.push('/lib/modules (empty, created by kind) removed');
+      // /lib/modules only when empty: kind creates it as a mount point, nothing more.
+      if (p === '/lib/modules') rmdirSync(p);
+      else rmSync(p, { recursive: true });
+      done.push(`${p} (created by the tier) removed`);
     } catch (err) {
-      done.push(`/lib/modules: not removed (${(err as Error).message})`);
+      done.push(`${p}: not removed (${(err as Error).message})`);
     }
   }
   return done;

@@ -145,6 +145,9 @@ async function startTier(paths: RealPaths): Promise<RealState> {
   writeRealState(paths, base);
   timings.dockerd = (Date.now() - t0) / 1000;
   log(`dockerd pid ${base.docker.dockerd.pid}${base.docker.containerd ? `, containerd pid ${base.docker.containerd.pid}` : ''} ready in ${timings.dockerd.toFixed(1)}s`);
+  // The data root persists in the cache (it holds the node image): containers of an earlier run
+  // that was killed without `down --real` are still registered there. Start from none.
+  await removeAllContainers(dockerEnv(base));
   return base;
 }
 
@@ -181,6 +184,15 @@ function linkBinDir(paths: RealPaths): void {
   }
 }
 
+async function removeAllContainers(env: NodeJS.ProcessEnv): Promise<void> {
+  const ids = (await execa('docker', ['ps', '-aq'], { env, reject: false })).stdout.split('\n').filter(Boolean);
+  if (ids.length > 0) {
+    log(`removing ${ids.length} container(s) left on the tier's engine`);
+    await execa('docker', ['rm', '-f', '-v', ...ids], { env, reject: false });
+  }
+  await execa('docker', ['network', 'prune', '-f'], { env, reject: false });
+}
+
 export interface RealDownResult {
   clustersDeleted: string[];
   stopped: ProcessRecord[];
@@ -213,12 +225,8 @@ async function teardown(paths: RealPaths, state: RealState): Promise<RealDownRes
       log(`deleting kind cluster ${c}`);
       clustersDeleted.push(await deleteKindCluster(c, state.kind, scratch, env));
     }
-    if (ours) {
-      // Everything on this engine was made by the tier (or by tests under it).
-      const ids = (await execa('docker', ['ps', '-aq'], { env, reject: false })).stdout.split('\n').filter(Boolean);
-      if (ids.length > 0) await execa('docker', ['rm', '-f', '-v', ...ids], { env, reject: false });
-      await execa('docker', ['network', 'prune', '-f'], { env, reject: false });
-    }
+    // Everything on an engine the tier started was made by the tier (or by tests under it).
+    if (ours) await removeAllContainers(env);
   }
   const stopped: ProcessRecord[] = [];
   if (state.docker) {
