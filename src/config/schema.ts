@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { kubernetesMinors } from '../lock.js';
+import { addonComponents } from '../render/addons.js';
 
 const dns1123Label = z
   .string()
@@ -277,8 +278,23 @@ const cost = z
         defaultMemoryLimit: quantity.default('512Mi'),
       })
       .prefault({}),
-    priorityClasses: z.boolean().default(true),
+    priorityClasses: z
+      .boolean()
+      .default(true)
+      .describe(
+        'PriorityClasses, created in the foundation phase: kubestrap-platform-critical (named by every add-on pod) and tenant-high, tenant-default (the global default for pods that name none), batch-low',
+      ),
     opencost: z.boolean().default(true),
+    addonResources: z
+      .partialRecord(
+        z.enum(addonComponents),
+        z.strictObject({
+          requests: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+          limits: z.strictObject({ cpu: quantity.optional(), memory: quantity.optional() }).optional(),
+        }),
+      )
+      .default({})
+      .describe("Requests and limits of add-on containers, replacing kubestrap's sizes for a small production cluster (kind: for a laptop), e.g. prometheus: { requests: { memory: 4Gi }, limits: { memory: 8Gi } }"),
   })
   .prefault({});
 

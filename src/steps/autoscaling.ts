@@ -1,5 +1,6 @@
 import { lock } from '../lock.js';
 import { PlanBuilder } from '../roadmap/builders.js';
+import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { commonLabels } from '../render/common.js';
 import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
@@ -36,7 +37,32 @@ export const autoscalingStep: Step = {
         'vpa',
         'vpa',
         vpaNamespace,
-        renderObject('autoscaling/vpa-values.yaml', { replicas: { recommender: 1, updater: 1, admissionController: replicas } }),
+        renderObject('autoscaling/vpa-values.yaml', {
+          replicas: { recommender: 1, updater: 1, admissionController: replicas },
+          priorityClassName: addonPriorityClass(config),
+          resources: {
+            recommender: addonResources(config, 'vpa-recommender'),
+            updater: addonResources(config, 'vpa-updater'),
+            admissionController: addonResources(config, 'vpa-admission-controller'),
+            certGen: addonResources(config, 'helper-jobs'),
+          },
+          admissionAffinity:
+            replicas >= 2
+              ? {
+                  podAntiAffinity: {
+                    preferredDuringSchedulingIgnoredDuringExecution: [
+                      {
+                        weight: 100,
+                        podAffinityTerm: {
+                          topologyKey: 'kubernetes.io/hostname',
+                          labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'admission-controller', 'app.kubernetes.io/instance': 'vpa' } },
+                        },
+                      },
+                    ],
+                  },
+                }
+              : {},
+        }),
       );
       // Release `vpa` → the chart's fullname is `vpa` (its _helpers.tpl drops a repeated chart name).
       b.rollout(vpaNamespace, ['deployment', 'vpa-recommender'], ['deployment', 'vpa-updater'], ['deployment', 'vpa-admission-controller']);
@@ -57,6 +83,7 @@ export const autoscalingStep: Step = {
           clusterName: autoscaling.clusterAutoscaler.clusterName ?? cluster.name,
           imageTag: lock.clusterAutoscalerImageTags[cluster.kubernetesVersion],
           awsRegion: provider === 'aws' ? autoscaling.clusterAutoscaler.region : undefined,
+          resources: addonResources(config, 'cluster-autoscaler'),
         }),
       );
       b.rollout('kube-system', ['deployment', 'cluster-autoscaler']);

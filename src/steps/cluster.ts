@@ -1,8 +1,10 @@
 import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
-import { renderObject, toYaml } from '../render/template.js';
+import { commonLabels } from '../render/common.js';
+import { renderObject, renderObjects, toYaml } from '../render/template.js';
 import { PlanBuilder } from '../roadmap/builders.js';
+import { priorityClassNames } from './cost.js';
 import type { Step } from '../roadmap/types.js';
 
 const auditPolicyInNode = '/etc/kubernetes/kubestrap/audit-policy.yaml';
@@ -12,6 +14,16 @@ const auditLogDir = '/var/log/kubernetes/audit';
 /** Where the kind cluster's encryption-at-rest key lives on the host (absolute). */
 export function encryptionKeyFile(baseDir: string, cluster: string): string {
   return path.join(baseDir, '.kubestrap', 'secrets', `kind-${cluster}-encryption-config.yaml`);
+}
+
+/**
+ * The PriorityClasses, applied as soon as the API server answers: every add-on of the later steps
+ * names kubestrap-platform-critical, and a pod naming a class that does not exist is refused.
+ */
+function priorityClasses(b: PlanBuilder, config: Config): void {
+  if (!config.spec.cost.priorityClasses) return;
+  b.manifest('priority-classes.yaml', renderObjects('cluster/priority-classes.yaml', { labels: commonLabels(config, 'cluster') }), 'PriorityClasses (kubestrap-platform-critical for add-ons; tenant-default is the global default)');
+  for (const name of priorityClassNames) b.check({ type: 'exists', resource: 'priorityclasses.scheduling.k8s.io', name });
 }
 
 /**
@@ -37,6 +49,7 @@ export const clusterStep: Step = {
       if (security.secretsEncryption) {
         b.check({ type: 'not-checkable', description: 'Secrets encryption at rest', reason: "an existing cluster's encryption at rest is set by its provider (KMS envelope encryption); kubestrap cannot read it" });
       }
+      priorityClasses(b, ctx.config);
       return b.build();
     }
 
@@ -99,6 +112,7 @@ export const clusterStep: Step = {
       waitForNodes: !disableDefaultCNI,
       ...(security.secretsEncryption ? { encryptionConfig: encryptionKeyFile(ctx.baseDir, cluster.name) } : {}),
     });
+    priorityClasses(b, ctx.config);
     return b.build();
   },
 };

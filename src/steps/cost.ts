@@ -1,12 +1,14 @@
 import { PlanBuilder } from '../roadmap/builders.js';
+import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { commonLabels, namespaceObject } from '../render/common.js';
-import { renderObject, renderObjects } from '../render/template.js';
+import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
 import { prometheusService } from './monitoring.js';
 
 export const opencostNamespace = 'opencost';
 export const tenantQuotaName = 'tenant-quota';
 export const tenantLimitRangeName = 'tenant-defaults';
+/** Created by the cluster step (foundation), so every add-on can name its class from the start. */
 export const priorityClassNames = ['kubestrap-platform-critical', 'tenant-high', 'tenant-default', 'batch-low'] as const;
 
 /** Multiplies a Kubernetes quantity (e.g. `2`, `500m`, `4Gi`, `1.5`) keeping its suffix. */
@@ -18,8 +20,9 @@ export function scaleQuantity(quantity: string, factor: number): string {
 }
 
 /**
- * Cost optimization: a ResourceQuota and LimitRange per tenant namespace, PriorityClasses that
- * decide who is preempted first, and OpenCost reading usage from Prometheus.
+ * Cost optimization: a ResourceQuota and LimitRange per tenant namespace and OpenCost reading usage
+ * from Prometheus. (The PriorityClasses that decide who is preempted first are created by the
+ * cluster step, before the first add-on.)
  */
 export const costStep: Step = {
   id: 'cost',
@@ -28,9 +31,9 @@ export const costStep: Step = {
   needs: ['security', 'monitoring'],
   enabled: (config) => {
     const { cost, tenants } = config.spec;
-    return (cost.quotas && tenants.length > 0) || cost.priorityClasses || cost.opencost
+    return (cost.quotas && tenants.length > 0) || cost.opencost
       ? { enabled: true }
-      : { enabled: false, reason: 'spec.cost turns off quotas (or lists no tenants), PriorityClasses and OpenCost' };
+      : { enabled: false, reason: 'spec.cost turns off quotas (or lists no tenants) and OpenCost' };
   },
   render(ctx) {
     const b = new PlanBuilder(ctx, 'operations', 'cost');
@@ -59,18 +62,18 @@ export const costStep: Step = {
       }
     }
 
-    if (cost.priorityClasses) {
-      b.manifest('priority-classes.yaml', renderObjects('cost/priority-classes.yaml', { labels }), 'PriorityClasses (tenant-default is the global default)');
-      for (const name of priorityClassNames) b.check({ type: 'exists', resource: 'priorityclasses.scheduling.k8s.io', name });
-    }
-
     if (cost.opencost) {
       b.manifest('namespaces.yaml', [namespaceObject(config, 'cost', opencostNamespace, config.spec.security.podSecurity.platform)], `${opencostNamespace} namespace`);
       b.helm(
         'opencost',
         'opencost',
         opencostNamespace,
-        renderObject('cost/opencost-values.yaml', { clusterId: cluster.name, prometheus: prometheusService }),
+        renderObject('cost/opencost-values.yaml', {
+          clusterId: cluster.name,
+          prometheus: prometheusService,
+          priorityClassName: addonPriorityClass(config),
+          resources: { exporter: addonResources(config, 'opencost'), ui: addonResources(config, 'opencost-ui') },
+        }),
       );
       b.rollout(opencostNamespace, ['deployment', 'opencost']);
     }

@@ -1,6 +1,7 @@
 import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
 import { PlanBuilder } from '../roadmap/builders.js';
+import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
@@ -114,6 +115,8 @@ export const disasterRecoveryStep: Step = {
           storageClass: defaultStorageClass(config),
           storageSize: config.spec.cluster.provider === 'kind' ? '10Gi' : '50Gi',
           credentialsSecret: minioCredentialsSecret,
+          priorityClassName: addonPriorityClass(config),
+          resources: addonResources(config, 'minio'),
         }),
         'MinIO object store for backups (PVC, Deployment, Service)',
       );
@@ -124,6 +127,7 @@ export const disasterRecoveryStep: Step = {
           labels,
           image: lock.images.minioClient,
           credentialsSecret: minioCredentialsSecret,
+          priorityClassName: addonPriorityClass(config),
           bucketTarget: `backups/${storage.bucket}`,
           // Kubernetes expands $(VAR) from the variables declared before it; the keys are alphanumeric.
           mcHost: `http://$(ACCESS_KEY):$(SECRET_KEY)@minio.${veleroNamespace}.svc:9000`,
@@ -149,8 +153,12 @@ export const disasterRecoveryStep: Step = {
             image: plugin.image,
             imagePullPolicy: 'IfNotPresent',
             volumeMounts: [{ mountPath: '/target', name: 'plugins' }],
+            // Copies the plugin binary into the shared volume, then exits.
+            resources: addonResources(config, 'helper-jobs'),
           },
         ],
+        priorityClassName: addonPriorityClass(config),
+        resources: { velero: addonResources(config, 'velero'), nodeAgent: addonResources(config, 'velero-node-agent'), job: addonResources(config, 'helper-jobs') },
         credentialsSecret,
         fileSystemBackup: backup.fileSystemBackup,
         serviceMonitor: monitoring.prometheus.enabled,

@@ -2,6 +2,7 @@ import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
 import { PlanBuilder } from '../roadmap/builders.js';
+import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
 import { commonLabels, namespaceObject } from '../render/common.js';
 import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
@@ -81,10 +82,33 @@ export const gatewayStep: Step = {
 
     // 3. The implementation.
     if (impl === 'envoy-gateway') {
-      b.helm('envoyGateway', 'envoy-gateway', 'envoy-gateway-system', renderObject('gateway/envoy-gateway-values.yaml', { replicas }));
+      b.helm(
+        'envoyGateway',
+        'envoy-gateway',
+        'envoy-gateway-system',
+        renderObject('gateway/envoy-gateway-values.yaml', {
+          replicas,
+          priorityClassName: addonPriorityClass(config),
+          resources: addonResources(config, 'envoy-gateway'),
+          spread: spreadFor(replicas, { 'control-plane': 'envoy-gateway', 'app.kubernetes.io/instance': 'envoy-gateway' }),
+          pdbMinAvailable: replicas >= 2 ? 1 : 0,
+        }),
+      );
       b.rollout('envoy-gateway-system', ['deployment', 'envoy-gateway']);
     } else if (impl === 'traefik') {
-      b.helm('traefik', 'traefik', 'traefik', renderObject('gateway/traefik-values.yaml', { replicas }));
+      b.helm(
+        'traefik',
+        'traefik',
+        'traefik',
+        renderObject('gateway/traefik-values.yaml', {
+          replicas,
+          priorityClassName: addonPriorityClass(config),
+          resources: addonResources(config, 'traefik'),
+          // The chart's selector: app.kubernetes.io/instance is `<release>-<namespace>`.
+          spread: spreadFor(replicas, { 'app.kubernetes.io/name': 'traefik', 'app.kubernetes.io/instance': 'traefik-traefik' }),
+          pdb: replicas >= 2,
+        }),
+      );
       b.rollout('traefik', ['deployment', 'traefik']);
     }
     // Cilium: nothing to install; the networking step set its gatewayAPI value and checks its

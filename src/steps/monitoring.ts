@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { PlanBuilder } from '../roadmap/builders.js';
+import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
 import { chartLabels, commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
@@ -149,13 +150,16 @@ export const monitoringStep: Step = {
     const storageClass = defaultStorageClass(config);
 
     if (monitoring.metricsServer) {
+      const replicas = isKind ? 1 : 2;
       b.helm(
         'metricsServer',
         'metrics-server',
         'kube-system',
         renderObject('monitoring/metrics-server-values.yaml', {
-          replicas: isKind ? 1 : 2,
-          pdb: !isKind,
+          replicas,
+          pdb: replicas >= 2,
+          resources: addonResources(config, 'metrics-server'),
+          spread: spreadFor(replicas, { 'app.kubernetes.io/name': 'metrics-server', 'app.kubernetes.io/instance': 'metrics-server' }),
           // kind's kubelets serve self-signed certificates.
           args: isKind ? ['--kubelet-insecure-tls'] : [],
           labels: chartLabels(config, 'monitoring'),
@@ -198,14 +202,35 @@ export const monitoringStep: Step = {
           fullname: kubePrometheusStackRelease,
           labels: chartLabels(config, 'monitoring'),
           storageClass,
-          prometheus: { ...monitoring.prometheus, retentionSize: prometheusBytes(monitoring.prometheus.retentionSize), externalLabels: { cluster: cluster.name } },
+          priorityClassName: addonPriorityClass(config),
+          resources: {
+            operator: addonResources(config, 'prometheus-operator'),
+            configReloader: addonResources(config, 'config-reloader'),
+            helperJobs: addonResources(config, 'helper-jobs'),
+            prometheus: addonResources(config, 'prometheus'),
+            alertmanager: addonResources(config, 'alertmanager'),
+            grafana: addonResources(config, 'grafana'),
+            grafanaSidecar: addonResources(config, 'grafana-sidecar'),
+            kubeStateMetrics: addonResources(config, 'kube-state-metrics'),
+            nodeExporter: addonResources(config, 'node-exporter'),
+          },
+          prometheus: {
+            ...monitoring.prometheus,
+            retentionSize: prometheusBytes(monitoring.prometheus.retentionSize),
+            externalLabels: { cluster: cluster.name },
+            pdb: monitoring.prometheus.replicas >= 2,
+            // The operator labels the pods with the Prometheus and Alertmanager resources' names.
+            spread: spreadFor(monitoring.prometheus.replicas, { 'app.kubernetes.io/name': 'prometheus', prometheus: `${kubePrometheusStackRelease}-prometheus` }),
+          },
           alertmanager: {
             replicas: monitoring.prometheus.replicas,
+            pdb: monitoring.prometheus.replicas >= 2,
+            spread: spreadFor(monitoring.prometheus.replicas, { 'app.kubernetes.io/name': 'alertmanager', alertmanager: `${kubePrometheusStackRelease}-alertmanager` }),
             storageSize: isKind ? '1Gi' : '5Gi',
             secrets: alertmanager.secrets,
             config: alertmanager.config,
           },
-          grafana: { enabled: monitoring.grafana, adminSecret: grafanaAdminSecret },
+          grafana: { enabled: monitoring.grafana, adminSecret: grafanaAdminSecret, storageSize: isKind ? '1Gi' : '10Gi' },
           kubeStateMetrics: { metricLabelsAllowlist: [`configmaps=[${scorecard.driftLabel}]`] },
           // kind nodes are containers whose root file system mount is not shared (⚠ the usual fix).
           nodeExporter: { hostRootFsMount: !isKind },

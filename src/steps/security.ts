@@ -1,5 +1,6 @@
 import type { Config } from '../config/schema.js';
 import { PlanBuilder } from '../roadmap/builders.js';
+import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
 import { commonLabels, namespaceObject, podSecurityLabels, type PodSecurityLevel } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Check, Step, StepId } from '../roadmap/types.js';
@@ -131,7 +132,29 @@ export const securityStep: Step = {
 
     const ha = cluster.provider === 'existing';
     if (security.certManager) {
-      b.helm('certManager', 'cert-manager', certManagerNamespace, renderObject('security/cert-manager-values.yaml', { replicas: ha ? 2 : 1, pdb: ha }));
+      const replicas = ha ? 2 : 1;
+      const component = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'cert-manager' });
+      b.helm(
+        'certManager',
+        'cert-manager',
+        certManagerNamespace,
+        renderObject('security/cert-manager-values.yaml', {
+          replicas,
+          pdb: replicas >= 2,
+          priorityClassName: addonPriorityClass(config),
+          resources: {
+            controller: addonResources(config, 'cert-manager'),
+            webhook: addonResources(config, 'cert-manager-webhook'),
+            cainjector: addonResources(config, 'cert-manager-cainjector'),
+            startupapicheck: addonResources(config, 'helper-jobs'),
+          },
+          spread: {
+            controller: spreadFor(replicas, component('cert-manager')),
+            webhook: spreadFor(replicas, component('webhook')),
+            cainjector: spreadFor(replicas, component('cainjector')),
+          },
+        }),
+      );
       // The ClusterIssuer's CRD comes with the chart: apply it only after the release.
       b.manifest('cluster-issuer.yaml', [renderObject('security/cluster-issuer.yaml', { name: selfSignedIssuer, labels })], 'self-signed ClusterIssuer');
       b.rollout(certManagerNamespace, ['deployment', 'cert-manager'], ['deployment', 'cert-manager-webhook'], ['deployment', 'cert-manager-cainjector']);
@@ -144,7 +167,30 @@ export const securityStep: Step = {
 
     if (kyverno) {
       const replicas = security.policyEngine.replicas;
-      b.helm('kyverno', 'kyverno', kyvernoNamespace, renderObject('security/kyverno-values.yaml', { admissionReplicas: replicas, controllerReplicas: replicas >= 3 ? 2 : 1 }));
+      const controllerReplicas = replicas >= 3 ? 2 : 1;
+      const component = (name: string) => ({ 'app.kubernetes.io/component': name, 'app.kubernetes.io/instance': 'kyverno' });
+      b.helm(
+        'kyverno',
+        'kyverno',
+        kyvernoNamespace,
+        renderObject('security/kyverno-values.yaml', {
+          admissionReplicas: replicas,
+          controllerReplicas,
+          priorityClassName: addonPriorityClass(config),
+          resources: {
+            admission: addonResources(config, 'kyverno-admission-controller'),
+            background: addonResources(config, 'kyverno-background-controller'),
+            cleanup: addonResources(config, 'kyverno-cleanup-controller'),
+            reports: addonResources(config, 'kyverno-reports-controller'),
+          },
+          spread: {
+            admission: spreadFor(replicas, component('admission-controller')),
+            background: spreadFor(controllerReplicas, component('background-controller')),
+            cleanup: spreadFor(controllerReplicas, component('cleanup-controller')),
+            reports: spreadFor(controllerReplicas, component('reports-controller')),
+          },
+        }),
+      );
       b.rollout(
         kyvernoNamespace,
         ['deployment', 'kyverno-admission-controller'],

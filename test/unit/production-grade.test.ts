@@ -6,7 +6,8 @@ import path from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load.js';
-import type { Config } from '../../src/config/schema.js';
+import { configSchema, type Config } from '../../src/config/schema.js';
+import { buildPlan } from '../../src/plan/plan.js';
 import type { RenderContext, Step, StepPlan } from '../../src/roadmap/types.js';
 import { monitoringStep } from '../../src/steps/monitoring.js';
 
@@ -109,5 +110,171 @@ describe('A. no false critical pages', () => {
       const spec = values(render(monitoringStep, config), 'kube-prometheus-stack').prometheus.prometheusSpec;
       expect(spec.externalLabels).toEqual({ cluster: config.spec.cluster.name });
     }
+  });
+});
+
+async function plan(config: Config) {
+  return buildPlan({ config, baseDir: path.join(root, 'examples'), outDir: '/tmp/kubestrap-test-plan' });
+}
+
+/** Every helm values file of a plan, by release name. */
+function allValues(p: Awaited<ReturnType<typeof plan>>): Map<string, Record<string, any>> {
+  const out = new Map<string, Record<string, any>>();
+  for (const step of p.phases.flatMap((ph) => ph.steps)) {
+    for (const a of step.rendered.actions) {
+      if (a.type !== 'helm') continue;
+      const artifact = step.rendered.artifacts.find((x) => x.path === a.release.values)!;
+      out.set(a.release.release, parse(artifact.content) ?? {});
+    }
+  }
+  return out;
+}
+
+const at = (o: unknown, p: string) => p.split('.').reduce<any>((x, k) => (x == null ? undefined : x[k]), o);
+
+/**
+ * Where each add-on chart takes the PriorityClass and container resources (keys checked against
+ * the real charts at the pinned versions; production-grade-charts.test.ts renders them with helm).
+ */
+const platformClassKeys: Record<string, string[]> = {
+  'cert-manager': ['global.priorityClassName'],
+  kyverno: ['global.priorityClassName'],
+  'envoy-gateway': ['deployment.priorityClassName'],
+  'kube-prometheus-stack': [
+    'prometheusOperator.priorityClassName',
+    'prometheus.prometheusSpec.priorityClassName',
+    'alertmanager.alertmanagerSpec.priorityClassName',
+    'grafana.priorityClassName',
+    'kube-state-metrics.priorityClassName',
+    'prometheus-node-exporter.priorityClassName',
+  ],
+  vpa: ['priorityClassName'],
+  velero: ['priorityClassName', 'nodeAgent.priorityClassName'],
+  opencost: ['priorityClassName'],
+};
+const resourceKeys: Record<string, string[]> = {
+  'metrics-server': ['resources'],
+  'cert-manager': ['resources', 'webhook.resources', 'cainjector.resources'],
+  kyverno: ['admissionController.container.resources', 'backgroundController.resources', 'cleanupController.resources', 'reportsController.resources'],
+  'envoy-gateway': ['deployment.envoyGateway.resources'],
+  'kube-prometheus-stack': [
+    'prometheusOperator.resources',
+    'prometheusOperator.prometheusConfigReloader.resources',
+    'prometheus.prometheusSpec.resources',
+    'alertmanager.alertmanagerSpec.resources',
+    'grafana.resources',
+    'grafana.sidecar.resources',
+    'kube-state-metrics.resources',
+    'prometheus-node-exporter.resources',
+  ],
+  vpa: ['recommender.resources', 'updater.resources', 'admissionController.resources'],
+  'cluster-autoscaler': ['resources'],
+  velero: ['resources', 'nodeAgent.resources'],
+  opencost: ['opencost.exporter.resources', 'opencost.ui.resources'],
+};
+
+describe('B. every add-on production-shaped', () => {
+  it('PriorityClasses are created by the cluster step, in the foundation phase, before any add-on', async () => {
+    for (const example of ['production.yaml', 'kind-dev.yaml']) {
+      const p = await plan(await load(example));
+      const steps = p.phases.flatMap((ph) => ph.steps.map((s) => ({ phase: ph.id, ...s })));
+      const owners = steps.filter((s) => s.rendered.artifacts.some((a) => a.path.endsWith('/priority-classes.yaml')));
+      expect(owners.map((s) => `${s.phase}/${s.id}`)).toEqual(['foundation/cluster']);
+      const cluster = owners[0]!;
+      const classes = docs(cluster.rendered.artifacts.find((a) => a.path.endsWith('/priority-classes.yaml'))!.content);
+      expect(classes.map((c) => c.metadata.name)).toEqual(['kubestrap-platform-critical', 'tenant-high', 'tenant-default', 'batch-low']);
+      // One global default, for tenants' pods; the platform class outranks every tenant class.
+      expect(classes.filter((c) => c.globalDefault).map((c) => c.metadata.name)).toEqual(['tenant-default']);
+      const platform = classes.find((c) => c.metadata.name === 'kubestrap-platform-critical')!;
+      for (const c of classes) expect(c.value).toBeLessThanOrEqual(platform.value);
+      expect(platform.value).toBeLessThan(1_000_000_000);
+      // The apply comes after kind creates the cluster, and no helm release comes before it.
+      const firstHelm = steps.findIndex((s) => s.rendered.actions.some((a) => a.type === 'helm'));
+      expect(steps.indexOf(cluster)).toBeLessThan(firstHelm);
+      const kinds = cluster.rendered.actions.map((a) => a.type);
+      expect(kinds.at(-1)).toBe('apply');
+    }
+  });
+
+  it('every add-on chart names kubestrap-platform-critical and gives its containers requests and limits', async () => {
+    const p = await plan(await load('production.yaml'));
+    const values = allValues(p);
+    const problems: string[] = [];
+    for (const [release, keys] of Object.entries(platformClassKeys)) {
+      for (const key of keys) if (at(values.get(release), key) !== 'kubestrap-platform-critical') problems.push(`${release} ${key}: ${JSON.stringify(at(values.get(release), key))}`);
+    }
+    for (const [release, keys] of Object.entries(resourceKeys)) {
+      for (const key of keys) {
+        const r = at(values.get(release), key);
+        for (const field of ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']) if (!at(r, field)) problems.push(`${release} ${key}.${field} missing`);
+      }
+    }
+    expect(problems).toEqual([]);
+  });
+
+  it('PriorityClasses off: no class is created and no add-on names one (a pod naming a missing class is refused)', async () => {
+    const p = await plan(
+      variant(await load('production.yaml'), (c) => {
+        c.spec.cost.priorityClasses = false;
+      }),
+    );
+    const text = p.phases.flatMap((ph) => ph.steps.flatMap((s) => s.rendered.artifacts.map((a) => a.content))).join('\n');
+    expect(text).not.toContain('kubestrap-platform-critical');
+    expect(text).not.toContain('kind: PriorityClass');
+  });
+
+  it('multi-replica add-ons get a PodDisruptionBudget and spread over zones and nodes; single replicas none', async () => {
+    const production = allValues(await plan(await load('production.yaml')));
+    expect(at(production.get('metrics-server'), 'podDisruptionBudget.enabled')).toBe(true);
+    expect(at(production.get('cert-manager'), 'podDisruptionBudget.enabled')).toBe(true);
+    expect(at(production.get('cert-manager'), 'webhook.podDisruptionBudget.enabled')).toBe(true);
+    expect(at(production.get('envoy-gateway'), 'podDisruptionBudget.minAvailable')).toBe(1);
+    expect(at(production.get('kube-prometheus-stack'), 'prometheus.podDisruptionBudget.enabled')).toBe(true);
+    expect(at(production.get('kube-prometheus-stack'), 'alertmanager.podDisruptionBudget.enabled')).toBe(true);
+    const spreads = [
+      at(production.get('metrics-server'), 'topologySpreadConstraints'),
+      at(production.get('cert-manager'), 'webhook.topologySpreadConstraints'),
+      at(production.get('kyverno'), 'admissionController.topologySpreadConstraints'),
+      at(production.get('envoy-gateway'), 'deployment.pod.topologySpreadConstraints'),
+      at(production.get('kube-prometheus-stack'), 'prometheus.prometheusSpec.topologySpreadConstraints'),
+      at(production.get('kube-prometheus-stack'), 'alertmanager.alertmanagerSpec.topologySpreadConstraints'),
+    ];
+    for (const s of spreads) {
+      expect(s.map((c: any) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
+      for (const c of s) expect(Object.keys(c.labelSelector.matchLabels).length).toBeGreaterThan(0);
+    }
+    expect(at(production.get('vpa'), 'admissionController.affinity.podAntiAffinity')).toBeDefined();
+
+    const kind = allValues(await plan(await load('kind-dev.yaml')));
+    expect(at(kind.get('metrics-server'), 'podDisruptionBudget.enabled')).toBe(false);
+    expect(at(kind.get('envoy-gateway'), 'podDisruptionBudget.minAvailable')).toBe(0);
+    expect(at(kind.get('kube-prometheus-stack'), 'prometheus.podDisruptionBudget.enabled')).toBe(false);
+    expect(at(kind.get('metrics-server'), 'topologySpreadConstraints')).toEqual([]);
+  });
+
+  it('sizes for a laptop on kind, for a small production cluster elsewhere, overridable per component', async () => {
+    const production = await load('production.yaml');
+    const kps = (c: Config) => allValues(buildPlan({ config: c, baseDir: root, outDir: '/tmp/x' })).get('kube-prometheus-stack')!;
+    expect(at(kps(production), 'prometheus.prometheusSpec.resources')).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+    expect(at(kps(await load('kind-dev.yaml')), 'prometheus.prometheusSpec.resources.requests')).toEqual({ cpu: '100m', memory: '512Mi' });
+    const bigger = variant(production, (c) => {
+      c.spec.cost.addonResources = { prometheus: { requests: { memory: '6Gi' }, limits: { memory: '12Gi' } } };
+    });
+    expect(at(kps(bigger), 'prometheus.prometheusSpec.resources')).toEqual({ requests: { cpu: '500m', memory: '6Gi' }, limits: { cpu: '2', memory: '12Gi' } });
+  });
+
+  it('an unknown component or a bad quantity in spec.cost.addonResources is a config error', () => {
+    const base = { apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'x' } };
+    expect(configSchema.safeParse({ ...base, spec: { cost: { addonResources: { prometheus: { limits: { memory: '4Gi' } } } } } }).success).toBe(true);
+    expect(configSchema.safeParse({ ...base, spec: { cost: { addonResources: { promethus: { limits: { memory: '4Gi' } } } } } }).success).toBe(false);
+    expect(configSchema.safeParse({ ...base, spec: { cost: { addonResources: { prometheus: { limits: { memory: 'lots' } } } } } }).success).toBe(false);
+  });
+
+  it('Grafana keeps its data on a volume of the default StorageClass, replaced with Recreate, without a root init container', async () => {
+    const production = await load('production.yaml');
+    const grafana = allValues(await plan(production)).get('kube-prometheus-stack')!.grafana;
+    expect(grafana.persistence).toEqual({ enabled: true, storageClassName: 'gp3', size: '10Gi' });
+    expect(grafana.deploymentStrategy).toEqual({ type: 'Recreate' });
+    expect(grafana.initChownData).toEqual({ enabled: false });
   });
 });
