@@ -72,8 +72,9 @@ export function lacksSysResource(): boolean {
  * A runc that drops CAP_SYS_RESOURCE from the OCI spec before running the real one (the bundle's
  * config.json for create/run, the --process file for exec): the kernel refuses to grant a capability
  * outside the bounding set, and privileged containers (kind's nodes) ask for all of them.
+ * (KUBESTRAP_REAL_RUNC replaces /usr/sbin/runc in unit tests.)
  */
-function writeRuntimeWrapper(file: string): void {
+export function writeRuntimeWrapper(file: string): void {
   writeFileSync(
     file,
     `#!/bin/bash
@@ -97,7 +98,7 @@ case "$verb" in
   create|run) strip "$bundle/config.json" ;;
   exec) [ -n "$process" ] && strip "$process" ;;
 esac
-exec /usr/sbin/runc "$@"
+exec "\${KUBESTRAP_REAL_RUNC:-/usr/sbin/runc}" "$@"
 `,
   );
   chmodSync(file, 0o755);
