@@ -161,13 +161,12 @@ async function networkPolicyProbe(env: CheckEnv, namespace: string, peerNamespac
  */
 async function hpaMetricsProbe(env: CheckEnv, namespace: string): Promise<ProbeFailure> {
   const { kubectl } = env;
-  const nodeMetrics = await kubectl.get<{ items?: unknown[] }>('nodes.metrics.k8s.io');
-  if (!nodeMetrics?.items?.length) return { message: 'the metrics API (metrics.k8s.io) returned no node metrics; HPAs cannot scale on CPU' };
   const [deployment, hpa] = cpuLoadObjects(namespace);
   const name = (hpa as { metadata: { name: string } }).metadata.name;
   try {
     await kubectl.applyStdin(toYamlStream([deployment, hpa]));
     await kubectl.rolloutStatus(namespace, `deployment/${name}`, '120s');
+    // metrics-server needs a scrape or two after it starts, the HPA a sync after that.
     const deadline = Date.now() + 240_000;
     let last: IHorizontalPodAutoscaler | undefined;
     while (Date.now() < deadline) {
@@ -176,8 +175,12 @@ async function hpaMetricsProbe(env: CheckEnv, namespace: string): Promise<ProbeF
       if (cpu?.averageUtilization !== undefined && cpu.averageUtilization > 0) return undefined;
       await new Promise((r) => setTimeout(r, 5000));
     }
+    const nodeMetrics = await kubectl.get<{ items?: unknown[] }>('nodes.metrics.k8s.io').catch(() => undefined);
     const condition = last?.status?.conditions?.find((c) => c.type === 'ScalingActive');
-    return { message: `the HPA ${namespace}/${name} reported no CPU utilisation within 240s under load${condition ? ` (ScalingActive ${condition.status}: ${condition.message ?? condition.reason ?? ''})` : ''}`, diagnose: namespace };
+    return {
+      message: `the HPA ${namespace}/${name} reported no CPU utilisation within 240s under load${condition ? ` (ScalingActive ${condition.status}: ${condition.message ?? condition.reason ?? ''})` : ''}${nodeMetrics?.items?.length ? '' : '; the metrics API (metrics.k8s.io) has no node metrics either'}`,
+      diagnose: namespace,
+    };
   } finally {
     await cleanup(env, namespace, [['horizontalpodautoscalers.autoscaling', name], ['deployment', name]]);
   }
