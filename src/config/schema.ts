@@ -77,16 +77,19 @@ const tenant = z.strictObject({
   groups: z
     .array(z.string().min(1).max(256).regex(/^[^\n\r]+$/, 'must be a single line'))
     .default([])
-    .describe('Identity-provider groups bound to the namespace admin Role'),
+    .describe('Identity-provider groups bound to the ClusterRole kubestrap-tenant-admin in the namespace (everything a team needs, but not its own NetworkPolicies, ResourceQuotas, LimitRanges or RoleBindings)'),
   quota: z
     .strictObject({
       cpu: quantity.default('4'),
       memory: quantity.default('8Gi'),
       pods: z.number().int().min(1).max(10000).default(50),
       storage: quantity.default('100Gi'),
+      persistentVolumeClaims: z.number().int().min(0).max(10000).default(20).describe('How many PersistentVolumeClaims'),
+      loadBalancers: z.number().int().min(0).max(100).default(0).describe('How many Services of type LoadBalancer (each one a paid cloud load balancer; the shared Gateway needs none)'),
     })
     .prefault({})
     .describe('ResourceQuota for the namespace (requests; limits are twice these)'),
+  gatewayAccess: z.boolean().default(true).describe('The namespace may attach routes to the shared Gateway, and the gateway may reach its pods'),
   podSecurity: podSecurityLevel.optional().describe('Overrides security.podSecurity.tenants for this namespace'),
 });
 

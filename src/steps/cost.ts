@@ -50,6 +50,8 @@ export const costStep: Step = {
           requests: { cpu: t.quota.cpu, memory: t.quota.memory, storage: t.quota.storage },
           limits: { cpu: scaleQuantity(t.quota.cpu, 2), memory: scaleQuantity(t.quota.memory, 2) },
           pods: String(t.quota.pods),
+          persistentVolumeClaims: String(t.quota.persistentVolumeClaims),
+          loadBalancers: String(t.quota.loadBalancers),
         }),
         renderObject('cost/limit-range.yaml', { namespace: t.name, labels, ...cost.limitRange }),
       ]);

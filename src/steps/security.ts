@@ -4,6 +4,7 @@ import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.
 import { commonLabels, namespaceObject, podSecurityLabels, type PodSecurityLevel } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Check, Step, StepId } from '../roadmap/types.js';
+import { gatewayAccessLabels, gatewayImplementation, implementations } from './gateway.js';
 
 /**
  * kubestrap's own namespace: run state, the Lease, and the probes' pods. The engine creates it
@@ -63,6 +64,34 @@ export function namespaceIsolation(config: Config, step: StepId, namespace: stri
 
 export const isolationPolicyNames = ['default-deny', 'allow-dns-egress', 'allow-same-namespace'] as const;
 
+/** The ClusterRole tenant groups are bound to in their namespace (templates/security/tenant-admin-role.yaml). */
+export const tenantAdminRole = 'kubestrap-tenant-admin';
+
+type Tenant = Config['spec']['tenants'][number];
+
+/** Whether a tenant may attach routes to the shared Gateway (and so carries its access label). */
+function hasGatewayAccess(config: Config, tenant: Tenant): boolean {
+  return tenant.gatewayAccess && gatewayImplementation(config) !== undefined;
+}
+
+/**
+ * The platform's ways into a tenant namespace past default-deny: Prometheus scraping its pods, and
+ * the shared Gateway's data plane reaching its backends.
+ */
+function tenantIngressPolicies(config: Config, tenant: Tenant): Record<string, unknown>[] {
+  const labels = commonLabels(config, 'security');
+  const out: Record<string, unknown>[] = [];
+  // The monitoring step's namespace (a literal: monitoring.ts imports this module).
+  if (config.spec.monitoring.prometheus.enabled) out.push(...renderObjects('security/tenant-network-policies.yaml', { namespace: tenant.name, labels, monitoringNamespace: 'monitoring' }));
+  const impl = gatewayImplementation(config);
+  if (impl && hasGatewayAccess(config, tenant)) {
+    const dataPlane = implementations[impl].dataPlaneNamespace;
+    if (dataPlane) out.push(renderObject('security/tenant-allow-from-gateway.yaml', { namespace: tenant.name, labels, gatewayNamespace: dataPlane }));
+    else out.push(renderObject('security/tenant-allow-from-cilium-gateway.yaml', { namespace: tenant.name, labels }));
+  }
+  return out;
+}
+
 export function isolationChecks(namespace: string): Check[] {
   return isolationPolicyNames.map((name) => ({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace, name }) satisfies Check);
 }
@@ -89,15 +118,26 @@ export const securityStep: Step = {
 
     // Namespaces first: everything else in this step lands in them. The charts' namespaces are
     // created here rather than by `helm --create-namespace` so they carry Pod Security labels.
-    const namespaces = tenants.map((t) => namespaceObject(config, 'security', t.name, tenantLevel(config, t)));
+    const namespaces = tenants.map((t) => namespaceObject(config, 'security', t.name, tenantLevel(config, t), hasGatewayAccess(config, t) ? gatewayAccessLabels : {}));
     if (kyverno) namespaces.push(namespaceObject(config, 'security', kyvernoNamespace, platform));
     if (security.certManager) namespaces.push(namespaceObject(config, 'security', certManagerNamespace, platform));
     b.manifest('namespaces.yaml', namespaces, 'namespaces with Pod Security Admission labels');
     for (const t of tenants) b.check({ type: 'namespace-labels', namespace: t.name, labels: podSecurityLabels(tenantLevel(config, t)) });
 
     if (security.defaultDenyNetworkPolicies && tenants.length) {
-      b.manifest('network-policies.yaml', tenants.flatMap((t) => namespaceIsolation(config, 'security', t.name)), 'default-deny NetworkPolicies with DNS egress for tenant namespaces');
-      for (const t of tenants) b.check(...isolationChecks(t.name));
+      b.manifest(
+        'network-policies.yaml',
+        tenants.flatMap((t) => [...namespaceIsolation(config, 'security', t.name), ...tenantIngressPolicies(config, t)]),
+        'default-deny NetworkPolicies with DNS egress for tenant namespaces; ingress from Prometheus and the gateway',
+      );
+      for (const t of tenants) {
+        b.check(...isolationChecks(t.name));
+        for (const p of tenantIngressPolicies(config, t)) {
+          const meta = p.metadata as { name: string };
+          const resource = p.kind === 'CiliumNetworkPolicy' ? 'ciliumnetworkpolicies.cilium.io' : 'networkpolicies.networking.k8s.io';
+          b.check({ type: 'exists', resource, namespace: t.name, name: meta.name });
+        }
+      }
       const first = tenants[0]!.name;
       b.check({
         type: 'probe',
@@ -109,22 +149,26 @@ export const securityStep: Step = {
     }
 
     if (security.rbac) {
-      // Tenants administer their namespace through the built-in `admin` ClusterRole, bound per
-      // namespace. Kubernetes maintains that role (new resources and CRDs aggregate into it), and
-      // it cannot escalate: RBAC only lets a tenant bind roles whose permissions it already holds,
-      // and it has no write access to Namespaces (the PSA labels), ResourceQuotas or LimitRanges.
-      // It does let a tenant edit NetworkPolicies in its namespace: network exposure is the
-      // team's decision, and verify reports a removed default-deny policy as a failed check.
+      // Tenants administer their namespace through kubestrap-tenant-admin, bound per namespace:
+      // workloads, Services, Secrets, routes and autoscalers, but no write on NetworkPolicies,
+      // ResourceQuotas, LimitRanges, Roles or RoleBindings (the built-in `admin` and `edit` would
+      // let a team lift its own default-deny). It aggregates `view`, so CRDs that opt into `view`
+      // are readable, and ClusterRoles labelled kubestrap.dev/aggregate-to-tenant-admin add rights.
       const bindings = tenants
         .filter((t) => t.groups.length > 0)
         .map((t) =>
           renderObject('security/tenant-rolebinding.yaml', {
             namespace: t.name,
             labels,
+            role: tenantAdminRole,
             subjects: t.groups.map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
           }),
         );
-      b.manifest('rbac.yaml', bindings, 'RoleBindings of tenant groups to the namespace admin role');
+      const roles = tenants.length
+        ? renderObjects('security/tenant-admin-role.yaml', { labels, aggregateLabels: { ...labels, 'kubestrap.dev/aggregate-to-tenant-admin': 'true' } })
+        : [];
+      b.manifest('rbac.yaml', [...roles, ...bindings], `ClusterRole ${tenantAdminRole} and RoleBindings of tenant groups to it`);
+      if (roles.length) b.check({ type: 'exists', resource: 'clusterroles.rbac.authorization.k8s.io', name: tenantAdminRole });
       for (const t of tenants) {
         if (t.groups.length) b.check({ type: 'exists', resource: 'rolebindings.rbac.authorization.k8s.io', namespace: t.name, name: 'kubestrap-tenant-admins' });
       }

@@ -1,4 +1,5 @@
 import { PlanBuilder } from '../roadmap/builders.js';
+import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
 import { commonLabels, namespaceObject } from '../render/common.js';
 import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
@@ -24,7 +25,19 @@ export const storageStep: Step = {
       b.check({ type: 'default-storageclass', name: storage.defaultClass });
     }
     if (storage.snapshots) {
-      b.helm('snapshotController', 'snapshot-controller', 'kube-system', renderObject('storage/snapshot-controller-values.yaml', { replicas: ctx.config.spec.cluster.provider === 'kind' ? 1 : 2 }));
+      const replicas = ctx.config.spec.cluster.provider === 'kind' ? 1 : 2;
+      b.helm(
+        'snapshotController',
+        'snapshot-controller',
+        'kube-system',
+        renderObject('storage/snapshot-controller-values.yaml', {
+          replicas,
+          priorityClassName: addonPriorityClass(ctx.config),
+          resources: addonResources(ctx.config, 'snapshot-controller'),
+          spread: spreadFor(replicas, { 'app.kubernetes.io/name': 'snapshot-controller', 'app.kubernetes.io/instance': 'snapshot-controller' }),
+          pdb: replicas >= 2 ? { minAvailable: 1 } : {},
+        }),
+      );
       b.rollout('kube-system', ['deployment', 'snapshot-controller']);
       for (const crd of ['volumesnapshotclasses', 'volumesnapshotcontents', 'volumesnapshots']) {
         b.check({ type: 'crd-established', name: `${crd}.snapshot.storage.k8s.io` });

@@ -9,7 +9,10 @@ import { loadConfigFile } from '../../src/config/load.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
 import { buildPlan } from '../../src/plan/plan.js';
 import type { RenderContext, Step, StepPlan } from '../../src/roadmap/types.js';
+import { ClusterRole as ClusterRoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
+import { costStep } from '../../src/steps/cost.js';
 import { monitoringStep } from '../../src/steps/monitoring.js';
+import { securityStep } from '../../src/steps/security.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 
@@ -276,5 +279,113 @@ describe('B. every add-on production-shaped', () => {
     expect(grafana.persistence).toEqual({ enabled: true, storageClassName: 'gp3', size: '10Gi' });
     expect(grafana.deploymentStrategy).toEqual({ type: 'Recreate' });
     expect(grafana.initChownData).toEqual({ enabled: false });
+  });
+});
+
+type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
+/** Whether one of the rules allows `verb` on `group`/`resource` (RBAC's matching, wildcards included). */
+function allows(rules: Rule[], group: string, resource: string, verb: string): boolean {
+  return rules.some(
+    (r) => (r.apiGroups.includes('*') || r.apiGroups.includes(group)) && (r.resources.includes('*') || r.resources.includes(resource)) && (r.verbs.includes('*') || r.verbs.includes(verb)),
+  );
+}
+const writeVerbs = ['create', 'update', 'patch', 'delete', 'deletecollection'];
+
+describe('C. tenants onboarded for real', () => {
+  it('tenant groups are bound to kubestrap-tenant-admin, which cannot touch their isolation, quota or access', async () => {
+    const config = await load('production.yaml');
+    const rbac = docs(artifact(render(securityStep, config), 'rbac.yaml'));
+    const bindings = rbac.filter((o) => o.kind === 'RoleBinding');
+    expect(bindings.map((b) => [b.metadata.namespace, b.roleRef.name])).toEqual([
+      ['payments', 'kubestrap-tenant-admin'],
+      ['search', 'kubestrap-tenant-admin'],
+    ]);
+    const role = rbac.find((o) => o.kind === 'ClusterRole' && o.metadata.name === 'kubestrap-tenant-admin')!;
+    // Aggregated: its rules are what the controller manager collects; it writes none itself.
+    expect(role.rules).toBeUndefined();
+    const selectors = role.aggregationRule.clusterRoleSelectors.map((s: any) => s.matchLabels);
+    expect(selectors).toEqual([{ 'kubestrap.dev/aggregate-to-tenant-admin': 'true' }, { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' }]);
+    // No selector pulls in the built-in edit/admin rules (which write NetworkPolicies and RoleBindings).
+    expect(JSON.stringify(selectors)).not.toMatch(/aggregate-to-(edit|admin)/);
+    const parts = rbac.filter((o) => o.kind === 'ClusterRole' && o.metadata.labels['kubestrap.dev/aggregate-to-tenant-admin'] === 'true');
+    expect(parts.length).toBeGreaterThan(0);
+    const rules = parts.flatMap((p) => p.rules as Rule[]);
+    const forbidden: [string, string][] = [
+      ['networking.k8s.io', 'networkpolicies'],
+      ['', 'resourcequotas'],
+      ['', 'limitranges'],
+      ['rbac.authorization.k8s.io', 'rolebindings'],
+      ['rbac.authorization.k8s.io', 'roles'],
+      ['rbac.authorization.k8s.io', 'clusterrolebindings'],
+      ['', 'namespaces'],
+      ['cilium.io', 'ciliumnetworkpolicies'],
+      ['gateway.networking.k8s.io', 'gateways'],
+    ];
+    for (const [group, resource] of forbidden) for (const verb of [...writeVerbs, 'escalate', 'bind']) expect(allows(rules, group, resource, verb), `${verb} ${group}/${resource}`).toBe(false);
+    // The boundaries stay visible.
+    for (const [group, resource] of forbidden.slice(0, 4)) expect(allows(rules, group, resource, 'list'), `list ${group}/${resource}`).toBe(true);
+    // What a team needs to run and expose its services.
+    const needed: [string, string][] = [
+      ['apps', 'deployments'],
+      ['', 'services'],
+      ['', 'secrets'],
+      ['', 'configmaps'],
+      ['', 'persistentvolumeclaims'],
+      ['batch', 'cronjobs'],
+      ['autoscaling', 'horizontalpodautoscalers'],
+      ['policy', 'poddisruptionbudgets'],
+      ['gateway.networking.k8s.io', 'httproutes'],
+      ['monitoring.coreos.com', 'servicemonitors'],
+    ];
+    for (const [group, resource] of needed) for (const verb of writeVerbs) expect(allows(rules, group, resource, verb), `${verb} ${group}/${resource}`).toBe(true);
+    // And it is a valid ClusterRole for the API server.
+    for (const o of rbac.filter((x) => x.kind === 'ClusterRole')) expect(() => new ClusterRoleModel(o).validate()).not.toThrow();
+  });
+
+  it('Prometheus and the shared Gateway reach tenant pods past default-deny; the namespace may attach routes', async () => {
+    const config = await load('production.yaml');
+    const plan = render(securityStep, config);
+    const policies = docs(artifact(plan, 'network-policies.yaml')).filter((p) => p.metadata.namespace === 'payments');
+    const monitoring = policies.find((p) => p.metadata.name === 'allow-from-monitoring')!;
+    expect(monitoring.spec).toEqual({
+      podSelector: {},
+      policyTypes: ['Ingress'],
+      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }] }],
+    });
+    const gateway = policies.find((p) => p.metadata.name === 'allow-from-gateway')!;
+    expect(gateway.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }] }]);
+    const ns = docs(artifact(plan, 'namespaces.yaml')).find((n) => n.metadata.name === 'payments')!;
+    expect(ns.metadata.labels['kubestrap.dev/gateway-access']).toBe('true');
+    expect(plan.checks).toContainEqual({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace: 'payments', name: 'allow-from-monitoring' });
+    expect(plan.checks).toContainEqual({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace: 'payments', name: 'allow-from-gateway' });
+  });
+
+  it('Cilium as the gateway: a CiliumNetworkPolicy admits its ingress identity; gatewayAccess false: no label, no policy', async () => {
+    const cilium = variant(await load('kind-dev.yaml'), (c) => {
+      c.spec.networking.gateway = 'cilium';
+    });
+    const p = docs(artifact(render(securityStep, cilium), 'network-policies.yaml')).find((x) => x.kind === 'CiliumNetworkPolicy')!;
+    expect(p).toMatchObject({ metadata: { name: 'allow-from-gateway', namespace: 'team-a' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['ingress'] }] } });
+
+    const closed = variant(await load('production.yaml'), (c) => {
+      c.spec.tenants[0]!.gatewayAccess = false;
+    });
+    const plan = render(securityStep, closed);
+    const names = docs(artifact(plan, 'network-policies.yaml')).filter((x) => x.metadata.namespace === 'payments').map((x) => x.metadata.name);
+    expect(names).not.toContain('allow-from-gateway');
+    const ns = docs(artifact(plan, 'namespaces.yaml')).find((n) => n.metadata.name === 'payments')!;
+    expect(ns.metadata.labels['kubestrap.dev/gateway-access']).toBeUndefined();
+  });
+
+  it('quotas also bound PersistentVolumeClaims and LoadBalancer Services', async () => {
+    const config = variant(await load('production.yaml'), (c) => {
+      c.spec.tenants[1]!.quota.loadBalancers = 2;
+      c.spec.tenants[1]!.quota.persistentVolumeClaims = 7;
+    });
+    const quotas = docs(artifact(render(costStep, config), 'tenant-quotas.yaml')).filter((o) => o.kind === 'ResourceQuota');
+    expect(quotas.map((q) => [q.metadata.namespace, q.spec.hard['services.loadbalancers'], q.spec.hard.persistentvolumeclaims])).toEqual([
+      ['payments', '0', '20'],
+      ['search', '2', '7'],
+    ]);
   });
 });

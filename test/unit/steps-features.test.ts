@@ -84,7 +84,8 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     }
 
     const policies = objectsOf(plan, 'network-policies.yaml');
-    expect(policies).toHaveLength(3 * config.spec.tenants.length);
+    // default-deny, DNS, same-namespace; ingress from Prometheus and from the gateway.
+    expect(policies).toHaveLength(5 * config.spec.tenants.length);
     const deny = policies.find((p) => p.metadata.name === 'default-deny')!;
     expect(deny.spec).toEqual({ podSelector: {}, policyTypes: ['Ingress', 'Egress'] });
     const dns = policies.find((p) => p.metadata.name === 'allow-dns-egress')!;
@@ -94,9 +95,9 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     ]);
     expect(dns.spec.egress[0].to[0].podSelector.matchLabels).toEqual({ 'k8s-app': 'kube-dns' });
 
-    const bindings = objectsOf(plan, 'rbac.yaml');
+    const bindings = objectsOf(plan, 'rbac.yaml').filter((o) => o.kind === 'RoleBinding');
     expect(bindings.map((b) => b.metadata.namespace)).toEqual(config.spec.tenants.map((t) => t.name));
-    expect(bindings[0]!.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'admin' });
+    expect(bindings[0]!.roleRef).toEqual({ apiGroup: 'rbac.authorization.k8s.io', kind: 'ClusterRole', name: 'kubestrap-tenant-admin' });
 
     const kyvernoValues = objectsOf(plan, 'values-kyverno.yaml')[0]!;
     expect(kyvernoValues.admissionController.replicas).toBe(config.spec.security.policyEngine.replicas);
@@ -213,9 +214,10 @@ describe('features phase variants', () => {
     const plan = securityStep.render(ctxFor(cfg));
     const artifact = plan.artifacts.find((a) => a.path.endsWith('/rbac.yaml'))!;
     const docs = parseAllDocuments(artifact.content);
-    expect(docs).toHaveLength(1);
-    expect(docs[0]!.errors).toEqual([]);
-    const binding = docs[0]!.toJS();
+    // The two ClusterRoles of kubestrap-tenant-admin, then the one RoleBinding.
+    expect(docs).toHaveLength(3);
+    for (const d of docs) expect(d.errors).toEqual([]);
+    const binding = docs[2]!.toJS();
     expect(binding.kind).toBe('RoleBinding');
     expect(Object.keys(binding)).toEqual(['apiVersion', 'kind', 'metadata', 'roleRef', 'subjects']);
     expect(binding.subjects).toEqual([

@@ -427,7 +427,16 @@ describe('cost details', () => {
     const plan = render(costStep, config);
     const objs = docs(artifact(plan, 'tenant-quotas.yaml'));
     const quota = objs.find((o) => o.kind === 'ResourceQuota' && o.metadata.namespace === 'payments')!;
-    expect(quota.spec.hard).toEqual({ 'requests.cpu': '16', 'requests.memory': '64Gi', 'limits.cpu': '32', 'limits.memory': '128Gi', pods: '200', 'requests.storage': '500Gi' });
+    expect(quota.spec.hard).toEqual({
+      'requests.cpu': '16',
+      'requests.memory': '64Gi',
+      'limits.cpu': '32',
+      'limits.memory': '128Gi',
+      pods: '200',
+      'requests.storage': '500Gi',
+      persistentvolumeclaims: '20',
+      'services.loadbalancers': '0',
+    });
     const limits = objs.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === 'search')!;
     expect(limits.spec.limits[0]).toEqual({ type: 'Container', defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' } });
     expect(values(plan, 'opencost').opencost.prometheus.internal).toEqual({ enabled: true, serviceName: 'kube-prometheus-stack-prometheus', namespaceName: 'monitoring', port: 9090 });
