@@ -6,6 +6,7 @@
 import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
 import { kindNodeImage } from '../steps/cluster.js';
+import { controlPlaneScraping } from '../steps/monitoring.js';
 
 interface Alternative {
   value: string;
@@ -101,11 +102,16 @@ export function decisionsFor(config: Config): Decision[] {
       `default-deny NetworkPolicies ${yesNo(s.security.defaultDenyNetworkPolicies)}`,
       `RBAC for tenants ${yesNo(s.security.rbac)}`,
       `cert-manager ${yesNo(s.security.certManager)}`,
-      `audit log ${yesNo(s.security.auditLogging)}`,
-      `Secrets encrypted at rest ${yesNo(s.security.secretsEncryption)}`,
+      // On an existing cluster these are the provider's settings: kubestrap neither sets nor reads them.
+      kind ? `audit log ${yesNo(s.security.auditLogging)}` : `audit log ${s.security.auditLogging ? 'wanted, but not configured or verified by kubestrap (see "What the team must check")' : 'not asked for'}`,
+      kind
+        ? `Secrets encrypted at rest ${yesNo(s.security.secretsEncryption)}`
+        : `Secrets encrypted at rest ${s.security.secretsEncryption ? 'wanted, but not configured or verified by kubestrap (see "What the team must check")' : 'not asked for'}`,
     ].join('; '),
     alternatives: [{ value: 'policyEngine: none', note: 'no admission policies beyond Pod Security' }, { value: 'validationFailureAction: Enforce', note: 'block violations instead of reporting them' }],
-    reason: 'Access control and audit logging, encryption at rest and in transit: the guide asks for them from the start. Policies start in Audit so existing workloads are reported, not broken; switch to Enforce once the reports are clean.',
+    reason: kind
+      ? 'Access control and audit logging, encryption at rest and in transit: the guide asks for them from the start. On kind, kubestrap writes the audit policy and the encryption key into the API server configuration and verify proves both (a request in the audit log, a Secret stored k8s:enc: in etcd). Policies start in Audit so existing workloads are reported, not broken; switch to Enforce once the reports are clean.'
+      : "Access control and audit logging, encryption at rest and in transit: the guide asks for them from the start. On an existing cluster the API server's flags belong to its provider, so kubestrap cannot set audit logging or encryption at rest there, and its verify reports both as not checkable. Policies start in Audit so existing workloads are reported, not broken; switch to Enforce once the reports are clean.",
   });
   out.push({
     area: 'features',
@@ -124,7 +130,9 @@ export function decisionsFor(config: Config): Decision[] {
     title: 'Tenant teams',
     chosen: s.tenants.length ? s.tenants.map((t) => `${t.name} (cpu ${t.quota.cpu}, memory ${t.quota.memory}, ${t.quota.pods} pods)`).join(', ') : 'none yet',
     alternatives: [{ value: 'one shared namespace', note: 'simpler, but no isolation, quotas or ownership per team' }],
-    reason: 'One namespace per team gives each a boundary for RBAC, NetworkPolicies and quotas; requests quotas with limits at twice the requests keep one team from starving the others.',
+    reason:
+      'One namespace per team gives each a boundary for RBAC, NetworkPolicies and quotas; requests quotas with limits at twice the requests keep one team from starving the others, and counts of PersistentVolumeClaims and LoadBalancer Services (0 by default: the shared Gateway is the way in) bound what costs money outside the quota. ' +
+      "Teams' groups get the ClusterRole kubestrap-tenant-admin in their namespace, not the built-in admin: they run, configure and expose workloads but cannot rewrite their own NetworkPolicies, ResourceQuotas, LimitRanges or RoleBindings, so isolation and quota stay the platform's. Prometheus and the shared Gateway are let in past default-deny by policies the platform owns.",
   });
   out.push({
     area: 'observability',
@@ -135,9 +143,23 @@ export function decisionsFor(config: Config): Decision[] {
       `Grafana ${yesNo(s.monitoring.grafana)}`,
       `logs (Loki) ${yesNo(s.monitoring.logs)}`,
       `alert receivers ${s.monitoring.alertReceivers.length ? s.monitoring.alertReceivers.map((r) => r.name).join(', ') : 'none yet'}`,
+      ...(s.monitoring.prometheus.enabled
+        ? [
+            `dead man's switch ${s.monitoring.deadMansSwitch ? `Secret ${s.monitoring.deadMansSwitch.secretRef.name}` : 'none'}`,
+            `control-plane components scraped: ${scrapedControlPlane(config)}`,
+            `external label cluster="${s.cluster.name}"`,
+          ]
+        : []),
     ].join('; '),
     alternatives: [{ value: 'no monitoring', note: 'nothing to see when something breaks' }, { value: 'hosted monitoring', note: 'a vendor agent instead of kube-prometheus-stack' }],
-    reason: 'Monitoring and alerting from the first deployment, and baselines tracked over time. Alert receivers read their URLs from Secrets, never from this file.',
+    reason:
+      'Monitoring and alerting from the first deployment, and baselines tracked over time. Alert receivers read their URLs from Secrets, never from this file. ' +
+      (s.monitoring.deadMansSwitch
+        ? "The always-firing Watchdog alert pings the dead man's switch every 5 minutes; the outside check raises the alarm when the pings stop, i.e. when Prometheus or Alertmanager is down. "
+        : "There is no dead man's switch yet: if Prometheus or Alertmanager dies, nobody is told. Set spec.monitoring.deadMansSwitch to a healthchecks-style URL (in a Secret). ") +
+      (kind
+        ? 'etcd, the controller manager, the scheduler and kube-proxy keep their metrics on localhost in kind, so they are not scraped: an unreachable target would only ever page.'
+        : 'etcd, the controller manager, the scheduler and kube-proxy are scraped only where spec.monitoring.controlPlaneMetrics says the cluster exposes them: managed control planes never do and stock kubeadm binds them to 127.0.0.1, and an unreachable target pages (KubeSchedulerDown & co.) forever. Watch those components through the provider instead.'),
   });
   out.push({
     area: 'observability',
@@ -172,6 +194,27 @@ export function decisionsFor(config: Config): Decision[] {
   });
   out.push({
     area: 'operations',
+    title: 'Add-on sizing, priority and availability',
+    chosen: [
+      `requests and limits on every add-on container, sized for ${kind ? 'a laptop (kind)' : 'a small production cluster'}${Object.keys(s.cost.addonResources).length ? `, overridden for ${Object.keys(s.cost.addonResources).join(', ')}` : ''}`,
+      s.cost.priorityClasses
+        ? 'PriorityClasses created in the foundation phase; add-ons run as kubestrap-platform-critical (metrics-server and cluster-autoscaler keep their charts\' system-cluster-critical); tenant-default is the global default'
+        : 'no PriorityClasses: add-ons run at the priority of every other pod',
+      kind ? 'one replica per add-on' : 'two or more replicas where the add-on supports it, each with a PodDisruptionBudget and spread over zones and nodes',
+      'Grafana on a persistent volume',
+    ].join('; '),
+    alternatives: [
+      { value: 'chart defaults', note: 'most charts set no requests or limits: the scheduler packs add-ons blindly and a leak takes the node down' },
+      { value: 'no global default PriorityClass', note: 'leaves pods that name no class at priority 0, below batch-low' },
+    ],
+    reason:
+      'Requests let the scheduler place add-ons where they fit, limits stop a leaking one from starving its node; PodDisruptionBudgets keep a quorum through node drains and upgrades. ' +
+      'The platform class outranks every tenant class, so under pressure tenant pods are preempted before monitoring, policy or backups. tenant-default is the global default so that tenant pods that name no class rank above batch-low; it is never what an add-on runs at, because each names its class explicitly. ' +
+      (kind ? '' : 'On an existing cluster the global default also applies to new pods of namespaces kubestrap does not manage; if the cluster already has a global default PriorityClass, the API server refuses a second one and the cluster step fails: set spec.cost.priorityClasses false or remove the other default. ') +
+      "Not covered: the gateway's data-plane proxies (created by the gateway controller, not by a chart) run without kubestrap's class or sizes.",
+  });
+  out.push({
+    area: 'operations',
     title: 'Where charts come from',
     chosen: s.charts.source === 'local' ? `local directory ${s.charts.localDir ?? ''}` : s.charts.source === 'oci' ? `OCI mirror ${s.charts.ociMirror ?? ''}` : 'public chart repositories',
     alternatives: others(s.charts.source, [
@@ -181,7 +224,43 @@ export function decisionsFor(config: Config): Decision[] {
     ]),
     reason: 'Every chart version is pinned in one lock table, so a re-run installs exactly what was planned.',
   });
+  if (!kind) out.push(providerChecks(s));
   return out;
+}
+
+function scrapedControlPlane(config: Config): string {
+  const on = Object.entries(controlPlaneScraping(config))
+    .filter(([, v]) => v)
+    .map(([k]) => k);
+  return on.length ? on.join(', ') : 'none';
+}
+
+/**
+ * On an existing cluster, what kubestrap cannot configure (the API server's flags are the
+ * provider's) and how the team checks it on the common providers.
+ */
+function providerChecks(s: Spec): Decision {
+  const wanted = [s.security.auditLogging ? 'audit logging' : '', s.security.secretsEncryption ? 'encryption of Secrets at rest' : ''].filter(Boolean);
+  return {
+    area: 'features',
+    title: 'What the team must check (not configured by kubestrap on this cluster)',
+    chosen: [
+      wanted.length ? `${wanted.join(' and ')}: asked for in the config, neither configured nor verified by kubestrap here` : 'audit logging and encryption at rest: not asked for',
+      'control-plane health (etcd, controller manager, scheduler): watched by the provider, not by this Prometheus unless spec.monitoring.controlPlaneMetrics says they are reachable',
+    ].join('; '),
+    alternatives: [{ value: 'provider: kind', note: 'kubestrap writes the audit policy and the encryption key into the API server and verifies both' }],
+    reason: [
+      'Check audit logging: EKS `aws eks describe-cluster --name <cluster> --query cluster.logging` (the "audit" type enabled);',
+      'GKE: Admin Activity audit logs are always on, read them with `gcloud logging read \'logName:"cloudaudit.googleapis.com%2Factivity" AND resource.type="k8s_cluster"\' --limit 1`;',
+      'AKS `az monitor diagnostic-settings list --resource <cluster resource id>` (category kube-audit or kube-audit-admin);',
+      'kubeadm and other self-managed control planes: `--audit-policy-file` and `--audit-log-path` (or `--audit-webhook-config-file`) in /etc/kubernetes/manifests/kube-apiserver.yaml.',
+      'Check encryption at rest: EKS `aws eks describe-cluster --name <cluster> --query cluster.encryptionConfig` (a KMS key for secrets);',
+      'GKE `gcloud container clusters describe <cluster> --format="value(databaseEncryption.state)"` (ENCRYPTED: application-layer encryption with Cloud KMS);',
+      'AKS `az aks show -g <resource group> -n <cluster> --query securityProfile.azureKeyVaultKms`;',
+      'self-managed: `--encryption-provider-config` on the API server, and a Secret read straight from etcd starts with k8s:enc:.',
+      'Record the answers here: kubestrap verify reports both as not checkable on this cluster.',
+    ].join(' '),
+  };
 }
 
 export function renderDecisions(config: Config, options: { configFile: string; date: string }): string {

@@ -7,6 +7,7 @@ import { parse, parseAllDocuments } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load.js';
 import { configSchema, type Config } from '../../src/config/schema.js';
+import { decisionsFor, renderDecisions } from '../../src/decisions/record.js';
 import { buildPlan } from '../../src/plan/plan.js';
 import type { RenderContext, Step, StepPlan } from '../../src/roadmap/types.js';
 import { ClusterRole as ClusterRoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
@@ -387,5 +388,43 @@ describe('C. tenants onboarded for real', () => {
       ['payments', '0', '20'],
       ['search', '2', '7'],
     ]);
+  });
+});
+
+describe('D. an honest decision record', () => {
+  it('on an existing cluster it never claims audit logging or encryption at rest, and says how to check them', async () => {
+    const config = await load('production.yaml');
+    expect(config.spec.security.auditLogging && config.spec.security.secretsEncryption).toBe(true);
+    const record = renderDecisions(config, { configFile: 'kubestrap.yaml', date: '2026-12-01' });
+    expect(record).not.toMatch(/audit log yes/);
+    expect(record).not.toMatch(/Secrets encrypted at rest yes/);
+    expect(record).toContain('audit log wanted, but not configured or verified by kubestrap');
+    const checks = decisionsFor(config).find((d) => d.title.startsWith('What the team must check'))!;
+    expect(checks.reason).toContain('aws eks describe-cluster --name <cluster> --query cluster.logging');
+    expect(checks.reason).toContain('--query cluster.encryptionConfig');
+    expect(checks.reason).toContain('databaseEncryption.state');
+    expect(checks.reason).toContain('azureKeyVaultKms');
+    expect(checks.reason).toContain('--encryption-provider-config');
+  });
+
+  it('on kind, where kubestrap configures and verifies them, it says so; there is no provider checklist', async () => {
+    const config = await load('kind-dev.yaml');
+    const record = renderDecisions(config, { configFile: 'kubestrap.yaml', date: '2026-12-01' });
+    expect(record).toMatch(/audit log yes; Secrets encrypted at rest yes/);
+    expect(record).not.toContain('What the team must check');
+  });
+
+  it("records the monitoring choices that page people: dead man's switch, control-plane scraping, platform priority", async () => {
+    const production = decisionsFor(await load('production.yaml'));
+    const monitoring = production.find((d) => d.title === 'Monitoring and alerting')!;
+    expect(monitoring.chosen).toContain("dead man's switch Secret alertmanager-deadmansswitch");
+    expect(monitoring.chosen).toContain('control-plane components scraped: none');
+    expect(monitoring.chosen).toContain('external label cluster="prod-eu-west-1"');
+    const kindMonitoring = decisionsFor(await load('kind-dev.yaml')).find((d) => d.title === 'Monitoring and alerting')!;
+    expect(kindMonitoring.reason).toContain("There is no dead man's switch yet");
+    const sizing = production.find((d) => d.title === 'Add-on sizing, priority and availability')!;
+    expect(sizing.chosen).toContain('kubestrap-platform-critical');
+    expect(sizing.reason).toContain('tenant-default is the global default');
+    expect(production.find((d) => d.title === 'Tenant teams')!.reason).toContain('kubestrap-tenant-admin');
   });
 });
