@@ -1,4 +1,39 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli.js';
+// `kubestrap --version` and `kubestrap --help` are answered here without loading the CLI: commander
+// alone pulls in child_process, net and streams, which doubles the start time of a bare node.
+// --help prints the text scripts/build-help.mjs captured from commander at build time (the exact
+// bytes `--help` writes), only while dist/cli.js is the file it was captured from and the terminal
+// width gives the same wrapping; otherwise, and for everything else, the CLI runs as usual.
+import { readFileSync, statSync } from 'node:fs';
 
-process.exitCode = await main(process.argv);
+const args = process.argv.slice(2);
+
+function cachedRootHelp() {
+  try {
+    const help = JSON.parse(readFileSync(new URL('../dist/root-help.json', import.meta.url), 'utf8'));
+    const cli = statSync(new URL('../dist/cli.js', import.meta.url));
+    if (help.cli.size !== cli.size || help.cli.mtimeMs !== cli.mtimeMs) return undefined;
+    // commander wraps to the terminal's columns on a TTY and to 80 columns otherwise.
+    if (!process.stdout.isTTY || process.stdout.columns === help.narrow.width) return help.narrow.text;
+    if (process.stdout.columns >= help.wide.longestLine) return help.wide.text;
+  } catch {
+    // No capture (a build without scripts/build-help.mjs): commander prints the help.
+  }
+  return undefined;
+}
+
+if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
+  process.stdout.write(`${JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')).version}\n`);
+} else {
+  const help = args.length === 1 && (args[0] === '--help' || args[0] === '-h' || args[0] === 'help') ? cachedRootHelp() : undefined;
+  if (help !== undefined) {
+    // `kubestrap --help | head` closes the pipe early: not an error (as in src/cli.ts).
+    process.stdout.on('error', (error) => {
+      if (error.code !== 'EPIPE') throw error;
+    });
+    process.stdout.write(help);
+  } else {
+    const { main } = await import('../dist/cli.js');
+    process.exitCode = await main(process.argv);
+  }
+}

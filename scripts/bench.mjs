@@ -1,75 +1,417 @@
-// `npm run bench`: the performance figures the project tracks.
-//   1. CLI start: `kubestrap --version` and `--help` (median of N runs, wall time)
-//   2. a full `plan` render of each example (median of N runs)
-//   3. a full roadmap run (`up`) on the test cluster from an empty state, and
-//   4. a re-run on the unchanged cluster — both with the share of time spent in kubectl/helm.
-// Usage: npm run bench [-- --runs 10] [-- --no-cluster]
-// The cluster part uses its own test-cluster directory and removes the roadmap afterwards.
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { homedir, tmpdir } from 'node:os';
+// `npm run bench`: the performance figures of issue 12, side by side in one run, as ratios where a
+// peer exists. A report, never a test: nothing here fails on a budget.
+//   startup  `kubestrap --version` vs `kubectl version --client`, `--help` vs `kubectl --help`, and
+//            `node -e 0` as the floor; runs interleaved (A B C A B C ...) so machine noise hits all alike
+//   plan     `plan` of examples/production.yaml, and of 10/100/1000 tenants (wall, CPU, peak RSS, growth)
+//   cluster  a full `up` of examples/test-cluster.yaml on the KWOK test cluster vs a naive script of
+//            the same plan commands one after another (no checks), and an unchanged re-run
+//   real     (only with --real) `kind create cluster` alone vs kubestrap's cluster step, and the
+//            whole `up` of examples/kind-test.yaml with kubestrap's own CPU share of its wall time
+// Usage: npm run bench -- [--runs 21] [--only startup,plan,cluster] [--real] [--json file] [--rounds 1]
+// Results: a table on stdout and JSON (with machine facts) in bench-results/<time>.json or --json.
+// Wall and CPU times of children come from scripts/bench-timer.py (wait4 rusage); without python3
+// only wall times are reported.
+import { execFileSync, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { parseDocument } from 'yaml';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const node = process.execPath;
 const bin = path.join(repo, 'bin/kubestrap.js');
+const cache = process.env.KUBESTRAP_TEST_CACHE || path.join(os.homedir(), '.cache/kubestrap-test-cluster');
+const versions = Object.fromEntries(
+  readFileSync(path.join(repo, 'test/cluster/versions.env'), 'utf8')
+    .split('\n')
+    .filter((l) => /^[A-Z0-9_]+=/.test(l))
+    .map((l) => l.split('=')),
+);
+const kubectlPeer = path.join(cache, `kubernetes-${versions.K8S_VERSION}`, 'kubectl');
+
 const args = process.argv.slice(2);
-const runs = Number(args[args.indexOf('--runs') + 1] || 10) || 10;
-const withCluster = !args.includes('--no-cluster');
+const flag = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
+const runs = Number(flag('--runs', 21)) || 21;
+const rounds = Number(flag('--rounds', 1)) || 1;
+const sections = new Set((flag('--only', 'startup,plan,cluster') ?? '').split(','));
+if (args.includes('--real')) sections.add('real');
+if (args.includes('--no-cluster')) sections.delete('cluster');
+const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+const jsonFile = path.resolve(flag('--json', path.join(repo, 'bench-results', `${stamp}.json`)));
 
-function time(argv, env = process.env) {
-  const started = process.hrtime.bigint();
-  const r = spawnSync(node, argv, { env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
-  const ms = Number(process.hrtime.bigint() - started) / 1e6;
-  if (r.status !== 0) throw new Error(`${argv.join(' ')} exited ${r.status}: ${r.stderr}`);
-  return { ms, stdout: r.stdout };
+const python = findPython();
+const work = mkdtempSync(path.join(os.tmpdir(), 'kubestrap-bench-'));
+const results = { startedAt: new Date().toISOString(), machine: machineFacts(), load: [] };
+const table = [];
+const sampleLoad = (label) => results.load.push({ at: label, loadavg: os.loadavg().map((l) => Number(l.toFixed(2))) });
+
+// ---------------------------------------------------------------------------------- timing
+
+function findPython() {
+  // pyenv shims are bash scripts; resolve the real interpreter once.
+  const r = spawnSync('python3', ['-c', 'import sys; print(sys.executable)'], { encoding: 'utf8' });
+  return r.status === 0 ? r.stdout.trim() : undefined;
 }
 
-function median(argv, n = runs) {
-  const samples = Array.from({ length: n }, () => time(argv).ms).sort((a, b) => a - b);
-  return { median: samples[Math.floor(n / 2)], min: samples[0], max: samples.at(-1) };
+/** Runs the jobs in the given order; each result has wallMs and, with python3, userMs/sysMs/maxRssKiB. */
+function timeJobs(jobs) {
+  if (python) {
+    const r = spawnSync(python, [path.join(repo, 'scripts/bench-timer.py')], { input: JSON.stringify(jobs), encoding: 'utf8', maxBuffer: 64 << 20 });
+    if (r.status !== 0) throw new Error(`bench-timer.py failed: ${r.stderr}`);
+    return JSON.parse(r.stdout);
+  }
+  return jobs.map((job) => {
+    const started = process.hrtime.bigint();
+    const r = spawnSync(job.argv[0], job.argv.slice(1), { env: job.env ?? process.env, cwd: job.cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
+    const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
+    if (job.stdout) writeFileSync(job.stdout, r.stdout);
+    if (job.stderr) writeFileSync(job.stderr, r.stderr);
+    return { wallMs, exitCode: r.status };
+  });
 }
 
-const results = {};
-const out = mkdtempSync(path.join(tmpdir(), 'kubestrap-bench-'));
-results['--version'] = median([bin, '--version']);
-results['--help'] = median([bin, '--help']);
-for (const example of ['kind-dev', 'production']) {
-  results[`plan ${example}`] = median([bin, 'plan', '--config', path.join(repo, 'examples', `${example}.yaml`), '--out', path.join(out, example), '--output', 'json']);
+function checked(job, result) {
+  if (result.exitCode !== 0) {
+    const err = job.stderr && existsSync(job.stderr) ? readFileSync(job.stderr, 'utf8').slice(-2000) : '';
+    throw new Error(`${job.argv.join(' ')} exited ${result.exitCode}\n${err}`);
+  }
+  return result;
 }
 
-if (withCluster) {
-  const clusterDir = path.join(process.env.KUBESTRAP_TEST_CACHE || path.join(homedir(), '.cache/kubestrap-test-cluster'), 'bench');
-  const clusterEnv = { ...process.env, KUBESTRAP_TEST_CLUSTER_DIR: clusterDir };
-  const up = spawnSync(node, [path.join(repo, 'test/cluster/cli.ts'), 'up'], { env: clusterEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (up.status !== 0) throw new Error('test cluster did not start');
-  const kubeconfig = up.stdout.trim().split('\n').at(-1);
-  const binDir = path.join(process.env.KUBESTRAP_TEST_CACHE || path.join(homedir(), '.cache/kubestrap-test-cluster'));
-  const envOut = spawnSync(node, [path.join(repo, 'test/cluster/cli.ts'), 'env'], { env: clusterEnv, encoding: 'utf8' }).stdout;
-  const pathDir = /export PATH='([^']+)'/.exec(envOut)?.[1] ?? binDir;
-  const env = { ...process.env, KUBECONFIG: kubeconfig, PATH: `${pathDir}:${process.env.PATH}`, CI: 'true' };
-  const kubectl = (...a) => spawnSync('kubectl', ['--context', 'kubestrap-test', ...a], { env, encoding: 'utf8' });
-  kubectl('create', 'namespace', 'velero');
-  kubectl('--namespace', 'velero', 'create', 'secret', 'generic', 'velero-s3-credentials', '--from-literal=cloud=[default]');
-  const cfg = ['--config', path.join(repo, 'examples/test-cluster.yaml')];
-  const runUp = (label) => {
-    const r = time([bin, 'up', '--yes', '--rebind', '--output', 'json', '--work-dir', path.join(out, 'apply'), ...cfg], env);
-    const end = r.stdout.trim().split('\n').map((l) => JSON.parse(l)).find((e) => e.event === 'run.end');
-    results[label] = { median: r.ms, commandMs: end.commandMs, kubestrapMs: r.ms - end.commandMs, changed: end.changed.length, skipped: end.skipped.length };
+function stats(values) {
+  const v = values.filter((x) => typeof x === 'number').sort((a, b) => a - b);
+  if (v.length === 0) return undefined;
+  const q = (p) => v[Math.min(v.length - 1, Math.floor(p * (v.length - 1) + 0.5))];
+  return { median: q(0.5), p25: q(0.25), p75: q(0.75), min: v[0], max: v.at(-1), n: v.length };
+}
+
+/** Interleaves runs of each named job (A B C A B C ...) and returns per-name samples. */
+function interleaved(named, n) {
+  const names = Object.keys(named);
+  const jobs = [];
+  for (let i = 0; i < n; i++) for (const name of names) jobs.push({ name, ...named[name] });
+  const out = timeJobs(jobs.map(({ name, ...job }) => job));
+  const samples = Object.fromEntries(names.map((k) => [k, []]));
+  out.forEach((r, i) => samples[jobs[i].name].push(checked(jobs[i], r)));
+  return samples;
+}
+
+const cpu = (r) => (r.userMs === undefined ? undefined : r.userMs + r.sysMs);
+function summarize(samples) {
+  return { wallMs: stats(samples.map((r) => r.wallMs)), cpuMs: stats(samples.map(cpu)), maxRssKiB: stats(samples.map((r) => r.maxRssKiB)) };
+}
+/** Median of the per-round ratios a[i]/b[i]: rounds are adjacent in time, so load swings cancel. */
+function pairedRatio(a, b, pick) {
+  return stats(a.map((r, i) => pick(r) / pick(b[i])).filter(Number.isFinite));
+}
+
+const fmtMs = (ms) => (ms === undefined ? '-' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
+const fmtSpread = (s) => (s ? `${fmtMs(s.median)} [${fmtMs(s.p25)}–${fmtMs(s.p75)}]` : '-');
+const fmtRatio = (s) => (s ? `${s.median.toFixed(2)}× [${s.p25.toFixed(2)}–${s.p75.toFixed(2)}]` : '-');
+const budget = (value, limit) => (value === undefined ? '' : value <= limit ? `ok (≤ ${limit})` : `OVER (budget ≤ ${limit})`);
+const row = (...cells) => table.push(cells);
+
+// ---------------------------------------------------------------------------------- startup
+function benchStartup() {
+  if (!existsSync(kubectlPeer)) {
+    results.startup = { skipped: `the peer kubectl ${kubectlPeer} is not built yet (npm run test-cluster -- up builds it)` };
+    row('startup', `skipped: ${results.startup.skipped}`);
+    return;
+  }
+  sampleLoad('startup');
+  const samples = interleaved(
+    {
+      'node -e 0': { argv: [node, '-e', '0'] },
+      'kubestrap --version': { argv: [node, bin, '--version'] },
+      'kubectl version --client': { argv: [kubectlPeer, 'version', '--client'] },
+      'kubestrap --help': { argv: [node, bin, '--help'] },
+      'kubectl --help': { argv: [kubectlPeer, '--help'] },
+    },
+    runs,
+  );
+  const commands = Object.fromEntries(Object.entries(samples).map(([k, v]) => [k, summarize(v)]));
+  const ratios = {};
+  for (const [a, b] of [
+    ['kubestrap --version', 'kubectl version --client'],
+    ['kubestrap --help', 'kubectl --help'],
+    ['node -e 0', 'kubectl version --client'],
+  ]) {
+    ratios[`${a} / ${b}`] = { wall: pairedRatio(samples[a], samples[b], (r) => r.wallMs), cpu: python ? pairedRatio(samples[a], samples[b], cpu) : undefined };
+  }
+  results.startup = { runs, commands, ratios };
+  for (const [name, s] of Object.entries(commands)) row(name, `wall ${fmtSpread(s.wallMs)}`, `cpu ${fmtSpread(s.cpuMs)}`, s.maxRssKiB ? `rss ${(s.maxRssKiB.median / 1024).toFixed(0)} MiB` : '');
+  const limits = { 'kubestrap --version / kubectl version --client': 0.8, 'kubestrap --help / kubectl --help': 1.0 };
+  for (const [name, r] of Object.entries(ratios)) row(name, `wall ${fmtRatio(r.wall)}`, `cpu ${fmtRatio(r.cpu)}`, limits[name] ? budget(r.wall?.median, limits[name]) : 'the floor');
+}
+
+// ---------------------------------------------------------------------------------- plan
+function tenantsConfig(n) {
+  const doc = parseDocument(readFileSync(path.join(repo, 'examples/production.yaml'), 'utf8'));
+  const tenants = Array.from({ length: n }, (_, i) => ({
+    name: `team-${String(i).padStart(4, '0')}`,
+    groups: [`team-${String(i).padStart(4, '0')}-engineers`],
+    quota: { cpu: '4', memory: '16Gi', pods: 50, storage: '100Gi' },
+  }));
+  doc.setIn(['spec', 'tenants'], doc.createNode(tenants));
+  const file = path.join(work, `tenants-${n}.yaml`);
+  writeFileSync(file, doc.toString());
+  return file;
+}
+
+function planJob(config, label) {
+  return { argv: [node, bin, 'plan', '--config', config, '--out', path.join(work, 'plan', label), '--output', 'json'], stderr: path.join(work, `plan-${label}.err`) };
+}
+
+function benchPlan() {
+  sampleLoad('plan');
+  const production = interleaved({ production: planJob(path.join(repo, 'examples/production.yaml'), 'production') }, runs).production;
+  const sizes = [10, 100, 1000];
+  const tenantRuns = Math.max(3, Math.min(7, Math.floor(runs / 3)));
+  const named = Object.fromEntries(sizes.map((n) => [`${n} tenants`, planJob(tenantsConfig(n), `t${n}`)]));
+  const samples = interleaved(named, tenantRuns);
+  const tenants = Object.fromEntries(sizes.map((n) => [n, summarize(samples[`${n} tenants`])]));
+  // Growth: the marginal cost of one tenant between sizes; linear growth keeps it flat.
+  const perTenant = (a, b, pick) => {
+    const va = pick(tenants[a]);
+    const vb = pick(tenants[b]);
+    return va === undefined || vb === undefined ? undefined : (vb - va) / (b - a);
   };
+  const growth = {
+    cpuMsPerTenant: { '10→100': perTenant(10, 100, (t) => t.cpuMs?.median), '100→1000': perTenant(100, 1000, (t) => t.cpuMs?.median) },
+    wallMsPerTenant: { '10→100': perTenant(10, 100, (t) => t.wallMs.median), '100→1000': perTenant(100, 1000, (t) => t.wallMs.median) },
+    rssKiBPerTenant: { '10→100': perTenant(10, 100, (t) => t.maxRssKiB?.median), '100→1000': perTenant(100, 1000, (t) => t.maxRssKiB?.median) },
+  };
+  results.plan = { production: { runs, ...summarize(production) }, tenants: { runs: tenantRuns, ...tenants }, growth };
+  const p = results.plan.production;
+  row('plan production.yaml', `wall ${fmtSpread(p.wallMs)}`, `cpu ${fmtSpread(p.cpuMs)}`, `${budget(p.wallMs.median / 1000, 0.3)} s`);
+  for (const n of sizes) {
+    const t = tenants[n];
+    const mib = t.maxRssKiB ? t.maxRssKiB.median / 1024 : undefined;
+    row(`plan ${n} tenants`, `wall ${fmtSpread(t.wallMs)}`, `cpu ${fmtSpread(t.cpuMs)}`, mib ? `rss ${mib.toFixed(0)} MiB` : '', n === 1000 ? `${budget(t.wallMs.median / 1000, 1.5)} s; rss ${budget(mib, 150)} MiB` : '');
+  }
+  const g = growth.cpuMsPerTenant;
+  row('plan growth per tenant', `cpu ${g['10→100']?.toFixed(2) ?? '-'} ms (10→100), ${g['100→1000']?.toFixed(2) ?? '-'} ms (100→1000)`, `rss ${((growth.rssKiBPerTenant['100→1000'] ?? NaN) / 1).toFixed(0)} KiB/tenant (100→1000)`);
+}
+
+// ---------------------------------------------------------------------------------- cluster
+function shellQuote(word) {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** A bash script of the plan's commands, one after another, no checks: the baseline `up` must beat. */
+function naiveScript(planJson, kubeconfig) {
+  const lines = ['#!/bin/bash', '# Written by scripts/bench.mjs from `kubestrap plan --output json`: every command, in order, no checks.', 'set -euo pipefail', `export KUBECONFIG=${shellQuote(kubeconfig)}`];
+  for (const phase of planJson.phases) {
+    for (const step of phase.steps) {
+      if (!step.enabled) continue;
+      lines.push(`# ${phase.id}/${step.id}`);
+      step.commands.forEach((argv, i) => {
+        const stdin = (step.stdin ?? []).find((s) => s.command === i);
+        const match = stdin && /Secret ([^/\s]+)\/(\S+)/.exec(stdin.content);
+        if (stdin && !match) throw new Error(`naive script: cannot read the Secret of "${stdin.content}"`);
+        // The plan does not show generated Secret values; the baseline writes one of its own.
+        const heredoc = match ? ` <<'EOF'\napiVersion: v1\nkind: Secret\nmetadata:\n  name: ${match[2]}\n  namespace: ${match[1]}\nstringData:\n  value: bench-${Math.random().toString(36).slice(2)}\nEOF` : '';
+        lines.push(`${argv.map(shellQuote).join(' ')}${heredoc}`);
+      });
+    }
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function ndjson(file) {
+  return readFileSync(file, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('{'))
+    .map((l) => JSON.parse(l));
+}
+
+/** `up` with kubestrap's own rusage (RUSAGE_SELF) written by scripts/bench-rusage.mjs. */
+function upJob(label, cfgArgs, env, extra = []) {
+  const rusage = path.join(work, `${label}.rusage.json`);
+  return {
+    job: {
+      argv: [node, '--import', pathToFileURL(path.join(repo, 'scripts/bench-rusage.mjs')).href, bin, 'up', '--yes', '--rebind', '--output', 'json', '--work-dir', path.join(work, 'apply'), ...cfgArgs, ...extra],
+      env: { ...env, KUBESTRAP_BENCH_RUSAGE: rusage },
+      stdout: path.join(work, `${label}.ndjson`),
+      stderr: path.join(work, `${label}.err`),
+    },
+    rusage,
+  };
+}
+
+function runUp(label, cfgArgs, env) {
+  const { job, rusage } = upJob(label, cfgArgs, env);
+  const [r] = timeJobs([job]);
+  const events = existsSync(job.stdout) ? ndjson(job.stdout) : [];
+  const end = events.find((e) => e.event === 'run.end');
+  if (r.exitCode !== 0 || !end?.ok) throw new Error(`${label}: kubestrap up exited ${r.exitCode}: ${readFileSync(job.stderr, 'utf8').slice(-2000)} ${end?.failed ?? ''}`);
+  const own = existsSync(rusage) ? JSON.parse(readFileSync(rusage, 'utf8')) : undefined;
+  const ownCpuMs = own ? own.userMs + own.sysMs : undefined;
+  const checks = events.filter((e) => e.event === 'check.result');
+  return {
+    wallMs: r.wallMs,
+    cpuMsWithChildren: cpu(r),
+    kubestrapCpuMs: ownCpuMs,
+    kubestrapCpuShare: ownCpuMs === undefined ? undefined : ownCpuMs / r.wallMs,
+    commandMs: end.commandMs,
+    changed: end.changed.length,
+    skipped: end.skipped.length,
+    checks: { ok: checks.filter((c) => c.status === 'ok').length, failed: checks.filter((c) => c.status === 'failed').length, skipped: checks.filter((c) => c.status === 'skipped').length },
+    steps: Object.fromEntries(events.filter((e) => e.event === 'step.ok').map((e) => [e.step, e.ms])),
+  };
+}
+
+function benchCluster() {
+  if (!existsSync(kubectlPeer) || !existsSync(path.join(cache, `kubernetes-${versions.K8S_VERSION}`, 'kube-apiserver'))) {
+    results.cluster = { skipped: 'the test control plane is not built yet (npm run test-cluster -- up builds it)' };
+    row('cluster', `skipped: ${results.cluster.skipped}`);
+    return;
+  }
+  const clusterDir = path.join(cache, 'bench');
+  const clusterEnv = { ...process.env, KUBESTRAP_TEST_CLUSTER_DIR: clusterDir };
+  const cli = path.join(repo, 'test/cluster/cli.ts');
+  const started = spawnSync(node, [cli, 'up'], { env: clusterEnv, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (started.status !== 0) throw new Error('the test cluster did not start');
   try {
-    runUp('up (full roadmap, empty cluster)');
-    runUp('up (re-run, unchanged)');
+    const kubeconfig = started.stdout.trim().split('\n').at(-1);
+    const envOut = spawnSync(node, [cli, 'env'], { env: clusterEnv, encoding: 'utf8' }).stdout;
+    const pathDir = /export PATH='([^']+)'/.exec(envOut)?.[1];
+    const env = { ...process.env, KUBECONFIG: kubeconfig, PATH: `${pathDir ? `${pathDir}:` : ''}${process.env.PATH}`, CI: 'true' };
+    const kubectl = (...a) => spawnSync('kubectl', ['--context', 'kubestrap-test', ...a], { env, encoding: 'utf8' });
+    const prerequisites = () => {
+      kubectl('create', 'namespace', 'velero');
+      kubectl('--namespace', 'velero', 'create', 'secret', 'generic', 'velero-s3-credentials', '--from-literal=cloud=[default]');
+    };
+    const cfg = ['--config', path.join(repo, 'examples/test-cluster.yaml')];
+    const down = () => {
+      const r = spawnSync(node, [bin, 'down', '--purge', ...cfg, '--output', 'plain'], { env, encoding: 'utf8' });
+      if (r.status !== 0) throw new Error(`kubestrap down failed: ${r.stderr}`);
+    };
+    results.machine.helm = firstLine(spawnSync('helm', ['version', '--short'], { env, encoding: 'utf8' }).stdout);
+    results.cluster = { rounds: [] };
+    for (let round = 0; round < rounds; round++) {
+      sampleLoad(`cluster round ${round + 1}`);
+      // kubestrap first (its own state lets `down` clean up), then the naive script on the cleaned cluster.
+      prerequisites();
+      const full = runUp(`up-full-${round}`, cfg, env);
+      const rerun = runUp(`up-rerun-${round}`, cfg, env);
+      down();
+      const planOut = path.join(work, 'naive-plan');
+      const plan = spawnSync(node, [bin, 'plan', ...cfg, '--out', planOut, '--output', 'json'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      if (plan.status !== 0) throw new Error(`plan failed: ${plan.stderr}`);
+      const script = path.join(work, 'naive.sh');
+      const planJson = JSON.parse(plan.stdout);
+      const commands = planJson.phases.flatMap((ph) => ph.steps.filter((s) => s.enabled).flatMap((s) => s.commands)).length;
+      writeFileSync(script, naiveScript(planJson, kubeconfig), { mode: 0o755 });
+      prerequisites();
+      const naiveJob = { argv: ['bash', script], env, stdout: path.join(work, 'naive.out'), stderr: path.join(work, 'naive.err') };
+      const [naiveRun] = timeJobs([naiveJob]);
+      checked(naiveJob, naiveRun);
+      // The naive run wrote no kubestrap state: adopt what it installed with a re-run, then remove it.
+      if (round + 1 < rounds) {
+        runUp(`adopt-${round}`, cfg, env);
+        down();
+      }
+      results.cluster.rounds.push({ up: full, rerun, naive: { wallMs: naiveRun.wallMs, cpuMs: cpu(naiveRun), commands } });
+    }
+    const r = results.cluster.rounds;
+    const ratio = stats(r.map((x) => x.up.wallMs / x.naive.wallMs));
+    results.cluster.ratioUpToNaive = ratio;
+    for (const [i, x] of r.entries()) {
+      row(`up full (round ${i + 1})`, `wall ${fmtMs(x.up.wallMs)}`, `kubectl/helm ${fmtMs(x.up.commandMs)}`, `kubestrap cpu ${fmtMs(x.up.kubestrapCpuMs)} (${((x.up.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall)`, `${x.up.changed} applied, checks ${x.up.checks.ok} ok/${x.up.checks.failed} failed/${x.up.checks.skipped} skipped`);
+      row(`naive script (round ${i + 1})`, `wall ${fmtMs(x.naive.wallMs)}`, `cpu ${fmtMs(x.naive.cpuMs)}`);
+      row(`up re-run unchanged (round ${i + 1})`, `wall ${fmtMs(x.rerun.wallMs)}`, `kubectl/helm ${fmtMs(x.rerun.commandMs)}`, `kubestrap cpu ${fmtMs(x.rerun.kubestrapCpuMs)}`, `${x.rerun.skipped} skipped; ${budget(x.rerun.wallMs / 1000, 4)} s`);
+    }
+    row('up / naive script', `wall ${fmtRatio(ratio)}`, budget(ratio?.median, 0.8));
   } finally {
-    spawnSync(node, [bin, 'down', ...cfg, '--output', 'plain'], { env, stdio: 'ignore' });
-    spawnSync(node, [path.join(repo, 'test/cluster/cli.ts'), 'down'], { env: clusterEnv, stdio: 'ignore' });
+    sampleLoad('cluster end');
+    spawnSync(node, [bin, 'down', '--purge', '--config', path.join(repo, 'examples/test-cluster.yaml'), '--output', 'plain'], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+    spawnSync(node, [cli, 'down'], { env: clusterEnv, stdio: 'ignore' });
   }
 }
-rmSync(out, { recursive: true, force: true });
 
-const rows = Object.entries(results).map(([name, r]) => {
-  const extra = r.commandMs !== undefined ? `  (kubectl/helm ${(r.commandMs / 1000).toFixed(1)}s, kubestrap ${(r.kubestrapMs / 1000).toFixed(1)}s; ${r.changed} steps applied, ${r.skipped} skipped)` : `  (min ${r.min.toFixed(0)} ms, max ${r.max.toFixed(0)} ms, ${runs} runs)`;
-  return `${name.padEnd(36)} ${r.median >= 10_000 ? `${(r.median / 1000).toFixed(1)} s` : `${r.median.toFixed(0)} ms`}${extra}`;
-});
-process.stdout.write(`kubestrap benchmark (node ${process.version}, ${new Date().toISOString()})\n${rows.join('\n')}\n`);
+// ---------------------------------------------------------------------------------- real kind tier
+function benchReal() {
+  const cli = path.join(repo, 'test/cluster/cli.ts');
+  const up = spawnSync(node, [cli, 'up', '--real'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  if (up.status !== 0) {
+    results.real = { skipped: 'the real kind tier did not come up (npm run test-cluster -- up --real)' };
+    row('real kind tier', `skipped: ${results.real.skipped}`);
+    return;
+  }
+  try {
+    const exports = spawnSync(node, [cli, 'env', '--real'], { encoding: 'utf8' }).stdout;
+    const env = { ...process.env, CI: 'true' };
+    for (const [, key, value] of exports.matchAll(/export (\w+)='([^']*)'/g)) env[key] = value.replace(/\$PATH/g, process.env.PATH);
+    results.machine.kind = firstLine(spawnSync('kind', ['version'], { env, encoding: 'utf8' }).stdout);
+    sampleLoad('real');
+    const name = 'kubestrap-bench-alone';
+    const kubeconfig = path.join(work, 'kind-alone.kubeconfig');
+    const aloneJob = { argv: ['kind', 'create', 'cluster', '--name', name, '--kubeconfig', kubeconfig, ...(env.KUBESTRAP_NODE_IMAGE ? ['--image', env.KUBESTRAP_NODE_IMAGE] : []), '--wait', '5m'], env, stderr: path.join(work, 'kind-alone.err') };
+    const [alone] = timeJobs([aloneJob]);
+    spawnSync('kind', ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], { env, stdio: 'ignore' });
+    checked(aloneJob, alone);
+    const cfg = ['--config', path.join(repo, 'examples/kind-test.yaml')];
+    try {
+      const run = runUp('real-up', cfg, env);
+      results.real = { kindCreateAloneMs: alone.wallMs, up: run };
+      row('kind create cluster (alone)', `wall ${fmtMs(alone.wallMs)}`);
+      row("kubestrap's cluster step", `wall ${fmtMs(run.steps.cluster)}`, `ratio ${(run.steps.cluster / alone.wallMs).toFixed(2)}×`);
+      row('up (real kind tier)', `wall ${fmtMs(run.wallMs)}`, `kubestrap cpu ${fmtMs(run.kubestrapCpuMs)}`, `${((run.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall; ${budget((run.kubestrapCpuShare ?? NaN) * 100, 5)} %`);
+    } finally {
+      spawnSync(node, [bin, 'down', '--purge', ...cfg, '--output', 'plain'], { env, stdio: 'ignore' });
+    }
+  } finally {
+    spawnSync(node, [cli, 'down', '--real'], { stdio: 'ignore' });
+  }
+}
+
+// ---------------------------------------------------------------------------------- machine facts
+function firstLine(text) {
+  return (text ?? '').trim().split('\n')[0] || undefined;
+}
+
+function machineFacts() {
+  const git = (...a) => {
+    try {
+      return execFileSync('git', ['-C', repo, ...a], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    } catch {
+      return undefined;
+    }
+  };
+  const kubectl = existsSync(kubectlPeer) ? spawnSync(kubectlPeer, ['version', '--client', '--output', 'json'], { encoding: 'utf8' }) : undefined;
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryMiB: Math.round(os.totalmem() / 2 ** 20),
+    loadavgAtStart: os.loadavg().map((l) => Number(l.toFixed(2))),
+    platform: `${os.platform()} ${os.release()}`,
+    node: process.version,
+    kubectl: kubectl?.status === 0 ? JSON.parse(kubectl.stdout).clientVersion.gitVersion : undefined,
+    kubectlPath: kubectlPeer,
+    timer: python ? `wait4 rusage via ${python}` : 'wall only (no python3)',
+    git: { commit: git('rev-parse', 'HEAD'), dirty: (git('status', '--porcelain', '--untracked-files=no') ?? '') !== '' },
+  };
+}
+
+// ---------------------------------------------------------------------------------- main
+try {
+  if (sections.has('startup')) benchStartup();
+  if (sections.has('plan')) benchPlan();
+  if (sections.has('cluster')) benchCluster();
+  if (sections.has('real')) benchReal();
+} finally {
+  rmSync(work, { recursive: true, force: true });
+  results.machine.loadavgAtEnd = os.loadavg().map((l) => Number(l.toFixed(2)));
+  results.finishedAt = new Date().toISOString();
+  mkdirSync(path.dirname(jsonFile), { recursive: true });
+  writeFileSync(jsonFile, `${JSON.stringify(results, null, 2)}\n`);
+  const m = results.machine;
+  process.stdout.write(
+    `kubestrap benchmark ${results.startedAt}  (commit ${m.git.commit?.slice(0, 10) ?? '?'}${m.git.dirty ? '+dirty' : ''}; ${m.cpus} cpus, ${m.memoryMiB} MiB; load ${m.loadavgAtStart.join(' ')} -> ${m.loadavgAtEnd.join(' ')}; node ${m.node}, kubectl ${m.kubectl ?? '-'}${m.helm ? `, helm ${m.helm}` : ''})\n` +
+      `times: median [p25–p75]; ratios: median of per-round ratios (interleaved runs)\n` +
+      table.map((cells) => cells.filter(Boolean).map((c, i) => (i === 0 ? c.padEnd(52) : c)).join('  ')).join('\n') +
+      `\nJSON: ${jsonFile}\n`,
+  );
+}
