@@ -208,6 +208,8 @@ export const disasterRecoveryStep: Step = {
           namespace: monitoringNamespace,
           labels,
           missingExpr: `time() - max(velero_backup_last_successful_timestamp{schedule="${backupScheduleName}"}) > ${threshold}`,
+          absentExpr: `absent(velero_backup_last_successful_timestamp{schedule="${backupScheduleName}"})`,
+          absentFor: `${threshold}s`,
         }),
         'backup alerts (PrometheusRule)',
       );

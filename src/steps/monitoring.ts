@@ -12,6 +12,8 @@ export const kubePrometheusStackRelease = 'kube-prometheus-stack';
 /** The Prometheus Service the chart creates (`<fullname>-prometheus`), e.g. for OpenCost. */
 export const prometheusService = { namespace: monitoringNamespace, name: `${kubePrometheusStackRelease}-prometheus`, port: 9090 } as const;
 export const grafanaAdminSecret = 'grafana-admin';
+/** The operator's name for the Prometheus data volume: `prometheus-<Prometheus name>-db`. */
+export const prometheusDataVolume = `prometheus-${kubePrometheusStackRelease}-prometheus-db`;
 /** Where `kubestrap verify` writes its results; the KubestrapStepDrift alert reads its drift label. */
 export const scorecard = { namespace: kubestrapNamespace, name: 'kubestrap-scorecard', driftLabel: 'kubestrap.dev/drift' } as const;
 
@@ -219,6 +221,7 @@ export const monitoringStep: Step = {
             retentionSize: prometheusBytes(monitoring.prometheus.retentionSize),
             externalLabels: { cluster: cluster.name },
             pdb: monitoring.prometheus.replicas >= 2,
+            podMetadata: config.spec.backup.enabled && config.spec.backup.fileSystemBackup ? { annotations: { 'backup.velero.io/backup-volumes-excludes': prometheusDataVolume } } : undefined,
             // The operator labels the pods with the Prometheus and Alertmanager resources' names.
             spread: spreadFor(monitoring.prometheus.replicas, { 'app.kubernetes.io/name': 'prometheus', prometheus: `${kubePrometheusStackRelease}-prometheus` }),
           },

@@ -12,7 +12,8 @@ import { buildPlan } from '../../src/plan/plan.js';
 import type { RenderContext, Step, StepPlan } from '../../src/roadmap/types.js';
 import { ClusterRole as ClusterRoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { costStep } from '../../src/steps/cost.js';
-import { monitoringStep } from '../../src/steps/monitoring.js';
+import { disasterRecoveryStep } from '../../src/steps/disaster-recovery.js';
+import { kubePrometheusStackWorkloads, monitoringStep } from '../../src/steps/monitoring.js';
 import { securityStep } from '../../src/steps/security.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
@@ -426,5 +427,36 @@ describe('D. an honest decision record', () => {
     expect(sizing.chosen).toContain('kubestrap-platform-critical');
     expect(sizing.reason).toContain('tenant-default is the global default');
     expect(production.find((d) => d.title === 'Tenant teams')!.reason).toContain('kubestrap-tenant-admin');
+  });
+});
+
+describe('E. backups that alert and copy what matters', () => {
+  it('PartiallyFailed backups alert, and a missing backup metric pages after two periods (absent guard)', async () => {
+    const config = await load('production.yaml');
+    const [rule] = docs(artifact(render(disasterRecoveryStep, config), 'backup-alerts.yaml'));
+    const rules = (rule!.spec.groups as any[]).flatMap((g) => g.rules as any[]);
+    const partial = rules.find((r) => r.alert === 'KubestrapBackupPartiallyFailed')!;
+    expect(partial.expr).toBe('increase(velero_backup_partial_failure_total{schedule="kubestrap-daily"}[1h]) > 0');
+    const missing = rules.filter((r) => r.alert === 'KubestrapBackupMissing');
+    expect(missing.map((r) => r.expr)).toEqual([
+      'time() - max(velero_backup_last_successful_timestamp{schedule="kubestrap-daily"}) > 172800',
+      'absent(velero_backup_last_successful_timestamp{schedule="kubestrap-daily"})',
+    ]);
+    // Daily schedule: two periods before a never-seen metric pages, so a fresh install stays quiet.
+    expect(missing[1].for).toBe('172800s');
+    for (const r of missing) expect(r.labels.severity).toBe('critical');
+  });
+
+  it("file-system backup skips Prometheus' TSDB volume; without file-system backup nothing is annotated", async () => {
+    const config = await load('production.yaml');
+    expect(config.spec.backup.fileSystemBackup).toBe(true);
+    const spec = values(render(monitoringStep, config), 'kube-prometheus-stack').prometheus.prometheusSpec;
+    expect(spec.podMetadata).toEqual({ annotations: { 'backup.velero.io/backup-volumes-excludes': 'prometheus-kube-prometheus-stack-prometheus-db' } });
+    // The operator names the volume after the Prometheus resource: prometheus-<name>-db.
+    expect(spec.podMetadata.annotations['backup.velero.io/backup-volumes-excludes']).toBe(`prometheus-${kubePrometheusStackWorkloads().prometheus.replace(/^prometheus-/, '')}-db`);
+    const noFsb = variant(config, (c) => {
+      c.spec.backup.fileSystemBackup = false;
+    });
+    expect(values(render(monitoringStep, noFsb), 'kube-prometheus-stack').prometheus.prometheusSpec.podMetadata).toBeUndefined();
   });
 });
