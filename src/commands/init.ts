@@ -8,10 +8,11 @@ import chalk from 'chalk';
 import { parseConfigText } from '../config/load.js';
 import { enforceRules } from '../config/rules.js';
 import { renderDecisions } from '../decisions/record.js';
-import { InterruptedError, UsageError } from '../errors.js';
+import { InterruptedError, KubestrapError, UsageError } from '../errors.js';
 import type { Prompter } from '../prompts.js';
 import { renderDocument, schemaUrl } from '../wizard/document.js';
 import { writeAllAtomic } from '../wizard/atomic.js';
+import { checkInitTargets } from '../wizard/targets.js';
 import { questions, type Answers } from '../wizard/questions.js';
 import { givenSettings, resolveAnswers } from '../wizard/wizard.js';
 
@@ -73,6 +74,11 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
   const prompter = interactive && !options.yes ? (options.prompter ?? (await import('../prompts.js')).inquirerPrompter()) : undefined;
   const given = givenSettings(options.explicit, options.env);
 
+  await checkInitTargets(
+    { file: configFile, flag: '--config', shown: display(configFile, options.cwd) },
+    { file: decisionsFile, flag: '--decisions', shown: display(decisionsFile, options.cwd) },
+  );
+
   // 1. Ask everything (nothing is written until every answer is in).
   const existing = [configFile, decisionsFile].filter((f) => existsSync(f));
   if (existing.length && !options.force) {
@@ -103,7 +109,13 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
   await writeAllAtomic([
     { path: configFile, content: text },
     { path: decisionsFile, content: record },
-  ]);
+  ]).catch((error: NodeJS.ErrnoException) => {
+    if (error instanceof KubestrapError || !error.code) throw error;
+    throw new KubestrapError(`could not write ${display(configFile, options.cwd)} and ${display(decisionsFile, options.cwd)}: ${error.code}${error.path ? ` (${error.path})` : ''}`, {
+      suggestion: 'Check the free space and permissions there (or pass --config / --decisions elsewhere); each file is either written whole or not at all.',
+      cause: error,
+    });
+  });
 
   // 4. Summary and plan.
   const [{ buildPlan }, { writePlanArtifacts }, { planJson, planText }] = await Promise.all([import('../plan/plan.js'), import('../plan/write.js'), import('./plan.js')]);
