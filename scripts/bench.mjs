@@ -285,7 +285,7 @@ function benchCluster() {
     };
     const cfg = ['--config', path.join(repo, 'examples/test-cluster.yaml')];
     const down = () => {
-      const r = spawnSync(node, [bin, 'down', '--purge', ...cfg, '--output', 'plain'], { env, encoding: 'utf8' });
+      const r = spawnSync(node, [bin, 'down', '--purge', '--yes', ...cfg, '--output', 'plain'], { env, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`kubestrap down failed: ${r.stderr}`);
     };
     results.machine.helm = firstLine(spawnSync('helm', ['version', '--short'], { env, encoding: 'utf8' }).stdout);
@@ -326,7 +326,7 @@ function benchCluster() {
     row('up / naive script', `wall ${fmtRatio(ratio)}`, budget(ratio?.median, 0.8));
   } finally {
     sampleLoad('cluster end');
-    spawnSync(node, [bin, 'down', '--purge', '--config', path.join(repo, 'examples/test-cluster.yaml'), '--output', 'plain'], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
+    spawnSync(node, [bin, 'down', '--purge', '--yes', '--config', path.join(repo, 'examples/test-cluster.yaml'), '--output', 'plain'], { env: { ...process.env, CI: 'true' }, stdio: 'ignore' });
     spawnSync(node, [cli, 'down'], { env: clusterEnv, stdio: 'ignore' });
   }
 }
@@ -360,7 +360,7 @@ function benchReal() {
       row("kubestrap's cluster step", `wall ${fmtMs(run.steps.cluster)}`, `ratio ${(run.steps.cluster / alone.wallMs).toFixed(2)}×`);
       row('up (real kind tier)', `wall ${fmtMs(run.wallMs)}`, `kubestrap cpu ${fmtMs(run.kubestrapCpuMs)}`, `${((run.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall; ${budget((run.kubestrapCpuShare ?? NaN) * 100, 5)} %`);
     } finally {
-      spawnSync(node, [bin, 'down', '--purge', ...cfg, '--output', 'plain'], { env, stdio: 'ignore' });
+      spawnSync(node, [bin, 'down', '--purge', '--yes', ...cfg, '--output', 'plain'], { env, stdio: 'ignore' });
     }
   } finally {
     spawnSync(node, [cli, 'down', '--real'], { stdio: 'ignore' });

@@ -171,14 +171,16 @@ Example:
     program
       .command('down')
       .description('Remove what the roadmap applied, in reverse order. PVCs and namespaces holding them are kept unless --purge; for kind, --purge deletes the cluster.')
-      .option('--purge', 'also delete volumes (PVCs) and, for kind, the whole cluster')
+      .option('--purge', 'also delete volumes (PVCs) and, for kind, the whole cluster; lists them first')
+      .option('-y, --yes', 'do not ask: confirm removing from an existing cluster, or --purge (needed without a terminal)')
       .addOption(new Option('-o, --output <format>', 'text, plain or NDJSON events').choices(['text', 'plain', 'json']).default('text'))
       .option('-v, --verbose', 'show each removal'),
   )
     .addHelpText('after', `
 Examples:
-  $ kubestrap down
-  $ kubestrap down --purge       # kind: deletes the cluster`)
+  $ kubestrap down                  # existing cluster: type the context name to confirm
+  $ kubestrap down --purge          # lists the volumes it deletes, then asks; kind: deletes the cluster
+  $ kubestrap down --yes -o json    # CI: no question (needed without a terminal on an existing cluster)`)
     .action(async (flags, cmd: Command) => (await import('./commands/down.js')).downCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
 
   addOutputOption(addConfigOptions(program.command('doctor').description('Check kubectl, helm and kind against the lock, and that the target context answers.')))

@@ -96,11 +96,11 @@ export function inquirerPrompter(output: NodeJS.WriteStream = process.stdout): P
   };
 }
 
-export async function confirmByTypingName(context: string, server: string): Promise<boolean> {
+export async function confirmByTypingName(context: string, server: string, what = `kubestrap is about to change the cluster of context "${context}" (${server}) for the first time.`): Promise<boolean> {
   return guarded(async () => {
     const { input } = await import('@inquirer/prompts');
     const answer = await input({
-      message: `kubestrap is about to change the cluster of context "${context}" (${server}) for the first time.\n  Type the context name to confirm:`,
+      message: `${what}\n  Type the context name to confirm:`,
     });
     return answer.trim() === context;
   });

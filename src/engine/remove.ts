@@ -20,6 +20,8 @@ export interface DownOptions {
   purge: boolean;
   sinks: EventSink[];
   env: NodeJS.ProcessEnv;
+  /** The volume claims --purge deletes, as listed before confirming (announced before anything goes). */
+  volumes?: string[];
 }
 
 export interface DownResult {
@@ -36,6 +38,9 @@ export async function removeRoadmap(options: DownOptions): Promise<DownResult> {
   const recordFile = identityRecordPath(baseDir, config.metadata.name);
   const log = (message: string) => emitter.emit({ event: 'log', level: 'info', message });
   emitter.emit({ event: 'run.start', command: 'down', roadmap: config.metadata.name, context: session.kubectl.target.context, steps: [] });
+  if (options.purge && options.volumes?.length) {
+    emitter.emit({ event: 'log', level: 'warn', message: `--purge deletes ${options.volumes.length} volume claim(s) and their data: ${options.volumes.join('; ')}` });
+  }
 
   if (config.spec.cluster.provider === 'kind' && options.purge) {
     const clusters = await session.kind.clusters();

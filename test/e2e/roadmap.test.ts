@@ -278,7 +278,7 @@ describe('kubestrap roadmap on the test cluster', () => {
   });
 
   it('down removes every kubestrap namespace and release', async () => {
-    const r = await cli(['down', '--output', 'json']);
+    const r = await cli(['down', '--yes', '--output', 'json']);
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(await kubectl('get', 'namespaces', '--selector', 'app.kubernetes.io/managed-by=kubestrap', '--output', 'name')).toBe('');
