@@ -183,7 +183,7 @@ Examples:
   $ kubestrap down --yes -o json    # CI: no question (needed without a terminal on an existing cluster)`)
     .action(async (flags, cmd: Command) => (await import('./commands/down.js')).downCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
 
-  addOutputOption(addConfigOptions(program.command('doctor').description('Check kubectl, helm and kind against the lock, and that the target context answers.')))
+  addOutputOption(addConfigOptions(program.command('doctor').description('Check kubectl, helm and kind against the lock, that the target context answers, and that every Secret the roadmap reads exists with its keys (the preflight `up` runs).')))
     .addHelpText('after', `
 Example:
   $ kubestrap doctor --config examples/production.yaml`)

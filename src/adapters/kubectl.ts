@@ -136,6 +136,22 @@ export class Kubectl {
     return { ok: exitCode === 0, message: exitCode === 0 ? stdout : stderr };
   }
 
+  /**
+   * The data keys of a Secret, or undefined when it does not exist. A Go template prints only the
+   * keys, so no value ever leaves kubectl.
+   */
+  async secretKeys(name: string, namespace: string): Promise<string[] | undefined> {
+    const { stdout, exitCode, stderr } = await this.exec.run(
+      [...this.base(), 'get', 'secret', name, '--namespace', namespace, '--output', 'go-template={{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}', '--request-timeout', '30s'],
+      { okExitCodes: [1], timeoutMs: 60_000 },
+    );
+    if (exitCode !== 0) {
+      if (/NotFound|not found/i.test(stderr)) return undefined;
+      throw new Error(stderr || `kubectl get secret ${name} failed`);
+    }
+    return stdout.split('\n').map((k) => k.trim()).filter(Boolean);
+  }
+
   async execIn(namespace: string, pod: string, command: string[]): Promise<string> {
     const { stdout } = await this.exec.run([...this.base(), 'exec', '--namespace', namespace, pod, '--', ...command], { timeoutMs: 60_000 });
     return stdout;

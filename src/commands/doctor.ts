@@ -5,7 +5,9 @@ import { Kind } from '../adapters/kind.js';
 import { Kubectl } from '../adapters/kubectl.js';
 import { Redactor } from '../adapters/redact.js';
 import { KubestrapError } from '../errors.js';
+import { checkSecrets, referencedSecrets } from '../engine/preflight.js';
 import { minorOf } from '../engine/session.js';
+import { roadmap } from '../roadmap/roadmap.js';
 import { lock } from '../lock.js';
 import { targetOf } from '../plan/plan.js';
 import { loadConfigFromFlags, type ConfigFlags } from './load-config.js';
@@ -68,6 +70,13 @@ export async function doctorCommand(options: DoctorOptions): Promise<void> {
         if (client && skew > 1) return { check: 'cluster', status: 'fail', detail: `server ${server}, kubectl ${client}: ${skew} minors apart`, fix: `install kubectl 1.${minorOf(server)}` };
         return { check: 'cluster', status: minorOf(server) === wanted ? 'ok' : 'warn', detail: `server ${server}${minorOf(server) === wanted ? '' : ` (config says ${config.spec.cluster.kubernetesVersion})`}` };
       }, 'check that the cluster is up and reachable');
+      if (findings.at(-1)?.status !== 'fail') {
+        const steps = roadmap.flatMap((p) => p.steps).filter((step) => step.enabled(config).enabled).map((step) => step.id);
+        const needs = referencedSecrets(config, steps);
+        const problems = await checkSecrets(kubectl, needs);
+        for (const p of problems) findings.push({ check: 'secret', status: 'fail', detail: p.what, fix: p.fix });
+        if (needs.length && !problems.length) findings.push({ check: 'secrets', status: 'ok', detail: needs.map((n) => `${n.namespace}/${n.name}`).join(', ') });
+      }
     }
   }
   if (options.output === 'json') process.stdout.write(`${JSON.stringify({ findings }, null, 2)}\n`);

@@ -18,6 +18,7 @@ import { guardIdentity, identityRecordPath, readIdentity, readIdentityRecord, wr
 import { RunLease } from './lease.js';
 import { busyMs } from '../adapters/exec.js';
 import { checkReachableAndSkew, openSession, type Session } from './session.js';
+import { preflight, PreflightError } from './preflight.js';
 import { ensureStateNamespace, readState, writeState, type AppliedUnit, type RunState, type StepState } from './state.js';
 
 export interface Selection {
@@ -82,7 +83,8 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
         await executeAction(action, actionEnv(session, options, emitter, 'cluster'));
       }
     }
-    await checkReachableAndSkew(session);
+    if (options.command === 'verify') await checkReachableAndSkew(session);
+    else await runPreflight(session, options, emitter, selected);
     const { state, existed } = await bindToCluster(options, session);
     if (options.command !== 'verify') checkNeeds(runPlan, state, selected);
     // verify on a cluster kubestrap never touched only reads: no namespace, lease, state or binding.
@@ -167,6 +169,18 @@ class StepFailure extends KubestrapError {
   ) {
     super(message, { exitCode, suggestion: `Fix the cause, then run again: kubestrap resumes at step ${step}.` });
   }
+}
+
+/** Everything this run needs that kubestrap does not create, reported at once before anything is applied. */
+async function runPreflight(session: Session, options: RunOptions, emitter: Emitter, selected: { step: PlannedStep }[]): Promise<void> {
+  const report = await preflight({
+    kubectl: session.kubectl,
+    config: options.loaded.config,
+    steps: selected.filter((s) => s.step.enabled).map((s) => s.step.id),
+    tools: { kubectl: session.tools.kubectl, helm: session.tools.helm, helmMajor: session.helm.major },
+  });
+  for (const w of report.warnings) emitter.emit({ event: 'log', level: 'warn', message: `preflight: ${w.what} (fix: ${w.fix})` });
+  if (report.problems.length) throw new PreflightError(report.problems);
 }
 
 function selectSteps(plan: Plan, selection: Selection): { phase: PhaseId; step: PlannedStep }[] {

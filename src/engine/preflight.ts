@@ -1,0 +1,144 @@
+/**
+ * The preflight: what `up` needs from the cluster and the machine, checked before anything is
+ * applied and reported all at once (exit 2), each problem with how to fix it. `doctor` runs the
+ * same Secret checks. Secrets are checked by their keys only; no value is ever read.
+ */
+import type { Kubectl } from '../adapters/kubectl.js';
+import type { Config } from '../config/schema.js';
+import { ExitCode, KubestrapError } from '../errors.js';
+import { lock } from '../lock.js';
+import type { StepId } from '../roadmap/types.js';
+import { veleroNamespace } from '../steps/disaster-recovery.js';
+import { monitoringNamespace } from '../steps/monitoring.js';
+import { shellQuote } from '../util/argv.js';
+import { minorOf } from './session.js';
+
+/** A Secret the user creates and the roadmap reads (kubestrap never writes it). */
+export interface SecretNeed {
+  step: StepId;
+  namespace: string;
+  name: string;
+  /** key -> what it is for and where the config names it. */
+  keys: { key: string; purpose: string; configPath: string }[];
+}
+
+export interface PreflightProblem {
+  what: string;
+  fix: string;
+}
+
+export interface PreflightReport {
+  problems: PreflightProblem[];
+  warnings: PreflightProblem[];
+  /** The API server's version, when it answered. */
+  server?: string;
+}
+
+/** Every user-made Secret the enabled steps in `steps` read, merged per Secret. */
+export function referencedSecrets(config: Config, steps: readonly StepId[]): SecretNeed[] {
+  const needs = new Map<string, SecretNeed>();
+  const add = (step: StepId, namespace: string, name: string, key: string, purpose: string, configPath: string) => {
+    if (!steps.includes(step)) return;
+    const id = `${namespace}/${name}`;
+    const need = needs.get(id) ?? { step, namespace, name, keys: [] };
+    if (!need.keys.some((k) => k.key === key)) need.keys.push({ key, purpose, configPath });
+    needs.set(id, need);
+  };
+  const { monitoring, backup } = config.spec;
+  if (monitoring.prometheus.enabled) {
+    monitoring.alertReceivers.forEach((r, i) =>
+      add('monitoring', monitoringNamespace, r.secretRef.name, r.secretRef.key, `the ${r.type} ${r.type === 'pagerduty' ? 'routing key' : 'URL'} of alert receiver ${r.name}`, `spec.monitoring.alertReceivers.${i}.secretRef`),
+    );
+    if (monitoring.deadMansSwitch) {
+      add('monitoring', monitoringNamespace, monitoring.deadMansSwitch.secretRef.name, monitoring.deadMansSwitch.secretRef.key, "the dead man's switch URL", 'spec.monitoring.deadMansSwitch.secretRef');
+    }
+  }
+  if (backup.enabled && backup.storage.type !== 'minio' && backup.storage.credentialsSecret) {
+    add('disaster-recovery', veleroNamespace, backup.storage.credentialsSecret, 'cloud', `the ${backup.storage.type} credentials Velero uses`, 'spec.backup.storage.credentialsSecret');
+  }
+  return [...needs.values()];
+}
+
+/** One problem per missing Secret or missing key. */
+export async function checkSecrets(kubectl: Kubectl, needs: SecretNeed[]): Promise<PreflightProblem[]> {
+  const context = shellQuote(kubectl.target.context);
+  const problems: PreflightProblem[] = [];
+  for (const need of needs) {
+    const id = `${need.namespace}/${need.name}`;
+    const create = `kubectl --context ${context} --namespace ${need.namespace} create secret generic ${need.name} ${need.keys.map((k) => `--from-file=${k.key}=<file holding ${k.purpose.replace(/^the /, '')}>`).join(' ')}`;
+    let keys: string[] | undefined;
+    try {
+      keys = await kubectl.secretKeys(need.name, need.namespace);
+    } catch (error) {
+      problems.push({ what: `Secret ${id} could not be read: ${(error as Error).message.split('\n')[0] ?? ''}`, fix: `check that your user may get Secrets in ${need.namespace}` });
+      continue;
+    }
+    if (!keys) {
+      problems.push({
+        what: `Secret ${id} does not exist; it holds ${need.keys.map((k) => `${k.purpose} (key ${k.key}, ${k.configPath})`).join(' and ')}`,
+        fix: `kubectl --context ${context} create namespace ${need.namespace} (if missing), then ${create}`,
+      });
+      continue;
+    }
+    const missing = need.keys.filter((k) => !keys.includes(k.key));
+    if (missing.length) {
+      problems.push({
+        what: `Secret ${id} has no key ${missing.map((k) => `"${k.key}" (${k.purpose}, ${k.configPath})`).join(', ')}; it has ${keys.length ? keys.map((k) => `"${k}"`).join(', ') : 'no keys'}`,
+        fix: `add the key, e.g. recreate it: kubectl --context ${context} --namespace ${need.namespace} delete secret ${need.name}, then ${create}`,
+      });
+    }
+  }
+  return problems;
+}
+
+export interface PreflightInput {
+  kubectl: Kubectl;
+  config: Config;
+  /** The enabled steps this run applies. */
+  steps: readonly StepId[];
+  tools: { kubectl: string; helm: string; helmMajor: number };
+}
+
+/** Context, tools against the lock, and Secrets; never throws for a finding, only collects it. */
+export async function preflight(input: PreflightInput): Promise<PreflightReport> {
+  const { kubectl, config, tools } = input;
+  const context = shellQuote(kubectl.target.context);
+  const report: PreflightReport = { problems: [], warnings: [] };
+  if (!(lock.tools.helmMajors as readonly number[]).includes(tools.helmMajor)) {
+    report.problems.push({ what: `helm ${tools.helm} is not a supported major (${lock.tools.helmMajors.join(' or ')})`, fix: `install helm ${lock.tools.helm}` });
+  } else if (tools.helm !== lock.tools.helm) {
+    report.warnings.push({ what: `helm ${tools.helm}; the lock pins ${lock.tools.helm}`, fix: `install helm ${lock.tools.helm} to run what was tested` });
+  }
+  try {
+    report.server = await kubectl.serverVersion();
+  } catch (error) {
+    const reason = (error as Error).message.split('\n').filter(Boolean).slice(-1)[0] ?? '';
+    report.problems.push({
+      what: `the cluster of context ${kubectl.target.context} does not answer: ${reason}`,
+      fix: `check that it is running and \`kubectl --context ${context} get nodes\` works (Secrets could not be checked either)`,
+    });
+    return report;
+  }
+  const skew = Math.abs(minorOf(report.server) - minorOf(tools.kubectl));
+  if (!(skew <= 1)) {
+    report.problems.push({ what: `kubectl ${tools.kubectl} is ${skew} minors away from the server ${report.server}`, fix: `install kubectl 1.${minorOf(report.server)} (kubectl supports one minor of skew)` });
+  }
+  const wanted = Number(config.spec.cluster.kubernetesVersion.split('.')[1]);
+  if (minorOf(report.server) !== wanted) {
+    report.warnings.push({ what: `the server runs ${report.server}; the config says ${config.spec.cluster.kubernetesVersion}`, fix: 'set spec.cluster.kubernetesVersion to the cluster\'s minor so pinned versions match it' });
+  }
+  report.problems.push(...(await checkSecrets(kubectl, referencedSecrets(config, input.steps))));
+  return report;
+}
+
+/** Everything the preflight found, at once. Exit 2: nothing was applied. */
+export class PreflightError extends KubestrapError {
+  readonly problems: PreflightProblem[];
+  constructor(problems: PreflightProblem[]) {
+    super(`preflight found ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was applied:\n${problems.map((p) => `  - ${p.what}\n      fix: ${p.fix}`).join('\n')}`, {
+      exitCode: ExitCode.usage,
+      suggestion: 'Fix every problem above, then run the same command again.',
+    });
+    this.problems = problems;
+  }
+}
