@@ -6,6 +6,7 @@
  * (U+0085, U+2028, U+2029) or that neither reader accepts raw is written double-quoted with escapes.
  */
 import { Document, isScalar, visit, type Schema } from 'yaml';
+import { emitPlainYaml, type ScalarWriters } from './yaml-fast.js';
 
 const schemas: Schema[] = (['1.1', '1.2'] as const).map((version) => new Document(null, { version }).schema);
 const strTag = 'tag:yaml.org,2002:str';
@@ -31,6 +32,14 @@ function escapeRaw(char: string): string {
 
 /** Serialises one value as a YAML document that every reader reads the same. */
 export function emitYaml(value: unknown): string {
+  // Plain data takes the fast path (yaml-fast.ts), which writes the same bytes as emitYamlDocument.
+  return emitPlainYaml(value, writers) ?? emitYamlDocument(value);
+}
+
+const writers: ScalarWriters = { ambiguous: (text) => mustEscape.test(text) || isAmbiguousPlain(text), document: (value) => emitYamlDocument(value) };
+
+/** emitYaml through the `yaml` package's Document, for every value (exported for the tests comparing both paths). */
+export function emitYamlDocument(value: unknown): string {
   const doc = new Document(value, { aliasDuplicateObjects: false });
   visit(doc, {
     Scalar(_, node) {
