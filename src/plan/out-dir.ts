@@ -24,9 +24,14 @@ export function markerContent(files: string[]): string {
   return `${JSON.stringify(marker, null, 2)}\n`;
 }
 
-// statfs magic numbers of pseudo file systems no plan can live on: proc, sysfs, devtmpfs, devpts,
-// cgroup, cgroup2, debugfs, securityfs, tracefs.
-const PSEUDO_FS = new Set([0x9fa0, 0x62656572, 0x1021994, 0x1cd1, 0x27e0eb, 0x63677270, 0x64626720, 0x73636673, 0x74726163]);
+// statfs magic numbers of pseudo file systems no plan can live on: proc, sysfs, devpts, cgroup,
+// cgroup2, debugfs, securityfs, tracefs. Not tmpfs (0x1021994): /tmp, /run and /dev/shm are
+// ordinary places to write; devtmpfs shares its magic, so /dev is refused by path instead.
+const PSEUDO_FS = new Set([0x9fa0, 0x62656572, 0x1cd1, 0x27e0eb, 0x63677270, 0x64626720, 0x73636673, 0x74726163]);
+
+function isDeviceTree(p: string): boolean {
+  return (p === '/dev' || p.startsWith('/dev/')) && !(p === '/dev/shm' || p.startsWith('/dev/shm/'));
+}
 
 const howToFix = 'Pass --out a new or empty directory, or one that an earlier `kubestrap plan` wrote (the default is .kubestrap/plan).';
 
@@ -118,7 +123,7 @@ export async function checkPlanOutDir(guard: OutDirGuard): Promise<{ exists: boo
 
   const existing = await nearestExisting(out);
   const fs = await statfs(existing).catch(() => undefined);
-  if (fs && PSEUDO_FS.has(Number(fs.type))) {
+  if ((fs && PSEUDO_FS.has(Number(fs.type))) || isDeviceTree(out)) {
     throw new UsageError(`--out ${shown} is on a kernel pseudo file system (${existing}), where no plan can be written.`, howToFix);
   }
   if (existing !== out) {

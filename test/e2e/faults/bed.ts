@@ -274,7 +274,7 @@ export class FaultBed {
   }
 
   async releases(): Promise<{ name: string; namespace: string; status: string; revision: string }[]> {
-    return JSON.parse(await this.helm('list', '--all-namespaces', '--all', '--output', 'json'));
+    return JSON.parse(await this.helm('list', '--all-namespaces', '--output', 'json'));
   }
 
   async state(): Promise<any> {

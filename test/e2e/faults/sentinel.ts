@@ -5,6 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import type { FaultBed } from './bed.ts';
 
 /** In the backup credentials and the alert receiver's URL; random per run, so no earlier run can match. */
@@ -15,9 +16,13 @@ export const webhookUrl = `https://hooks.example.invalid/services/${SENTINEL}`;
 
 /** The Secrets the roadmap references: created by the user (here: the test) before `up`. */
 export async function createSecretInputs(bed: FaultBed): Promise<void> {
-  for (const ns of ['velero', 'monitoring']) await bed.kubectl('create', 'namespace', ns);
-  await bed.kubectl('--namespace', 'velero', 'create', 'secret', 'generic', 'velero-s3-credentials', `--from-literal=cloud=${backupCredentials}`);
-  await bed.kubectl('--namespace', 'monitoring', 'create', 'secret', 'generic', 'alert-webhook', `--from-literal=url=${webhookUrl}`);
+  const objects = [
+    ...['velero', 'monitoring'].map((name) => ({ apiVersion: 'v1', kind: 'Namespace', metadata: { name } })),
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'velero-s3-credentials', namespace: 'velero' }, stringData: { cloud: backupCredentials } },
+    { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'alert-webhook', namespace: 'monitoring' }, stringData: { url: webhookUrl } },
+  ];
+  // Through stdin: the values never reach an argv (or this test's own process list).
+  await execa(bed.cluster.kubectl, ['--context', bed.cluster.context, 'apply', '--filename', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }), env: bed.childEnv });
 }
 
 /** The base64 body of a PEM file (its lines joined), e.g. the kubeconfig's client key. */
