@@ -49,30 +49,35 @@ const ambiguity = new Map<string, boolean>();
 class PlainEmitter {
   constructor(private readonly writers: ScalarWriters) {}
 
-  map(object: Record<string, unknown>, indent: string, depth: number): string {
+  /** Lines of a map; the first line starts with `first` instead of `indent` (`- ` of a list item). */
+  map(object: Record<string, unknown>, indent: string, depth: number, first = indent): string {
     if (depth > maxDepth) throw new Unsupported();
     let out = '';
+    let lead = first;
     for (const key of Object.keys(object)) {
       const value = object[key];
       if (value === undefined) continue;
-      out += `${indent}${this.key(key)}:${this.nested(value, indent, depth)}`;
+      out += `${lead}${this.key(key)}:${this.nested(value, indent, depth)}`;
+      lead = indent;
     }
     return out;
   }
 
-  seq(items: readonly unknown[], indent: string, depth: number): string {
+  /** Lines of a list; the first line starts with `first` instead of `indent`. */
+  seq(items: readonly unknown[], indent: string, depth: number, first = indent): string {
     if (depth > maxDepth) throw new Unsupported();
     let out = '';
+    let lead = first;
     const inner = `${indent}  `;
     for (const item of items) {
       if (item === undefined) throw new Unsupported();
       if (item !== null && typeof item === 'object') {
-        const body = this.collection(item, inner, depth + 1);
         // A non-empty collection starts on the dash's line: `- a: 1` / `- - x`.
-        out += body === undefined ? `${indent}- ${this.empty(item)}\n` : `${indent}- ${body.slice(inner.length)}`;
+        out += this.isEmpty(item) ? `${lead}- ${this.empty(item)}\n` : this.collection(item, inner, depth + 1, `${lead}- `);
       } else {
-        out += `${indent}- ${this.scalar(item)}\n`;
+        out += `${lead}- ${this.scalar(item)}\n`;
       }
+      lead = indent;
     }
     return out;
   }
@@ -80,16 +85,19 @@ class PlainEmitter {
   /** What follows `key:` — a scalar on the same line, or a block on the next lines. */
   private nested(value: unknown, indent: string, depth: number): string {
     if (value === null || typeof value !== 'object') return ` ${this.scalar(value)}\n`;
-    const body = this.collection(value, `${indent}  `, depth + 1);
-    return body === undefined ? ` ${this.empty(value)}\n` : `\n${body}`;
+    return this.isEmpty(value) ? ` ${this.empty(value)}\n` : `\n${this.collection(value, `${indent}  `, depth + 1)}`;
   }
 
-  /** Lines of a non-empty collection, or undefined when it is empty. */
-  private collection(value: object, indent: string, depth: number): string | undefined {
-    if (Array.isArray(value)) return value.length === 0 ? undefined : this.seq(value, indent, depth);
+  private isEmpty(value: object): boolean {
+    if (Array.isArray(value)) return value.length === 0;
     if (!isPlainObject(value)) throw new Unsupported();
-    const body = this.map(value, indent, depth);
-    return body === '' ? undefined : body;
+    for (const key in value) if (Object.hasOwn(value, key) && value[key] !== undefined) return false;
+    return true;
+  }
+
+  /** Lines of a non-empty collection. */
+  private collection(value: object, indent: string, depth: number, first = indent): string {
+    return Array.isArray(value) ? this.seq(value, indent, depth, first) : this.map(value as Record<string, unknown>, indent, depth, first);
   }
 
   private empty(value: object): string {
