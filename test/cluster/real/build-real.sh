@@ -20,6 +20,8 @@
 # while a build runs cannot change what that build executes.
 {
 set -euo pipefail
+# A signal ends the script through `exit`, so EXIT traps (the node build container) still run.
+trap 'exit 143' TERM INT
 here=$(cd "$(dirname "$0")" && pwd)
 cluster_dir=$(cd "$here/.." && pwd)
 repo=$(cd "$cluster_dir/../.." && pwd)
@@ -64,7 +66,7 @@ entry() {
 
 go_build() { # <out dir> <module dir> <go build args...>
   local out=$1 module=$2; shift 2
-  (cd "$module" && nice -n 10 go build -trimpath -o "$out/" "$@")
+  (cd "$module" && go build -trimpath -o "$out/" "$@")
 }
 
 # --- binaries -------------------------------------------------------------------------------------
@@ -85,14 +87,14 @@ b_local_path() {
   src=$(cd "$real" && go mod download -json "github.com/rancher/local-path-provisioner@$LOCAL_PATH_PROVISIONER_VERSION" | jq -r .Dir)
   [ -d "$src" ] || die "could not fetch local-path-provisioner $LOCAL_PATH_PROVISIONER_VERSION from the Go module proxy"
   cp -r "$src/." "$1/src"; chmod -R u+w "$1/src"; rm -rf "$1/src/vendor"
-  (cd "$1/src" && nice -n 10 go build -trimpath -ldflags "-s -w -X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION" -o "$1/local-path-provisioner" .)
+  (cd "$1/src" && go build -trimpath -ldflags "-s -w -X main.VERSION=$LOCAL_PATH_PROVISIONER_VERSION" -o "$1/local-path-provisioner" .)
   rm -rf "${1:?}/src"
 }
 b_kindnetd() {
   local tgz=$shared/sources/$KINDNETD_SOURCE.tgz
   [ -f "$tgz" ] || die "kindnetd source $tgz is missing (set KUBESTRAP_SHARED_DIR to the shared/ directory)"
   tar -xzf "$tgz" -C "$1"
-  (cd "$1/$KINDNETD_SOURCE/images/kindnetd" && nice -n 10 go build -trimpath -ldflags "-s -w" -o "$1/kindnetd" ./cmd/kindnetd)
+  (cd "$1/$KINDNETD_SOURCE/images/kindnetd" && go build -trimpath -ldflags "-s -w" -o "$1/kindnetd" ./cmd/kindnetd)
   rm -rf "${1:?}/$KINDNETD_SOURCE"
 }
 b_pause() {

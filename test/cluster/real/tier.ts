@@ -155,13 +155,35 @@ async function build(paths: RealPaths, state: RealState): Promise<void> {
   const t0 = Date.now();
   const target = registryMode() ? 'tools' : 'all';
   if (registryMode()) log('KUBESTRAP_TEST_REAL_REGISTRY=1: building only kind; kind pulls the published node image and every image from registries');
-  const r = await execa('bash', [paths.buildScript, target], {
+  // Its own process group, so an interrupted `up` stops the whole build (go, debootstrap, ...).
+  const child = execa('bash', [paths.buildScript, target], {
     env: { ...dockerEnv(state), KUBESTRAP_TEST_CACHE: cacheDir() },
     stdin: 'ignore',
     stdout: 'pipe',
     stderr: 'inherit',
     reject: false,
+    detached: true,
   });
+  let interrupted: NodeJS.Signals | undefined;
+  const onSignal = (sig: NodeJS.Signals) => {
+    interrupted = sig;
+    log(`${sig}: stopping the build`);
+    try {
+      if (child.pid) process.kill(-child.pid, 'SIGTERM');
+    } catch {
+      // already gone
+    }
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  let r;
+  try {
+    r = await child;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+  if (interrupted) throw new ClusterError(`up --real was interrupted (${interrupted}); cached build entries are kept, the next run resumes`);
   if (r.exitCode !== 0) throw new ClusterError(`the real tier's build (${paths.buildScript} ${target}) failed with exit ${r.exitCode}; its output above names the failing step`);
   state.timings.build = (Date.now() - t0) / 1000;
   if (!registryMode()) {
