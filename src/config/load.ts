@@ -34,10 +34,15 @@ export async function loadConfigFile(file: string, overrides: Override[] = []): 
     text = await readFile(absolute, 'utf8');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    throw new ConfigError(
-      [{ where: file, path: '', message: code === 'ENOENT' ? 'file not found' : `cannot be read (${code ?? String(error)})` }],
-      code === 'ENOENT' ? 'Create one with `kubestrap init`, or pass an existing file with --config <file>.' : 'Check the file permissions.',
-    );
+    const [message, suggestion] =
+      code === 'ENOENT'
+        ? ['file not found', 'Create one with `kubestrap init`, or pass an existing file with --config <file>.']
+        : code === 'EISDIR'
+          ? ['is a directory, not a file', `Pass the file itself, e.g. --config ${path.join(file, 'kubestrap.yaml')}.`]
+          : code === 'ENOTDIR'
+            ? ['cannot exist: a part of its path is a file, not a directory', 'Check the path given with --config (or KUBESTRAP_CONFIG).']
+            : [`cannot be read (${code ?? String(error)})`, 'Check the file permissions.'];
+    throw new ConfigError([{ where: printable(file), path: '', message }], suggestion);
   }
   return parseConfigText(text, absolute, overrides);
 }

@@ -3,6 +3,7 @@
  * always give byte-for-byte the same file. Pure: no file system, no clock.
  */
 import { configSchema, configApiVersion, configKind } from '../config/schema.js';
+import { describeChar, forbiddenChar } from '../config/text.js';
 import { emitYaml } from '../render/yaml-emit.js';
 import { coerce, overrideDefs, type OverrideDef } from '../config/overrides.js';
 import { answerIsOn, type Answers, type AnswerValue } from './questions.js';
@@ -74,6 +75,8 @@ export function renderDocument(answers: Answers, options: DocumentOptions): stri
 
 /** Checks one answer with the config schema: true, or the reason it is invalid. */
 export function validateAnswer(flag: string, value: AnswerValue): true | string {
+  const char = typeof value === 'string' ? forbiddenChar(value) : undefined;
+  if (char) return `holds ${describeChar(char)}; retype it without control characters or line/paragraph separators`;
   const def = defOf(flag);
   const answers: Answers = { [flag]: value };
   if (def.path.includes('*')) answers.tenants = 'probe';
