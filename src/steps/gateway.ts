@@ -90,6 +90,7 @@ export const gatewayStep: Step = {
           replicas,
           priorityClassName: addonPriorityClass(config),
           resources: addonResources(config, 'envoy-gateway'),
+          jobResources: addonResources(config, 'helper-jobs'),
           spread: spreadFor(replicas, { 'control-plane': 'envoy-gateway', 'app.kubernetes.io/instance': 'envoy-gateway' }),
           pdbMinAvailable: replicas >= 2 ? 1 : 0,
         }),

@@ -223,7 +223,7 @@ export const monitoringStep: Step = {
             pdb: monitoring.prometheus.replicas >= 2,
             podMetadata: config.spec.backup.enabled && config.spec.backup.fileSystemBackup ? { annotations: { 'backup.velero.io/backup-volumes-excludes': prometheusDataVolume } } : undefined,
             // The operator labels the pods with the Prometheus and Alertmanager resources' names.
-            spread: spreadFor(monitoring.prometheus.replicas, { 'app.kubernetes.io/name': 'prometheus', prometheus: `${kubePrometheusStackRelease}-prometheus` }),
+            spread: spreadFor(monitoring.prometheus.replicas, { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': `${kubePrometheusStackRelease}-prometheus` }),
           },
           alertmanager: {
             replicas: monitoring.prometheus.replicas,
