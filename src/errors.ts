@@ -1,3 +1,5 @@
+import { formatArgv } from './util/argv.js';
+
 /**
  * Typed errors. Code deep in the program throws these; `cli.ts` maps them to exit codes in one
  * place. Every error carries a `suggestion`: what the user should do next.
@@ -72,7 +74,7 @@ export class CommandError extends KubestrapError {
   readonly argv: string[];
   readonly stderr: string;
   constructor(message: string, argv: string[], stderr: string, suggestion?: string) {
-    super(`${message}\n  command: ${argv.join(' ')}${stderr ? `\n  stderr: ${stderr.trim().split('\n').slice(-15).join('\n          ')}` : ''}`, {
+    super(`${message}\n  command: ${formatArgv(argv)}${stderr ? `\n  stderr: ${stderr.trim().split('\n').slice(-15).join('\n          ')}` : ''}`, {
       ...(suggestion ? { suggestion } : {}),
     });
     this.argv = argv;

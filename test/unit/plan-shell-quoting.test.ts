@@ -79,3 +79,12 @@ describe('plan text', () => {
     expect(planText(plan, "/tmp/my configs/it's.yaml")).toContain(`kubestrap up --config '/tmp/my configs/it'\\''s.yaml'`);
   });
 });
+
+describe('failed commands', () => {
+  it('show the argv quoted the same way, so the line can be pasted to retry it', async () => {
+    const { CommandError } = await import('../../src/errors.js');
+    const argv = ['kubectl', '--kubeconfig', '/tmp/my kube # x/config', '--context', 'prod', 'get', 'nodes'];
+    const line = /command: (.*)/.exec(new CommandError('failed', argv, '').message)![1]!;
+    expect(shellWords('bash', line)).toEqual(argv);
+  });
+});
