@@ -69,9 +69,21 @@ fi
 for tool in go jq tar gzip sha256sum flock; do
   command -v "$tool" >/dev/null || die "'$tool' not found in PATH (needed to build the add-on images)"
 done
+# images.txt: `<tar> <ref>` for every complete tar of the whole table, rewritten after each image.
+write_index() {
+  local entry name version ref
+  for entry in "${images[@]}"; do
+    IFS='|' read -r name version ref _ _ <<<"$entry"
+    if [ -f "$out_dir/$name-$version.tar.complete" ]; then printf '%s %s\n' "$out_dir/$name-$version.tar" "$ref"; fi
+  done > "$out_dir/images.txt.tmp"
+  mv "$out_dir/images.txt.tmp" "$out_dir/images.txt"
+}
+
 mkdir -p "$work_dir"
 exec 8>"$out_dir/.lock"
 if ! flock -n 8; then log "another build holds $out_dir/.lock; waiting"; flock 8; fi
+# Leftovers of an interrupted run (never complete images: those have their marker).
+rm -rf "$out_dir"/.stage.* "$out_dir"/*.tar.tmp "$work_dir"/.cm.*
 
 for entry in "${selected[@]}"; do
   IFS='|' read -r name version ref builder arg <<<"$entry"
@@ -82,16 +94,11 @@ for entry in "${selected[@]}"; do
   rm -f "$tar"
   "build_$builder" "$tar" "$ref" "$arg"
   touch "$tar.complete"
+  write_index
   log "wrote $tar in $((SECONDS - start))s ($(du -h "$tar" | cut -f1))"
 done
+write_index
 
-# images.txt: every complete tar of the whole table (not only this run's selection).
-for entry in "${images[@]}"; do
-  IFS='|' read -r name version ref _ _ <<<"$entry"
-  tar=$out_dir/$name-$version.tar
-  if [ -f "$tar.complete" ]; then printf '%s %s\n' "$tar" "$ref"; fi
-done > "$out_dir/images.txt.tmp"
-mv "$out_dir/images.txt.tmp" "$out_dir/images.txt"
 for entry in "${selected[@]}"; do
   IFS='|' read -r name version _ _ _ <<<"$entry"
   printf '%s\n' "$out_dir/$name-$version.tar"

@@ -21,8 +21,8 @@ cert_manager_source() {
   # registration import and its two controllers from the default controller lists. Every other
   # issuer (ACME, CA, self-signed, Vault) is untouched; an Issuer with spec.venafi stays unserved.
   local start_go=$src/cmd/controller/app/start.go defaults_go=$src/internal/apis/config/controller/v1alpha1/defaults.go
-  grep -q 'pkg/issuer/venafi"' "$start_go" && grep -q 'venaficontroller' "$defaults_go" \
-    || die "cert-manager $ver source no longer has the Venafi lines this build removes (update components/cert-manager.sh)"
+  grep -q 'pkg/issuer/venafi"' "$start_go" \
+    || die "cert-manager $ver: $start_go no longer imports the Venafi issuer (update components/cert-manager.sh)"
   sed -i '/pkg\/issuer\/venafi"/d' "$start_go"
   sed -i '/venaficontroller/d' "$defaults_go"
   touch "$src/.cmd-complete"

@@ -12,7 +12,7 @@ deb_cache() {
   local dir=$1; shift
   if [ -f "$dir/.complete" ]; then return; fi
   command -v apt-get >/dev/null || die "apt-get not found: kube-router's image is built from Debian packages (a Debian/Ubuntu host is needed)"
-  rm -rf "$dir"; mkdir -p "$dir.tmp"
+  rm -rf "$dir" "$dir.tmp"; mkdir -p "$dir.tmp"
   (cd "$dir.tmp" && apt-get download "$@" >&2) \
     || die "apt-get download of $* failed (run 'apt-get update' as root, and check the Debian mirror is reachable)"
   touch "$dir.tmp/.complete"; mv "$dir.tmp" "$dir"

@@ -17,7 +17,7 @@ module_source() {
   dir=$(cd "$work_dir" && GOFLAGS= go mod download -json "$mod@$ver" | jq -r '.Dir // empty') \
     || die "go mod download $mod@$ver failed (is the Go module proxy reachable?)"
   [ -n "$dir" ] && [ -d "$dir" ] || die "go mod download $mod@$ver gave no source directory"
-  rm -rf "$dest"; mkdir -p "$(dirname "$dest")"
+  rm -rf "$dest" "$dest.tmp"; mkdir -p "$(dirname "$dest")"
   cp -r "$dir" "$dest.tmp" && chmod -R u+w "$dest.tmp"
   touch "$dest.tmp/.complete"; mv "$dest.tmp" "$dest"
 }
