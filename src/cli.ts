@@ -236,6 +236,11 @@ export async function main(argv: string[]): Promise<number> {
     if (error.code === 'EPIPE') process.exit(ExitCode.ok);
     throw error;
   });
+  // Under a file size limit (ulimit -f) a write past it must fail with EFBIG, which the plan writer
+  // reports, not kill the process with SIGXFSZ. Node ignores SIGXFSZ at start, but execa's
+  // signal-exit sets it back to the default action when its listener goes; a listener of our own
+  // keeps it handled (found by the fault suite, test/e2e/faults.test.ts).
+  process.on('SIGXFSZ', () => {});
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22) {
     process.stderr.write(`error: kubestrap needs Node.js 22 or newer; this is Node.js ${process.version}.\n  next: install Node.js 22+ (or, in this repository, run it as \`npx kubestrap\`, which uses the Node 24 that npm ci installed).\n`);
