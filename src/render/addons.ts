@@ -11,6 +11,11 @@ export const platformPriorityClass = 'kubestrap-platform-critical';
 
 /** Components whose requests and limits `spec.cost.addonResources` can override. */
 export const addonComponents = [
+  'cilium-agent',
+  'cilium-envoy',
+  'cilium-operator',
+  'hubble-relay',
+  'hubble-ui',
   'metrics-server',
   'snapshot-controller',
   'cert-manager',
@@ -31,6 +36,8 @@ export const addonComponents = [
   'kube-state-metrics',
   'node-exporter',
   'loki',
+  'loki-gateway',
+  'loki-sidecar',
   'vpa-recommender',
   'vpa-updater',
   'vpa-admission-controller',
@@ -61,6 +68,12 @@ type Size = readonly [string, string, string, string];
  * raise its memory with spec.cost.addonResources.prometheus when kube-state-metrics' series do.
  */
 const sizes: Record<AddonComponent, { production: Size; kind: Size }> = {
+  // The CNI: limits well above normal use, since an agent killed for memory cuts its node off.
+  'cilium-agent': { production: ['100m', '512Mi', '2', '2Gi'], kind: ['50m', '128Mi', '1', '1Gi'] },
+  'cilium-envoy': { production: ['50m', '64Mi', '1', '512Mi'], kind: ['10m', '32Mi', '500m', '256Mi'] },
+  'cilium-operator': { production: ['50m', '128Mi', '1', '512Mi'], kind: ['10m', '64Mi', '500m', '256Mi'] },
+  'hubble-relay': { production: ['20m', '64Mi', '500m', '256Mi'], kind: ['10m', '32Mi', '200m', '128Mi'] },
+  'hubble-ui': { production: ['10m', '32Mi', '200m', '128Mi'], kind: ['10m', '32Mi', '200m', '128Mi'] },
   'metrics-server': { production: ['100m', '200Mi', '1', '400Mi'], kind: ['20m', '64Mi', '500m', '256Mi'] },
   'snapshot-controller': { production: ['20m', '64Mi', '200m', '256Mi'], kind: ['10m', '32Mi', '200m', '128Mi'] },
   'cert-manager': { production: ['50m', '128Mi', '500m', '512Mi'], kind: ['10m', '64Mi', '200m', '256Mi'] },
@@ -81,6 +94,8 @@ const sizes: Record<AddonComponent, { production: Size; kind: Size }> = {
   'kube-state-metrics': { production: ['50m', '128Mi', '500m', '512Mi'], kind: ['10m', '32Mi', '200m', '128Mi'] },
   'node-exporter': { production: ['50m', '64Mi', '250m', '128Mi'], kind: ['10m', '32Mi', '200m', '64Mi'] },
   loki: { production: ['200m', '512Mi', '1', '2Gi'], kind: ['50m', '128Mi', '500m', '512Mi'] },
+  'loki-gateway': { production: ['50m', '64Mi', '500m', '256Mi'], kind: ['10m', '32Mi', '200m', '128Mi'] },
+  'loki-sidecar': { production: ['10m', '64Mi', '100m', '128Mi'], kind: ['10m', '32Mi', '100m', '128Mi'] },
   'vpa-recommender': { production: ['50m', '256Mi', '500m', '1Gi'], kind: ['10m', '64Mi', '200m', '256Mi'] },
   'vpa-updater': { production: ['50m', '128Mi', '500m', '512Mi'], kind: ['10m', '32Mi', '200m', '128Mi'] },
   'vpa-admission-controller': { production: ['50m', '128Mi', '500m', '256Mi'], kind: ['10m', '32Mi', '200m', '128Mi'] },

@@ -257,7 +257,18 @@ export const monitoringStep: Step = {
         'loki',
         'loki',
         monitoringNamespace,
-        renderObject('monitoring/loki-values.yaml', { fullname: 'loki', storageClass, storageSize: monitoring.prometheus.storageSize }),
+        renderObject('monitoring/loki-values.yaml', {
+          fullname: 'loki',
+          storageClass,
+          storageSize: monitoring.prometheus.storageSize,
+          priorityClassName: addonPriorityClass(config),
+          resources: {
+            loki: addonResources(config, 'loki'),
+            sidecar: addonResources(config, 'loki-sidecar'),
+            gateway: addonResources(config, 'loki-gateway'),
+            gatewayExporter: addonResources(config, 'helper-jobs'),
+          },
+        }),
       );
       b.rollout(monitoringNamespace, ['statefulset', 'loki']);
     }

@@ -1,5 +1,6 @@
 import { PlanBuilder } from '../roadmap/builders.js';
 import { lock } from '../lock.js';
+import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { commonLabels, namespaceObject } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
@@ -25,6 +26,16 @@ export const networkingStep: Step = {
         'kube-system',
         renderObject('networking/cilium-values.yaml', {
           operatorReplicas: isKind ? 1 : 2,
+          operatorPdb: !isKind,
+          priorityClassName: addonPriorityClass(ctx.config),
+          resources: {
+            agent: addonResources(ctx.config, 'cilium-agent'),
+            init: addonResources(ctx.config, 'helper-jobs'),
+            envoy: addonResources(ctx.config, 'cilium-envoy'),
+            operator: addonResources(ctx.config, 'cilium-operator'),
+            relay: addonResources(ctx.config, 'hubble-relay'),
+            ui: addonResources(ctx.config, 'hubble-ui'),
+          },
           kubeProxyReplacement: networking.kubeProxyReplacement,
           // Without kube-proxy, Cilium must reach the API server directly rather than via the Service.
           k8sServiceHost: networking.kubeProxyReplacement && isKind ? `${cluster.name}-control-plane` : undefined,
