@@ -269,9 +269,9 @@ export async function main(argv: string[]): Promise<number> {
 
 /** commander prints nothing and exits 0 for `help <unknown>`; a typo there is a usage error. */
 function rejectUnknownHelpTopic(program: Command, args: string[]): void {
-  if (args[0] !== 'help' || args[1] === undefined) return;
+  if (args[0] !== 'help' || args[1] === undefined || args[1].startsWith('-')) return;
   const names = program.commands.map((c) => c.name());
-  if (names.includes(args[1])) return;
+  if (names.includes(args[1]) || args[1] === 'help') return;
   throw new UsageError(`help: unknown command "${printable(args[1])}"`, `Commands are: ${names.join(', ')}. \`kubestrap --help\` describes them.`);
 }
 
