@@ -89,6 +89,18 @@ export const rules: Record<string, Rule> = {
     s.monitoring.prometheus.enabled && s.monitoring.alertReceivers.length === 0 && s.cluster.provider === 'existing'
       ? { severity: 'warning', message: 'alerts fire but reach nobody: spec.monitoring.alertReceivers is empty.', fix: 'add a receiver (slack, webhook or pagerduty) whose URL lives in a Secret' }
       : undefined,
+  'dead-mans-switch-needs-prometheus': (s) =>
+    s.monitoring.deadMansSwitch && !s.monitoring.prometheus.enabled
+      ? { severity: 'error', message: "the dead man's switch is pinged by Prometheus' Watchdog alert through Alertmanager, and kube-prometheus-stack is disabled.", fix: 'set spec.monitoring.prometheus.enabled: true, or remove spec.monitoring.deadMansSwitch' }
+      : undefined,
+  'no-dead-mans-switch': (s) =>
+    s.monitoring.prometheus.enabled && !s.monitoring.deadMansSwitch && s.cluster.provider === 'existing'
+      ? { severity: 'warning', message: "no dead man's switch: if Prometheus or Alertmanager stops, no alert says so.", fix: 'set spec.monitoring.deadMansSwitch.secretRef to a Secret holding a healthchecks-style URL (pinged every 5 minutes)' }
+      : undefined,
+  'control-plane-metrics-on-kind': (s) =>
+    s.cluster.provider === 'kind' && Object.values(s.monitoring.controlPlaneMetrics).some(Boolean)
+      ? { severity: 'warning', message: 'spec.monitoring.controlPlaneMetrics is ignored on kind: its etcd, controller manager, scheduler and kube-proxy serve metrics on localhost only.', fix: 'remove spec.monitoring.controlPlaneMetrics' }
+      : undefined,
   'backup-credentials': (s) =>
     s.backup.enabled && s.backup.storage.type !== 'minio' && !s.backup.storage.credentialsSecret
       ? { severity: 'error', message: `backups to ${s.backup.storage.type} need credentials, and spec.backup.storage.credentialsSecret is not set.`, fix: 'create a Secret with a "cloud" key in the velero namespace and name it in spec.backup.storage.credentialsSecret' }

@@ -31,6 +31,9 @@ describe('cross-step rules', () => {
     ['  charts: { source: local }\n', 'error:local-charts-need-dir'],
     ['  tenants: [{ name: kube-system }]\n', 'error:tenant-names'],
     ['  security: { policyEngine: { validationFailureAction: Enforce } }\n', 'warning:enforce-needs-ha-policy-engine'],
+    ['  monitoring: { prometheus: { enabled: false }, grafana: false, deadMansSwitch: { secretRef: { name: d, key: url } } }\n  cost: { opencost: false }\n', 'error:dead-mans-switch-needs-prometheus'],
+    ['  cluster: { provider: existing, context: prod }\n  networking: { cni: default }\n', 'warning:no-dead-mans-switch'],
+    ['  monitoring: { controlPlaneMetrics: { scheduler: true } }\n', 'warning:control-plane-metrics-on-kind'],
   ])('%s', (spec, rule) => {
     expect(fired(spec)).toContain(rule);
   });
