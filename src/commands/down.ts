@@ -20,7 +20,8 @@ export async function downCommand(options: DownCommandOptions): Promise<void> {
   const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY && !options.env.CI);
   // Read and confirmed before any renderer draws: prompts and listr2 must not share the terminal.
   let volumes: string[] = [];
-  if (needsDownConfirmation(loaded.config, purge) && targetOf(loaded.config).context) {
+  // With --yes and no --purge there is nothing to show or ask.
+  if (needsDownConfirmation(loaded.config, purge) && targetOf(loaded.config).context && (purge || !options.yes)) {
     const preview = await previewDown(new Kubectl(createExec(new Redactor(), options.env), targetOf(loaded.config)), loaded.config, purge);
     volumes = preview.volumes;
     const confirmed = await confirmDown({
