@@ -107,7 +107,7 @@ Examples:
   runOptions(
     program
       .command('up')
-      .description('Apply and verify every enabled step of every phase, in order. Re-running converges: unchanged steps whose checks pass are skipped; after a failure the next run resumes at the failed step.')
+      .description('Apply and verify every enabled step of every phase, in order. Re-running converges: unchanged steps whose checks pass are skipped; after a failure the next run resumes at the failed step. A preflight first checks the context, the tools and every Secret the roadmap reads, and reports all problems at once (exit 2, nothing applied).')
       .addOption(new Option('--from <phase>', 'start at this phase').choices(phaseNames)),
   )
     .addHelpText(
