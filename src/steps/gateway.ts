@@ -117,7 +117,27 @@ export const gatewayStep: Step = {
 
     // 4. GatewayClass and the shared Gateway, after the CRDs and the controller.
     const objects: Record<string, unknown>[] = [];
-    if (spec.controllerName) objects.push(renderObject('gateway/gateway-class.yaml', { name: spec.gatewayClass, labels, controllerName: spec.controllerName }));
+    // Envoy Gateway: the data plane's shape (replicas, PDB, spread, priority, sizes) is an EnvoyProxy
+    // the GatewayClass points at; its CRD comes with the chart above.
+    let parametersRef: Record<string, string> | undefined;
+    if (impl === 'envoy-gateway') {
+      const proxy = 'kubestrap';
+      const owner = { 'gateway.envoyproxy.io/owning-gateway-name': gatewayName, 'gateway.envoyproxy.io/owning-gateway-namespace': gatewayNamespace };
+      objects.push(
+        renderObject('gateway/envoy-proxy.yaml', {
+          name: proxy,
+          namespace: 'envoy-gateway-system',
+          labels,
+          replicas,
+          priorityClassName: addonPriorityClass(config),
+          spread: spreadFor(replicas, owner),
+          resources: addonResources(config, 'envoy-proxy'),
+          pdb: replicas >= 2 ? { minAvailable: 1 } : undefined,
+        }),
+      );
+      parametersRef = { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxy, namespace: 'envoy-gateway-system' };
+    }
+    if (spec.controllerName) objects.push(renderObject('gateway/gateway-class.yaml', { name: spec.gatewayClass, labels, controllerName: spec.controllerName, parametersRef }));
     objects.push(
       renderObject('gateway/gateway.yaml', {
         name: gatewayName,
@@ -128,7 +148,8 @@ export const gatewayStep: Step = {
         accessLabels: gatewayAccessLabels,
       }),
     );
-    b.manifest('gateway.yaml', objects, `GatewayClass ${spec.gatewayClass} and the shared Gateway ${gatewayNamespace}/${gatewayName}`);
+    b.manifest('gateway.yaml', objects, `${parametersRef ? 'EnvoyProxy for the data plane, ' : ''}GatewayClass ${spec.gatewayClass} and the shared Gateway ${gatewayNamespace}/${gatewayName}`);
+    if (parametersRef) b.check({ type: 'exists', resource: 'envoyproxies.gateway.envoyproxy.io', namespace: parametersRef.namespace!, name: parametersRef.name! });
     b.check(
       { type: 'exists', resource: 'gatewayclasses.gateway.networking.k8s.io', name: spec.gatewayClass },
       { type: 'exists', resource: 'gateways.gateway.networking.k8s.io', namespace: gatewayNamespace, name: gatewayName },

@@ -13,6 +13,7 @@ import type { RenderContext, Step, StepPlan } from '../../src/roadmap/types.js';
 import { ClusterRole as ClusterRoleModel } from 'kubernetes-models/rbac.authorization.k8s.io/v1/ClusterRole';
 import { costStep } from '../../src/steps/cost.js';
 import { disasterRecoveryStep } from '../../src/steps/disaster-recovery.js';
+import { gatewayStep } from '../../src/steps/gateway.js';
 import { kubePrometheusStackWorkloads, monitoringStep } from '../../src/steps/monitoring.js';
 import { securityStep } from '../../src/steps/security.js';
 
@@ -458,5 +459,31 @@ describe('E. backups that alert and copy what matters', () => {
       c.spec.backup.fileSystemBackup = false;
     });
     expect(values(render(monitoringStep, noFsb), 'kube-prometheus-stack').prometheus.prometheusSpec.podMetadata).toBeUndefined();
+  });
+});
+
+describe("B. the gateway's data plane", () => {
+  it('Envoy Gateway runs the shared Gateway\'s proxies as the GatewayClass\'s EnvoyProxy says: replicas, PDB, spread, platform class, sizes', async () => {
+    const production = await load('production.yaml');
+    const objects = docs(artifact(render(gatewayStep, production), 'gateway.yaml'));
+    const proxy = objects.find((o) => o.kind === 'EnvoyProxy')!;
+    const k = proxy.spec.provider.kubernetes;
+    expect(proxy.spec.provider.type).toBe('Kubernetes');
+    expect(k.envoyDeployment.replicas).toBe(2);
+    expect(k.envoyPDB).toEqual({ minAvailable: 1 });
+    expect(k.envoyDeployment.pod.priorityClassName).toBe('kubestrap-platform-critical');
+    expect(k.envoyDeployment.container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2', memory: '1Gi' } });
+    expect(k.envoyDeployment.pod.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({
+      'gateway.envoyproxy.io/owning-gateway-name': 'kubestrap',
+      'gateway.envoyproxy.io/owning-gateway-namespace': 'kubestrap-gateway',
+    });
+    const gatewayClass = objects.find((o) => o.kind === 'GatewayClass')!;
+    expect(gatewayClass.spec.parametersRef).toEqual({ group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxy.metadata.name, namespace: proxy.metadata.namespace });
+    // Applied in the same manifest as the GatewayClass and before it.
+    expect(objects.indexOf(proxy)).toBeLessThan(objects.indexOf(gatewayClass));
+
+    const kind = docs(artifact(render(gatewayStep, await load('kind-dev.yaml')), 'gateway.yaml')).find((o) => o.kind === 'EnvoyProxy')!;
+    expect(kind.spec.provider.kubernetes.envoyDeployment.replicas).toBe(1);
+    expect(kind.spec.provider.kubernetes.envoyPDB).toBeUndefined();
   });
 });

@@ -18,6 +18,7 @@ const knownCustomResources: Record<string, string> = {
   'gateway.networking.k8s.io/v1/Gateway': 'Gateway API',
   'gateway.networking.k8s.io/v1/GatewayClass': 'Gateway API',
   'gateway.networking.k8s.io/v1/HTTPRoute': 'Gateway API',
+  'gateway.envoyproxy.io/v1alpha1/EnvoyProxy': 'envoy-gateway',
   'monitoring.coreos.com/v1/PrometheusRule': 'kube-prometheus-stack',
   'monitoring.coreos.com/v1/ServiceMonitor': 'kube-prometheus-stack',
   'autoscaling.k8s.io/v1/VerticalPodAutoscaler': 'vpa',

@@ -140,8 +140,13 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     const gateway = indexOf(plan, applies('gateway.yaml'));
     expect(crds).toBeLessThan(chart);
     expect(chart).toBeLessThan(gateway);
-    const [gatewayClass, shared] = objectsOf(plan, 'gateway.yaml');
-    expect(gatewayClass).toMatchObject({ kind: 'GatewayClass', spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller' } });
+    const [proxy, gatewayClass, shared] = objectsOf(plan, 'gateway.yaml');
+    // The data plane's shape, which the GatewayClass points at.
+    expect(proxy).toMatchObject({ kind: 'EnvoyProxy', metadata: { name: 'kubestrap', namespace: 'envoy-gateway-system' } });
+    expect(gatewayClass).toMatchObject({
+      kind: 'GatewayClass',
+      spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'kubestrap', namespace: 'envoy-gateway-system' } },
+    });
     expect(shared).toMatchObject({ kind: 'Gateway', metadata: { name: 'kubestrap', namespace: 'kubestrap-gateway' }, spec: { gatewayClassName: gatewayClass!.metadata.name } });
     expect(shared!.spec.listeners).toEqual([
       {
