@@ -1,5 +1,6 @@
 /** kubectl, one typed function per use. Every call names the context; see kubectl-args.ts. */
 import type { Exec } from './exec.js';
+import { apiConfigFromView, hasCondition, KubeApi, rolloutComplete, unanswered } from './kube-api.js';
 import { kubectlBase, rolloutStatusArgs, serverSideApplyArgs, serverSideApplyStdinArgs, waitArgs } from './kubectl-args.js';
 import type { Target } from './target.js';
 
@@ -15,6 +16,33 @@ export class Kubectl {
 
   redact(text: string): string {
     return this.exec.redactor.redact(text);
+  }
+
+  private apiEnv: NodeJS.ProcessEnv | undefined;
+  private apiClient: Promise<KubeApi | undefined> | undefined;
+
+  /**
+   * From now on get, list, /readyz and the first look of rollout status and condition waits read
+   * the API in-process (kube-api.ts) when the context allows it; kubectl answers everything else
+   * and whatever that client leaves unanswered.
+   */
+  useApiClient(env: NodeJS.ProcessEnv): void {
+    this.apiEnv = env;
+  }
+
+  private api(): Promise<KubeApi | undefined> {
+    const env = this.apiEnv;
+    if (!env) return Promise.resolve(undefined);
+    this.apiClient ??= this.exec.run([...this.base(), 'config', 'view', '--minify', '--flatten', '--output', 'json'], { timeoutMs: 20_000 }).then(
+      ({ stdout }) => {
+        const config = apiConfigFromView(stdout, env);
+        if (!config) return undefined;
+        if (config.token) this.exec.redactor.add(config.token);
+        return new KubeApi(config);
+      },
+      () => undefined,
+    );
+    return this.apiClient;
   }
 
   private base(): string[] {
@@ -34,6 +62,9 @@ export class Kubectl {
   }
 
   async readyz(): Promise<string> {
+    const api = await this.api();
+    const answer = api ? await api.readyz() : unanswered;
+    if (answer !== unanswered) return answer;
     const { stdout } = await this.exec.run([...this.base(), 'get', '--raw', '/readyz', '--request-timeout', '15s'], { timeoutMs: 30_000 });
     return stdout.trim();
   }
@@ -61,6 +92,9 @@ export class Kubectl {
 
   /** `kubectl get -o json`; undefined when the object does not exist. */
   async get<T>(resource: string, name?: string, namespace?: string): Promise<T | undefined> {
+    const api = await this.api();
+    const answer = api ? await api.get<T>(resource, name, namespace) : unanswered;
+    if (answer !== unanswered) return answer;
     const { stdout, exitCode, stderr } = await this.exec.run(
       [...this.base(), 'get', resource, ...(name ? [name] : []), ...(namespace ? ['--namespace', namespace] : []), '--output', 'json', '--request-timeout', '30s'],
       { okExitCodes: [1], timeoutMs: 60_000 },
@@ -73,6 +107,9 @@ export class Kubectl {
   }
 
   async list<T>(resource: string, options: { namespace?: string; allNamespaces?: boolean; selector?: string; fieldSelector?: string } = {}): Promise<T[]> {
+    const api = await this.api();
+    const answer = api ? await api.list<T>(resource, options) : unanswered;
+    if (answer !== unanswered) return answer;
     const { stdout } = await this.exec.run(
       [
         ...this.base(),
@@ -119,10 +156,26 @@ export class Kubectl {
   }
 
   async rolloutStatus(namespace: string, resource: string, timeout: string): Promise<void> {
+    // A rollout already complete needs no kubectl; anything else is kubectl's to wait for.
+    const [kind, name] = resource.split('/');
+    const plural = kind ? workloadResources[kind] : undefined;
+    const api = plural && name ? await this.api() : undefined;
+    if (api && kind && plural && name) {
+      const obj = await api.get<Parameters<typeof rolloutComplete>[1]>(plural, name, namespace);
+      if (obj !== unanswered && obj !== undefined && rolloutComplete(kind, obj)) return;
+    }
     await this.exec.run(rolloutStatusArgs(this.target, namespace, resource, timeout), { timeoutMs: durationMs(timeout) + 30_000 });
   }
 
   async waitFor(resource: string, condition: string, timeout: string, namespace?: string): Promise<void> {
+    // A condition already met needs no kubectl wait.
+    const type = /^condition=([^=]+)$/.exec(condition)?.[1];
+    const [kind, name, ...more] = resource.split('/');
+    const api = type && kind && name && more.length === 0 ? await this.api() : undefined;
+    if (api && type && kind && name) {
+      const obj = await api.get<Parameters<typeof hasCondition>[0]>(kind, name, namespace);
+      if (obj !== unanswered && hasCondition(obj, type)) return;
+    }
     await this.exec.run(waitArgs(this.target, resource, condition, timeout, namespace), { timeoutMs: durationMs(timeout) + 30_000 });
   }
 
@@ -165,6 +218,8 @@ export class Kubectl {
     return exitCode === 0 ? stdout : `(no logs: ${stderr.split('\n')[0] ?? ''})`;
   }
 }
+
+const workloadResources: Record<string, string> = { deployment: 'deployments.apps', statefulset: 'statefulsets.apps', daemonset: 'daemonsets.apps' };
 
 export function durationMs(d: string): number {
   const m = /^(\d+)(ms|s|m|h)$/.exec(d);

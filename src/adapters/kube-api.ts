@@ -1,0 +1,302 @@
+/**
+ * Reads from the API server in-process, over one kept-alive connection pool, for the reads checks
+ * make by the hundred (get, list, /readyz): a kubectl process per read cost ~50 ms of CPU and a TLS
+ * handshake each. Only plain reads, and only when the context authenticates in a way this client
+ * does exactly as kubectl would (client certificate or bearer token, no proxy); every other case,
+ * and every answer other than 200 or 404, is left to kubectl (the caller falls back), so errors and
+ * their wording stay kubectl's. Credentials stay in memory; they are registered for redaction.
+ */
+import { Agent as HttpAgent, request as httpRequest } from 'node:http';
+import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
+
+export interface KubeApiConfig {
+  server: URL;
+  namespace: string;
+  ca?: Buffer;
+  cert?: Buffer;
+  key?: Buffer;
+  token?: string;
+  insecure?: boolean;
+  serverName?: string;
+}
+
+interface KubeconfigView {
+  clusters?: { cluster?: Record<string, unknown> }[] | null;
+  users?: { user?: Record<string, unknown> }[] | null;
+  contexts?: { context?: { namespace?: string } }[] | null;
+}
+
+const proxyVariables = ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy'];
+const userKeysSupported = new Set(['client-certificate-data', 'client-key-data', 'token']);
+const clusterKeysSupported = new Set(['server', 'certificate-authority-data', 'insecure-skip-tls-verify', 'tls-server-name']);
+
+/**
+ * The client settings of `kubectl config view --minify --flatten --output json`, or undefined
+ * when the context needs something only kubectl does (exec plugins, auth providers, basic auth,
+ * impersonation, token files, proxies).
+ */
+export function apiConfigFromView(json: string, env: NodeJS.ProcessEnv): KubeApiConfig | undefined {
+  if (proxyVariables.some((v) => env[v])) return undefined;
+  let view: KubeconfigView;
+  try {
+    view = JSON.parse(json) as KubeconfigView;
+  } catch {
+    return undefined;
+  }
+  const cluster = view.clusters?.[0]?.cluster;
+  const user = view.users?.[0]?.user ?? {};
+  if (!cluster || typeof cluster.server !== 'string') return undefined;
+  if (Object.keys(cluster).some((k) => !clusterKeysSupported.has(k)) || Object.keys(user).some((k) => !userKeysSupported.has(k))) return undefined;
+  let server: URL;
+  try {
+    server = new URL(cluster.server);
+  } catch {
+    return undefined;
+  }
+  if (server.protocol !== 'https:' && server.protocol !== 'http:') return undefined;
+  const data = (value: unknown) => (typeof value === 'string' ? Buffer.from(value, 'base64') : undefined);
+  const config: KubeApiConfig = { server, namespace: view.contexts?.[0]?.context?.namespace || 'default' };
+  const ca = data(cluster['certificate-authority-data']);
+  const cert = data(user['client-certificate-data']);
+  const key = data(user['client-key-data']);
+  if (ca) config.ca = ca;
+  if (cert) config.cert = cert;
+  if (key) config.key = key;
+  if (typeof user.token === 'string') config.token = user.token;
+  if (cluster['insecure-skip-tls-verify'] === true) config.insecure = true;
+  if (typeof cluster['tls-server-name'] === 'string') config.serverName = cluster['tls-server-name'];
+  return config;
+}
+
+/** Returned when this client does not answer and kubectl has to. */
+export const unanswered = Symbol('unanswered');
+export type Answer<T> = T | typeof unanswered;
+
+interface ApiResource {
+  group: string;
+  version: string;
+  plural: string;
+  singular: string;
+  kind: string;
+  shortNames: string[];
+  namespaced: boolean;
+}
+
+interface DiscoveryResource {
+  resource: string;
+  singularResource?: string;
+  shortNames?: string[];
+  scope?: string;
+  responseKind?: { kind?: string };
+}
+interface DiscoveryList {
+  kind?: string;
+  items?: { metadata?: { name?: string }; versions?: { version: string; resources?: DiscoveryResource[] }[] }[];
+}
+
+const aggregatedDiscovery = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
+
+export class KubeApi {
+  private readonly agent: HttpAgent;
+  private resources: ApiResource[] | undefined;
+  private discoveredAt = 0;
+  /** The server has no aggregated discovery (older than 1.30): kubectl resolves every resource. */
+  private noDiscovery = false;
+  /** Set after a transport error: from then on kubectl answers everything. */
+  private broken = false;
+
+  constructor(private readonly config: KubeApiConfig) {
+    this.agent =
+      config.server.protocol === 'https:'
+        ? new HttpsAgent({
+            keepAlive: true,
+            maxSockets: 8,
+            ...(config.ca ? { ca: config.ca } : {}),
+            ...(config.cert ? { cert: config.cert } : {}),
+            ...(config.key ? { key: config.key } : {}),
+            ...(config.serverName ? { servername: config.serverName } : {}),
+            rejectUnauthorized: !config.insecure,
+          })
+        : new HttpAgent({ keepAlive: true, maxSockets: 8 });
+  }
+
+  close(): void {
+    this.agent.destroy();
+  }
+
+  /** GET of a path; undefined after a transport error (the client is then off for the run). */
+  async request(apiPath: string, accept = 'application/json', timeoutMs = 30_000): Promise<{ status: number; body: string } | undefined> {
+    if (this.broken) return undefined;
+    const base = this.config.server.pathname.replace(/\/$/, '');
+    const url = new URL(`${base}${apiPath}`, this.config.server);
+    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    try {
+      return await new Promise((resolve, reject) => {
+        const req = send(url, { method: 'GET', agent: this.agent, headers: { Accept: accept, 'User-Agent': 'kubestrap', ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}) } }, (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
+          res.on('error', reject);
+        });
+        req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${apiPath} timed out`)));
+        req.on('error', reject);
+        req.end();
+      });
+    } catch {
+      this.broken = true;
+      return undefined;
+    }
+  }
+
+  async readyz(): Promise<Answer<string>> {
+    const r = await this.request('/readyz', 'text/plain', 15_000);
+    return r?.status === 200 ? r.body.trim() : unanswered;
+  }
+
+  /** The object, undefined when it does not exist (404), or unanswered. */
+  async get<T>(resource: string, name: string | undefined, namespace: string | undefined): Promise<Answer<T | undefined>> {
+    // `kubectl get <type>` without a name prints a List of kubectl's own shape: kubectl's to answer.
+    const target = name ? await this.resolve(resource) : undefined;
+    if (!target || !name) return unanswered;
+    const r = await this.request(this.path(target, namespace, name));
+    if (r?.status === 404) return undefined;
+    if (r?.status !== 200) return unanswered;
+    return JSON.parse(r.body) as T;
+  }
+
+  async list<T>(resource: string, options: { namespace?: string; allNamespaces?: boolean; selector?: string; fieldSelector?: string }): Promise<Answer<T[]>> {
+    const target = await this.resolve(resource);
+    if (!target) return unanswered;
+    const query = new URLSearchParams();
+    if (options.selector) query.set('labelSelector', options.selector);
+    if (options.fieldSelector) query.set('fieldSelector', options.fieldSelector);
+    const path = this.path(target, options.allNamespaces ? undefined : options.namespace ?? this.config.namespace, undefined, options.allNamespaces);
+    const r = await this.request(`${path}${query.size ? `?${query}` : ''}`);
+    if (r?.status !== 200) return unanswered;
+    return this.listItems(r.body).items as T[];
+  }
+
+  /** kubectl sets apiVersion and kind on each item of a list; the API leaves them out. */
+  private listItems(body: string): { items: unknown[] } {
+    const list = JSON.parse(body) as { apiVersion?: string; kind?: string; items?: Record<string, unknown>[] };
+    const kind = list.kind?.replace(/List$/, '');
+    return { items: (list.items ?? []).map((item) => ({ apiVersion: list.apiVersion, kind, ...item })) };
+  }
+
+  private path(r: ApiResource, namespace: string | undefined, name?: string, allNamespaces = false): string {
+    const prefix = r.group === '' ? `/api/${r.version}` : `/apis/${r.group}/${r.version}`;
+    const ns = r.namespaced && !allNamespaces ? `/namespaces/${encodeURIComponent(namespace ?? this.config.namespace)}` : '';
+    return `${prefix}${ns}/${r.plural}${name ? `/${encodeURIComponent(name)}` : ''}`;
+  }
+
+  /**
+   * `name` or `name.group` (plural, singular, short name or kind) to one API resource, as kubectl
+   * resolves it; undefined when unknown or ambiguous (kubectl then decides). Discovery is read once
+   * per run, and again when a resource is not found (a step may have just installed its CRDs).
+   */
+  async resolve(resource: string): Promise<ApiResource | undefined> {
+    const found = this.match(resource);
+    if (found !== undefined || this.noDiscovery || Date.now() - this.discoveredAt < 1000) return found ?? undefined;
+    await this.discover();
+    return this.match(resource) ?? undefined;
+  }
+
+  private match(resource: string): ApiResource | null | undefined {
+    if (!this.resources) return undefined;
+    const [name, ...rest] = resource.toLowerCase().split('.');
+    const group = rest.join('.');
+    const hits = this.resources.filter(
+      (r) => (r.plural === name || r.singular === name || r.shortNames.includes(name!) || r.kind.toLowerCase() === name) && (rest.length === 0 || r.group === group),
+    );
+    if (hits.length === 1) return hits[0];
+    // Without a group kubectl prefers the core group (e.g. `events`); anything else ambiguous is kubectl's call.
+    const core = hits.filter((r) => r.group === '');
+    if (rest.length === 0 && core.length === 1) return core[0];
+    return hits.length > 1 ? null : undefined;
+  }
+
+  private async discover(): Promise<void> {
+    this.discoveredAt = Date.now();
+    const [core, groups] = await Promise.all([this.request('/api', `${aggregatedDiscovery},application/json`), this.request('/apis', `${aggregatedDiscovery},application/json`)]);
+    const resources: ApiResource[] = [];
+    for (const r of [core, groups]) {
+      if (r?.status !== 200) return;
+      const list = JSON.parse(r.body) as DiscoveryList;
+      // An older server without aggregated discovery: kubectl answers (it has its own cache).
+      if (list.kind !== 'APIGroupDiscoveryList') {
+        this.noDiscovery = true;
+        return;
+      }
+      for (const item of list.items ?? []) {
+        const group = item.metadata?.name ?? '';
+        const seen = new Set<string>();
+        // Versions come in preference order; a resource is taken from the first version serving it.
+        for (const v of item.versions ?? []) {
+          for (const res of v.resources ?? []) {
+            if (seen.has(res.resource)) continue;
+            seen.add(res.resource);
+            resources.push({
+              group,
+              version: v.version,
+              plural: res.resource,
+              singular: res.singularResource ?? '',
+              kind: res.responseKind?.kind ?? '',
+              shortNames: res.shortNames ?? [],
+              namespaced: res.scope === 'Namespaced',
+            });
+          }
+        }
+      }
+    }
+    this.resources = resources;
+  }
+}
+
+type Workload = { metadata?: { generation?: number }; spec?: Record<string, unknown>; status?: Record<string, unknown> };
+
+/**
+ * True when `kubectl rollout status` would report the rollout complete right now (its rules for
+ * Deployments, StatefulSets with RollingUpdate and DaemonSets with RollingUpdate); false means
+ * "not known to be complete" and kubectl waits for it.
+ */
+export function rolloutComplete(kind: string, obj: Workload): boolean {
+  const generation = obj.metadata?.generation ?? 0;
+  const status = obj.status ?? {};
+  const spec = obj.spec ?? {};
+  const num = (v: unknown) => (typeof v === 'number' ? v : 0);
+  if (generation > num(status.observedGeneration)) return false;
+  switch (kind) {
+    case 'deployment': {
+      const conditions = (status.conditions as { type?: string; reason?: string }[] | undefined) ?? [];
+      if (conditions.some((c) => c.type === 'Progressing' && c.reason === 'ProgressDeadlineExceeded')) return false;
+      const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
+      const updated = num(status.updatedReplicas);
+      return updated >= replicas && num(status.replicas) <= updated && num(status.availableReplicas) >= updated;
+    }
+    case 'statefulset': {
+      const strategy = spec.updateStrategy as { type?: string; rollingUpdate?: { partition?: number } } | undefined;
+      if (strategy?.type !== undefined && strategy.type !== 'RollingUpdate') return false;
+      const replicas = typeof spec.replicas === 'number' ? spec.replicas : 1;
+      if (num(status.readyReplicas) < replicas) return false;
+      const partition = strategy?.rollingUpdate?.partition;
+      if (typeof partition === 'number') return num(status.updatedReplicas) >= replicas - partition;
+      return typeof status.updateRevision === 'string' && status.updateRevision === status.currentRevision;
+    }
+    case 'daemonset': {
+      const strategy = spec.updateStrategy as { type?: string } | undefined;
+      if (strategy?.type !== undefined && strategy.type !== 'RollingUpdate') return false;
+      const desired = num(status.desiredNumberScheduled);
+      return num(status.updatedNumberScheduled) >= desired && num(status.numberAvailable) >= desired;
+    }
+    default:
+      return false;
+  }
+}
+
+/** True when the object has condition `type` (case-insensitive, as `kubectl wait`) with status True. */
+export function hasCondition(obj: { metadata?: { generation?: number }; status?: { conditions?: { type?: string; status?: string; observedGeneration?: number }[] } } | undefined, type: string): boolean {
+  const generation = obj?.metadata?.generation;
+  return (obj?.status?.conditions ?? []).some(
+    (c) => c.type?.toLowerCase() === type.toLowerCase() && c.status === 'True' && !(typeof c.observedGeneration === 'number' && typeof generation === 'number' && c.observedGeneration < generation),
+  );
+}
