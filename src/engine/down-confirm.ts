@@ -37,13 +37,14 @@ export async function previewDown(kubectl: Kubectl, config: Config, purge: boole
   const claims =
     config.spec.cluster.provider === 'kind'
       ? await kubectl.list<IPersistentVolumeClaim>('persistentvolumeclaims', { allNamespaces: true })
-      : await claimsOfRoadmap(kubectl, await readState(kubectl));
+      : await claimsOfRoadmap(kubectl, await readState(kubectl), config.metadata.name);
   return { context, server, volumes: [...new Set(claims.map(describeClaim))].sort() };
 }
 
 /** PVCs recorded in state, and every PVC in a namespace the roadmap created (deleted with it). */
-async function claimsOfRoadmap(kubectl: Kubectl, state: RunState | undefined): Promise<IPersistentVolumeClaim[]> {
-  if (!state) return [];
+async function claimsOfRoadmap(kubectl: Kubectl, state: RunState | undefined, roadmap: string): Promise<IPersistentVolumeClaim[]> {
+  // State of another roadmap: down refuses it anyway (identity guard), so nothing of it is listed.
+  if (!state || state.roadmap !== roadmap) return [];
   const refs = Object.values(state.steps).flatMap((s) => s?.applied ?? []).flatMap((u) => (u.type === 'objects' ? u.refs : []));
   const namespaces = new Set([stateNamespace, ...refs.filter((r) => r.kind === 'Namespace').map((r) => r.name)]);
   const recorded = refs.filter((r) => r.kind === 'PersistentVolumeClaim' && r.namespace && !namespaces.has(r.namespace));

@@ -1,6 +1,7 @@
 // The preflight on the real test cluster (issue 8): with Secrets the roadmap reads missing, the
 // built CLI refuses `up` before anything is applied, naming every missing Secret at once; doctor
-// names them too; once they exist the preflight lets the run through.
+// names them too, and a Secret lacking its key. And `down` on this existing cluster asks first.
+import { execFileSync } from 'node:child_process';
 import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -76,6 +77,34 @@ describe('preflight on the test cluster', () => {
       expect.stringContaining(`Secret velero/${backupSecret} does not exist`),
     ]);
     expect(r.exitCode).not.toBe(0);
+  });
+
+  it('down on this existing cluster without a terminal needs --yes (exit 2), and removes nothing', async () => {
+    const before = await clusterPicture();
+    const r = await cli('down', '--purge', '--output', 'json');
+    expect(r.exitCode).toBe(2);
+    expect(r.stderr).toContain(`refusing to run down --purge on context ${env.context} without confirmation`);
+    expect(r.stderr).toContain('--yes');
+    expect(await clusterPicture()).toEqual(before);
+  });
+
+  it('down --purge on a terminal shows what it deletes and wants the context name typed back (through a real PTY)', async () => {
+    const before = await clusterPicture();
+    const script = {
+      argv: [process.execPath, bin, 'down', '--purge', '--config', configFile],
+      cwd: work,
+      env: { ...childEnv, CI: '', TERM: 'xterm-256color' },
+      timeout: 60,
+      steps: [{ expect: 'Type the context name to confirm', send: 'not-the-context\r' }],
+    };
+    const out = execFileSync('python3', [path.join(repo, 'test/pty/drive.py')], { input: JSON.stringify(script), encoding: 'utf8', timeout: 90_000 });
+    const run = JSON.parse(out) as { exitCode: number; screen: string; failedStep: number | null };
+    expect(run.failedStep).toBeNull();
+    expect(run.screen).toContain(`kubestrap down removes what roadmap preflight-e2e applied to the cluster of context "${env.context}"`);
+    expect(run.screen).toMatch(/--purge deletes (these \d+ volume claim|volume claims too)/);
+    expect(run.exitCode).toBe(130);
+    expect(run.screen).toContain('nothing was removed');
+    expect(await clusterPicture()).toEqual(before);
   });
 
   it('a Secret without the key the roadmap reads is named with the keys it has', async () => {
