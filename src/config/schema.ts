@@ -47,8 +47,17 @@ const quantity = z
 const promDuration = z.string().regex(/^[0-9]+(ms|s|m|h|d|w|y)$/, 'must be a duration such as 15d or 12h');
 /** Go duration as Velero takes it, e.g. 720h0m0s or 168h. */
 const goDuration = z.string().regex(/^([0-9]+h)?([0-9]+m)?([0-9]+s)?$/, 'must be a duration such as 720h or 168h0m0s').refine((v) => v.length > 0, 'must not be empty');
+/**
+ * No control character (tab and newline included) and no U+0085/U+2028/U+2029, which YAML 1.1
+ * readers take as line breaks. The loader refuses them in every value (src/config/text.ts); the
+ * free-text fields carry it here too, so the JSON Schema tells editors.
+ */
+const oneLine = /^[^\u0000-\u001f\u007f-\u009f\u2028\u2029]*$/;
+const oneLineMessage = 'must not contain control characters or line/paragraph separators';
+
 const cron = z
   .string()
+  .regex(oneLine, oneLineMessage)
   .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron expression such as "0 2 * * *"')
   .refine((v) => !/[\n{}]/.test(v), 'must not contain braces or newlines');
 
@@ -75,7 +84,7 @@ const secretRef = z.strictObject({
 const tenant = z.strictObject({
   name: dns1123Label.describe('Tenant team; becomes the namespace name'),
   groups: z
-    .array(z.string().min(1).max(256).regex(/^[^\n\r]+$/, 'must be a single line'))
+    .array(z.string().min(1).max(256).regex(oneLine, oneLineMessage))
     .default([])
     .describe('Identity-provider groups bound to the ClusterRole kubestrap-tenant-admin in the namespace (everything a team needs, but not its own NetworkPolicies, ResourceQuotas, LimitRanges or RoleBindings)'),
   quota: z
@@ -105,10 +114,11 @@ const cluster = z
       .string()
       .min(1)
       .max(253)
+      .regex(oneLine, oneLineMessage)
       .regex(/^[^\s]+$/, 'must be a kube context name without spaces')
       .optional()
       .describe('Kube context of an existing cluster (required when provider is existing; never guessed)'),
-    kubeconfig: z.string().min(1).optional().describe('Path of the kubeconfig holding the context (default: $KUBECONFIG or ~/.kube/config)'),
+    kubeconfig: z.string().min(1).regex(oneLine, oneLineMessage).optional().describe('Path of the kubeconfig holding the context (default: $KUBECONFIG or ~/.kube/config)'),
     nodes: z
       .strictObject({
         controlPlanes: z.number().int().min(1).max(5).refine((n) => n % 2 === 1, 'must be odd (etcd quorum)').default(1),
@@ -304,7 +314,7 @@ const cost = z
 const charts = z
   .strictObject({
     source: z.enum(['repository', 'local', 'oci']).default('repository').describe('repository: public repos; local: a directory of charts (air-gapped); oci: a mirror registry'),
-    localDir: z.string().min(1).optional().describe('Directory holding one sub-directory per chart name (source: local); relative to this file'),
+    localDir: z.string().min(1).regex(oneLine, oneLineMessage).optional().describe('Directory holding one sub-directory per chart name (source: local); relative to this file'),
     ociMirror: z
       .string()
       .regex(/^oci:\/\/[^\s]+$/, 'must start with oci://, e.g. oci://registry.example.com/charts')

@@ -153,3 +153,16 @@ describe('the config path', () => {
     await expect(loadConfigFile(path.join(dir, 'afile', 'k.yaml'))).rejects.toMatchObject({ exitCode: 2, problems: [{ message: expect.stringContaining('a part of its path is a file') }] });
   });
 });
+
+describe('the JSON Schema says so too', () => {
+  it('editors validating with the schema flag a line separator in a group or the schedule', async () => {
+    const { Ajv2020 } = await import('ajv/dist/2020.js');
+    const { configJsonSchema } = await import('../../src/config/json-schema.js');
+    const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(configJsonSchema());
+    const doc = (spec: unknown) => ({ apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'x' }, spec });
+    expect(validate(doc({ tenants: [{ name: 'a', groups: ['devs'] }] }))).toBe(true);
+    expect(validate(doc({ tenants: [{ name: 'a', groups: ['devs\u2028- system:masters'] }] }))).toBe(false);
+    expect(validate(doc({ backup: { schedule: '0 2 * * *\u0085' } }))).toBe(false);
+    expect(validate(doc({ cluster: { kubeconfig: '/tmp/a\tb' } }))).toBe(false);
+  });
+});
