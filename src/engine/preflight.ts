@@ -96,7 +96,8 @@ export interface PreflightInput {
   config: Config;
   /** The enabled steps this run applies. */
   steps: readonly StepId[];
-  tools: { kubectl: string; helm: string; helmMajor: number };
+  /** kind only when the provider is kind (undefined: not installed). */
+  tools: { kubectl: string; helm: string; helmMajor: number; kind?: string | undefined };
 }
 
 /** Context, tools against the lock, and Secrets; never throws for a finding, only collects it. */
@@ -108,6 +109,9 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     report.problems.push({ what: `helm ${tools.helm} is not a supported major (${lock.tools.helmMajors.join(' or ')})`, fix: `install helm ${lock.tools.helm}` });
   } else if (tools.helm !== lock.tools.helm) {
     report.warnings.push({ what: `helm ${tools.helm}; the lock pins ${lock.tools.helm}`, fix: `install helm ${lock.tools.helm} to run what was tested` });
+  }
+  if (config.spec.cluster.provider === 'kind' && tools.kind !== lock.tools.kind) {
+    report.warnings.push({ what: tools.kind ? `kind ${tools.kind}; the lock pins ${lock.tools.kind}` : 'kind is not installed', fix: `install kind ${lock.tools.kind}` });
   }
   try {
     report.server = await kubectl.serverVersion();

@@ -177,7 +177,12 @@ async function runPreflight(session: Session, options: RunOptions, emitter: Emit
     kubectl: session.kubectl,
     config: options.loaded.config,
     steps: selected.filter((s) => s.step.enabled).map((s) => s.step.id),
-    tools: { kubectl: session.tools.kubectl, helm: session.tools.helm, helmMajor: session.helm.major },
+    tools: {
+      kubectl: session.tools.kubectl,
+      helm: session.tools.helm,
+      helmMajor: session.helm.major,
+      ...(options.loaded.config.spec.cluster.provider === 'kind' ? { kind: await session.kind.version().catch(() => undefined) } : {}),
+    },
   });
   for (const w of report.warnings) emitter.emit({ event: 'log', level: 'warn', message: `preflight: ${w.what} (fix: ${w.fix})` });
   if (report.problems.length) throw new PreflightError(report.problems);

@@ -106,4 +106,12 @@ describe('preflight, with a faked kubectl', () => {
     expect(report.problems).toEqual([]);
     expect(report.warnings.map((w) => w.what)).toEqual(['helm v3.19.0; the lock pins v4.3.1', 'the server runs v1.35.1; the config says 1.36']);
   });
+
+  it('on kind, a kind other than the pinned one is a warning', async () => {
+    const kindConfig = parseConfigText('apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: dev\n', path.join(process.cwd(), 'k.yaml')).config;
+    const exec = fakeExec([[['kubectl', '--context', 'kind-kubestrap', 'version'], JSON.stringify({ serverVersion: { gitVersion: 'v1.36.4' } })]]);
+    const report = await preflight({ kubectl: new Kubectl(exec, { context: 'kind-kubestrap' }), config: kindConfig, steps: [], tools: { kubectl: 'v1.36.0', helm: 'v4.3.1', helmMajor: 4, kind: 'v0.29.0' } });
+    expect(report.problems).toEqual([]);
+    expect(report.warnings.map((w) => w.what)).toEqual(['kind v0.29.0; the lock pins v0.33.0']);
+  });
 });
