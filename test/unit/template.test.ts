@@ -27,15 +27,20 @@ describe('structural templates', () => {
   });
 
   it('drops optional entries whose value is undefined', () => {
+    const size = { requests: { cpu: '10m', memory: '32Mi' }, limits: { cpu: '100m', memory: '64Mi' } };
     const values = renderObject('networking/cilium-values.yaml', {
       operatorReplicas: 1,
+      operatorPdb: false,
       kubeProxyReplacement: false,
       hubbleUi: false,
       encryption: false,
       gatewayApi: false,
+      resources: { agent: size, init: size, envoy: size, operator: size, relay: size, ui: size },
     });
     expect(values).not.toHaveProperty('k8sServiceHost');
-    expect(values.operator).toEqual({ replicas: 1 });
+    expect(values.operator).toEqual({ replicas: 1, resources: size, podDisruptionBudget: { enabled: false } });
+    // No priorityClassName given: the key is left out, not written empty.
+    expect((values.hubble as Record<string, Record<string, unknown>>).relay).toEqual({ enabled: true, resources: size });
   });
 });
 
