@@ -15,11 +15,13 @@
 #   components needs no Docker; images and node-image need a Docker engine (DOCKER_HOST honoured).
 # The last stdout line of `all`/`node-image` is the node image tag.
 # Env: KUBESTRAP_TEST_CACHE (cache root), KUBESTRAP_SHARED_DIR (default <repo>/../shared),
-#      KUBESTRAP_REAL_SKIP_ADDONS=1 (assemble without the add-on images; says so loudly).
+#      KUBESTRAP_REAL_SKIP_ADDONS=1 (assemble without the add-on images; says so loudly),
+#      KUBESTRAP_REAL_ADDONS_NO_BUILD=1 (import the add-on tars already complete, build none; says so).
 # The body is one { ... } block: bash parses it whole before running it, so editing this file
 # while a build runs cannot change what that build executes.
 {
 set -euo pipefail
+shopt -s inherit_errexit  # a failure inside $(...) fails the script too
 # A signal ends the script through `exit`, so EXIT traps (the node build container) still run.
 trap 'exit 143' TERM INT
 here=$(cd "$(dirname "$0")" && pwd)
@@ -266,12 +268,13 @@ addon_tars() {
     return
   fi
   local script=$here/addon-images/build.sh
-  if [ -x "$script" ]; then
-    # It builds what is missing and prints the complete tars, one per line.
-    "$script" || die "the add-on image build ($script) failed; see its output above"
-  else
-    local f; for f in "$real"/addon-images/*.tar; do [ -f "$f.complete" ] && echo "$f"; done
+  if [ "${KUBESTRAP_REAL_ADDONS_NO_BUILD:-}" = 1 ] || [ ! -x "$script" ]; then
+    [ -x "$script" ] && log "WARNING: KUBESTRAP_REAL_ADDONS_NO_BUILD=1: importing only the add-on tars already complete, building none"
+    local f; for f in "$real"/addon-images/*.tar; do if [ -f "$f.complete" ]; then echo "$f"; fi; done
+    return 0
   fi
+  # It builds what is missing and prints the complete tars, one per line.
+  "$script" || die "the add-on image build ($script) failed; see its output above"
 }
 
 node_base() { # docker image of the node root file system with kind's base files; prints its tag
@@ -315,7 +318,7 @@ node_base() { # docker image of the node root file system with kind's base files
   # kubelet >= 1.35 refuses cgroup v1 hosts unless told otherwise.
   sed -i 's|^KUBELET_EXTRA_ARGS=.*|& --fail-cgroupv1=false|' "$root/etc/default/kubelet"
   tar --numeric-owner --xattrs -C "$root" -c . | docker import \
-    -c 'ENV container=docker' -c 'STOPSIGNAL SIGRTMIN+3' \
+    -c 'ENV container=docker' \
     -c 'ENTRYPOINT ["/usr/local/bin/entrypoint", "/sbin/init"]' - "$tag" >/dev/null
   rm -rf "$work"
   timing node-base "$((SECONDS - start))"
@@ -343,8 +346,10 @@ build_node_image() {
   local tars=() t
   while IFS= read -r t; do [ -n "$t" ] && tars+=("$t"); done < <(find "$real/images" -name image.tar -path '*/images/*' | sort)
   [ "${#tars[@]}" -ge 10 ] || die "expected the built image tars under $real/images (found ${#tars[@]}); run build-real.sh images"
-  local addons=()
-  while IFS= read -r t; do [ -n "$t" ] && addons+=("$t"); done < <(addon_tars)
+  local addons=() addon_list
+  # Not a process substitution: a failing add-on build must stop this one.
+  addon_list=$(addon_tars) || die "the add-on images are not complete"
+  while IFS= read -r t; do [ -n "$t" ] && addons+=("$t"); done <<< "$addon_list"
   local key
   key=$( { cat "$0" "$here/versions.env" "$cluster_dir/versions.env"; for t in "${tars[@]}" "${addons[@]}"; do stat -c '%n %s %Y' "$t"; done; } | sha256sum | cut -c1-12)
   local tag=kubestrap-test/node:$K8S_VERSION-$key
