@@ -161,10 +161,12 @@ b_rootfs() { # <out> <packages>: <out>/rootfs.tar
 build_components() {
   k8s_src=$(cd "$cluster_dir/build/k8s" && go mod download -json "k8s.io/kubernetes@$K8S_VERSION" | jq -r .Dir)
   [ -d "$k8s_src" ] || die "could not fetch k8s.io/kubernetes $K8S_VERSION from the Go module proxy"
-  # Downloads first (no CPU), compiles after; the Kubernetes compile last (it waits for the lock).
-  entry "rootfs-node-$DEBIAN_SUITE-$(pkgs_key "$node_pkgs")" b_rootfs "$node_pkgs"
-  entry "rootfs-iptables-$DEBIAN_SUITE-$(pkgs_key "$iptables_pkgs")" b_rootfs "$iptables_pkgs"
-  entry "busybox-$BUSYBOX_SUITE" b_busybox
+  # The Debian downloads (debootstrap: mostly network and dpkg) run beside the Go compiles; the
+  # Kubernetes compile comes last (it waits for the control plane build's lock).
+  ( entry "rootfs-node-$DEBIAN_SUITE-$(pkgs_key "$node_pkgs")" b_rootfs "$node_pkgs"
+    entry "rootfs-iptables-$DEBIAN_SUITE-$(pkgs_key "$iptables_pkgs")" b_rootfs "$iptables_pkgs"
+    entry "busybox-$BUSYBOX_SUITE" b_busybox ) &
+  local debian=$!
   entry "pause-$K8S_VERSION" b_pause
   entry "kind-$KIND_VERSION" b_kind
   entry "containerd-$CONTAINERD_VERSION" b_containerd
@@ -172,6 +174,7 @@ build_components() {
   entry "coredns-$COREDNS_VERSION" b_coredns
   entry "local-path-provisioner-$LOCAL_PATH_PROVISIONER_VERSION" b_local_path
   entry "kindnetd-${KINDNETD_SOURCE#kind-kindnetd-}" b_kindnetd
+  wait "$debian" || die "building the Debian root file systems or fetching busybox failed (see above)"
   # The control plane binaries (kube-apiserver & co., etcd) come from the KWOK tier's build.
   "$cluster_dir/build-binaries.sh" >/dev/null
   entry "node-binaries-$K8S_VERSION" b_node_bins
@@ -381,6 +384,11 @@ build_node_image() {
   docker commit -c 'ENTRYPOINT [ "/usr/local/bin/entrypoint", "/sbin/init" ]' -c 'ENV HTTP_PROXY="" HTTPS_PROXY="" NO_PROXY=""' \
     -c "LABEL io.kubestrap.test.node-key=$key" "$name" "$tag" >/dev/null
   docker rm -f "$name" >/dev/null; trap - EXIT
+  # Older assemblies and bases only take disk (about 1.3 GB each); one in use by a container stays.
+  local old
+  for old in $(docker images --format '{{.Repository}}:{{.Tag}}' kubestrap-test/node) $(docker images --format '{{.Repository}}:{{.Tag}}' kubestrap-test/node-base); do
+    if [ "$old" != "$tag" ] && [ "$old" != "$base" ]; then docker rmi "$old" >/dev/null 2>&1 || true; fi
+  done
   timing node-image-assembly "$((SECONDS - start))"
   log "node image $tag assembled in $((SECONDS - start))s; images inside: $real/node-image-images.txt"
   echo "$tag"
