@@ -4,7 +4,8 @@ import type { HelmRelease } from '../roadmap/types.js';
 import type { Exec } from './exec.js';
 import type { HelmHistoryEntry } from '../engine/helm-recovery.js';
 import { helmTargetArgs, historyArgs, rollbackArgs, statusArgs, uninstallArgs, upgradeInstallArgs, type HelmMajor } from './helm-args.js';
-import { durationMs } from './kubectl.js';
+import { unanswered } from './kube-api.js';
+import { durationMs, type Kubectl } from './kubectl.js';
 import type { Target } from './target.js';
 
 export async function helmVersion(exec: Exec): Promise<{ version: string; major: HelmMajor }> {
@@ -54,8 +55,34 @@ export class Helm {
     await this.exec.run(rollbackArgs(this.target, release, namespace, revision, timeout, this.major), { timeoutMs: durationMs(timeout) + 60_000 });
   }
 
+  private releaseReader: Kubectl | undefined;
+  private helmDriver: string | undefined;
+
+  /**
+   * `status` first looks at the labels of the release's storage Secrets through the Kubectl's
+   * in-process API client (metadata only, never a release's content): a release whose latest
+   * revision is deployed needs no helm process. Anything else (no API client, another storage
+   * driver, not found, not deployed) is helm's to answer.
+   */
+  readReleasesThrough(kubectl: Kubectl, env: NodeJS.ProcessEnv): void {
+    this.releaseReader = kubectl;
+    this.helmDriver = env.HELM_DRIVER;
+  }
+
+  private async deployedFromLabels(release: string, namespace: string): Promise<HelmReleaseStatus | undefined> {
+    if (!this.releaseReader || (this.helmDriver && !['secret', 'secrets'].includes(this.helmDriver))) return undefined;
+    const api = await this.releaseReader.api();
+    const secrets = api ? await api.listMetadata('secrets', namespace, `owner=helm,name=${release}`) : unanswered;
+    if (secrets === unanswered || secrets.length === 0) return undefined;
+    const latest = secrets.map((s) => ({ version: Number(s.labels?.version), status: s.labels?.status })).sort((a, b) => b.version - a.version)[0];
+    if (!latest || !Number.isInteger(latest.version) || latest.status !== 'deployed') return undefined;
+    return { name: release, namespace, version: latest.version, info: { status: 'deployed' } };
+  }
+
   /** undefined when the release does not exist. */
   async status(release: string, namespace: string): Promise<HelmReleaseStatus | undefined> {
+    const deployed = await this.deployedFromLabels(release, namespace);
+    if (deployed) return deployed;
     const { stdout, exitCode, stderr } = await this.exec.run(statusArgs(this.target, release, namespace), { okExitCodes: [1], timeoutMs: 60_000 });
     if (exitCode !== 0) {
       if (/not found/i.test(stderr)) return undefined;

@@ -176,6 +176,17 @@ export class KubeApi {
     return this.listItems(r.body).items as T[];
   }
 
+  /** Only the metadata of the matching objects (never e.g. a Secret's data), or unanswered. */
+  async listMetadata(resource: string, namespace: string, selector: string): Promise<Answer<{ name?: string; labels?: Record<string, string> }[]>> {
+    const target = await this.resolve(resource);
+    if (!target) return unanswered;
+    const r = await this.request(`${this.path(target, namespace)}?${new URLSearchParams({ labelSelector: selector })}`, 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');
+    if (r?.status !== 200) return unanswered;
+    const list = JSON.parse(r.body) as { kind?: string; items?: { metadata?: { name?: string; labels?: Record<string, string> } }[] };
+    if (list.kind !== 'PartialObjectMetadataList') return unanswered;
+    return (list.items ?? []).map((i) => ({ ...(i.metadata?.name ? { name: i.metadata.name } : {}), ...(i.metadata?.labels ? { labels: i.metadata.labels } : {}) }));
+  }
+
   /** kubectl sets apiVersion and kind on each item of a list; the API leaves them out. */
   private listItems(body: string): { items: unknown[] } {
     const list = JSON.parse(body) as { apiVersion?: string; kind?: string; items?: Record<string, unknown>[] };

@@ -30,7 +30,8 @@ export class Kubectl {
     this.apiEnv = env;
   }
 
-  private api(): Promise<KubeApi | undefined> {
+  /** The in-process API client, once useApiClient was called and the context allows it (see kube-api.ts). */
+  api(): Promise<KubeApi | undefined> {
     const env = this.apiEnv;
     if (!env) return Promise.resolve(undefined);
     this.apiClient ??= this.exec.run([...this.base(), 'config', 'view', '--minify', '--flatten', '--output', 'json'], { timeoutMs: 20_000 }).then(

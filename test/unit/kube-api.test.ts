@@ -6,6 +6,7 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiConfigFromView, hasCondition, rolloutComplete } from '../../src/adapters/kube-api.js';
+import { Helm } from '../../src/adapters/helm.js';
 import { Kubectl } from '../../src/adapters/kubectl.js';
 import { fakeExec, type FakeResult } from './fake-exec.js';
 
@@ -35,7 +36,7 @@ beforeAll(async () => {
     if (path === '/api' || path === '/apis') {
       if (!String(req.headers.accept).includes('as=APIGroupDiscoveryList')) return reply.writeHead(406).end();
       reply.writeHead(200, { 'content-type': 'application/json' });
-      if (path === '/api') return reply.end(discovery([{ metadata: { name: '' }, versions: [{ version: 'v1', resources: [res('namespaces', 'Namespace', 'Cluster', { shortNames: ['ns'] }), res('configmaps', 'ConfigMap', 'Namespaced', { shortNames: ['cm'] }), res('nodes', 'Node', 'Cluster'), res('events', 'Event', 'Namespaced', { shortNames: ['ev'] })] }] }]));
+      if (path === '/api') return reply.end(discovery([{ metadata: { name: '' }, versions: [{ version: 'v1', resources: [res('namespaces', 'Namespace', 'Cluster', { shortNames: ['ns'] }), res('configmaps', 'ConfigMap', 'Namespaced', { shortNames: ['cm'] }), res('nodes', 'Node', 'Cluster'), res('events', 'Event', 'Namespaced', { shortNames: ['ev'] }), res('secrets', 'Secret', 'Namespaced')] }] }]));
       return reply.end(
         discovery([
           { metadata: { name: 'apps' }, versions: [{ version: 'v1', resources: [res('deployments', 'Deployment', 'Namespaced', { shortNames: ['deploy'] })] }] },
@@ -44,6 +45,14 @@ beforeAll(async () => {
           { metadata: { name: 'apiextensions.k8s.io' }, versions: [{ version: 'v1', resources: [res('customresourcedefinitions', 'CustomResourceDefinition', 'Cluster', { shortNames: ['crd', 'crds'] })] }] },
         ]),
       );
+    }
+    if (path === '/api/v1/namespaces/web/secrets') {
+      // Helm's release Secrets, metadata only (PartialObjectMetadataList), never their content.
+      if (!String(req.headers.accept).includes('as=PartialObjectMetadataList')) return reply.writeHead(406).end();
+      const selector = new URL(req.url ?? '', 'http://x').searchParams.get('labelSelector');
+      const revisions: Record<string, string[]> = { 'owner=helm,name=app': ['superseded', 'deployed'], 'owner=helm,name=failing': ['deployed', 'failed'] };
+      const items = (revisions[selector ?? ''] ?? []).map((status, i) => ({ metadata: { name: `sh.helm.release.v1.x.v${i + 1}`, labels: { owner: 'helm', status, version: String(i + 1) } } }));
+      return reply.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', items }));
     }
     if (path === '/readyz') return reply.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (path === '/api/v1/namespaces/broken') return reply.writeHead(500).end('{}');
@@ -145,6 +154,29 @@ describe('Kubectl reads through the API client (kubectl faked)', () => {
       'wait --for=condition=Established crd/pending.example.com --timeout 60s',
       'wait --for=condition=Established=True crd/ready.example.com --timeout 60s',
     ]);
+  });
+});
+
+describe('helm status from the release Secrets\' labels (helm faked)', () => {
+  const helmStatus = (release: string) => [['helm', 'status', release], JSON.stringify({ name: release, info: { status: 'failed', description: 'from helm' } })] as [string[], FakeResult];
+
+  it('a release whose latest revision is deployed needs no helm process; any other answer is helm\'s', async () => {
+    const { k, exec } = kubectlWith(view(), [helmStatus('failing'), helmStatus('absent')]);
+    const helm = new Helm(exec, { context: 'ctx' }, 4);
+    helm.readReleasesThrough(k, {});
+    expect(await helm.status('app', 'web')).toEqual({ name: 'app', namespace: 'web', version: 2, info: { status: 'deployed' } });
+    expect(exec.calls.filter((c) => c[0] === 'helm')).toEqual([]);
+    expect(await helm.status('failing', 'web')).toMatchObject({ info: { description: 'from helm' } });
+    expect(await helm.status('absent', 'web')).toMatchObject({ info: { description: 'from helm' } });
+    expect(exec.calls.filter((c) => c[0] === 'helm').map((c) => c[2])).toEqual(['failing', 'absent']);
+  });
+
+  it('with another storage driver (HELM_DRIVER) helm answers', async () => {
+    const { k, exec } = kubectlWith(view(), [helmStatus('app')]);
+    const helm = new Helm(exec, { context: 'ctx' }, 4);
+    helm.readReleasesThrough(k, { HELM_DRIVER: 'configmap' });
+    await helm.status('app', 'web');
+    expect(exec.calls.filter((c) => c[0] === 'helm').map((c) => c[2])).toEqual(['app']);
   });
 });
 
