@@ -487,3 +487,22 @@ describe("B. the gateway's data plane", () => {
     expect(kind.spec.provider.kubernetes.envoyPDB).toBeUndefined();
   });
 });
+
+describe('C. DNS past default-deny', () => {
+  it('tenants resolve names through CoreDNS and through NodeLocal DNSCache (169.254.20.10), port 53 only', async () => {
+    const policies = docs(artifact(render(securityStep, await load('production.yaml')), 'network-policies.yaml'));
+    const dns = policies.find((p) => p.metadata.name === 'allow-dns-egress' && p.metadata.namespace === 'payments')!;
+    expect(dns.spec.egress).toEqual([
+      {
+        to: [
+          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+          { ipBlock: { cidr: '169.254.20.10/32' } },
+        ],
+        ports: [
+          { protocol: 'UDP', port: 53 },
+          { protocol: 'TCP', port: 53 },
+        ],
+      },
+    ]);
+  });
+});
