@@ -96,6 +96,13 @@ describe('real tier: up --real, a kind cluster, down --real', () => {
   let downDone = false;
 
   beforeAll(async () => {
+    const stale = readRealState();
+    if (stale?.docker && !isAlive(stale.docker.dockerd)) {
+      // A tier whose dockerd was killed (e.g. a machine stopped without `down --real`): its record of
+      // the host from before is the one to restore; down --real does that.
+      const d = await cli('down', '--real');
+      if (d.exitCode !== 0) throw new Error(`cleaning up a stale real tier failed:\n${d.all}`);
+    }
     if (readRealState()) {
       throw new Error('a real tier is already up (see `npm run test-cluster -- env --real`); this test records the host before `up --real`: run `npm run test-cluster -- down --real` first');
     }
