@@ -87,6 +87,10 @@ const tenant = z.strictObject({
     .array(z.string().min(1).max(256).regex(oneLine, oneLineMessage))
     .default([])
     .describe('Identity-provider groups bound to the ClusterRole kubestrap-tenant-admin in the namespace (everything a team needs, but not its own NetworkPolicies, ResourceQuotas, LimitRanges or RoleBindings)'),
+  viewers: z
+    .array(z.string().min(1).max(256).regex(oneLine, oneLineMessage))
+    .default([])
+    .describe('Identity-provider groups bound to the built-in ClusterRole view in the namespace (read-only; no Secrets)'),
   quota: z
     .strictObject({
       cpu: quantity.default('4'),

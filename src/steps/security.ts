@@ -154,16 +154,12 @@ export const securityStep: Step = {
       // ResourceQuotas, LimitRanges, Roles or RoleBindings (the built-in `admin` and `edit` would
       // let a team lift its own default-deny). It aggregates `view`, so CRDs that opt into `view`
       // are readable, and ClusterRoles labelled kubestrap.dev/aggregate-to-tenant-admin add rights.
-      const bindings = tenants
-        .filter((t) => t.groups.length > 0)
-        .map((t) =>
-          renderObject('security/tenant-rolebinding.yaml', {
-            namespace: t.name,
-            labels,
-            role: tenantAdminRole,
-            subjects: t.groups.map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name })),
-          }),
-        );
+      const subjects = (groups: string[]) => groups.map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name }));
+      const bindings = tenants.flatMap((t) => [
+        ...(t.groups.length ? [renderObject('security/tenant-rolebinding.yaml', { name: 'kubestrap-tenant-admins', namespace: t.name, labels, role: tenantAdminRole, subjects: subjects(t.groups) })] : []),
+        // The read-only tier: the built-in view role (no Secrets, no writes).
+        ...(t.viewers.length ? [renderObject('security/tenant-rolebinding.yaml', { name: 'kubestrap-tenant-viewers', namespace: t.name, labels, role: 'view', subjects: subjects(t.viewers) })] : []),
+      ]);
       const roles = tenants.length
         ? renderObjects('security/tenant-admin-role.yaml', { labels, aggregateLabels: { ...labels, 'kubestrap.dev/aggregate-to-tenant-admin': 'true' } })
         : [];
@@ -171,6 +167,7 @@ export const securityStep: Step = {
       if (roles.length) b.check({ type: 'exists', resource: 'clusterroles.rbac.authorization.k8s.io', name: tenantAdminRole });
       for (const t of tenants) {
         if (t.groups.length) b.check({ type: 'exists', resource: 'rolebindings.rbac.authorization.k8s.io', namespace: t.name, name: 'kubestrap-tenant-admins' });
+        if (t.viewers.length) b.check({ type: 'exists', resource: 'rolebindings.rbac.authorization.k8s.io', namespace: t.name, name: 'kubestrap-tenant-viewers' });
       }
     }
 

@@ -17,10 +17,10 @@ afterAll(async () => {
   for (const ns of created) await deleteNamespace(ns);
 });
 
-async function renderedRbac(tenant: string, group: string): Promise<Record<string, any>[]> {
+async function renderedRbac(tenant: string, group: string, viewers: string[] = []): Promise<Record<string, any>[]> {
   const loaded = await loadConfigFile(path.join(root, 'examples/production.yaml'));
   const config = structuredClone(loaded.config);
-  config.spec.tenants = [{ ...config.spec.tenants[0]!, name: tenant, groups: [group] }];
+  config.spec.tenants = [{ ...config.spec.tenants[0]!, name: tenant, groups: [group], viewers }];
   const plan = securityStep.render({ config, baseDir: loaded.baseDir, outDir: '/tmp/kubestrap-e2e-rbac' });
   const artifact = plan.artifacts.find((a) => a.path.endsWith('/rbac.yaml'))!;
   return parseAllDocuments(artifact.content).map((d) => d.toJS() as Record<string, any>);
@@ -48,8 +48,14 @@ describe('kubestrap-tenant-admin on a real API server', () => {
     const ns = await createNamespace('tenant-rbac');
     created.push(ns);
     const group = `${ns}-devs`;
-    const objects = await renderedRbac(ns, group);
-    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual(['ClusterRole/kubestrap-tenant-admin', 'ClusterRole/kubestrap-tenant-admin-workloads', 'RoleBinding/kubestrap-tenant-admins']);
+    const viewers = `${ns}-auditors`;
+    const objects = await renderedRbac(ns, group, [viewers]);
+    expect(objects.map((o) => `${o.kind}/${o.metadata.name}`)).toEqual([
+      'ClusterRole/kubestrap-tenant-admin',
+      'ClusterRole/kubestrap-tenant-admin-workloads',
+      'RoleBinding/kubestrap-tenant-admins',
+      'RoleBinding/kubestrap-tenant-viewers',
+    ]);
     await kubectl(['apply', '--server-side', '--field-manager', 'kubestrap', '--force-conflicts', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
     const rules = await aggregatedRules('kubestrap-tenant-admin');
     expect(rules.length).toBeGreaterThan(5);
@@ -83,6 +89,12 @@ describe('kubestrap-tenant-admin on a real API server', () => {
     ]) {
       expect(await canI(ns, group, verb!, resource!), `${verb} ${resource}`).toBe(false);
     }
+    // The read-only tier reads workloads, not Secrets, and changes nothing.
+    expect(await canI(ns, viewers, 'list', 'pods')).toBe(true);
+    expect(await canI(ns, viewers, 'get', 'deployments.apps')).toBe(true);
+    expect(await canI(ns, viewers, 'get', 'secrets')).toBe(false);
+    expect(await canI(ns, viewers, 'create', 'deployments.apps')).toBe(false);
+    expect(await canI(ns, viewers, 'delete', 'pods')).toBe(false);
   }, 180_000);
 
   it('control: the same group bound to the built-in admin role can delete its own default-deny', async () => {

@@ -380,6 +380,19 @@ describe('C. tenants onboarded for real', () => {
     expect(ns.metadata.labels['kubestrap.dev/gateway-access']).toBeUndefined();
   });
 
+  it('a read-only tier: viewers are bound to the built-in view role, next to the tenant admins', async () => {
+    const config = variant(await load('production.yaml'), (c) => {
+      c.spec.tenants[0]!.viewers = ['payments-auditors'];
+    });
+    const plan = render(securityStep, config);
+    const bindings = docs(artifact(plan, 'rbac.yaml')).filter((o) => o.kind === 'RoleBinding' && o.metadata.namespace === 'payments');
+    expect(bindings.map((b) => [b.metadata.name, b.roleRef.name, b.subjects.map((s: any) => s.name)])).toEqual([
+      ['kubestrap-tenant-admins', 'kubestrap-tenant-admin', ['payments-engineers']],
+      ['kubestrap-tenant-viewers', 'view', ['payments-auditors']],
+    ]);
+    expect(plan.checks).toContainEqual({ type: 'exists', resource: 'rolebindings.rbac.authorization.k8s.io', namespace: 'payments', name: 'kubestrap-tenant-viewers' });
+  });
+
   it('quotas also bound PersistentVolumeClaims and LoadBalancer Services', async () => {
     const config = variant(await load('production.yaml'), (c) => {
       c.spec.tenants[1]!.quota.loadBalancers = 2;
