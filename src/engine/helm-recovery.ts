@@ -30,7 +30,7 @@ export type Recovery =
 
 /** How long an orphaned helm of a killed run may still be working: its wait, then its rollback's wait. */
 export function orphanBoundMs(timeoutMs: number): number {
-  return 2 * timeoutMs + 30_000;
+  return 2 * timeoutMs + 15_000;
 }
 
 export function planRecovery(history: HelmHistoryEntry[], nowMs: number, timeoutMs: number): Recovery {

@@ -303,8 +303,10 @@ export class FaultBed {
         if (unit.type === 'objects') for (const r of unit.refs) refs.add(`${r.kind}.${groupOf(r.apiVersion)}|${r.namespace ?? ''}|${r.name}`);
       }
     }
-    for (const rel of await this.releases()) {
-      const manifest = await this.helm('get', 'manifest', rel.name, '--namespace', rel.namespace);
+    const releases = await this.releases();
+    const manifests = await Promise.all(releases.map((rel) => this.helm('get', 'manifest', rel.name, '--namespace', rel.namespace)));
+    for (const [i, rel] of releases.entries()) {
+      const manifest = manifests[i]!;
       for (const doc of manifest.split(/^---$/m)) {
         const o = parse(doc) as any;
         if (!o?.kind || !o.metadata?.name) continue;

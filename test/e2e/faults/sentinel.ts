@@ -68,10 +68,13 @@ export async function haystacks(bed: FaultBed, extraDirs: string[] = []): Promis
   ] as const) {
     out.push({ where: what, text: await bed.kubectl(...args) });
   }
-  for (const rel of await bed.releases()) {
-    out.push({ where: `helm values of ${rel.namespace}/${rel.name}`, text: await bed.helm('get', 'values', rel.name, '--namespace', rel.namespace, '--all', '--output', 'yaml') });
-    out.push({ where: `helm manifest of ${rel.namespace}/${rel.name}`, text: await bed.helm('get', 'manifest', rel.name, '--namespace', rel.namespace) });
-  }
+  const releases = await Promise.all(
+    (await bed.releases()).map(async (rel) => [
+      { where: `helm values of ${rel.namespace}/${rel.name}`, text: await bed.helm('get', 'values', rel.name, '--namespace', rel.namespace, '--all', '--output', 'yaml') },
+      { where: `helm manifest of ${rel.namespace}/${rel.name}`, text: await bed.helm('get', 'manifest', rel.name, '--namespace', rel.namespace) },
+    ]),
+  );
+  out.push(...releases.flat());
   return out;
 }
 
