@@ -191,3 +191,63 @@ function managedContainerd(): ProcessRecord | undefined {
     return undefined;
   }
 }
+
+/** Reads every cgroup.procs below a directory (cgroup v1 controller tree or v2 unified tree). */
+function cgroupProcs(dir: string): number[] {
+  const pids: number[] = [];
+  const walk = (d: string) => {
+    let entries;
+    try {
+      entries = readdirSync(d, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      if (e.isDirectory()) walk(`${d}/${e.name}`);
+      else if (e.name === 'cgroup.procs') {
+        try {
+          for (const l of readFileSync(`${d}/${e.name}`, 'utf8').split('\n')) if (/^\d+$/.test(l)) pids.push(Number(l));
+        } catch {
+          // removed meanwhile
+        }
+      }
+    }
+  };
+  walk(dir);
+  return pids;
+}
+
+/**
+ * After the tier's dockerd died without `down --real` (a killed session), its containers may still
+ * run: they live in dockerd's cgroup tree (`docker/<id>`, cgroupfs driver), not in the process tree
+ * that was killed, and their shims talk to the dead dockerd's containerd socket. SIGKILLs exactly
+ * those: the shims started for that socket and every process in the `docker` cgroups. Returns the
+ * number of processes signalled.
+ */
+export async function killOrphanedContainers(): Promise<number> {
+  const targets = new Set<number>();
+  for (const p of readdirSync('/proc')) {
+    if (!/^\d+$/.test(p)) continue;
+    try {
+      const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
+      if (/containerd-shim/.test(argv[0] ?? '') && argv.includes('moby') && argv.includes('/var/run/docker/containerd/containerd.sock')) targets.add(Number(p));
+    } catch {
+      // gone
+    }
+  }
+  const roots = ['/sys/fs/cgroup/pids/docker', '/sys/fs/cgroup/memory/docker', '/sys/fs/cgroup/docker'];
+  for (let round = 0; round < 20; round++) {
+    for (const r of roots) for (const pid of cgroupProcs(r)) targets.add(pid);
+    const alive = [...targets].filter((pid) => existsSync(`/proc/${pid}`));
+    if (alive.length === 0) break;
+    for (const pid of alive) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // gone
+      }
+    }
+    await sleep(250);
+  }
+  return targets.size;
+}

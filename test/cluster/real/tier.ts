@@ -8,7 +8,7 @@ import { withLock } from '../cluster.ts';
 import { cacheDir } from '../config.ts';
 import { ClusterError, log } from '../errors.ts';
 import { isAlive, stopProcesses, type ProcessRecord } from '../processes.ts';
-import { dockerServerVersion, installPackages, isDebianRoot, startDockerd, tcpListeners, type DockerRecord } from './docker.ts';
+import { dockerServerVersion, installPackages, isDebianRoot, killOrphanedContainers, startDockerd, tcpListeners, type DockerRecord } from './docker.ts';
 import { diffHost, restoreHost, snapshotHost, type HostSnapshot } from './host.ts';
 import { deleteKindCluster, kindClusters } from './kind.ts';
 import { realPaths, type RealPaths } from './paths.ts';
@@ -249,6 +249,10 @@ async function teardown(paths: RealPaths, state: RealState): Promise<RealDownRes
     }
     // Everything on an engine the tier started was made by the tier (or by tests under it).
     if (ours) await removeAllContainers(env);
+  }
+  if (state.docker && !ours) {
+    const n = await killOrphanedContainers();
+    if (n > 0) log(`the recorded dockerd was gone; killed ${n} process(es) of its orphaned containers`);
   }
   const stopped: ProcessRecord[] = [];
   if (state.docker) {
