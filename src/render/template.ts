@@ -25,16 +25,37 @@ const placeholderTags: ScalarTag[] = [
   { tag: '!opt', resolve: (str) => new Placeholder(str, true) as unknown as string },
 ];
 
-const cache = new Map<string, Document[]>();
+/**
+ * A template document compiled once from its YAML nodes into plain data: maps become Entries
+ * (their pairs in order), lists arrays, scalars their values (Placeholders stay as they are).
+ * Rendering walks this instead of the yaml node tree: a plan with many tenants renders the same
+ * templates thousands of times.
+ */
+class Entries {
+  constructor(readonly pairs: [string, unknown][]) {}
+}
+class Other {
+  constructor(readonly node: Node) {}
+}
 
-function load(name: string): Document[] {
+function compile(node: unknown): unknown {
+  if (isScalar(node)) return node.value;
+  if (isMap(node)) return new Entries(node.items.filter(isPair).map((pair) => [isScalar(pair.key) ? String(pair.key.value) : String(pair.key), compile(pair.value)]));
+  if (isSeq(node)) return node.items.map(compile);
+  return node === null || node === undefined ? null : new Other(node as Node);
+}
+
+const cache = new Map<string, unknown[]>();
+
+function load(name: string): unknown[] {
   let docs = cache.get(name);
   if (!docs) {
     const text = readFileSync(path.join(templatesDir, name), 'utf8');
-    docs = parseAllDocuments(text, { customTags: placeholderTags }) as Document[];
-    for (const d of docs) {
+    const parsed = parseAllDocuments(text, { customTags: placeholderTags }) as Document[];
+    for (const d of parsed) {
       if (d.errors.length) throw new Error(`template ${name}: ${d.errors[0]!.message}`);
     }
+    docs = parsed.map((d) => compile(d.contents));
     cache.set(name, docs);
   }
   return docs;
@@ -51,35 +72,38 @@ function lookup(values: Record<string, unknown>, key: string): unknown {
 }
 
 function substitute(node: unknown, values: Record<string, unknown>, template: string): unknown {
-  if (isScalar(node) && node.value instanceof Placeholder) {
-    const v = lookup(values, node.value.key);
+  if (node instanceof Placeholder) {
+    const v = lookup(values, node.key);
     if (v === undefined) {
-      if (node.value.optional) return dropped;
-      throw new Error(`template ${template}: no value for !var ${node.value.key}`);
+      if (node.optional) return dropped;
+      throw new Error(`template ${template}: no value for !var ${node.key}`);
     }
     return v;
   }
-  if (isMap(node)) {
+  if (node instanceof Entries) {
     const out: Record<string, unknown> = {};
-    for (const pair of node.items) {
-      if (!isPair(pair)) continue;
-      const key = isScalar(pair.key) ? String(pair.key.value) : String(pair.key);
-      const v = substitute(pair.value, values, template);
+    for (const [key, value] of node.pairs) {
+      const v = substitute(value, values, template);
       if (v !== dropped) out[key] = v;
     }
     return out;
   }
-  if (isSeq(node)) {
-    return node.items.map((item) => substitute(item, values, template)).filter((v) => v !== dropped);
+  if (Array.isArray(node)) {
+    const out: unknown[] = [];
+    for (const item of node) {
+      const v = substitute(item, values, template);
+      if (v !== dropped) out.push(v);
+    }
+    return out;
   }
-  if (isScalar(node)) return node.value;
-  return node === null || node === undefined ? null : (node as Node).toJSON();
+  if (node instanceof Other) return node.node.toJSON();
+  return node;
 }
 
 /** Renders every document of a template to plain objects. */
 export function renderObjects(name: string, values: Record<string, unknown>): Record<string, unknown>[] {
   return load(name)
-    .map((doc) => substitute(doc.contents, values, name))
+    .map((doc) => substitute(doc, values, name))
     .filter((o): o is Record<string, unknown> => o !== dropped && o !== null && typeof o === 'object');
 }
 
