@@ -199,4 +199,26 @@ describe('real tier: up --real, a kind cluster, down --real', () => {
     // Not only the watched list: no readable sysctl that existed before differs now.
     expect(changed(sysctlsBefore, allSysctls(), volatile)).toEqual([]);
   });
+
+  it('a tier whose dockerd and containerd were SIGKILLed (a killed session) is cleaned up by down --real', async (ctx) => {
+    const r = await cli('up', '--real');
+    expect(r.exitCode, r.all).toBe(0);
+    const st = readRealState();
+    if (!st?.docker) {
+      ctx.skip(); // skipped: the tier uses a Docker engine it did not start, and never kills it
+      return;
+    }
+    downDone = false;
+    const c = await execa('kind', ['create', 'cluster', '--name', `${CLUSTER}-orphan`, ...(st.nodeImage ? ['--image', st.nodeImage] : []), '--kubeconfig', join(tmp, 'kubeconfig-orphan'), '--wait', '3m'], { env, reject: false, all: true });
+    expect(c.exitCode, c.all).toBe(0);
+    process.kill(st.docker.dockerd.pid, 'SIGKILL');
+    if (st.docker.containerd) process.kill(st.docker.containerd.pid, 'SIGKILL');
+    expect(stackProcesses().some((p) => p.startsWith('kubelet'))).toBe(true); // the node lives on without them
+    const d = await cli('down', '--real');
+    downDone = true;
+    expect(d.exitCode, d.all).toBe(0);
+    expect(d.stderr).toMatch(/killed \d+ process\(es\) of its orphaned containers/);
+    expect(stackProcesses()).toEqual(processesBefore);
+    expect(diffHost(hostBefore, await snapshotHost())).toEqual([]);
+  });
 });

@@ -5,7 +5,7 @@
 // - nftables tables that dockerd creates (ip nat, ip filter, ...);
 // - network links: docker0 and the br-<id> bridge of kind's network;
 // - /lib/modules, which kind bind-mounts into its nodes and so creates when it is missing.
-import { existsSync, readdirSync, readFileSync, rmdirSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, realpathSync, rmdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 
@@ -50,6 +50,48 @@ export interface HostSnapshot {
  */
 export const RUNTIME_PATHS = ['/lib/modules', '/var/run/docker', '/var/run/docker.sock', '/var/run/docker.pid'] as const;
 
+/** The `docker` cgroup parents dockerd (cgroupfs driver) makes in every hierarchy. */
+export function cgroupParents(): string[] {
+  const out = ['/sys/fs/cgroup/docker'];
+  try {
+    for (const d of readdirSync('/sys/fs/cgroup')) {
+      try {
+        if (statSync(`/sys/fs/cgroup/${d}`).isDirectory() && d !== 'docker') out.push(`/sys/fs/cgroup/${d}/docker`);
+      } catch {
+        // not a directory
+      }
+    }
+  } catch {
+    // no cgroup file system
+  }
+  return out;
+}
+
+const watchedPaths = () => [...RUNTIME_PATHS, ...cgroupParents()];
+
+/** Unmounts (lazily) everything mounted at or below `dir`, deepest first; returns the mount points. */
+export async function unmountUnder(dir: string): Promise<string[]> {
+  let real: string;
+  try {
+    real = realpathSync(dir);
+  } catch {
+    return [];
+  }
+  const points = readFileSync('/proc/self/mounts', 'utf8')
+    .split('\n')
+    .map((l) => l.split(' ')[1]?.replace(/\\040/g, ' '))
+    .filter((m): m is string => !!m && (m === real || m.startsWith(`${real}/`)))
+    .sort((a, b) => b.length - a.length);
+  for (const m of points) await execa('umount', ['-l', m], { reject: false });
+  return points;
+}
+
+/** rmdir of a cgroup directory tree, children first (cgroup files cannot be deleted, only the directories). */
+function rmdirTree(dir: string): void {
+  for (const e of readdirSync(dir, { withFileTypes: true })) if (e.isDirectory()) rmdirTree(`${dir}/${e.name}`);
+  rmdirSync(dir);
+}
+
 const sysctlPath = (key: string) => join('/proc/sys', ...key.split('.'));
 
 export function readSysctl(key: string): string | null {
@@ -86,7 +128,7 @@ export async function snapshotHost(): Promise<HostSnapshot> {
   const sysctls: Record<string, string | null> = {};
   for (const key of WATCHED_SYSCTLS) sysctls[key] = readSysctl(key);
   const paths: Record<string, boolean> = {};
-  for (const p of RUNTIME_PATHS) paths[p] = existsSync(p);
+  for (const p of watchedPaths()) paths[p] = existsSync(p);
   return { takenAt: new Date().toISOString(), sysctls, nftTables: await nftTables(), links: links(), paths };
 }
 
@@ -159,7 +201,12 @@ export async function restoreHost(before: HostSnapshot): Promise<string[]> {
     try {
       // /lib/modules only when empty: kind creates it as a mount point, nothing more.
       if (p === '/lib/modules') rmdirSync(p);
-      else rmSync(p, { recursive: true });
+      else if (p.startsWith('/sys/fs/cgroup/')) rmdirTree(p);
+      else {
+        const unmounted = await unmountUnder(p); // netns bind mounts of a dockerd that was killed
+        if (unmounted.length > 0) done.push(`${unmounted.length} mount(s) under ${p} unmounted`);
+        rmSync(p, { recursive: true });
+      }
       done.push(`${p} (created by the tier) removed`);
     } catch (err) {
       done.push(`${p}: not removed (${(err as Error).message})`);

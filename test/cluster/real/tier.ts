@@ -9,7 +9,7 @@ import { cacheDir } from '../config.ts';
 import { ClusterError, log } from '../errors.ts';
 import { isAlive, stopProcesses, type ProcessRecord } from '../processes.ts';
 import { dockerServerVersion, installPackages, isDebianRoot, killOrphanedContainers, startDockerd, tcpListeners, type DockerRecord } from './docker.ts';
-import { diffHost, restoreHost, snapshotHost, type HostSnapshot } from './host.ts';
+import { diffHost, restoreHost, snapshotHost, unmountUnder, type HostSnapshot } from './host.ts';
 import { deleteKindCluster, kindClusters } from './kind.ts';
 import { realPaths, type RealPaths } from './paths.ts';
 
@@ -253,6 +253,9 @@ async function teardown(paths: RealPaths, state: RealState): Promise<RealDownRes
   if (state.docker && !ours) {
     const n = await killOrphanedContainers();
     if (n > 0) log(`the recorded dockerd was gone; killed ${n} process(es) of its orphaned containers`);
+    // Its container root file systems stay mounted in the data root when dockerd cannot unmount them.
+    const m = await unmountUnder(state.docker.dataRoot);
+    if (m.length > 0) log(`unmounted ${m.length} leftover mount(s) under ${state.docker.dataRoot}`);
   }
   const stopped: ProcessRecord[] = [];
   if (state.docker) {
