@@ -29,6 +29,8 @@ export function probePod(namespace: string, name: string, command: string[], spe
     spec: {
       restartPolicy: 'Never',
       automountServiceAccountToken: false,
+      // busybox as PID 1 ignores SIGTERM: without this every cleanup waits the default 30 s.
+      terminationGracePeriodSeconds: 1,
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' as const } },
       containers: [{ name: 'probe', image: lock.images.probe, command, securityContext: restricted, resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: cpuLimit, memory: '32Mi' } } }],
       ...spec,

@@ -189,6 +189,7 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     expect(run.exitCode, failures(run)).toBe(0);
     const clusters = await execa(tier.kind, ['get', 'clusters'], { env: childEnv });
     expect(`${clusters.stdout}\n${clusters.stderr}`.split('\n')).not.toContain(clusterName);
-    expect(existsSync(path.join(work, '.kubestrap', 'secrets'))).toBe(false);
+    // --purge also removes the encryption-at-rest key kubestrap created next to the config.
+    expect(existsSync(path.join(work, '.kubestrap', 'secrets', `kind-${clusterName}-encryption-config.yaml`))).toBe(false);
   });
 });
