@@ -132,7 +132,7 @@ export function decisionsFor(config: Config): Decision[] {
     alternatives: [{ value: 'one shared namespace', note: 'simpler, but no isolation, quotas or ownership per team' }],
     reason:
       'One namespace per team gives each a boundary for RBAC, NetworkPolicies and quotas; requests quotas with limits at twice the requests keep one team from starving the others, and counts of PersistentVolumeClaims and LoadBalancer Services (0 by default: the shared Gateway is the way in) bound what costs money outside the quota. ' +
-      "Teams' groups get the ClusterRole kubestrap-tenant-admin in their namespace, not the built-in admin: they run, configure and expose workloads but cannot rewrite their own NetworkPolicies, ResourceQuotas, LimitRanges or RoleBindings, so isolation and quota stay the platform's. Prometheus and the shared Gateway are let in past default-deny by policies the platform owns.",
+      "Teams' groups get the ClusterRole kubestrap-tenant-admin in their namespace, not the built-in admin: they run, configure and expose workloads but cannot rewrite their own NetworkPolicies, ResourceQuotas, LimitRanges or RoleBindings, so isolation and quota stay the platform's; `viewers` groups get the read-only built-in view role. Prometheus and the shared Gateway are let in past default-deny by policies the platform owns.",
   });
   out.push({
     area: 'observability',
