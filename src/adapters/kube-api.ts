@@ -1,10 +1,11 @@
 /**
- * Reads from the API server in-process, over one kept-alive connection pool, for the reads checks
- * make by the hundred (get, list, /readyz): a kubectl process per read cost ~50 ms of CPU and a TLS
- * handshake each. Only plain reads, and only when the context authenticates in a way this client
- * does exactly as kubectl would (client certificate or bearer token, no proxy); every other case,
- * and every answer other than 200 or 404, is left to kubectl (the caller falls back), so errors and
- * their wording stay kubectl's. Credentials stay in memory; they are registered for redaction.
+ * Talks to the API server in-process, over one kept-alive connection pool, for what a run does by
+ * the hundred: reads (get, list, /readyz) and server-side applies of single objects (state, lease,
+ * probe objects). A kubectl process per call cost ~50 ms of CPU and a TLS handshake each. Only when
+ * the context authenticates in a way this client does exactly as kubectl would (client certificate
+ * or bearer token, no proxy); every other case, and every answer other than 200/201 (and 404 for a
+ * read), is left to kubectl (the caller falls back), so errors and their wording stay kubectl's.
+ * Credentials stay in memory; a token is registered for redaction.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -125,14 +126,21 @@ export class KubeApi {
   }
 
   /** GET of a path; undefined after a transport error (the client is then off for the run). */
-  async request(apiPath: string, accept = 'application/json', timeoutMs = 30_000): Promise<{ status: number; body: string } | undefined> {
+  async request(
+    apiPath: string,
+    accept = 'application/json',
+    timeoutMs = 30_000,
+    send?: { method: 'PATCH'; contentType: string; body: string },
+  ): Promise<{ status: number; body: string } | undefined> {
     if (this.broken) return undefined;
     const base = this.config.server.pathname.replace(/\/$/, '');
     const url = new URL(`${base}${apiPath}`, this.config.server);
-    const send = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const call = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers: Record<string, string> = { Accept: accept, 'User-Agent': 'kubestrap', ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}) };
+    if (send) headers['Content-Type'] = send.contentType;
     try {
       return await new Promise((resolve, reject) => {
-        const req = send(url, { method: 'GET', agent: this.agent, headers: { Accept: accept, 'User-Agent': 'kubestrap', ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}) } }, (res) => {
+        const req = call(url, { method: send?.method ?? 'GET', agent: this.agent, headers }, (res) => {
           const chunks: Buffer[] = [];
           res.on('data', (c: Buffer) => chunks.push(c));
           res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks).toString('utf8') }));
@@ -140,7 +148,7 @@ export class KubeApi {
         });
         req.setTimeout(timeoutMs, () => req.destroy(new Error(`GET ${apiPath} timed out`)));
         req.on('error', reject);
-        req.end();
+        req.end(send?.body);
       });
     } catch {
       this.broken = true;
@@ -174,6 +182,31 @@ export class KubeApi {
     const r = await this.request(`${path}${query.size ? `?${query}` : ''}`);
     if (r?.status !== 200) return unanswered;
     return this.listItems(r.body).items as T[];
+  }
+
+  /**
+   * Server-side apply of one object (field manager kubestrap, conflicts forced, as kubestrap's
+   * kubectl apply): true when the server took it; anything else is kubectl's to do (and report).
+   */
+  async apply(object: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }, yamlText: string): Promise<boolean> {
+    const { apiVersion, kind, metadata } = object;
+    if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof metadata?.name !== 'string') return false;
+    const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
+    let target = this.byKind(kind, group);
+    if (target === undefined && Date.now() - this.discoveredAt >= 1000 && !this.noDiscovery) {
+      await this.discover();
+      target = this.byKind(kind, group);
+    }
+    if (!target) return false;
+    const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
+    const path = `${this.path({ ...target, version }, namespace)}/${encodeURIComponent(metadata.name)}?fieldManager=kubestrap&force=true&fieldValidation=Strict`;
+    const r = await this.request(path, 'application/json', 60_000, { method: 'PATCH', contentType: 'application/apply-patch+yaml', body: yamlText });
+    return r?.status === 200 || r?.status === 201;
+  }
+
+  private byKind(kind: string, group: string): ApiResource | undefined {
+    const hits = (this.resources ?? []).filter((r) => r.kind === kind && r.group === group);
+    return hits.length === 1 ? hits[0] : undefined;
   }
 
   /** Only the metadata of the matching objects (never e.g. a Secret's data), or unanswered. */

@@ -1,4 +1,5 @@
 /** kubectl, one typed function per use. Every call names the context; see kubectl-args.ts. */
+import { parseAllDocuments } from 'yaml';
 import type { Exec } from './exec.js';
 import { apiConfigFromView, hasCondition, KubeApi, rolloutComplete, unanswered } from './kube-api.js';
 import { kubectlBase, rolloutStatusArgs, serverSideApplyArgs, serverSideApplyStdinArgs, waitArgs } from './kubectl-args.js';
@@ -22,9 +23,9 @@ export class Kubectl {
   private apiClient: Promise<KubeApi | undefined> | undefined;
 
   /**
-   * From now on get, list, /readyz and the first look of rollout status and condition waits read
-   * the API in-process (kube-api.ts) when the context allows it; kubectl answers everything else
-   * and whatever that client leaves unanswered.
+   * From now on get, list, /readyz, the first look of rollout status and condition waits, and
+   * single-object applies from stdin go to the API in-process (kube-api.ts) when the context allows
+   * it; kubectl does everything else and whatever that client leaves undone.
    */
   useApiClient(env: NodeJS.ProcessEnv): void {
     this.apiEnv = env;
@@ -135,6 +136,13 @@ export class Kubectl {
 
   /** Server-side apply of objects passed on stdin, so their content never reaches argv. */
   async applyStdin(yaml: string): Promise<string> {
+    // One object (state, lease, generated Secret, probe objects): applied in-process when possible.
+    const api = await this.api();
+    if (api) {
+      const docs = parseAllDocuments(yaml);
+      const object = docs.length === 1 && docs[0]!.errors.length === 0 ? (docs[0]!.toJS() as Parameters<KubeApi['apply']>[0] | null) : undefined;
+      if (object && typeof object === 'object' && (await api.apply(object, yaml))) return '';
+    }
     return (await this.exec.run(serverSideApplyStdinArgs(this.target), { input: yaml, timeoutMs: 2 * 60_000 })).stdout;
   }
 

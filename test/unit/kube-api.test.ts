@@ -28,6 +28,7 @@ const objects: Record<string, unknown> = {
 let server: Server;
 let url = '';
 const seen: string[] = [];
+const patches: { url: string; contentType: string; body: string }[] = [];
 
 beforeAll(async () => {
   server = createServer((req, reply) => {
@@ -53,6 +54,15 @@ beforeAll(async () => {
       const revisions: Record<string, string[]> = { 'owner=helm,name=app': ['superseded', 'deployed'], 'owner=helm,name=failing': ['deployed', 'failed'] };
       const items = (revisions[selector ?? ''] ?? []).map((status, i) => ({ metadata: { name: `sh.helm.release.v1.x.v${i + 1}`, labels: { owner: 'helm', status, version: String(i + 1) } } }));
       return reply.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', items }));
+    }
+    if (req.method === 'PATCH') {
+      let body = '';
+      req.on('data', (c: Buffer) => (body += c.toString()));
+      req.on('end', () => {
+        patches.push({ url: req.url ?? '', contentType: String(req.headers['content-type']), body });
+        reply.writeHead(path.endsWith('/rejected') ? 422 : 201, { 'content-type': 'application/json' }).end('{}');
+      });
+      return;
     }
     if (path === '/readyz') return reply.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (path === '/api/v1/namespaces/broken') return reply.writeHead(500).end('{}');
@@ -154,6 +164,29 @@ describe('Kubectl reads through the API client (kubectl faked)', () => {
       'wait --for=condition=Established crd/pending.example.com --timeout 60s',
       'wait --for=condition=Established=True crd/ready.example.com --timeout 60s',
     ]);
+  });
+});
+
+describe('single-object applies in-process (kubectl faked)', () => {
+  const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: kubestrap-system\ndata:\n  state.json: "{}"\n`;
+
+  it('a server-side apply of one object goes to the API as kubectl would send it (field manager, forced, strict)', async () => {
+    const { k, processes } = kubectlWith(view());
+    await k.applyStdin(cm('kubestrap-state'));
+    expect(processes()).toEqual([]);
+    const patch = patches.at(-1)!;
+    expect(patch.url).toBe('/api/v1/namespaces/kubestrap-system/configmaps/kubestrap-state?fieldManager=kubestrap&force=true&fieldValidation=Strict');
+    expect(patch.contentType).toBe('application/apply-patch+yaml');
+    expect(patch.body).toBe(cm('kubestrap-state'));
+  });
+
+  it('a refused apply, several objects or an unknown kind are kubectl\'s to apply (and report)', async () => {
+    const apply = [['kubectl', '--context', 'ctx', 'apply'], 'applied'] as [string[], FakeResult];
+    const { k, processes } = kubectlWith(view(), [apply]);
+    await k.applyStdin(cm('rejected'));
+    await k.applyStdin(`${cm('a')}---\n${cm('b')}`);
+    await k.applyStdin('apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n');
+    expect(processes()).toEqual(Array(3).fill('apply --server-side --field-manager kubestrap --force-conflicts -f -'));
   });
 });
 
