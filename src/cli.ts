@@ -189,6 +189,29 @@ Example:
   $ kubestrap doctor --config examples/production.yaml`)
     .action(async (flags, cmd: Command) => (await import('./commands/doctor.js')).doctorCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
 
+  addOutputOption(
+    addConfigOptions(
+      program
+        .command('bundle')
+        .description('Write an air-gap bundle: every pinned chart the roadmap installs as charts/<chart>-<version>.tgz, the Gateway API CRDs it applies, images.txt (every image it runs, from `helm template` of the charts with its values) and bundle.yaml (an index with sha256 sums). Needs helm, no cluster.')
+        .requiredOption('--out <dir>', 'where to write the bundle (a new or empty directory, or one kubestrap bundle wrote; never replaced when it holds other files)'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
+Charts come from where spec.charts.source says (helm pull from the repository or OCI mirror, or a
+local chart directory: <dir>/<chart>/ or <dir>/<chart>-<version>.tgz). The bundle's charts/ folder
+is such a directory: point spec.charts.localDir at it on the air-gapped side.
+
+Examples:
+  $ kubestrap bundle --config examples/production.yaml --out /media/usb/kubestrap-bundle
+  $ kubestrap bundle --chart-source local --chart-dir ./upstream-charts --out bundle
+  $ kubestrap plan --chart-source local --chart-dir bundle/charts    on the air-gapped side
+  $ xargs -n1 docker pull < bundle/images.txt                         fetch the images to mirror`,
+    )
+    .action(async (flags, cmd: Command) => (await import('./commands/bundle.js')).bundleCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+
   program
     .command('schema')
     .description('Print the JSON Schema of kubestrap.yaml (for editors and CI validation), or with --events the schema of the NDJSON events of --output json.')

@@ -19,8 +19,20 @@ export interface PlanMarker {
   files: string[];
 }
 
-export function markerContent(files: string[]): string {
-  const marker: PlanMarker = { kind: MARKER_KIND, files: [...files].sort() };
+/**
+ * What a guarded output directory is for: its marker file and kind, and the words errors use.
+ * `plan --out` is the default; `bundle --out` passes its own (src/bundle/out-dir.ts).
+ */
+export interface OutDirPurpose {
+  marker: string;
+  kind: string;
+  /** e.g. "plan directory" */
+  noun: string;
+  howToFix: string;
+}
+
+export function markerContent(files: string[], kind: string = MARKER_KIND): string {
+  const marker = { kind, files: [...files].sort() };
   return `${JSON.stringify(marker, null, 2)}\n`;
 }
 
@@ -33,7 +45,12 @@ function isDeviceTree(p: string): boolean {
   return (p === '/dev' || p.startsWith('/dev/')) && !(p === '/dev/shm' || p.startsWith('/dev/shm/'));
 }
 
-const howToFix = 'Pass --out a new or empty directory, or one that an earlier `kubestrap plan` wrote (the default is .kubestrap/plan).';
+const planPurpose: OutDirPurpose = {
+  marker: PLAN_MARKER,
+  kind: MARKER_KIND,
+  noun: 'plan directory',
+  howToFix: 'Pass --out a new or empty directory, or one that an earlier `kubestrap plan` wrote (the default is .kubestrap/plan).',
+};
 
 function isSameOrAncestor(candidate: string, of: string): boolean {
   const rel = path.relative(candidate, of);
@@ -72,10 +89,10 @@ async function listTree(dir: string, prefix = ''): Promise<{ files: string[]; di
   return { files, dirs };
 }
 
-async function readMarker(dir: string): Promise<PlanMarker | undefined> {
+async function readMarker(dir: string, purpose: OutDirPurpose): Promise<PlanMarker | undefined> {
   try {
-    const parsed = JSON.parse(await readFile(path.join(dir, PLAN_MARKER), 'utf8')) as Partial<PlanMarker>;
-    if (parsed.kind === MARKER_KIND && Array.isArray(parsed.files) && parsed.files.every((f) => typeof f === 'string')) return parsed as PlanMarker;
+    const parsed = JSON.parse(await readFile(path.join(dir, purpose.marker), 'utf8')) as Partial<PlanMarker>;
+    if ((parsed.kind as string | undefined) === purpose.kind && Array.isArray(parsed.files) && parsed.files.every((f) => typeof f === 'string')) return parsed as PlanMarker;
   } catch {
     // absent or unreadable: not a marker
   }
@@ -96,6 +113,8 @@ export interface OutDirGuard {
   artifacts: string[];
   cwd?: string;
   home?: string;
+  /** Defaults to the plan directory's marker and wording. */
+  purpose?: OutDirPurpose;
 }
 
 /**
@@ -104,6 +123,8 @@ export interface OutDirGuard {
  */
 export async function checkPlanOutDir(guard: OutDirGuard): Promise<{ exists: boolean }> {
   const shown = guard.outDir === '' ? '""' : guard.outDir;
+  const purpose = guard.purpose ?? planPurpose;
+  const { howToFix, noun } = purpose;
   if (guard.outDir.trim() === '') throw new UsageError(`--out ${shown} names no directory.`, howToFix);
   const cwd = path.resolve(guard.cwd ?? process.cwd());
   const home = path.resolve(guard.home ?? homedir());
@@ -117,14 +138,14 @@ export async function checkPlanOutDir(guard: OutDirGuard): Promise<{ exists: boo
   if (guard.configFile) forbidden.push([path.dirname(path.resolve(cwd, guard.configFile)), `the directory of the config file ${guard.configFile} (or a parent of it)`]);
   for (const [protectedDir, what] of forbidden) {
     if (isSameOrAncestor(out, protectedDir)) {
-      throw new UsageError(`--out ${shown} is ${what}; kubestrap replaces its plan directory as a whole and will never replace that.`, howToFix);
+      throw new UsageError(`--out ${shown} is ${what}; kubestrap replaces its ${noun} as a whole and will never replace that.`, howToFix);
     }
   }
 
   const existing = await nearestExisting(out);
   const fs = await statfs(existing).catch(() => undefined);
   if ((fs && PSEUDO_FS.has(Number(fs.type))) || isDeviceTree(out)) {
-    throw new UsageError(`--out ${shown} is on a kernel pseudo file system (${existing}), where no plan can be written.`, howToFix);
+    throw new UsageError(`--out ${shown} is on a kernel pseudo file system (${existing}), where no ${noun} can be written.`, howToFix);
   }
   if (existing !== out) {
     const st = await lstat(existing);
@@ -141,14 +162,14 @@ export async function checkPlanOutDir(guard: OutDirGuard): Promise<{ exists: boo
   });
   if (tree.files.length === 0 && tree.dirs.length === 0) return { exists: true };
 
-  const marker = await readMarker(out);
-  const known = new Set(marker ? [...marker.files, PLAN_MARKER] : guard.artifacts);
+  const marker = await readMarker(out, purpose);
+  const known = new Set(marker ? [...marker.files, purpose.marker] : guard.artifacts);
   const knownDirs = new Set<string>();
   for (const f of known) for (let d = path.posix.dirname(f); d !== '.'; d = path.posix.dirname(d)) knownDirs.add(d);
   const foreign = [...tree.files.filter((f) => !known.has(f)), ...tree.dirs.filter((d) => !knownDirs.has(d))];
   if (foreign.length > 0) {
     const why = marker ? 'holds files kubestrap did not write' : 'was not written by kubestrap';
-    throw new UsageError(`--out ${shown} ${why} (${listSome(foreign)}); kubestrap replaces its plan directory as a whole and will not delete them.`, `Move those files elsewhere, or ${howToFix.charAt(0).toLowerCase()}${howToFix.slice(1)}`);
+    throw new UsageError(`--out ${shown} ${why} (${listSome(foreign)}); kubestrap replaces its ${noun} as a whole and will not delete them.`, `Move those files elsewhere, or ${howToFix.charAt(0).toLowerCase()}${howToFix.slice(1)}`);
   }
   return { exists: true };
 }
