@@ -60,10 +60,16 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
       return body === 'ok' ? undefined : { message: `/readyz answered: ${body}` };
     }
     case 'nodes-ready': {
-      const nodes = await kubectl.list<INode>('nodes');
-      if (nodes.length === 0) return { message: 'the cluster has no nodes' };
-      const notReady = nodes.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True').map((n) => n.metadata?.name ?? '');
-      return notReady.length ? { message: `nodes not Ready: ${notReady.join(', ')}` } : undefined;
+      // Nodes that just joined (kind's workers right after `kind create cluster --wait`, which
+      // waits for the control plane only) turn Ready within seconds: give them up to 2 minutes.
+      const deadline = Date.now() + 120_000;
+      for (;;) {
+        const nodes = await kubectl.list<INode>('nodes');
+        const notReady = nodes.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True').map((n) => n.metadata?.name ?? '');
+        if (nodes.length > 0 && notReady.length === 0) return undefined;
+        if (Date.now() > deadline) return nodes.length === 0 ? { message: 'the cluster has no nodes' } : { message: `nodes not Ready after 120s: ${notReady.join(', ')}` };
+        await new Promise((r) => setTimeout(r, 3000));
+      }
     }
     case 'rollout':
       try {

@@ -16,15 +16,21 @@ import { cpuLoadObjects, deniedScript, fetchScript, httpServerPod, podToPodObjec
 
 export type ProbeFailure = { message: string; diagnose?: string } | { skipped: string } | undefined;
 
-async function runToCompletion(env: CheckEnv, objects: unknown[], pod: string, namespace: string, timeout = '120s'): Promise<ProbeFailure> {
+async function runToCompletion(env: CheckEnv, objects: unknown[], pod: string, namespace: string, timeoutMs = 120_000): Promise<ProbeFailure> {
   const { kubectl } = env;
   await kubectl.applyStdin(toYamlStream(objects));
-  try {
-    await kubectl.waitFor(`pod/${pod}`, 'jsonpath={.status.phase}=Succeeded', timeout, namespace);
-    return undefined;
-  } catch {
-    return { message: `probe pod ${pod} did not succeed: ${await kubectl.logsTail(namespace, pod, 'probe', 5)}`, diagnose: namespace };
+  // Polled rather than `kubectl wait`, which cannot wait for Succeeded OR Failed: a failed probe
+  // is reported as soon as its pod ends, not after the timeout.
+  const deadline = Date.now() + timeoutMs;
+  let phase: string | undefined;
+  while (Date.now() < deadline) {
+    phase = (await kubectl.get<IPod>('pod', pod, namespace))?.status?.phase;
+    if (phase === 'Succeeded') return undefined;
+    if (phase === 'Failed') break;
+    await new Promise((r) => setTimeout(r, 2000));
   }
+  const why = phase === 'Failed' ? 'failed' : `is still ${phase ?? 'missing'} after ${Math.round(timeoutMs / 1000)}s`;
+  return { message: `probe pod ${pod} ${why}: ${await kubectl.logsTail(namespace, pod, 'probe', 5)}`, diagnose: namespace };
 }
 
 async function cleanup(env: CheckEnv, namespace: string, resources: [string, string][]): Promise<void> {

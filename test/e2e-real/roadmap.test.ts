@@ -152,7 +152,7 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     objects.client.spec!.containers[0]!.command = ['wget', '-q', '-T', '5', '-O', '/dev/null', 'http://kubestrap-probe-server.kubestrap-system.svc:8080/'];
     objects.client.spec!.affinity = requiredAntiAffinity(objects.server.metadata!.name!);
     const result = await podToPodProbe(env, 'kubestrap-system', objects);
-    expect(result && 'message' in result ? result.message : result).toMatch(/did not succeed/);
+    expect(result && 'message' in result ? result.message : result).toMatch(/kubestrap-probe-client failed/);
     expect(result && 'message' in result ? result.message : '').toMatch(/404|server returned error/i);
     // The fixed probe passes on the same cluster, seconds later.
     expect(await podToPodProbe(env, 'kubestrap-system')).toBeUndefined();
