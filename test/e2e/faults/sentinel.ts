@@ -22,7 +22,7 @@ export async function createSecretInputs(bed: FaultBed): Promise<void> {
     { apiVersion: 'v1', kind: 'Secret', metadata: { name: 'alert-webhook', namespace: 'monitoring' }, stringData: { url: webhookUrl } },
   ];
   // Through stdin: the values never reach an argv (or this test's own process list).
-  await execa(bed.cluster.kubectl, ['--context', bed.cluster.context, 'apply', '--filename', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }), env: bed.childEnv });
+  await execa(bed.cluster.kubectl, ['--context', bed.cluster.context, 'apply', '--server-side', '--field-manager', 'faults-test', '--filename', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }), env: bed.childEnv });
 }
 
 /** The base64 body of a PEM file (its lines joined), e.g. the kubeconfig's client key. */
