@@ -318,7 +318,7 @@ const cost = z
 const charts = z
   .strictObject({
     source: z.enum(['repository', 'local', 'oci']).default('repository').describe('repository: public repos; local: a directory of charts (air-gapped); oci: a mirror registry'),
-    localDir: z.string().min(1).regex(oneLine, oneLineMessage).optional().describe('Directory holding one sub-directory per chart name (source: local); relative to this file'),
+    localDir: z.string().min(1).regex(oneLine, oneLineMessage).optional().describe('Directory of charts (source: local): <chart>/ or the packaged <chart>-<version>.tgz per chart, and gateway-api/standard-install.yaml; a `kubestrap bundle` charts/ folder is one. Relative to this file'),
     ociMirror: z
       .string()
       .regex(/^oci:\/\/[^\s]+$/, 'must start with oci://, e.g. oci://registry.example.com/charts')
