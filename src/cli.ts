@@ -33,6 +33,7 @@ Examples:
   $ kubestrap plan                                  render everything into .kubestrap/plan, list the commands
   $ kubestrap plan --config examples/production.yaml --output json
   $ kubestrap schema > kubestrap.schema.json        JSON Schema for editor completion
+  $ kubestrap bundle --out /media/usb/bundle        air-gap: pinned charts, CRDs, images.txt, bundle.yaml
   $ source <(kubestrap completion bash)             shell completion (bash, zsh, fish)
 
 Exit codes: 0 ok, 1 failed, 2 usage or configuration error, 3 verification failed, 130 interrupted.`,
