@@ -136,6 +136,7 @@ describe('every add-on kubestrap sizes (real charts, every configuration of the 
         for (const p of containerProblems(owner, classExempt(r.key, owner.where))) problems.add(`${r.configuration} ${r.release}: ${p}`);
       }
     }
+    console.log(`checked ${pods} pod templates (Deployments, StatefulSets, DaemonSets, Jobs, Prometheus/Alertmanager) of ${covered.length} releases`);
     expect([...problems]).toEqual([]);
     expect(pods).toBeGreaterThan(50);
   }, 120_000);
@@ -172,6 +173,7 @@ describe('every add-on kubestrap sizes (real charts, every configuration of the 
         for (const p of availabilityProblems(owner, objects)) problems.add(`${r.configuration} ${r.release}: ${p}`);
       }
     }
+    console.log(`checked ${multi} workloads with two or more replicas for a PodDisruptionBudget and a spread`);
     expect([...problems]).toEqual([]);
     expect(multi).toBeGreaterThan(5);
   }, 120_000);
