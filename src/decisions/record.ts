@@ -210,7 +210,7 @@ export function decisionsFor(config: Config): Decision[] {
     reason:
       'Requests let the scheduler place add-ons where they fit, limits stop a leaking one from starving its node; PodDisruptionBudgets keep a quorum through node drains and upgrades. ' +
       'The platform class outranks every tenant class, so under pressure tenant pods are preempted before monitoring, policy or backups. tenant-default is the global default so that tenant pods that name no class rank above batch-low; it is never what an add-on runs at, because each names its class explicitly. ' +
-      (kind ? '' : 'On an existing cluster the global default also applies to new pods of namespaces kubestrap does not manage; if the cluster already has a global default PriorityClass, the API server refuses a second one and the cluster step fails: set spec.cost.priorityClasses false or remove the other default. ') +
+      (kind ? '' : 'On an existing cluster the global default also applies to new pods of namespaces kubestrap does not manage; if the cluster already has a global default PriorityClass, the API server would refuse a second one, so the preflight stops the run before anything is applied: set spec.cost.priorityClasses false or make the other class an ordinary one. ') +
       "Not covered: the gateway's data-plane proxies (created by the gateway controller, not by a chart) run without kubestrap's class or sizes" +
       (s.networking.cni === 'calico' ? "; so do Calico's pods (created by the tigera operator from its Installation)" : '') +
       (s.storage.provisioner === 'longhorn' ? "; so do Longhorn's pods (it keeps its own PriorityClass)" : '') +

@@ -8,6 +8,7 @@ import type { Config } from '../config/schema.js';
 import { ExitCode, KubestrapError } from '../errors.js';
 import { lock } from '../lock.js';
 import type { StepId } from '../roadmap/types.js';
+import { globalDefaultPriorityClass } from '../steps/cost.js';
 import { veleroNamespace } from '../steps/disaster-recovery.js';
 import { monitoringNamespace } from '../steps/monitoring.js';
 import { shellQuote } from '../util/argv.js';
@@ -132,7 +133,31 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     report.warnings.push({ what: `the server runs ${report.server}; the config says ${config.spec.cluster.kubernetesVersion}`, fix: 'set spec.cluster.kubernetesVersion to the cluster\'s minor so pinned versions match it' });
   }
   report.problems.push(...(await checkSecrets(kubectl, referencedSecrets(config, input.steps))));
+  report.problems.push(...(await checkGlobalDefaultPriorityClass(kubectl, config, input.steps)));
   return report;
+}
+
+/**
+ * The cluster step creates tenant-default as the global default PriorityClass; the API server
+ * refuses a second global default, so one the cluster already has would fail the first step.
+ */
+export async function checkGlobalDefaultPriorityClass(kubectl: Kubectl, config: Config, steps: readonly StepId[]): Promise<PreflightProblem[]> {
+  if (!config.spec.cost.priorityClasses || !steps.includes('cluster') || config.spec.cluster.provider === 'kind') return [];
+  let classes: { metadata: { name: string }; globalDefault?: boolean }[];
+  try {
+    classes = await kubectl.list<{ metadata: { name: string }; globalDefault?: boolean }>('priorityclasses.scheduling.k8s.io');
+  } catch (error) {
+    return [{ what: `PriorityClasses could not be listed: ${(error as Error).message.split('\n')[0] ?? ''}`, fix: 'check that your user may list priorityclasses.scheduling.k8s.io' }];
+  }
+  const other = classes.find((c) => c.globalDefault === true && c.metadata.name !== globalDefaultPriorityClass);
+  if (!other) return [];
+  const context = shellQuote(kubectl.target.context);
+  return [
+    {
+      what: `PriorityClass ${other.metadata.name} is already the cluster's global default; kubestrap's ${globalDefaultPriorityClass} would be a second one, which the API server refuses`,
+      fix: `set spec.cost.priorityClasses: false, or make it an ordinary class first: kubectl --context ${context} patch priorityclass ${other.metadata.name} --type merge -p '{"globalDefault":false}'`,
+    },
+  ];
 }
 
 /** Everything the preflight found, at once. Exit 2: nothing was applied. */

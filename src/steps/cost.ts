@@ -10,6 +10,8 @@ export const tenantQuotaName = 'tenant-quota';
 export const tenantLimitRangeName = 'tenant-defaults';
 /** Created by the cluster step (foundation), so every add-on can name its class from the start. */
 export const priorityClassNames = ['kubestrap-platform-critical', 'tenant-high', 'tenant-default', 'batch-low'] as const;
+/** The global default among them (templates/cluster/priority-classes.yaml). */
+export const globalDefaultPriorityClass = 'tenant-default';
 
 /** Multiplies a Kubernetes quantity (e.g. `2`, `500m`, `4Gi`, `1.5`) keeping its suffix. */
 export function scaleQuantity(quantity: string, factor: number): string {
