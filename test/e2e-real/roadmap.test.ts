@@ -14,6 +14,7 @@ import { Helm } from '../../src/adapters/helm.js';
 import { Kubectl } from '../../src/adapters/kubectl.js';
 import { Redactor } from '../../src/adapters/redact.js';
 import { loadConfigFile } from '../../src/config/load.js';
+import { collectOverrides } from '../../src/config/overrides.js';
 import type { CheckEnv } from '../../src/engine/checks.js';
 import { httpServerPod, podToPodObjects, probePod, requiredAntiAffinity } from '../../src/engine/probe-objects.js';
 import { podToPodProbe, runProbe } from '../../src/engine/probes.js';
@@ -122,7 +123,8 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     const run = await cli(['verify', '--output', 'json']);
     timings.verify = run.seconds;
     const results = run.events.filter((e) => e.event === 'check.result');
-    const { config, baseDir } = await loadConfigFile(configFile);
+    // The same configuration the CLI read: the file plus KUBESTRAP_* variables.
+    const { config, baseDir } = await loadConfigFile(configFile, collectOverrides({}, childEnv));
     const planned = buildPlan({ config, baseDir, outDir: path.join(work, 'plan-for-test') })
       .phases.flatMap((p) => p.steps)
       .flatMap((s) => s.rendered.checks.map((c) => ({ step: s.id, check: c })));
