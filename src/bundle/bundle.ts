@@ -18,6 +18,8 @@ import { KubestrapError, UsageError } from '../errors.js';
 import { lock, type ChartKey } from '../lock.js';
 import { buildPlan, type Plan } from '../plan/plan.js';
 import { kindNodeImage } from '../steps/cluster.js';
+import { chartKeyOfRef } from '../images/apply.js';
+import { mirrorImage } from '../images/mirror.js';
 import { fetchChart, type ChartOrigin } from './charts.js';
 import { imagesInManifests, sortedImages } from './images.js';
 import { writeBundle, checkBundleOutDir, type BundleFile } from './write.js';
@@ -55,20 +57,12 @@ export interface BundleIndex {
   charts: { name: string; version: string; file: string; sha256: string; from: string; releases: string[] }[];
   manifests: { name: string; version: string; file: string; sha256: string; from: string }[];
   images: string[];
+  /** spec.images.registry: where each image is pulled from by the cluster (copy `from` to `to`). */
+  mirror?: { registry: string; images: { from: string; to: string }[] };
 }
 
 export function kubestrapVersion(): string {
   return (JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version;
-}
-
-const chartKeyByName = new Map(Object.entries(lock.charts).map(([key, pin]) => [pin.chart, key as ChartKey]));
-
-function keyOfRef(ref: string): ChartKey {
-  const last = ref.split('/').at(-1)!;
-  const packaged = Object.entries(lock.charts).find(([, pin]) => last === `${pin.chart}-${pin.version}.tgz`);
-  const key = packaged ? (packaged[0] as ChartKey) : chartKeyByName.get(last);
-  if (!key) throw new KubestrapError(`helm chart reference ${ref} names no chart of the lock`);
-  return key;
 }
 
 /** Every helm release the plan installs, with its rendered values. */
@@ -81,7 +75,7 @@ export function releasesOf(plan: Plan): BundleRelease[] {
       const { release, namespace, chart, values } = action.release;
       const artifact = step.rendered.artifacts.find((a) => a.path === values);
       if (!artifact) throw new KubestrapError(`values file ${values} of release ${release} is not among the plan's files`);
-      out.push({ key: keyOfRef(chart.ref), release, namespace, valuesPath: values, valuesText: artifact.content });
+      out.push({ key: chartKeyOfRef(chart.ref), release, namespace, valuesPath: values, valuesText: artifact.content });
     }
   }
   return out;
@@ -159,7 +153,10 @@ export async function buildBundle(options: BundleOptions): Promise<BundleIndex> 
   await checkBundleOutDir(options.outDir, loaded.file);
   const work = await mkdtemp(path.join(tmpdir(), 'kubestrap-bundle-'));
   try {
-    const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: path.join(work, 'plan') });
+    // The images as upstream names them (what to copy); spec.images.registry maps each to the mirror.
+    const registry = loaded.config.spec.images.registry;
+    const sourceConfig = { ...loaded.config, spec: { ...loaded.config.spec, images: {} } };
+    const plan = buildPlan({ config: sourceConfig, baseDir: loaded.baseDir, outDir: path.join(work, 'plan') });
     const releases = releasesOf(plan);
     const chartsDir = path.join(work, 'charts');
     await mkdir(chartsDir, { recursive: true });
@@ -223,6 +220,7 @@ export async function buildBundle(options: BundleOptions): Promise<BundleIndex> 
       charts,
       manifests,
       images: imageList,
+      ...(registry ? { mirror: { registry, images: imageList.map((from) => ({ from, to: mirrorImage(from, registry) })) } } : {}),
     };
     files.push({ path: 'images.txt', content: imageList.map((i) => `${i}\n`).join('') });
     files.push({ path: 'bundle.yaml', content: `# Written by kubestrap bundle. Install from it with spec.charts: { source: local, localDir: <this folder>/charts }.\n${stringify(index, { lineWidth: 0 })}` });

@@ -43,7 +43,9 @@ function bundleText(index: BundleIndex, out: string): string {
     `  index     ${out}/bundle.yaml (sha256 of every chart and manifest)`,
     '',
     `Install from it: set spec.charts.source: local and spec.charts.localDir: ${out}/charts (or --chart-source local --chart-dir ${out}/charts),`,
-    'and make the images in images.txt available to the cluster (a mirror registry, or `kind load docker-image`).',
+    index.mirror
+      ? `and copy each image to ${index.mirror.registry}: bundle.yaml's mirror.images lists every source (images.txt) with the name the cluster pulls.`
+      : 'and make the images in images.txt available to the cluster (a mirror registry with spec.images.registry, or `kind load docker-image`).',
     '',
   ].join('\n');
 }

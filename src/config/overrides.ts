@@ -56,6 +56,7 @@ export const overrideDefs: readonly OverrideDef[] = [
   { flag: 'chart-source', env: 'KUBESTRAP_CHART_SOURCE', path: ['spec', 'charts', 'source'], kind: 'string', choices: ['repository', 'local', 'oci'], description: 'where charts come from' },
   { flag: 'chart-dir', env: 'KUBESTRAP_CHART_DIR', path: ['spec', 'charts', 'localDir'], kind: 'string', description: 'local chart directory (air-gapped)' },
   { flag: 'oci-mirror', env: 'KUBESTRAP_OCI_MIRROR', path: ['spec', 'charts', 'ociMirror'], kind: 'string', description: 'OCI chart mirror prefix' },
+  { flag: 'image-registry', env: 'KUBESTRAP_IMAGE_REGISTRY', path: ['spec', 'images', 'registry'], kind: 'string', description: 'private registry every image is pulled from (air-gapped)' },
 ];
 
 export interface Override {

@@ -327,6 +327,19 @@ const charts = z
   })
   .prefault({});
 
+const images = z
+  .strictObject({
+    registry: z
+      .string()
+      .regex(
+        /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*|\[[0-9a-f:]+\])(?::[0-9]{1,5})?(?:\/[a-z0-9]+(?:[._-][a-z0-9]+)*)*$/,
+        'must be a registry host with an optional port and path, without a scheme or a trailing slash, e.g. registry.example.com:5000/mirror',
+      )
+      .optional()
+      .describe('Private registry every image is pulled from instead (air-gapped): quay.io/jetstack/cert-manager-controller:v1.21.1 becomes <registry>/jetstack/cert-manager-controller:v1.21.1. `kubestrap bundle` lists the images to copy there'),
+  })
+  .prefault({});
+
 const verification = z
   .strictObject({
     timeout: z.string().regex(/^[0-9]+(s|m)$/, 'must be a duration such as 300s or 10m').default('10m').describe('How long a rollout or helm wait may take'),
@@ -350,6 +363,7 @@ export const configSchema = z.strictObject({
       backup,
       cost,
       charts,
+      images,
       verification,
     })
     .prefault({}),

@@ -87,13 +87,17 @@ export function mirrorManifest(text: string, registry: string): string {
   const docs = parseAllDocuments(text);
   if (!Array.isArray(docs)) return text;
   const out: string[] = [];
+  let changed = false;
   for (const doc of docs) {
     const value = doc.toJS({ maxAliasCount: 10_000 }) as unknown;
     if (value === null || value === undefined) continue;
     // kind's node image has its own setting (spec.cluster.nodeImage).
     if ((value as { apiVersion?: string }).apiVersion?.startsWith('kind.x-k8s.io/')) return text;
+    const before = JSON.stringify(value);
     mirrorImageFields(value, registry);
+    if (JSON.stringify(value) !== before) changed = true;
     out.push(emitYaml(value));
   }
-  return out.join('---\n');
+  // Unchanged files keep their bytes (comments included).
+  return changed ? out.join('---\n') : text;
 }

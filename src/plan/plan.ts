@@ -10,6 +10,7 @@ import type { Target } from '../adapters/target.js';
 import type { Config } from '../config/schema.js';
 import { enforceRules, type RuleResult } from '../config/rules.js';
 import { targetContext } from '../render/common.js';
+import { withImageMirror } from '../images/apply.js';
 import { roadmap } from '../roadmap/roadmap.js';
 import type { Action, Check, PhaseId, RenderContext, StepId, StepPlan } from '../roadmap/types.js';
 
@@ -67,7 +68,7 @@ export function buildPlan(options: PlanOptions): Plan {
       weeks: phase.weeks,
       steps: phase.steps.map((step): PlannedStep => {
         const enablement = step.enabled(config);
-        const rendered = enablement.enabled ? step.render(ctx) : { artifacts: [], actions: [], checks: [] };
+        const rendered = enablement.enabled ? withImageMirror(config, step.render(ctx)) : { artifacts: [], actions: [], checks: [] };
         return {
           id: step.id,
           title: step.title,
