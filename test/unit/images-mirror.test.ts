@@ -1,8 +1,10 @@
 // spec.images.registry against the real charts: `helm template` of every release of the examples
 // (real helm, real packages from KUBESTRAP_UPSTREAM_CHARTS / ../shared/upstream-charts) with the
 // mirrored values runs exactly the images of the unmirrored render, each moved to the mirror.
+import { rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { releasesOf } from '../../src/bundle/bundle.js';
 import { imagesInManifests, sortedImages } from '../../src/bundle/images.js';
 import { loadConfigFile } from '../../src/config/load.js';
@@ -37,9 +39,17 @@ describe('mirrorImage', () => {
   });
 });
 
-describe.each(['kind-dev.yaml', 'production.yaml'])('spec.images.registry with the real charts of examples/%s', (example) => {
+// The charts the examples do not install: Calico (tigera-operator), Traefik, Longhorn.
+const others = path.join(tmpdir(), `ks-mirror-others-${process.pid}.yaml`);
+writeFileSync(
+  others,
+  'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata: { name: others }\nspec:\n  cluster: { provider: existing, context: x }\n  networking: { cni: calico, gateway: traefik }\n  storage: { provisioner: longhorn }\n',
+);
+afterAll(() => rmSync(others, { force: true }));
+
+describe.each(['kind-dev.yaml', 'production.yaml', others])('spec.images.registry with the real charts of %s', (example) => {
   it('every release runs the same images, moved to the mirror', async () => {
-    const loaded = await loadConfigFile(path.join(repoRoot, 'examples', example));
+    const loaded = await loadConfigFile(path.isAbsolute(example) ? example : path.join(repoRoot, 'examples', example));
     const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: '/tmp/ks-mirror-plan' });
     const problems: string[] = [];
     for (const r of releasesOf(plan)) {
