@@ -41,8 +41,18 @@ export class Helm {
     await this.exec.run(uninstallArgs(this.target, release, namespace, timeout), { timeoutMs: durationMs(timeout) + 60_000 });
   }
 
-  /** The release's revisions, oldest first; [] when the release does not exist. */
+  /**
+   * The release's revisions, oldest first; [] when the release does not exist. Read from the
+   * storage Secrets' labels (no helm process) unless a revision is pending-*: then helm's own
+   * history, with its times and descriptions, decides the recovery. From labels, `updated` is when
+   * the revision's Secret was created (helm writes it as the operation starts).
+   */
   async history(release: string, namespace: string): Promise<HelmHistoryEntry[]> {
+    const revisions = await this.revisionsFromLabels(release, namespace);
+    if (revisions && !revisions.some((r) => r.status.startsWith('pending-'))) {
+      // The newest 20, as `helm history --max 20`.
+      return revisions.slice(0, 20).map((r) => ({ revision: r.version, status: r.status, updated: r.created })).reverse();
+    }
     const { stdout, exitCode, stderr } = await this.exec.run(historyArgs(this.target, release, namespace), { okExitCodes: [1], timeoutMs: 60_000 });
     if (exitCode !== 0) {
       if (/not found/i.test(stderr)) return [];
@@ -69,13 +79,20 @@ export class Helm {
     this.helmDriver = env.HELM_DRIVER;
   }
 
-  private async deployedFromLabels(release: string, namespace: string): Promise<HelmReleaseStatus | undefined> {
+  /** The release's revisions from its storage Secrets' labels (newest first), or undefined when helm has to say. */
+  private async revisionsFromLabels(release: string, namespace: string): Promise<{ version: number; status: string; created: string }[] | undefined> {
     if (!this.releaseReader || (this.helmDriver && !['secret', 'secrets'].includes(this.helmDriver))) return undefined;
     const api = await this.releaseReader.api();
     const secrets = api ? await api.listMetadata('secrets', namespace, `owner=helm,name=${release}`) : unanswered;
-    if (secrets === unanswered || secrets.length === 0) return undefined;
-    const latest = secrets.map((s) => ({ version: Number(s.labels?.version), status: s.labels?.status })).sort((a, b) => b.version - a.version)[0];
-    if (!latest || !Number.isInteger(latest.version) || latest.status !== 'deployed') return undefined;
+    if (secrets === unanswered) return undefined;
+    const revisions = secrets.map((s) => ({ version: Number(s.labels?.version), status: s.labels?.status ?? '', created: s.creationTimestamp ?? '' }));
+    if (revisions.some((r) => !Number.isInteger(r.version) || !r.status)) return undefined;
+    return revisions.sort((a, b) => b.version - a.version);
+  }
+
+  private async deployedFromLabels(release: string, namespace: string): Promise<HelmReleaseStatus | undefined> {
+    const latest = (await this.revisionsFromLabels(release, namespace))?.[0];
+    if (!latest || latest.status !== 'deployed') return undefined;
     return { name: release, namespace, version: latest.version, info: { status: 'deployed' } };
   }
 

@@ -210,14 +210,18 @@ export class KubeApi {
   }
 
   /** Only the metadata of the matching objects (never e.g. a Secret's data), or unanswered. */
-  async listMetadata(resource: string, namespace: string, selector: string): Promise<Answer<{ name?: string; labels?: Record<string, string> }[]>> {
+  async listMetadata(resource: string, namespace: string, selector: string): Promise<Answer<{ name?: string; labels?: Record<string, string>; creationTimestamp?: string }[]>> {
     const target = await this.resolve(resource);
     if (!target) return unanswered;
     const r = await this.request(`${this.path(target, namespace)}?${new URLSearchParams({ labelSelector: selector })}`, 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');
     if (r?.status !== 200) return unanswered;
-    const list = JSON.parse(r.body) as { kind?: string; items?: { metadata?: { name?: string; labels?: Record<string, string> } }[] };
+    const list = JSON.parse(r.body) as { kind?: string; items?: { metadata?: { name?: string; labels?: Record<string, string>; creationTimestamp?: string } }[] };
     if (list.kind !== 'PartialObjectMetadataList') return unanswered;
-    return (list.items ?? []).map((i) => ({ ...(i.metadata?.name ? { name: i.metadata.name } : {}), ...(i.metadata?.labels ? { labels: i.metadata.labels } : {}) }));
+    return (list.items ?? []).map(({ metadata: m = {} }) => ({
+      ...(m.name ? { name: m.name } : {}),
+      ...(m.labels ? { labels: m.labels } : {}),
+      ...(m.creationTimestamp ? { creationTimestamp: m.creationTimestamp } : {}),
+    }));
   }
 
   /** kubectl sets apiVersion and kind on each item of a list; the API leaves them out. */

@@ -26,8 +26,13 @@ export async function openSession(config: Config, env: NodeJS.ProcessEnv, redact
   }
   const exec = createExec(redactor, env);
   const kubectl = new Kubectl(exec, target);
+  // Reads, single-object applies and helm release status through one in-process API client where
+  // the context allows it (src/adapters/kube-api.ts); kubectl and helm do the rest.
+  kubectl.useApiClient(env);
   const [kubectlVersion, helm] = await Promise.all([kubectl.clientVersion(), helmVersion(exec)]);
-  return { exec, kubectl, helm: new Helm(exec, target, helm.major), kind: new Kind(exec), tools: { kubectl: kubectlVersion, helm: helm.version } };
+  const helmAdapter = new Helm(exec, target, helm.major);
+  helmAdapter.readReleasesThrough(kubectl, env);
+  return { exec, kubectl, helm: helmAdapter, kind: new Kind(exec), tools: { kubectl: kubectlVersion, helm: helm.version } };
 }
 
 export function minorOf(version: string): number {

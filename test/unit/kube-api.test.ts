@@ -51,8 +51,10 @@ beforeAll(async () => {
       // Helm's release Secrets, metadata only (PartialObjectMetadataList), never their content.
       if (!String(req.headers.accept).includes('as=PartialObjectMetadataList')) return reply.writeHead(406).end();
       const selector = new URL(req.url ?? '', 'http://x').searchParams.get('labelSelector');
-      const revisions: Record<string, string[]> = { 'owner=helm,name=app': ['superseded', 'deployed'], 'owner=helm,name=failing': ['deployed', 'failed'] };
-      const items = (revisions[selector ?? ''] ?? []).map((status, i) => ({ metadata: { name: `sh.helm.release.v1.x.v${i + 1}`, labels: { owner: 'helm', status, version: String(i + 1) } } }));
+      const revisions: Record<string, string[]> = { 'owner=helm,name=app': ['superseded', 'deployed'], 'owner=helm,name=failing': ['deployed', 'failed'], 'owner=helm,name=stuck': ['deployed', 'pending-upgrade'] };
+      const items = (revisions[selector ?? ''] ?? []).map((status, i) => ({
+        metadata: { name: `sh.helm.release.v1.x.v${i + 1}`, labels: { owner: 'helm', status, version: String(i + 1) }, creationTimestamp: `2026-12-01T10:0${i}:00Z` },
+      }));
       return reply.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', items }));
     }
     if (req.method === 'PATCH') {
@@ -202,6 +204,20 @@ describe('helm status from the release Secrets\' labels (helm faked)', () => {
     expect(await helm.status('failing', 'web')).toMatchObject({ info: { description: 'from helm' } });
     expect(await helm.status('absent', 'web')).toMatchObject({ info: { description: 'from helm' } });
     expect(exec.calls.filter((c) => c[0] === 'helm').map((c) => c[2])).toEqual(['failing', 'absent']);
+  });
+
+  it('history from the labels when no revision is pending (none at all: []); a pending one is helm\'s to describe', async () => {
+    const { k, exec } = kubectlWith(view(), [[['helm', 'history', 'stuck'], JSON.stringify([{ revision: 2, status: 'pending-upgrade', updated: 'from helm' }])]]);
+    const helm = new Helm(exec, { context: 'ctx' }, 4);
+    helm.readReleasesThrough(k, {});
+    expect(await helm.history('app', 'web')).toEqual([
+      { revision: 1, status: 'superseded', updated: '2026-12-01T10:00:00Z' },
+      { revision: 2, status: 'deployed', updated: '2026-12-01T10:01:00Z' },
+    ]);
+    expect(await helm.history('absent', 'web')).toEqual([]);
+    expect(exec.calls.filter((c) => c[0] === 'helm')).toEqual([]);
+    expect(await helm.history('stuck', 'web')).toEqual([{ revision: 2, status: 'pending-upgrade', updated: 'from helm' }]);
+    expect(exec.calls.filter((c) => c[0] === 'helm').map((c) => c[1])).toEqual(['history']);
   });
 
   it('with another storage driver (HELM_DRIVER) helm answers', async () => {
