@@ -21,6 +21,8 @@ export class Kubectl {
 
   private apiEnv: NodeJS.ProcessEnv | undefined;
   private apiClient: Promise<KubeApi | undefined> | undefined;
+  /** `kubectl config view --minify --flatten` of the context, read once for the API client. */
+  private view: string | undefined;
 
   /**
    * From now on get, list, /readyz, the first look of rollout status and condition waits, and
@@ -37,6 +39,7 @@ export class Kubectl {
     if (!env) return Promise.resolve(undefined);
     this.apiClient ??= this.exec.run([...this.base(), 'config', 'view', '--minify', '--flatten', '--output', 'json'], { timeoutMs: 20_000 }).then(
       ({ stdout }) => {
+        this.view = stdout;
         const config = apiConfigFromView(stdout, env);
         if (!config) return undefined;
         if (config.token) this.exec.redactor.add(config.token);
@@ -57,6 +60,10 @@ export class Kubectl {
   }
 
   async serverVersion(): Promise<string> {
+    const api = await this.api();
+    const r = api ? await api.request('/version', 'application/json', 15_000) : undefined;
+    const version = r?.status === 200 ? (JSON.parse(r.body) as { gitVersion?: unknown }).gitVersion : undefined;
+    if (typeof version === 'string') return version;
     const { stdout } = await this.exec.run([...this.base(), 'version', '--output', 'json', '--request-timeout', '15s'], { timeoutMs: 30_000 });
     const parsed = JSON.parse(stdout) as { serverVersion?: { gitVersion: string } };
     if (!parsed.serverVersion) throw new Error('the API server did not report its version');
@@ -79,7 +86,9 @@ export class Kubectl {
 
   /** The server URL and cluster name of the context, from the kubeconfig (no credentials). */
   async contextServer(): Promise<{ cluster: string; server: string }> {
-    const { stdout } = await this.exec.run([...this.base(), 'config', 'view', '--minify', '--output', 'json'], { timeoutMs: 20_000 });
+    // The API client read the same minified view already (with credentials; only names are used here).
+    await this.api();
+    const stdout = this.view ?? (await this.exec.run([...this.base(), 'config', 'view', '--minify', '--output', 'json'], { timeoutMs: 20_000 })).stdout;
     const cfg = JSON.parse(stdout) as { clusters?: { name: string; cluster: { server: string } }[] };
     const c = cfg.clusters?.[0];
     if (!c) throw new Error(`context ${this.target.context} names no cluster`);

@@ -66,6 +66,7 @@ beforeAll(async () => {
       });
       return;
     }
+    if (path === '/version') return reply.writeHead(200, { 'content-type': 'application/json' }).end('{"gitVersion":"v1.36.3"}');
     if (path === '/readyz') return reply.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     if (path === '/api/v1/namespaces/broken') return reply.writeHead(500).end('{}');
     const obj = objects[path];
@@ -109,6 +110,14 @@ describe('Kubectl reads through the API client (kubectl faked)', () => {
     expect(exec.calls.filter((c) => c.includes('config'))).toHaveLength(1);
     expect(seen.some((s) => s.endsWith('Bearer sekret-token-123'))).toBe(true);
     expect(exec.redactor.redact('token sekret-token-123')).not.toContain('sekret-token-123');
+  });
+
+  it('the server version and the context\'s server URL come without a kubectl process', async () => {
+    const { k, exec, processes } = kubectlWith(view());
+    expect(await k.serverVersion()).toBe('v1.36.3');
+    expect(await k.contextServer()).toEqual({ cluster: 'c', server: url });
+    expect(processes()).toEqual([]);
+    expect(exec.calls.filter((c) => c.includes('config'))).toHaveLength(1);
   });
 
   it('leaves to kubectl what it cannot answer exactly: unknown types, a 500, a name-less get', async () => {
