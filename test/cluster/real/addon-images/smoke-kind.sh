@@ -10,7 +10,9 @@
 # Needs the real tier (H1): `npm run test-cluster -- up --real`, then
 # `eval "$(npm run -s test-cluster -- env --real)"` (kind, kubectl, helm on PATH; KUBESTRAP_NODE_IMAGE).
 #   smoke-kind.sh [kube-router] [metrics-server] [cert-manager] [kyverno]   (default: all four)
-# The cluster (kind name h2-addon-smoke) is deleted on every exit path. Exit 1 on the first failure.
+# Each component's tars from build.sh are `kind load`ed first (so it works whatever add-ons the node
+# image holds). The cluster (kind name h2-addon-smoke) is deleted on every exit path. Exit 1 on the
+# first failure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 charts=${KUBESTRAP_UPSTREAM_CHARTS:-$here/../../../../../shared/upstream-charts}
@@ -37,10 +39,24 @@ kind create cluster --name "$name" --image "$KUBESTRAP_NODE_IMAGE" --config "$tm
 log "cluster up in $((SECONDS - start))s"
 k() { kubectl "$@"; }
 
+# load_tars <tar name prefix>: `kind load` this component's complete tars, so the check does not
+# depend on which add-ons the node image already holds (each is loaded before any pod asks for it).
+load_tars() {
+  local tar ref n=0
+  while read -r tar ref; do
+    case $(basename "$tar") in "$1"*) ;; *) continue ;; esac
+    if [ ! -f "$tar.complete" ]; then log "not loaded (not built yet): $tar"; continue; fi
+    kind load image-archive "$tar" --name "$name" >/dev/null 2>&1 || fail "kind load image-archive $tar"
+    n=$((n + 1))
+  done < <("$here/build.sh" --list)
+  [ "$n" -gt 0 ] || fail "no image tar named $1*"
+}
+
 # wget_from <ns> <pod> <url>: 0 when the page is served within 4 s.
 wget_from() { k exec -n "$1" "$2" -- wget -q -T 4 -O - "$3" >/dev/null 2>&1; }
 
 smoke_kube_router() {
+  load_tars kube-router-
   k apply -f - >/dev/null <<'EOF'
 apiVersion: v1
 kind: ServiceAccount
@@ -142,6 +158,7 @@ EOF
 }
 
 smoke_metrics_server() {
+  load_tars metrics-server-
   helm install metrics-server "$charts/metrics-server-3.13.1.tgz" -n kube-system \
     --set 'args={--kubelet-insecure-tls}' --wait=watcher --timeout 5m >/dev/null || fail "metrics-server chart install"
   k wait --for=condition=Available apiservice/v1beta1.metrics.k8s.io --timeout=120s >/dev/null \
@@ -155,6 +172,7 @@ smoke_metrics_server() {
 }
 
 smoke_cert_manager() {
+  load_tars cert-manager-
   local t=$SECONDS
   helm install cert-manager "$charts/cert-manager-v1.21.1.tgz" -n cert-manager --create-namespace \
     --set crds.enabled=true --wait=watcher --timeout 6m >/dev/null || fail "cert-manager chart install (incl. startupapicheck hook)"
@@ -179,6 +197,7 @@ EOF
 }
 
 smoke_kyverno() {
+  load_tars kyverno
   local t=$SECONDS
   helm install kyverno "$charts/kyverno-3.9.0.tgz" -n kyverno --create-namespace --wait=watcher --timeout 8m >/dev/null \
     || { k get pods -n kyverno >&2 || true; fail "kyverno chart install"; }
