@@ -8,6 +8,7 @@
 //   real     (only with --real) `kind create cluster` alone vs kubestrap's cluster step, and the
 //            whole `up` of examples/kind-test.yaml with kubestrap's own CPU share of its wall time
 // Usage: npm run bench -- [--runs 21] [--only startup,plan,cluster] [--real] [--json file] [--rounds 1]
+//                         [--bin other/bin/kubestrap.js] [--skip step,step (cluster part)]
 // Results: a table on stdout and JSON (with machine facts) in bench-results/<time>.json or --json.
 // Wall and CPU times of children come from scripts/bench-timer.py (wait4 rusage); without python3
 // only wall times are reported.
@@ -20,7 +21,9 @@ import { parseDocument } from 'yaml';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const node = process.execPath;
-const bin = path.join(repo, 'bin/kubestrap.js');
+const argsEarly = process.argv.slice(2);
+// --bin: another build of kubestrap to measure (e.g. a worktree of an older commit), same harness.
+const bin = argsEarly.includes('--bin') ? path.resolve(argsEarly[argsEarly.indexOf('--bin') + 1]) : path.join(repo, 'bin/kubestrap.js');
 const cache = process.env.KUBESTRAP_TEST_CACHE || path.join(os.homedir(), '.cache/kubestrap-test-cluster');
 const versions = Object.fromEntries(
   readFileSync(path.join(repo, 'test/cluster/versions.env'), 'utf8')
@@ -34,6 +37,8 @@ const args = process.argv.slice(2);
 const flag = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
 const runs = Number(flag('--runs', 21)) || 21;
 const rounds = Number(flag('--rounds', 1)) || 1;
+// --skip: steps left out of the cluster part (passed to `up`, left out of the naive script too).
+const skipSteps = (flag('--skip', '') ?? '').split(',').filter(Boolean);
 const sections = new Set((flag('--only', 'startup,plan,cluster') ?? '').split(','));
 if (args.includes('--real')) sections.add('real');
 if (args.includes('--no-cluster')) sections.delete('cluster');
@@ -206,7 +211,7 @@ function naiveScript(planJson, kubeconfig) {
   lines.push(`kubectl --context ${shellQuote(planJson.target.context)} create namespace kubestrap-system 2>/dev/null || true`);
   for (const phase of planJson.phases) {
     for (const step of phase.steps) {
-      if (!step.enabled) continue;
+      if (!step.enabled || skipSteps.includes(step.id)) continue;
       lines.push(`# ${phase.id}/${step.id}`);
       step.commands.forEach((argv, i) => {
         const stdin = (step.stdin ?? []).find((s) => s.command === i);
@@ -286,6 +291,7 @@ function benchCluster() {
       kubectl('--namespace', 'velero', 'create', 'secret', 'generic', 'velero-s3-credentials', '--from-literal=cloud=[default]');
     };
     const cfg = ['--config', path.join(repo, 'examples/test-cluster.yaml')];
+    const upArgs = skipSteps.length ? [...cfg, '--skip', skipSteps.join(',')] : cfg;
     const down = () => {
       const r = spawnSync(node, [bin, 'down', '--purge', '--yes', ...cfg, '--output', 'plain'], { env, encoding: 'utf8' });
       if (r.status !== 0) throw new Error(`kubestrap down failed: ${r.stderr}`);
@@ -298,15 +304,15 @@ function benchCluster() {
       prerequisites();
       const entry = {};
       results.cluster.rounds.push(entry);
-      entry.up = runUp(`up-full-${round}`, cfg, env);
-      entry.rerun = runUp(`up-rerun-${round}`, cfg, env);
+      entry.up = runUp(`up-full-${round}`, upArgs, env);
+      entry.rerun = runUp(`up-rerun-${round}`, upArgs, env);
       down();
       const planOut = path.join(work, 'naive-plan');
       const plan = spawnSync(node, [bin, 'plan', ...cfg, '--out', planOut, '--output', 'json'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
       if (plan.status !== 0) throw new Error(`plan failed: ${plan.stderr}`);
       const script = path.join(work, 'naive.sh');
       const planJson = JSON.parse(plan.stdout);
-      const commands = planJson.phases.flatMap((ph) => ph.steps.filter((s) => s.enabled).flatMap((s) => s.commands)).length;
+      const commands = planJson.phases.flatMap((ph) => ph.steps.filter((s) => s.enabled && !skipSteps.includes(s.id)).flatMap((s) => s.commands)).length;
       writeFileSync(script, naiveScript(planJson, kubeconfig), { mode: 0o755 });
       prerequisites();
       const naiveJob = { argv: ['bash', script], env, stdout: path.join(work, 'naive.out'), stderr: path.join(work, 'naive.err') };
@@ -315,7 +321,7 @@ function benchCluster() {
       entry.naive = { wallMs: naiveRun.wallMs, cpuMs: cpu(naiveRun), commands };
       // The naive run wrote no kubestrap state: adopt what it installed with a re-run, then remove it.
       if (round + 1 < rounds) {
-        runUp(`adopt-${round}`, cfg, env);
+        runUp(`adopt-${round}`, upArgs, env);
         down();
       }
     }
@@ -400,6 +406,8 @@ function machineFacts() {
     kubectlPath: kubectlPeer,
     timer: python ? `wait4 rusage via ${python}` : 'wall only (no python3)',
     git: { commit: git('rev-parse', 'HEAD'), dirty: (git('status', '--porcelain', '--untracked-files=no') ?? '') !== '' },
+    kubestrap: bin,
+    skippedSteps: skipSteps,
   };
 }
 
