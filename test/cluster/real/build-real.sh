@@ -282,7 +282,9 @@ addon_tars() {
 
 node_base() { # docker image of the node root file system with kind's base files; prints its tag
   local rootfs=$real/rootfs-node-$DEBIAN_SUITE-$(pkgs_key "$node_pkgs")/rootfs.tar
-  local key; key=$(cat "$0" "$here/versions.env" "$cluster_dir/versions.env" | sha256sum | cut -c1-12)
+  # Keyed by what goes into it (this function, the versions, the root file system), not by the
+  # whole script, so unrelated edits of this file do not rebuild it.
+  local key; key=$( { declare -f node_base; cat "$here/versions.env" "$cluster_dir/versions.env"; echo "$rootfs"; } | sha256sum | cut -c1-12)
   local tag=kubestrap-test/node-base:$key
   if docker image inspect "$tag" >/dev/null 2>&1; then echo "$tag"; return; fi
   local start=$SECONDS work=$real/.tmp.node-base
@@ -354,7 +356,10 @@ build_node_image() {
   addon_list=$(addon_tars) || die "the add-on images are not complete"
   while IFS= read -r t; do [ -n "$t" ] && addons+=("$t"); done <<< "$addon_list"
   local key
-  key=$( { cat "$0" "$here/versions.env" "$cluster_dir/versions.env"; for t in "${tars[@]}" "${addons[@]}"; do stat -c '%n %s %Y' "$t"; done; } | sha256sum | cut -c1-12)
+  # The assembly's inputs: its code, the versions, and each image tar (path below the cache, size, mtime).
+  local realdir; realdir=$(realpath "$real")
+  key=$( { declare -f build_node_image node_base kind_manifest kind_const; cat "$here/versions.env" "$cluster_dir/versions.env"
+    for t in "${tars[@]}" "${addons[@]}"; do printf '%s %s\n' "$(realpath "$t" | sed "s|^$realdir/||")" "$(stat -c '%s %Y' "$t")"; done | sort; } | sha256sum | cut -c1-12)
   local tag=kubestrap-test/node:$K8S_VERSION-$key
   if docker image inspect "$tag" >/dev/null 2>&1; then log "cached: node image $tag"; echo "$tag"; return; fi
   local base; base=$(node_base)
