@@ -203,7 +203,9 @@ Example:
       `
 Charts come from where spec.charts.source says (helm pull from the repository or OCI mirror, or a
 local chart directory: <dir>/<chart>/ or <dir>/<chart>-<version>.tgz). The bundle's charts/ folder
-is such a directory: point spec.charts.localDir at it on the air-gapped side.
+is such a directory: point spec.charts.localDir at it on the air-gapped side. images.txt lists the
+images as upstream names them; with spec.images.registry (--image-registry) set, bundle.yaml pairs
+each with the name the cluster pulls from the mirror.
 
 Examples:
   $ kubestrap bundle --config examples/production.yaml --out /media/usb/kubestrap-bundle
