@@ -63,7 +63,7 @@ export async function installPackages(): Promise<number> {
 }
 
 /** Bit 24 of the bounding set: without it every privileged container fails to apply its caps. */
-export function lacksSysResource(): boolean {
+function lacksSysResource(): boolean {
   const m = /^CapBnd:\s*([0-9a-f]+)$/m.exec(readFileSync('/proc/self/status', 'utf8'));
   return m ? (BigInt(`0x${m[1]}`) & (1n << 24n)) === 0n : false;
 }

@@ -51,7 +51,7 @@ export interface HostSnapshot {
 export const RUNTIME_PATHS = ['/lib/modules', '/var/run/docker', '/var/run/docker.sock', '/var/run/docker.pid'] as const;
 
 /** The `docker` cgroup parents dockerd (cgroupfs driver) makes in every hierarchy. */
-export function cgroupParents(): string[] {
+function cgroupParents(): string[] {
   const out = ['/sys/fs/cgroup/docker'];
   try {
     for (const d of readdirSync('/sys/fs/cgroup')) {
@@ -94,7 +94,7 @@ function rmdirTree(dir: string): void {
 
 const sysctlPath = (key: string) => join('/proc/sys', ...key.split('.'));
 
-export function readSysctl(key: string): string | null {
+function readSysctl(key: string): string | null {
   try {
     return readFileSync(sysctlPath(key), 'utf8').trim().replace(/\s+/g, ' ');
   } catch {
@@ -116,7 +116,7 @@ async function nftTables(): Promise<Record<string, string> | null> {
   return tables;
 }
 
-export function links(): string[] {
+function links(): string[] {
   try {
     return readdirSync('/sys/class/net').sort();
   } catch {

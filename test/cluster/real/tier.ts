@@ -8,7 +8,7 @@ import { withLock } from '../cluster.ts';
 import { cacheDir } from '../config.ts';
 import { ClusterError, log } from '../errors.ts';
 import { isAlive, stopProcesses, type ProcessRecord } from '../processes.ts';
-import { dockerServerVersion, installPackages, isDebianRoot, killOrphanedContainers, startDockerd, tcpListeners, type DockerRecord } from './docker.ts';
+import { dockerServerVersion, installPackages, isDebianRoot, killOrphanedContainers, startDockerd, type DockerRecord } from './docker.ts';
 import { diffHost, restoreHost, snapshotHost, unmountUnder, type HostSnapshot } from './host.ts';
 import { deleteKindCluster, kindClusters } from './kind.ts';
 import { realPaths, type RealPaths } from './paths.ts';
@@ -272,9 +272,4 @@ async function teardown(paths: RealPaths, state: RealState): Promise<RealDownRes
   const remaining = diffHost(state.host, await snapshotHost());
   rmSync(paths.root, { recursive: true, force: true });
   return { clustersDeleted, stopped, restored, remaining, hadState: true };
-}
-
-/** For tests: the dockerd of a running tier, and its TCP listeners (must be none). */
-export function dockerdListeners(state: RealState): string[] {
-  return state.docker ? tcpListeners(state.docker.dockerd.pid) : [];
 }
