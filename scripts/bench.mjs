@@ -346,38 +346,51 @@ function benchCluster() {
 }
 
 // ---------------------------------------------------------------------------------- real kind tier
+// Uses the real tier as it runs (npm run test-cluster -- up --real); never starts or stops it (its
+// `down --real` deletes every kind cluster on that Docker engine). Its own clusters only, by name.
 function benchReal() {
   const cli = path.join(repo, 'test/cluster/cli.ts');
-  const up = spawnSync(node, [cli, 'up', '--real'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
-  if (up.status !== 0) {
-    results.real = { skipped: 'the real kind tier did not come up (npm run test-cluster -- up --real)' };
+  const envOut = spawnSync(node, [cli, 'env', '--real'], { encoding: 'utf8' });
+  if (envOut.status !== 0) {
+    results.real = { skipped: 'the real kind tier is not up (npm run test-cluster -- up --real)' };
     row('real kind tier', `skipped: ${results.real.skipped}`);
     return;
   }
+  const env = { ...process.env, CI: 'true' };
+  for (const [, key, value, rest] of envOut.stdout.matchAll(/export (\w+)='([^']*)'(:"\$PATH")?/g)) env[key] = rest ? `${value}:${process.env.PATH}` : value;
+  results.machine.kind = firstLine(spawnSync('kind', ['version'], { env, encoding: 'utf8' }).stdout);
+  sampleLoad('real');
+  const name = 'kubestrap-bench-alone';
+  const kubeconfig = path.join(work, 'kind-alone.kubeconfig');
+  const kindConfig = path.join(work, 'kind-alone.yaml');
+  // The same node layout as examples/kind-test.yaml: one control plane, two workers.
+  writeFileSync(kindConfig, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n  - role: worker\n');
+  const aloneJob = { argv: ['kind', 'create', 'cluster', '--name', name, '--config', kindConfig, '--kubeconfig', kubeconfig, ...(env.KUBESTRAP_NODE_IMAGE ? ['--image', env.KUBESTRAP_NODE_IMAGE] : []), '--wait', '5m'], env, stderr: path.join(work, 'kind-alone.err') };
+  let alone;
   try {
-    const exports = spawnSync(node, [cli, 'env', '--real'], { encoding: 'utf8' }).stdout;
-    const env = { ...process.env, CI: 'true' };
-    for (const [, key, value] of exports.matchAll(/export (\w+)='([^']*)'/g)) env[key] = value.replace(/\$PATH/g, process.env.PATH);
-    results.machine.kind = firstLine(spawnSync('kind', ['version'], { env, encoding: 'utf8' }).stdout);
-    sampleLoad('real');
-    const name = 'kubestrap-bench-alone';
-    const kubeconfig = path.join(work, 'kind-alone.kubeconfig');
-    const aloneJob = { argv: ['kind', 'create', 'cluster', '--name', name, '--kubeconfig', kubeconfig, ...(env.KUBESTRAP_NODE_IMAGE ? ['--image', env.KUBESTRAP_NODE_IMAGE] : []), '--wait', '5m'], env, stderr: path.join(work, 'kind-alone.err') };
-    const [alone] = timeJobs([aloneJob]);
-    spawnSync('kind', ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], { env, stdio: 'ignore' });
-    checked(aloneJob, alone);
-    const cfg = ['--config', path.join(repo, 'examples/kind-test.yaml')];
-    try {
-      const run = runUp('real-up', cfg, env);
-      results.real = { kindCreateAloneMs: alone.wallMs, up: run };
-      row('kind create cluster (alone)', `wall ${fmtMs(alone.wallMs)}`);
-      row("kubestrap's cluster step", `wall ${fmtMs(run.steps.cluster)}`, `ratio ${(run.steps.cluster / alone.wallMs).toFixed(2)}×`);
-      row('up (real kind tier)', `wall ${fmtMs(run.wallMs)}`, `kubestrap cpu ${fmtMs(run.kubestrapCpuMs)}`, `${((run.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall; ${budget((run.kubestrapCpuShare ?? NaN) * 100, 5, ' %')}`);
-    } finally {
-      spawnSync(node, [bin, 'down', '--purge', '--yes', ...cfg, '--output', 'plain'], { env, stdio: 'ignore' });
-    }
+    [alone] = timeJobs([aloneJob]);
   } finally {
-    spawnSync(node, [cli, 'down', '--real'], { stdio: 'ignore' });
+    spawnSync('kind', ['delete', 'cluster', '--name', name, '--kubeconfig', kubeconfig], { env, stdio: 'ignore' });
+  }
+  checked(aloneJob, alone);
+  // examples/kind-test.yaml under a cluster name of its own (kubestrap-real belongs to the e2e-real tests).
+  const doc = parseDocument(readFileSync(path.join(repo, 'examples/kind-test.yaml'), 'utf8'));
+  doc.setIn(['metadata', 'name'], 'kind-bench');
+  doc.setIn(['spec', 'cluster', 'name'], 'kubestrap-bench');
+  const localDir = doc.getIn(['spec', 'charts', 'localDir']);
+  if (typeof localDir === 'string') doc.setIn(['spec', 'charts', 'localDir'], path.resolve(repo, 'examples', localDir));
+  const config = path.join(work, 'kind-bench.yaml');
+  writeFileSync(config, doc.toString());
+  const cfg = ['--config', config];
+  try {
+    const run = runUp('real-up', cfg, env);
+    results.real = { kindCreateAloneMs: alone.wallMs, up: run };
+    row('kind create cluster (alone, 1+2 nodes)', `wall ${fmtMs(alone.wallMs)}`);
+    row("kubestrap's cluster step", `wall ${fmtMs(run.steps.cluster)}`, `ratio ${(run.steps.cluster / alone.wallMs).toFixed(2)}×`);
+    row('up (real kind tier)', `wall ${fmtMs(run.wallMs)}`, `kubestrap cpu ${fmtMs(run.kubestrapCpuMs)}`, `${((run.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall; ${budget((run.kubestrapCpuShare ?? NaN) * 100, 5, ' %')}`);
+  } finally {
+    spawnSync(node, [bin, 'down', '--purge', '--yes', ...cfg, '--output', 'plain'], { env, stdio: 'ignore' });
+    spawnSync('kind', ['delete', 'cluster', '--name', 'kubestrap-bench'], { env, stdio: 'ignore' });
   }
 }
 
