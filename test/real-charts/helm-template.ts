@@ -11,10 +11,20 @@ import type { KubernetesMinor } from '../../src/lock.js';
 import { chartPackage, helmBinary } from './charts.ts';
 import type { RenderedRelease } from './matrix.ts';
 
-/** API groups of the CRDs kubestrap installs, so charts render what they render on such a cluster. */
+/**
+ * What a cluster kubestrap set up answers to `.Capabilities.APIVersions.Has`, beyond what
+ * `helm template` assumes on its own: the API groups of the CRDs kubestrap installs, and the
+ * group/version/Kind forms charts test (helm template knows built-in group/versions, not those:
+ * without policy/v1/PodDisruptionBudget, Traefik falls back to the removed policy/v1beta1).
+ */
 export const installedApiVersions = [
+  'policy/v1/PodDisruptionBudget',
+  'autoscaling/v2/HorizontalPodAutoscaler',
   'monitoring.coreos.com/v1',
   'gateway.networking.k8s.io/v1',
+  'gateway.networking.k8s.io/v1/GatewayClass',
+  'gateway.networking.k8s.io/v1beta1',
+  'autoscaling.k8s.io/v1/VerticalPodAutoscaler',
   'cert-manager.io/v1',
   'autoscaling.k8s.io/v1',
   'snapshot.storage.k8s.io/v1',
