@@ -123,6 +123,7 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     const run = await cli(['verify', '--output', 'json']);
     timings.verify = run.seconds;
     const results = run.events.filter((e) => e.event === 'check.result');
+    for (const e of results.filter((r) => r.check === 'probe')) process.stdout.write(`probe ${e.status} ${(e.ms / 1000).toFixed(1)}s ${e.step}: ${e.description}\n`);
     // The same configuration the CLI read: the file plus KUBESTRAP_* variables.
     const { config, baseDir } = await loadConfigFile(configFile, collectOverrides({}, childEnv));
     const planned = buildPlan({ config, baseDir, outDir: path.join(work, 'plan-for-test') })
