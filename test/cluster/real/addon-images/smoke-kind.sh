@@ -11,8 +11,8 @@
 # `eval "$(npm run -s test-cluster -- env --real)"` (kind, kubectl, helm on PATH; KUBESTRAP_NODE_IMAGE).
 #   smoke-kind.sh [kube-router] [metrics-server] [cert-manager] [kyverno]   (default: all four)
 # Each component's tars from build.sh are `kind load`ed first (so it works whatever add-ons the node
-# image holds). The cluster (kind name h2-addon-smoke) is deleted on every exit path. Exit 1 on the
-# first failure.
+# image holds). The cluster (kind name h2-addon-smoke) is deleted on every exit path unless
+# KUBESTRAP_SMOKE_KEEP=1 (for debugging). Exit 1 on the first failure.
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 charts=${KUBESTRAP_UPSTREAM_CHARTS:-$here/../../../../../shared/upstream-charts}
@@ -24,20 +24,29 @@ for tool in kind kubectl helm; do command -v "$tool" >/dev/null || fail "$tool n
 want=${*:-kube-router metrics-server cert-manager kyverno}
 
 tmp=$(mktemp -d)
-cleanup() { kind delete cluster --name "$name" >/dev/null 2>&1 || true; rm -rf "$tmp"; }
+cleanup() {
+  if [ "${KUBESTRAP_SMOKE_KEEP:-}" = 1 ]; then log "KUBESTRAP_SMOKE_KEEP=1: cluster $name kept (kind delete cluster --name $name)"; return; fi
+  kind delete cluster --name "$name" >/dev/null 2>&1 || true; rm -rf "$tmp"
+}
 trap cleanup EXIT
 export KUBECONFIG=$tmp/kubeconfig
-cat > "$tmp/kind.yaml" <<'EOF'
-kind: Cluster
-apiVersion: kind.x-k8s.io/v1alpha4
-nodes:
-  - role: control-plane
-  - role: worker
-EOF
+# One worker by default, so kube-router's check crosses nodes. Each kind node holds ~20 of the host's
+# inotify instances (fs.inotify.max_user_instances, 128 by default): next to another cluster,
+# KUBESTRAP_SMOKE_WORKERS=0 (server and clients on the one node) keeps under that limit.
+workers=${KUBESTRAP_SMOKE_WORKERS:-1}
+case $workers in 0|1) ;; *) fail "KUBESTRAP_SMOKE_WORKERS must be 0 or 1 (got '$workers')" ;; esac
+{ printf 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n'
+  if [ "$workers" = 1 ]; then printf '  - role: worker\n'; fi; } > "$tmp/kind.yaml"
+server_node=$name-control-plane
+if [ "$workers" = 1 ]; then server_node=$name-worker; fi
 start=$SECONDS
 kind create cluster --name "$name" --image "$KUBESTRAP_NODE_IMAGE" --config "$tmp/kind.yaml" --wait 120s >&2
-log "cluster up in $((SECONDS - start))s"
 k() { kubectl "$@"; }
+# `kind create --wait` returns before the workers are Ready; kube-proxy must serve the API's
+# ClusterIP on every node before anything on the host network (kube-router) can start.
+k wait --for=condition=Ready nodes --all --timeout=180s >/dev/null || fail "nodes not Ready"
+k -n kube-system rollout status ds/kube-proxy --timeout=180s >&2 || fail "kube-proxy not ready on every node"
+log "cluster up in $((SECONDS - start))s ($((workers + 1)) nodes)"
 
 # load_tars <tar name prefix>: `kind load` this component's complete tars, so the check does not
 # depend on which add-ons the node image already holds (each is loaded before any pod asks for it).
@@ -119,9 +128,9 @@ EOF
     k -n kube-system logs ds/kube-router --tail=30 >&2 || true; fail "kube-router DaemonSet not ready"; }
   k create namespace np-in >/dev/null; k create namespace np-out >/dev/null
   local ns
-  # server on the worker, clients on the control plane: traffic crosses nodes.
+  # server on the worker, clients on the control plane: traffic crosses nodes (when there is a worker).
   k run server -n np-in --image=busybox:1.37.0 --image-pull-policy=Never --labels=app=server \
-    --overrides='{"spec":{"nodeSelector":{"kubernetes.io/hostname":"'"$name"'-worker"}}}' \
+    --overrides='{"spec":{"nodeSelector":{"kubernetes.io/hostname":"'"$server_node"'"},"tolerations":[{"operator":"Exists"}]}}' \
     -- sh -c 'mkdir -p /www && echo ok > /www/index.html && httpd -f -p 8080 -h /www' >/dev/null
   for ns in np-in np-out; do
     k run client -n "$ns" --image=busybox:1.37.0 --image-pull-policy=Never \
