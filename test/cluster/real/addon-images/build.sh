@@ -94,6 +94,7 @@ for entry in "${selected[@]}"; do
   rm -f "$tar"
   "build_$builder" "$tar" "$ref" "$arg"
   touch "$tar.complete"
+  rm -rf "$work_dir/rootfs"  # rebuilt from the cached binaries whenever needed; saves ~1 GB
   write_index
   log "wrote $tar in $((SECONDS - start))s ($(du -h "$tar" | cut -f1))"
 done
