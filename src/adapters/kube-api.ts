@@ -1,6 +1,6 @@
 /**
  * Talks to the API server in-process, over one kept-alive connection pool, for what a run does by
- * the hundred: reads (get, list, /readyz) and server-side applies of single objects (state, lease,
+ * the hundred: reads (get, list, /readyz) and server-side applies of single objects (run state,
  * probe objects). A kubectl process per call cost ~50 ms of CPU and a TLS handshake each. Only when
  * the context authenticates in a way this client does exactly as kubectl would (client certificate
  * or bearer token, no proxy); every other case, and every answer other than 200/201 (and 404 for a

@@ -145,7 +145,7 @@ export class Kubectl {
 
   /** Server-side apply of objects passed on stdin, so their content never reaches argv. */
   async applyStdin(yaml: string): Promise<string> {
-    // One object (state, lease, generated Secret, probe objects): applied in-process when possible.
+    // One object (run state, generated Secret, probe objects): applied in-process when possible.
     const api = await this.api();
     if (api) {
       const docs = parseAllDocuments(yaml);
