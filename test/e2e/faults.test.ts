@@ -447,6 +447,9 @@ describe('fault injection: each fault, then a re-run of up converges and applies
 
   it('down after the faults removes everything kubestrap applied', async () => {
     testStart = Date.now();
+    // down waits for namespaces to terminate within the verification timeout; the 40 s the faults
+    // use is short for that on a loaded machine.
+    bed.writeConfig((s) => (s.verification.timeout = '90s'));
     const r = await bed.cli('down', await downArgs());
     expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({ exitCode: 0, stderr: '' });
     expect(await bed.releases()).toEqual([]);

@@ -9,6 +9,8 @@ import path from 'node:path';
 import { execa, type ResultPromise } from 'execa';
 import { parse, stringify } from 'yaml';
 import type { ClusterEnv } from '../cluster-env.ts';
+import { lock } from '../../../src/lock.js';
+import { chartDir } from '../../real-charts/charts.ts';
 
 export const repo = path.resolve(import.meta.dirname, '../../..');
 const bin = path.join(repo, 'bin/kubestrap.js');
@@ -175,7 +177,10 @@ export class FaultBed {
       // Flapping checks are looked at again after this pause (runner.ts); short, to keep the suite fast.
       KUBESTRAP_RECHECK_SECONDS: '3',
     };
-    cpSync(path.join(repo, 'test/charts'), this.charts, { recursive: true });
+    // The real upstream charts of the releases this config installs; kube-prometheus-stack is the
+    // stand-in (its Grafana PVC never binds on KWOK nodes: test/charts/kube-prometheus-stack/Chart.yaml).
+    for (const key of ['snapshotController', 'velero'] as const) cpSync(chartDir(key), path.join(this.charts, lock.charts[key].chart), { recursive: true });
+    cpSync(path.join(repo, 'test/charts/kube-prometheus-stack'), path.join(this.charts, 'kube-prometheus-stack'), { recursive: true });
   }
 
   /**
@@ -196,7 +201,8 @@ export class FaultBed {
     s.monitoring.alertReceivers = [{ name: 'ops', type: 'webhook', secretRef: { name: 'alert-webhook', key: 'url' } }];
     s.autoscaling = { vpa: { enabled: false } };
     s.cost.opencost = false;
-    s.verification.timeout = '15s';
+    // The real velero chart needs ~20 s to roll out on a loaded 2-core machine.
+    s.verification.timeout = '40s';
     for (const m of this.mutations) m(s);
     writeFileSync(this.configFile, stringify(doc));
   }
