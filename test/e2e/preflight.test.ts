@@ -2,13 +2,14 @@
 // built CLI refuses `up` before anything is applied, naming every missing Secret at once; doctor
 // names them too, and a Secret lacking its key. And `down` on this existing cluster asks first.
 import { execFileSync } from 'node:child_process';
-import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterEnv } from './cluster-env.ts';
+import { assembleKwokCharts } from '../real-charts/kwok-charts.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/kubestrap.js');
@@ -37,7 +38,7 @@ describe('preflight on the test cluster', () => {
 
   beforeAll(() => {
     const charts = path.join(work, 'charts');
-    cpSync(path.join(repo, 'test/charts'), charts, { recursive: true });
+    assembleKwokCharts(charts);
     const doc = parse(readFileSync(path.join(repo, 'examples/test-cluster.yaml'), 'utf8'));
     doc.metadata.name = 'preflight-e2e';
     doc.spec.charts.localDir = charts;

@@ -1,6 +1,7 @@
 // The whole roadmap on the real test cluster (real kube-apiserver, KWOK nodes, real kubectl and
-// helm 4), through the built CLI, with examples/test-cluster.yaml and the stand-in charts.
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// helm 4), through the built CLI, with examples/test-cluster.yaml and the real upstream charts
+// (stand-ins only where a real chart cannot work on KWOK: test/real-charts/kwok-charts.ts).
+import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { execFileSync } from 'node:child_process';
@@ -8,6 +9,7 @@ import { execa } from 'execa';
 import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { clusterEnv } from './cluster-env.ts';
+import { assembleKwokCharts } from '../real-charts/kwok-charts.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/kubestrap.js');
@@ -32,7 +34,8 @@ describe('kubestrap roadmap on the test cluster', () => {
   function writeConfig(mutate: (spec: any) => void = () => {}): void {
     const doc = structuredClone(base);
     doc.spec.charts.localDir = charts;
-    doc.spec.verification.timeout = '30s';
+    // The real kyverno and vpa charts need ~35 s to roll out on a loaded KWOK cluster.
+    doc.spec.verification.timeout = '60s';
     mutate(doc.spec);
     writeFileSync(configFile, stringify(doc));
   }
@@ -53,7 +56,8 @@ describe('kubestrap roadmap on the test cluster', () => {
   const ofType = (r: Run, t: string) => r.events.filter((e) => e.event === t);
 
   beforeAll(async () => {
-    cpSync(path.join(repo, 'test/charts'), charts, { recursive: true });
+    // The real upstream charts wherever they work on KWOK nodes, stand-ins only where they cannot.
+    assembleKwokCharts(charts);
     writeConfig();
     // The Secret kubestrap is told to use for backups (spec.backup.storage.credentialsSecret).
     await kubectl('create', 'namespace', 'velero');
@@ -152,7 +156,7 @@ describe('kubestrap roadmap on the test cluster', () => {
   });
 
   it('a step that fails reports diagnostics, and the next up resumes there', async () => {
-    // A chart whose pod can never be scheduled: helm's wait times out (30s in this config).
+    // A chart whose pod can never be scheduled: helm's wait times out (60s in this config).
     const broken = path.join(charts, 'opencost/templates/zz-never-ready.yaml');
     writeFileSync(
       broken,
