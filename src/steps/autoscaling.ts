@@ -22,7 +22,7 @@ export const autoscalingStep: Step = {
   id: 'autoscaling',
   phase: 'observability',
   title: 'Autoscaling',
-  needs: ['monitoring'],
+  needs: ['monitoring', 'integration'],
   enabled: () => ({ enabled: true }),
   render(ctx) {
     const b = new PlanBuilder(ctx, 'observability', 'autoscaling');
