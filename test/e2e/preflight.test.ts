@@ -30,7 +30,8 @@ describe('preflight on the test cluster', () => {
   const kubectl = async (...args: string[]) => (await execa(env.kubectl, ['--context', env.context, ...args], { env: childEnv })).stdout;
   /** What a run could have changed: namespaces, helm releases, kubestrap's state and lease. */
   const clusterPicture = async () => ({
-    namespaces: await kubectl('get', 'namespaces', '--output', 'name'),
+    // Active only: namespaces another test file deleted may still be terminating and vanish meanwhile.
+    namespaces: await kubectl('get', 'namespaces', '--field-selector', 'status.phase=Active', '--output', 'name'),
     releases: (await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], { env: childEnv })).stdout,
     state: await kubectl('get', 'configmaps,leases', '--all-namespaces', '--selector', 'app.kubernetes.io/managed-by=kubestrap', '--output', 'name'),
     kubestrapConfigMaps: await kubectl('get', 'configmaps', '--namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name'),
