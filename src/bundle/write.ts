@@ -4,10 +4,11 @@
  * new, empty, or a bundle kubestrap wrote that holds nothing else; never the current directory,
  * the home directory or the config file's directory.
  */
-import { copyFile, mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KubestrapError, UsageError } from '../errors.js';
 import { checkPlanOutDir, markerContent, type OutDirPurpose } from '../plan/out-dir.js';
+import { replaceDirectory } from '../plan/swap-dir.js';
 
 export const BUNDLE_MARKER = '.kubestrap-bundle.json';
 
@@ -28,34 +29,17 @@ export async function checkBundleOutDir(outDir: string, configFile: string | und
 
 export async function writeBundle(outDir: string, configFile: string | undefined, files: BundleFile[]): Promise<void> {
   await checkBundleOutDir(outDir, configFile);
-  const out = path.resolve(outDir);
-  const tmp = `${out}.tmp-${process.pid}`;
-  const old = `${out}.old-${process.pid}`;
-  let movedAside = false;
   try {
-    await rm(tmp, { recursive: true, force: true });
-    await mkdir(tmp, { recursive: true });
-    for (const f of files) {
-      const target = path.join(tmp, f.path);
-      await mkdir(path.dirname(target), { recursive: true });
-      if ('content' in f) await writeFile(target, f.content, { mode: 0o644 });
-      else await copyFile(f.copyFrom, target);
-    }
-    await writeFile(path.join(tmp, BUNDLE_MARKER), markerContent(files.map((f) => f.path), bundlePurpose.kind), { mode: 0o644 });
-    await rm(old, { recursive: true, force: true });
-    movedAside = await rename(out, old).then(
-      () => true,
-      (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-        return false;
-      },
-    );
-    await rename(tmp, out);
-    movedAside = false;
-    await rm(old, { recursive: true, force: true });
+    await replaceDirectory(path.resolve(outDir), async (tmp) => {
+      for (const f of files) {
+        const target = path.join(tmp, f.path);
+        await mkdir(path.dirname(target), { recursive: true });
+        if ('content' in f) await writeFile(target, f.content, { mode: 0o644 });
+        else await copyFile(f.copyFrom, target);
+      }
+      await writeFile(path.join(tmp, BUNDLE_MARKER), markerContent(files.map((f) => f.path), bundlePurpose.kind), { mode: 0o644 });
+    });
   } catch (error) {
-    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    if (movedAside) await rename(old, out).catch(() => undefined);
     if (error instanceof KubestrapError) throw error;
     const e = error as NodeJS.ErrnoException;
     if (e.code === 'ENOSPC' || e.code === 'EDQUOT') throw new KubestrapError(`Could not write the bundle to ${outDir}: no space left on the device. Nothing was changed there.`, { suggestion: 'Free some space or pass --out a directory on another file system.', cause: error });

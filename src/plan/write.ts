@@ -1,8 +1,9 @@
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { KubestrapError, UsageError } from '../errors.js';
 import { checkPlanOutDir, markerContent, PLAN_MARKER } from './out-dir.js';
 import type { Plan } from './plan.js';
+import { replaceDirectory } from './swap-dir.js';
 
 export interface WritePlanOptions {
   /** The config file the plan was built from: its directory is never replaced. */
@@ -43,35 +44,18 @@ function writeFailure(outDir: string, error: unknown): KubestrapError {
 export async function writePlanArtifacts(plan: Plan, options: WritePlanOptions = {}): Promise<string[]> {
   const artifacts = plan.phases.flatMap((p) => p.steps.flatMap((s) => s.rendered.artifacts));
   await checkPlanOutDir({ outDir: plan.outDir, configFile: options.configFile, artifacts: artifacts.map((a) => a.path) });
-  const outDir = path.resolve(plan.outDir);
-  const tmp = `${outDir}.tmp-${process.pid}`;
-  const old = `${outDir}.old-${process.pid}`;
   const written: string[] = [];
-  let movedAside = false;
   try {
-    await rm(tmp, { recursive: true, force: true });
-    await mkdir(tmp, { recursive: true });
-    for (const artifact of artifacts) {
-      const file = path.join(tmp, artifact.path);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, artifact.content, { mode: 0o644 });
-      written.push(path.join(plan.outDir, artifact.path));
-    }
-    await writeFile(path.join(tmp, PLAN_MARKER), markerContent(artifacts.map((a) => a.path)), { mode: 0o644 });
-    await rm(old, { recursive: true, force: true });
-    movedAside = await rename(outDir, old).then(
-      () => true,
-      (e: NodeJS.ErrnoException) => {
-        if (e.code !== 'ENOENT') throw e;
-        return false;
-      },
-    );
-    await rename(tmp, outDir);
-    movedAside = false;
-    await rm(old, { recursive: true, force: true });
+    await replaceDirectory(path.resolve(plan.outDir), async (tmp) => {
+      for (const artifact of artifacts) {
+        const file = path.join(tmp, artifact.path);
+        await mkdir(path.dirname(file), { recursive: true });
+        await writeFile(file, artifact.content, { mode: 0o644 });
+        written.push(path.join(plan.outDir, artifact.path));
+      }
+      await writeFile(path.join(tmp, PLAN_MARKER), markerContent(artifacts.map((a) => a.path)), { mode: 0o644 });
+    });
   } catch (error) {
-    await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
-    if (movedAside) await rename(old, outDir).catch(() => undefined);
     throw writeFailure(plan.outDir, error);
   }
   return written;
