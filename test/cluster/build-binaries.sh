@@ -35,19 +35,10 @@ build_into() {
   log "built $name in $((SECONDS - start))s"
 }
 
-minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
-k8s_ldflags="-s -w \
- -X k8s.io/component-base/version.gitVersion=$K8S_VERSION \
- -X k8s.io/component-base/version.gitMajor=1 \
- -X k8s.io/component-base/version.gitMinor=$minor \
- -X k8s.io/component-base/version.gitTreeState=clean \
- -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z \
- -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION \
- -X k8s.io/client-go/pkg/version.gitMajor=1 \
- -X k8s.io/client-go/pkg/version.gitMinor=$minor \
- -X k8s.io/client-go/pkg/version.gitTreeState=clean"
+# shellcheck source=k8s-ldflags.sh
+source "$here/k8s-ldflags.sh"
 
-build_into "kubernetes-$K8S_VERSION" k8s -ldflags "$k8s_ldflags" \
+build_into "kubernetes-$K8S_VERSION" k8s -ldflags "$(k8s_ldflags)" \
   k8s.io/kubernetes/cmd/kube-apiserver k8s.io/kubernetes/cmd/kube-controller-manager \
   k8s.io/kubernetes/cmd/kube-scheduler k8s.io/kubernetes/cmd/kubectl
 build_into "etcd-$ETCD_VERSION" etcd -ldflags "-s -w" go.etcd.io/etcd/server/v3

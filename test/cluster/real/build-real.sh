@@ -118,20 +118,8 @@ b_busybox() {
   "$1/busybox" --help 2>&1 | head -1 | grep -q 'v1.37' || die "busybox from $BUSYBOX_SUITE is not 1.37"
   rm -rf "${apt:?}" "$1/x" "$1"/*.deb
 }
-k8s_ldflags() {
-  local minor=${K8S_VERSION#v1.}; minor=${minor%%.*}
-  # Identical to ../build-binaries.sh, so kubeadm/kubelet/kube-proxy report the same version.
-  printf '%s' "-s -w \
- -X k8s.io/component-base/version.gitVersion=$K8S_VERSION \
- -X k8s.io/component-base/version.gitMajor=1 \
- -X k8s.io/component-base/version.gitMinor=$minor \
- -X k8s.io/component-base/version.gitTreeState=clean \
- -X k8s.io/component-base/version.buildDate=1970-01-01T00:00:00Z \
- -X k8s.io/client-go/pkg/version.gitVersion=$K8S_VERSION \
- -X k8s.io/client-go/pkg/version.gitMajor=1 \
- -X k8s.io/client-go/pkg/version.gitMinor=$minor \
- -X k8s.io/client-go/pkg/version.gitTreeState=clean"
-}
+# shellcheck source=../k8s-ldflags.sh
+source "$cluster_dir/k8s-ldflags.sh"
 b_node_bins() {
   # Same module and flags as the control plane build, so Go's build cache is shared; and the same
   # lock, so two Kubernetes compiles never run side by side on a small machine.
