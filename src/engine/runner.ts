@@ -14,12 +14,15 @@ import { diagnose } from './diagnostics.js';
 import { Emitter, type CheckResult, type EventSink } from './events.js';
 import { stepHash } from './hash.js';
 import { writeScorecard } from './scorecard.js';
+import { clearSmokeMarker, removeSmoke, smokeRemovedAt } from './smoke.js';
 import { guardIdentity, identityRecordPath, readIdentity, readIdentityRecord, writeIdentityRecord } from './identity.js';
 import { RunLease } from './lease.js';
 import { busyMs } from '../adapters/exec.js';
 import { checkReachableAndSkew, openSession, type Session } from './session.js';
 import { preflight, PreflightError } from './preflight.js';
 import { ensureStateNamespace, readState, writeState, type AppliedUnit, type RunState, type StepState } from './state.js';
+import { runDag, stepConcurrency } from './schedule.js';
+import { StateWriter } from './state-writer.js';
 
 export interface Selection {
   phases?: PhaseId[];
@@ -57,6 +60,8 @@ interface Ctx {
   state: RunState;
   checkEnv: CheckEnv;
   summary: RunSummary;
+  /** Every state write after the run started goes through here (steps run concurrently). */
+  stateWriter: StateWriter;
 }
 
 export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
@@ -107,28 +112,12 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
       timeout: config.spec.verification.timeout,
       ...(config.spec.cluster.provider === 'kind' ? { nodeExec: (argv: string[]) => session.kind.nodeExec(kindNode, argv), etcdPod: `etcd-${kindNode}` } : {}),
     };
+    const smokeGoneAt = readOnly ? undefined : await smokeRemovedAt(session.kubectl);
+    if (smokeGoneAt && !config.spec.verification.keepSmoke) checkEnv.smokeRemovedAt = smokeGoneAt;
     if (checkEnv.simulated) emitter.emit({ event: 'log', level: 'info', message: 'every node is simulated (KWOK): checks that need running containers will be reported as skipped' });
-    const ctx: Ctx = { options, plan: runPlan, session, emitter, state, checkEnv, summary };
+    const ctx: Ctx = { options, plan: runPlan, session, emitter, state, checkEnv, summary, stateWriter: new StateWriter(session.kubectl, state) };
 
-    let currentPhase: PhaseId | undefined;
-    let phaseStarted = 0;
-    for (const { phase, step } of selected) {
-      if (options.signal?.aborted) throw new InterruptedError();
-      if (phase !== currentPhase) {
-        if (currentPhase) emitter.emit({ event: 'phase.end', phase: currentPhase, ms: Math.round(performance.now() - phaseStarted) });
-        currentPhase = phase;
-        phaseStarted = performance.now();
-        emitter.emit({ event: 'phase.start', phase });
-      }
-      if (!step.enabled) {
-        summary.skipped.push({ step: step.id, reason: step.reason ?? 'disabled' });
-        emitter.emit({ event: 'step.skip', phase, step: step.id, reason: `disabled: ${step.reason ?? ''}` });
-        continue;
-      }
-      if (options.command === 'verify') await verifyOnly(ctx, phase, step);
-      else await applyStep(ctx, phase, step);
-    }
-    if (currentPhase) emitter.emit({ event: 'phase.end', phase: currentPhase, ms: Math.round(performance.now() - phaseStarted) });
+    await runSelected(ctx, selected);
     if (!readOnly && config.spec.verification.scorecard && summary.checks.length > 0) {
       const drift = await writeScorecard(session.kubectl, config.metadata.name, summary.checks);
       if (drift) emitter.emit({ event: 'log', level: 'warn', message: 'drift: checks that verified before fail now (scorecard kubestrap-system/kubestrap-scorecard is labelled kubestrap.dev/drift=true)' });
@@ -141,6 +130,23 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
   } finally {
     if (lease) await lease.release();
   }
+}
+
+/**
+ * After a whole `up` that verified, the smoke workload has done its job: it is removed unless
+ * spec.verification.keepSmoke. `phase` keeps it (a later phase's autoscaling step aims at it).
+ */
+async function smokeAfterRun(ctx: Ctx, selected: { step: PlannedStep }[], removedBefore: string | undefined): Promise<void> {
+  const { options, session, emitter, summary } = ctx;
+  if (options.command !== 'up' || summary.exitCode !== 0) return;
+  if (!selected.some((s) => s.step.id === 'integration' && s.step.enabled)) return;
+  if (options.loaded.config.spec.verification.keepSmoke) {
+    if (removedBefore) await clearSmokeMarker(session.kubectl);
+    emitter.emit({ event: 'log', level: 'info', message: 'the smoke-test workload stays (spec.verification.keepSmoke)' });
+    return;
+  }
+  const removed = await removeSmoke(session.kubectl);
+  emitter.emit({ event: 'log', level: 'info', message: `verified: the smoke-test workload is removed (${removed.join(', ')}); spec.verification.keepSmoke or --keep-smoke keeps it` });
 }
 
 function finish(summary: RunSummary, emitter: Emitter, started: number, session: Session, ok: boolean, error?: unknown): RunSummary {
@@ -168,6 +174,92 @@ class StepFailure extends KubestrapError {
     exitCode: 1 | 3,
   ) {
     super(message, { exitCode, suggestion: `Fix the cause, then run again: kubestrap resumes at step ${step}.` });
+  }
+}
+
+/**
+ * Runs the selected steps as the DAG their `needs` make (schedule.ts): steps whose needs are met
+ * run at the same time, up to KUBESTRAP_CONCURRENCY (4). Each step emits its own events in order
+ * (start, progress, its checks in check order, ok/fail). A phase starts with the first event of one
+ * of its steps and ends once all its steps ended well, so phases may overlap. A failed step stops
+ * only the steps that need it (reported skipped, "not run"); the run then ends failed. verify
+ * only reads, so its steps run without waiting for one another.
+ */
+async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedStep }[]): Promise<void> {
+  const { emitter, options, summary } = ctx;
+  const verify = options.command === 'verify';
+  const byId = new Map(selected.map((s) => [s.step.id, s]));
+  const order = new Map(selected.map((s, i) => [s.step.id, i]));
+  const left = new Map<PhaseId, number>();
+  for (const { phase } of selected) left.set(phase, (left.get(phase) ?? 0) + 1);
+  const phaseStarted = new Map<PhaseId, number>();
+  const phaseFailed = new Set<PhaseId>();
+  const failures: StepFailure[] = [];
+
+  const enterPhase = (phase: PhaseId) => {
+    if (phaseStarted.has(phase)) return;
+    phaseStarted.set(phase, performance.now());
+    emitter.emit({ event: 'phase.start', phase });
+  };
+  const leavePhase = (phase: PhaseId, ok: boolean) => {
+    if (!ok) phaseFailed.add(phase);
+    const remaining = left.get(phase)! - 1;
+    left.set(phase, remaining);
+    if (remaining === 0 && !phaseFailed.has(phase)) emitter.emit({ event: 'phase.end', phase, ms: Math.round(performance.now() - phaseStarted.get(phase)!) });
+  };
+
+  const result = await runDag(
+    selected.map(({ step }) => ({ id: step.id, needs: verify || !step.enabled ? [] : step.needs })),
+    {
+      limit: stepConcurrency(options.env),
+      stopped: () => options.signal?.aborted ?? false,
+      onBlocked: (id, because) => {
+        const { phase } = byId.get(id)!;
+        enterPhase(phase);
+        const reason = `not run: needs step ${because}, which did not succeed in this run`;
+        summary.skipped.push({ step: id, reason });
+        emitter.emit({ event: 'step.skip', phase, step: id, reason });
+        leavePhase(phase, false);
+      },
+      run: async (id) => {
+        const { phase, step } = byId.get(id)!;
+        enterPhase(phase);
+        if (!step.enabled) {
+          summary.skipped.push({ step: step.id, reason: step.reason ?? 'disabled' });
+          emitter.emit({ event: 'step.skip', phase, step: step.id, reason: `disabled: ${step.reason ?? ''}` });
+          leavePhase(phase, true);
+          return true;
+        }
+        try {
+          if (verify) await verifyOnly(ctx, phase, step);
+          else await applyStep(ctx, phase, step);
+        } catch (error) {
+          leavePhase(phase, false);
+          if (error instanceof StepFailure) {
+            failures.push(error);
+            return false;
+          }
+          throw error;
+        }
+        leavePhase(phase, true);
+        return true;
+      },
+    },
+  );
+
+  // Steps finish in the order the cluster allows; the summary lists them in roadmap order.
+  const rank = (id: StepId) => order.get(id) ?? Number.MAX_SAFE_INTEGER;
+  summary.changed.sort((a, b) => rank(a) - rank(b));
+  summary.skipped.sort((a, b) => rank(a.step) - rank(b.step));
+  summary.checks.sort((a, b) => rank(a.step) - rank(b.step));
+
+  if (result.error !== undefined) throw result.error;
+  if ([...result.outcomes.values()].includes('not-run') && options.signal?.aborted) throw new InterruptedError();
+  if (failures.length > 0) {
+    failures.sort((a, b) => rank(a.step) - rank(b.step));
+    const [first, ...others] = failures;
+    if (others.length === 0) throw first;
+    throw new StepFailure(first!.step, `${first!.message}\n(also failed: ${others.map((f) => f.step).join(', ')})`, first!.exitCode === 1 || others.some((f) => f.exitCode === 1) ? 1 : 3);
   }
 }
 
@@ -318,7 +410,7 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
     const t = tally(results);
     if (t.failed === 0) {
       state.steps[step.id] = { ...previous, verifiedAt: new Date().toISOString(), checks: t };
-      await writeState(session.kubectl, state);
+      await ctx.stateWriter.save();
       const reason = `unchanged since ${previous.appliedAt ?? 'last run'}; ${t.ok} checks ok${t.skipped ? `, ${t.skipped} skipped` : ''}`;
       ctx.summary.skipped.push({ step: step.id, reason });
       emitter.emit({ event: 'step.skip', phase, step: step.id, reason });
@@ -352,9 +444,11 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
     emitter.emit({ event: 'step.fail', phase, step: step.id, error: message, diagnostics, ms: Math.round(performance.now() - started) });
     throw new StepFailure(step.id, `step ${step.id} failed to apply:\n${message}${diagnostics.length ? `\n  diagnostics:\n    ${diagnostics.join('\n    ')}` : ''}`, 1);
   }
+  // A re-applied integration step brought the smoke workload back: its checks run for real again.
+  if (step.id === 'integration') delete ctx.checkEnv.smokeRemovedAt;
   const appliedAt = new Date().toISOString();
   state.steps[step.id] = { hash, status: 'applied', appliedAt, applied };
-  await writeState(session.kubectl, state);
+  await ctx.stateWriter.save();
 
   const results = await runChecks(ctx, step);
   const t = tally(results);
@@ -366,14 +460,14 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
     throw new StepFailure(step.id, `step ${step.id} was applied but ${t.failed} check(s) failed:\n  ${message.split('\n').join('\n  ')}`, 3);
   }
   state.steps[step.id] = { hash, status: 'verified', appliedAt, verifiedAt: new Date().toISOString(), checks: t, applied };
-  await writeState(session.kubectl, state);
+  await ctx.stateWriter.save();
   ctx.summary.changed.push(step.id);
   emitter.emit({ event: 'step.ok', phase, step: step.id, changed: true, ms: Math.round(performance.now() - started) });
 }
 
 async function recordFailure(ctx: Ctx, id: StepId, hash: string, applied: AppliedUnit[], message: string, checks?: StepState['checks']): Promise<void> {
   ctx.state.steps[id] = { hash, status: 'failed', failedAt: new Date().toISOString(), error: message.slice(0, 2000), applied, ...(checks ? { checks } : {}) };
-  await writeState(ctx.session.kubectl, ctx.state);
+  await ctx.stateWriter.save();
 }
 
 async function verifyOnly(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<void> {
@@ -384,7 +478,7 @@ async function verifyOnly(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<
   const previous = ctx.state.steps[step.id];
   if (previous) {
     ctx.state.steps[step.id] = { ...previous, checks: t, ...(t.failed ? { status: 'failed', failedAt: new Date().toISOString(), error: 'verification failed' } : { verifiedAt: new Date().toISOString() }) };
-    await writeState(ctx.session.kubectl, ctx.state);
+    await ctx.stateWriter.save();
   }
   if (t.failed) {
     ctx.summary.exitCode = 3;

@@ -43,6 +43,7 @@ type AnyTask = ListrTaskWrapper<any, any, any>;
 
 interface StepState {
   done: Deferred<Outcome>;
+  outcome?: Outcome;
   task?: AnyTask;
   output?: string;
 }
@@ -60,7 +61,7 @@ export function ttyRenderer(options: TtyOptions): TtySink {
   const notes: string[] = [];
   let command = 'up';
   let listr: Promise<unknown> | undefined;
-  const finished = deferred<void>();
+  const finished = deferred<undefined>();
   let current: StepId | undefined;
 
   const stepState = (id: StepId): StepState => {
@@ -92,6 +93,7 @@ export function ttyRenderer(options: TtyOptions): TtySink {
       s.task = task;
       if (s.output) task.output = s.output;
       const outcome = await s.done.promise;
+      s.outcome = outcome;
       if (outcome.kind === 'skip') {
         task.skip(`${id}: ${chalk.yellow('skipped')} ${chalk.dim(`(${outcome.reason})`)}`);
         return;
@@ -121,7 +123,12 @@ export function ttyRenderer(options: TtyOptions): TtySink {
             task.skip(`${phase.id}: ${chalk.dim('not run')}`);
             return undefined;
           }
-          return task.newListr(ids.map(stepTask), { concurrent: false, exitOnError: true });
+          // Steps of a phase may run at the same time (the engine runs the roadmap as a DAG): one
+          // failing does not hide the others, and the phase fails once all have settled.
+          await task.newListr(ids.map(stepTask), { concurrent: true, exitOnError: false }).run();
+          const failed = ids.filter((id) => stepState(id).outcome?.kind === 'fail');
+          if (failed.length) throw new Error(`${phase.id}: ${failed.join(', ')} failed`);
+          return undefined;
         },
       }));
     write(chalk.bold(`kubestrap ${e.command}: roadmap ${e.roadmap} on context ${e.context}`));
@@ -153,7 +160,7 @@ export function ttyRenderer(options: TtyOptions): TtySink {
         ...(e.next ? [`next: ${e.next}`] : []),
       ];
       for (const l of lines) write(l);
-      finished.resolve();
+      finished.resolve(undefined);
     };
     void (listr ?? Promise.resolve()).then(summary, summary);
   };
