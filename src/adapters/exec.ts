@@ -80,7 +80,7 @@ export function createExec(redactor: Redactor, env: NodeJS.ProcessEnv = process.
       } finally {
         timings.push({ argv: shown, start: started, ms: performance.now() - started, ok: false });
       }
-      const timing = timings.at(-1)!;
+      const timing = timings[timings.length - 1] as CommandTiming;
       const stdout = String(result.stdout ?? '');
       const stderr = redactor.redact(String(result.stderr ?? ''));
       const code = result.exitCode ?? -1;

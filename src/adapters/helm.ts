@@ -2,7 +2,6 @@
 import { KubestrapError } from '../errors.js';
 import type { HelmRelease } from '../roadmap/types.js';
 import type { Exec } from './exec.js';
-import type { HelmHistoryEntry } from '../engine/helm-recovery.js';
 import { helmTargetArgs, historyArgs, rollbackArgs, statusArgs, uninstallArgs, upgradeInstallArgs, type HelmMajor } from './helm-args.js';
 import { unanswered } from './kube-api.js';
 import { durationMs, type Kubectl } from './kubectl.js';
@@ -16,6 +15,15 @@ export async function helmVersion(exec: Exec): Promise<{ version: string; major:
     throw new KubestrapError(`helm ${version} is not supported`, { suggestion: 'Install helm 4 (or helm 3.22); `kubestrap doctor` shows what is expected.' });
   }
   return { version, major };
+}
+
+/** One revision of `helm history --output json`. */
+export interface HelmHistoryEntry {
+  revision: number;
+  /** RFC 3339 time of the revision (helm writes it when the operation starts). */
+  updated: string;
+  status: string;
+  description?: string;
 }
 
 export interface HelmReleaseStatus {

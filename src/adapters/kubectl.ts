@@ -149,7 +149,8 @@ export class Kubectl {
     const api = await this.api();
     if (api) {
       const docs = parseAllDocuments(yaml);
-      const object = docs.length === 1 && docs[0]!.errors.length === 0 ? (docs[0]!.toJS() as Parameters<KubeApi['apply']>[0] | null) : undefined;
+      const only = docs.length === 1 ? docs[0] : undefined;
+      const object = only && only.errors.length === 0 ? (only.toJS() as Parameters<KubeApi['apply']>[0] | null) : undefined;
       if (object && typeof object === 'object' && (await api.apply(object, yaml))) return '';
     }
     return (await this.exec.run(serverSideApplyStdinArgs(this.target), { input: yaml, timeoutMs: 2 * 60_000 })).stdout;

@@ -81,7 +81,7 @@ export function zshCompletion(program: Command): string {
     const specs = c.options.map((o) => {
       const words = valueWords(o);
       const action = !o.takesValue ? '' : words.length ? `:value:(${words.join(' ')})` : /config|decisions|out|work-dir|chart-dir|kubeconfig/.test(o.flags.join(' ')) ? ':file:_files' : ':value: ';
-      const names = o.flags.length > 1 ? `{${o.flags.join(',')}}` : o.flags[0]!;
+      const names = o.flags.length > 1 ? `{${o.flags.join(',')}}` : (o.flags[0] ?? '');
       return `'${o.flags.length > 1 ? `(${o.flags.join(' ')})` : ''}'${names}'[${zq(o.description)}]${action}'`;
     });
     if (c.name === 'phase') specs.push(`'1:phase:(${phaseIds.join(' ')})'`, `'2:step:(${stepIds.join(' ')})'`);

@@ -95,7 +95,7 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
     ...(prompter ? { prompter } : {}),
     context: { contexts: options.contexts ?? (() => kubeContexts(options.env, typeof given.kubeconfig?.value === 'string' ? given.kubeconfig.value : undefined)) },
   });
-  const runNow = Boolean(options.start && prompter) && (await prompter!.confirm({ message: 'Run the roadmap now (kubestrap up)?', why: 'applies and verifies every phase; you can also run it later.', default: false }));
+  const runNow = options.start && prompter ? await prompter.confirm({ message: 'Run the roadmap now (kubestrap up)?', why: 'applies and verifies every phase; you can also run it later.', default: false }) : false;
 
   // 2. Validate the whole document before writing anything.
   const relDecisions = path.relative(path.dirname(configFile), decisionsFile);

@@ -42,8 +42,6 @@ export type RunEvent =
       next?: string;
     };
 
-export type RunEventName = RunEvent['event'];
-
 export interface EventSink {
   emit(event: RunEvent): void;
   /** Settles when the sink has finished drawing (listr2); awaited before the final error line. */

@@ -14,13 +14,9 @@
  * Pure: the caller runs helm.
  */
 
-export interface HelmHistoryEntry {
-  revision: number;
-  /** RFC 3339 time of the revision (helm writes it when the operation starts). */
-  updated: string;
-  status: string;
-  description?: string;
-}
+import type { HelmHistoryEntry } from '../adapters/helm.js';
+
+export type { HelmHistoryEntry };
 
 export type Recovery =
   | { action: 'none' }

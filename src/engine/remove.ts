@@ -87,7 +87,7 @@ export async function removeRoadmap(options: DownOptions): Promise<DownResult> {
         }
       }
       if (remaining.length) state.steps[id] = { ...step, applied: remaining };
-      else delete state.steps[id];
+      else state.steps = Object.fromEntries(Object.entries(state.steps).filter(([key]) => key !== id)) as typeof state.steps;
       await writeState(session.kubectl, state);
       emitter.emit({ event: 'step.ok', phase, step: id, changed: true, ms: Math.round(performance.now() - stepStarted) });
     }
@@ -195,6 +195,7 @@ async function removeUnit(
 }
 
 function groupOf(apiVersion: string): string {
-  return apiVersion.includes('/') ? apiVersion.split('/')[0]! : '';
+  const slash = apiVersion.indexOf('/');
+  return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
 

@@ -13,9 +13,8 @@ import type { GeneratedSecret } from '../roadmap/types.js';
 const alphabet = 'ABCDEFGHJKLMNPQRSTUVWXYZabcdefghijkmnopqrstuvwxyz23456789';
 
 export function randomString(length: number): string {
-  const bytes = randomBytes(length);
   let out = '';
-  for (let i = 0; i < length; i++) out += alphabet[bytes[i]! % alphabet.length];
+  for (const byte of randomBytes(length)) out += alphabet[byte % alphabet.length];
   return out;
 }
 

@@ -9,7 +9,7 @@ const chartKeyByName = new Map(Object.entries(lock.charts).map(([key, pin]) => [
 
 /** The lock entry a helm chart argument names (a chart name, a path, an oci:// ref or a packaged `<chart>-<version>.tgz`). */
 export function chartKeyOfRef(ref: string): ChartKey {
-  const last = ref.split('/').at(-1)!;
+  const last = ref.slice(ref.lastIndexOf('/') + 1);
   const packaged = Object.entries(lock.charts).find(([, pin]) => last === `${pin.chart}-${pin.version}.tgz`);
   const key = packaged ? (packaged[0] as ChartKey) : chartKeyByName.get(last);
   if (!key) throw new KubestrapError(`helm chart reference ${ref} names no chart of the lock`);

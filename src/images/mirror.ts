@@ -35,7 +35,7 @@ export function mirrorImage(image: string, registry: string): string {
 export function mirrorRegistryValue(from: string, registry: string): string {
   if (from === '') return registry;
   const [first, ...rest] = from.split('/');
-  if (isHost(first!)) return [registry, ...rest].join('/');
+  if (first !== undefined && isHost(first)) return [registry, ...rest].join('/');
   return `${registry}/${from}`;
 }
 
@@ -52,11 +52,13 @@ function getAt(tree: Tree, p: (string | number)[]): unknown {
 
 function setAt(tree: Tree, p: (string | number)[], value: unknown): void {
   let node = tree;
+  const last = p[p.length - 1];
+  if (last === undefined) return;
   for (const k of p.slice(0, -1)) {
     if (!node[k] || typeof node[k] !== 'object') node[k] = {};
     node = node[k] as Tree;
   }
-  node[p.at(-1)!] = value;
+  node[last] = value;
 }
 
 /** Rewrites every string `image` field that names an image (containers, init containers, CRs). */

@@ -53,7 +53,8 @@ function load(name: string): unknown[] {
     const text = readFileSync(path.join(templatesDir, name), 'utf8');
     const parsed = parseAllDocuments(text, { customTags: placeholderTags }) as Document[];
     for (const d of parsed) {
-      if (d.errors.length) throw new Error(`template ${name}: ${d.errors[0]!.message}`);
+      const [error] = d.errors;
+      if (error) throw new Error(`template ${name}: ${error.message}`);
     }
     docs = parsed.map((d) => compile(d.contents));
     cache.set(name, docs);

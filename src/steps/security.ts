@@ -124,7 +124,8 @@ export const securityStep: Step = {
     b.manifest('namespaces.yaml', namespaces, 'namespaces with Pod Security Admission labels');
     for (const t of tenants) b.check({ type: 'namespace-labels', namespace: t.name, labels: podSecurityLabels(tenantLevel(config, t)) });
 
-    if (security.defaultDenyNetworkPolicies && tenants.length) {
+    const [firstTenant] = tenants;
+    if (security.defaultDenyNetworkPolicies && firstTenant) {
       b.manifest(
         'network-policies.yaml',
         tenants.flatMap((t) => [...namespaceIsolation(config, 'security', t.name), ...tenantIngressPolicies(config, t)]),
@@ -138,7 +139,7 @@ export const securityStep: Step = {
           b.check({ type: 'exists', resource, namespace: t.name, name: meta.name });
         }
       }
-      const first = tenants[0]!.name;
+      const first = firstTenant.name;
       b.check({
         type: 'probe',
         probe: 'network-policy',

@@ -2,7 +2,7 @@
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
-import { binaryPaths, cacheDir, cacheEntries, clusterSrcDir, readVersions, type BinaryPaths } from './config.ts';
+import { binaryPaths, cacheDir, cacheEntries, clusterSrcDir, type BinaryPaths } from './config.ts';
 import { ClusterError, log } from './errors.ts';
 
 export function missingEntries(): string[] {
@@ -49,5 +49,3 @@ export function linkBinDir(bins: BinaryPaths = binaryPaths()): string {
   }
   return bins.binDir;
 }
-
-export { readVersions };

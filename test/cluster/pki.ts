@@ -1,7 +1,7 @@
 // The cluster's PKI, made with openssl: one CA, the API server's serving certificate, client
 // certificates for the admin and each component, and the service-account signing key pair.
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { execa } from 'execa';
 import { ClusterError } from './errors.ts';
@@ -119,8 +119,4 @@ export function pkiPaths(dir: string): Pki {
     etcdCaCert: join(dir, 'etcd-ca.crt'), etcdServer: c('etcd-server'), apiserverEtcdClient: c('apiserver-etcd-client'),
     admin: c('admin'), controllerManager: c('controller-manager'), scheduler: c('scheduler'), kwok: c('kwok'),
   };
-}
-
-export function readPem(path: string): string {
-  return readFileSync(path, 'utf8');
 }

@@ -29,7 +29,7 @@ export function releaseRun(dir: string): void {
 /** Stops and removes the clusters of e2e runs whose owner process is gone. */
 export async function sweepOrphanRuns(): Promise<string[]> {
   const swept: string[] = [];
-  let entries: string[] = [];
+  let entries: string[];
   try {
     entries = readdirSync(cacheDir()).filter((e) => e.startsWith(PREFIX));
   } catch {

@@ -21,7 +21,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
   try {
     started = await upReal();
   } catch (err) {
-    throw new Error(`the real test tier could not start: ${describe(err)}`);
+    throw new Error(`the real test tier could not start: ${describe(err)}`, { cause: err });
   }
   const { state, env } = started;
   for (const [k, v] of Object.entries(env)) process.env[k] = v;

@@ -36,7 +36,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
     // Its logs stay for a look; the next run's sweep removes the directory.
     if (!explicit && existsSync(root)) claimRun(root);
     // Fail the run (never skip): the e2e tests mean nothing without the cluster.
-    throw new Error(`the e2e test cluster could not start: ${describe(err)}`);
+    throw new Error(`the e2e test cluster could not start: ${describe(err)}`, { cause: err });
   }
   const env: ClusterEnv = {
     kubeconfig: started.kubeconfig,

@@ -54,7 +54,7 @@ export function chartPackage(key: ChartKey): string {
     execFileSync(helmBinary(), ['pull', ...pull, '--destination', pulledDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
   } catch (error) {
     const why = (error as { stderr?: string }).stderr?.trim() || String(error);
-    throw new Error(`the real chart ${pin.chart} ${pin.version} is missing: not at ${tried.join(' or ')}, and helm pull failed (${why}). Set KUBESTRAP_UPSTREAM_CHARTS to a folder holding ${file}.`);
+    throw new Error(`the real chart ${pin.chart} ${pin.version} is missing: not at ${tried.join(' or ')}, and helm pull failed (${why}). Set KUBESTRAP_UPSTREAM_CHARTS to a folder holding ${file}.`, { cause: error });
   }
   const pulled = path.join(pulledDir, file);
   if (!existsSync(pulled)) throw new Error(`helm pull of ${pin.chart} ${pin.version} wrote no ${pulled}`);
