@@ -13,6 +13,7 @@ import { guardIdentity, identityRecordPath, readIdentity, readIdentityRecord, re
 import { leaseName, RunLease } from './lease.js';
 import { busyMs } from '../adapters/exec.js';
 import { checkReachableAndSkew, openSession, type Session } from './session.js';
+import { KubestrapError } from '../errors.js';
 import { readState, stateConfigMap, stateNamespace, writeState, type AppliedUnit } from './state.js';
 
 export interface DownOptions {
@@ -32,8 +33,27 @@ export interface DownResult {
 export async function removeRoadmap(options: DownOptions): Promise<DownResult> {
   const started = performance.now();
   const emitter = new Emitter(options.sinks);
+  const session = await openSession(options.loaded.config, options.env);
+  try {
+    return await removeAll(options, emitter, session, started);
+  } catch (error) {
+    // A failed down ends its event stream like a failed up: run.end with the exit code.
+    emitter.emit({
+      event: 'run.end',
+      ok: false,
+      exitCode: error instanceof KubestrapError ? error.exitCode : 1,
+      ms: Math.round(performance.now() - started),
+      changed: [],
+      skipped: [],
+      commandMs: Math.round(busyMs(session.exec.timings)),
+      next: 'fix the cause above, then run the same command again: down removes what is left.',
+    });
+    throw error;
+  }
+}
+
+async function removeAll(options: DownOptions, emitter: Emitter, session: Session, started: number): Promise<DownResult> {
   const { config, baseDir } = options.loaded;
-  const session = await openSession(config, options.env);
   const result: DownResult = { removed: [], kept: [] };
   const recordFile = identityRecordPath(baseDir, config.metadata.name);
   const log = (message: string) => emitter.emit({ event: 'log', level: 'info', message });
