@@ -3,6 +3,9 @@
  * the env lookup and (later) the wizard's questions, so every question has a flag and a variable.
  * Precedence: defaults < config file < env < flags.
  */
+import { schemaChoices } from './choices.js';
+import { configSchema } from './schema.js';
+
 export type OverrideKind = 'string' | 'integer' | 'boolean' | 'list';
 
 export interface OverrideDef {
@@ -12,6 +15,7 @@ export interface OverrideDef {
   path: string[];
   kind: OverrideKind;
   description: string;
+  /** The allowed values: the schema's enum at `path`. */
   choices?: readonly string[];
   /**
    * `init`: only `kubestrap init` takes this setting (it shapes the file being written, e.g. one
@@ -20,32 +24,32 @@ export interface OverrideDef {
   scope?: 'init';
 }
 
-export const overrideDefs: readonly OverrideDef[] = [
+const defs: readonly Omit<OverrideDef, 'choices'>[] = [
   { flag: 'name', env: 'KUBESTRAP_NAME', path: ['metadata', 'name'], kind: 'string', description: 'roadmap name (metadata.name)' },
-  { flag: 'provider', env: 'KUBESTRAP_PROVIDER', path: ['spec', 'cluster', 'provider'], kind: 'string', choices: ['kind', 'existing'], description: 'create a kind cluster or adopt an existing one' },
+  { flag: 'provider', env: 'KUBESTRAP_PROVIDER', path: ['spec', 'cluster', 'provider'], kind: 'string', description: 'create a kind cluster or adopt an existing one' },
   { flag: 'cluster-name', env: 'KUBESTRAP_CLUSTER_NAME', path: ['spec', 'cluster', 'name'], kind: 'string', description: 'cluster name' },
   { flag: 'context', env: 'KUBESTRAP_CONTEXT', path: ['spec', 'cluster', 'context'], kind: 'string', description: 'kube context of an existing cluster' },
   { flag: 'kubeconfig', env: 'KUBESTRAP_KUBECONFIG', path: ['spec', 'cluster', 'kubeconfig'], kind: 'string', description: 'kubeconfig file holding the context' },
-  { flag: 'kubernetes-version', env: 'KUBESTRAP_KUBERNETES_VERSION', path: ['spec', 'cluster', 'kubernetesVersion'], kind: 'string', choices: ['1.35', '1.36', '1.37'], description: 'Kubernetes minor' },
+  { flag: 'kubernetes-version', env: 'KUBESTRAP_KUBERNETES_VERSION', path: ['spec', 'cluster', 'kubernetesVersion'], kind: 'string', description: 'Kubernetes minor' },
   { flag: 'node-image', env: 'KUBESTRAP_NODE_IMAGE', path: ['spec', 'cluster', 'nodeImage'], kind: 'string', description: 'kind node image instead of the pinned one (e.g. a private mirror)' },
   { flag: 'workers', env: 'KUBESTRAP_WORKERS', path: ['spec', 'cluster', 'nodes', 'workers'], kind: 'integer', description: 'kind worker nodes' },
-  { flag: 'cni', env: 'KUBESTRAP_CNI', path: ['spec', 'networking', 'cni'], kind: 'string', choices: ['cilium', 'calico', 'default'], description: 'CNI plugin' },
-  { flag: 'policy-controller', env: 'KUBESTRAP_POLICY_CONTROLLER', path: ['spec', 'networking', 'policyController'], kind: 'string', choices: ['none', 'kube-router'], description: 'NetworkPolicy controller next to a CNI that does not enforce policies' },
+  { flag: 'cni', env: 'KUBESTRAP_CNI', path: ['spec', 'networking', 'cni'], kind: 'string', description: 'CNI plugin' },
+  { flag: 'policy-controller', env: 'KUBESTRAP_POLICY_CONTROLLER', path: ['spec', 'networking', 'policyController'], kind: 'string', description: 'NetworkPolicy controller next to a CNI that does not enforce policies' },
   { flag: 'kube-proxy-replacement', env: 'KUBESTRAP_KUBE_PROXY_REPLACEMENT', path: ['spec', 'networking', 'kubeProxyReplacement'], kind: 'boolean', description: 'Cilium replaces kube-proxy' },
-  { flag: 'gateway', env: 'KUBESTRAP_GATEWAY', path: ['spec', 'networking', 'gateway'], kind: 'string', choices: ['none', 'envoy-gateway', 'cilium', 'traefik'], description: 'Gateway API implementation' },
-  { flag: 'storage-provisioner', env: 'KUBESTRAP_STORAGE_PROVISIONER', path: ['spec', 'storage', 'provisioner'], kind: 'string', choices: ['builtin', 'longhorn'], description: 'storage provisioner' },
-  { flag: 'tenant-security', env: 'KUBESTRAP_TENANT_SECURITY', path: ['spec', 'security', 'podSecurity', 'tenants'], kind: 'string', choices: ['privileged', 'baseline', 'restricted'], description: 'Pod Security level of tenant namespaces' },
-  { flag: 'policy-engine', env: 'KUBESTRAP_POLICY_ENGINE', path: ['spec', 'security', 'policyEngine', 'name'], kind: 'string', choices: ['kyverno', 'none'], description: 'policy engine' },
+  { flag: 'gateway', env: 'KUBESTRAP_GATEWAY', path: ['spec', 'networking', 'gateway'], kind: 'string', description: 'Gateway API implementation' },
+  { flag: 'storage-provisioner', env: 'KUBESTRAP_STORAGE_PROVISIONER', path: ['spec', 'storage', 'provisioner'], kind: 'string', description: 'storage provisioner' },
+  { flag: 'tenant-security', env: 'KUBESTRAP_TENANT_SECURITY', path: ['spec', 'security', 'podSecurity', 'tenants'], kind: 'string', description: 'Pod Security level of tenant namespaces' },
+  { flag: 'policy-engine', env: 'KUBESTRAP_POLICY_ENGINE', path: ['spec', 'security', 'policyEngine', 'name'], kind: 'string', description: 'policy engine' },
   { flag: 'tenants', env: 'KUBESTRAP_TENANTS', path: ['spec', 'tenants'], kind: 'list', description: 'comma-separated tenant team names (default quotas)' },
   { flag: 'tenant-cpu', env: 'KUBESTRAP_TENANT_CPU', path: ['spec', 'tenants', '*', 'quota', 'cpu'], kind: 'string', scope: 'init', description: 'CPU requests quota of each tenant namespace, e.g. 4' },
   { flag: 'tenant-memory', env: 'KUBESTRAP_TENANT_MEMORY', path: ['spec', 'tenants', '*', 'quota', 'memory'], kind: 'string', scope: 'init', description: 'memory requests quota of each tenant namespace, e.g. 8Gi' },
   { flag: 'monitoring', env: 'KUBESTRAP_MONITORING', path: ['spec', 'monitoring', 'prometheus', 'enabled'], kind: 'boolean', description: 'install kube-prometheus-stack' },
   { flag: 'logs', env: 'KUBESTRAP_LOGS', path: ['spec', 'monitoring', 'logs'], kind: 'boolean', description: 'install Loki' },
   { flag: 'vpa', env: 'KUBESTRAP_VPA', path: ['spec', 'autoscaling', 'vpa', 'enabled'], kind: 'boolean', description: 'install the Vertical Pod Autoscaler' },
-  { flag: 'cluster-autoscaler', env: 'KUBESTRAP_CLUSTER_AUTOSCALER', path: ['spec', 'autoscaling', 'clusterAutoscaler', 'provider'], kind: 'string', choices: ['none', 'aws', 'gce', 'azure', 'clusterapi'], description: 'cluster-autoscaler provider' },
+  { flag: 'cluster-autoscaler', env: 'KUBESTRAP_CLUSTER_AUTOSCALER', path: ['spec', 'autoscaling', 'clusterAutoscaler', 'provider'], kind: 'string', description: 'cluster-autoscaler provider' },
   { flag: 'autoscaler-region', env: 'KUBESTRAP_AUTOSCALER_REGION', path: ['spec', 'autoscaling', 'clusterAutoscaler', 'region'], kind: 'string', description: 'AWS region of the Auto Scaling groups (cluster-autoscaler aws)' },
   { flag: 'backup', env: 'KUBESTRAP_BACKUP', path: ['spec', 'backup', 'enabled'], kind: 'boolean', description: 'install Velero backups' },
-  { flag: 'backup-storage', env: 'KUBESTRAP_BACKUP_STORAGE', path: ['spec', 'backup', 'storage', 'type'], kind: 'string', choices: ['minio', 's3', 'gcs', 'azure'], description: 'where backups go' },
+  { flag: 'backup-storage', env: 'KUBESTRAP_BACKUP_STORAGE', path: ['spec', 'backup', 'storage', 'type'], kind: 'string', description: 'where backups go' },
   { flag: 'backup-bucket', env: 'KUBESTRAP_BACKUP_BUCKET', path: ['spec', 'backup', 'storage', 'bucket'], kind: 'string', description: 'backup bucket' },
   { flag: 'backup-region', env: 'KUBESTRAP_BACKUP_REGION', path: ['spec', 'backup', 'storage', 'region'], kind: 'string', description: 'backup bucket region (s3)' },
   { flag: 'backup-azure-resource-group', env: 'KUBESTRAP_BACKUP_AZURE_RESOURCE_GROUP', path: ['spec', 'backup', 'storage', 'azure', 'resourceGroup'], kind: 'string', description: 'Azure resource group of the backup storage account' },
@@ -53,11 +57,17 @@ export const overrideDefs: readonly OverrideDef[] = [
   { flag: 'backup-credentials-secret', env: 'KUBESTRAP_BACKUP_CREDENTIALS_SECRET', path: ['spec', 'backup', 'storage', 'credentialsSecret'], kind: 'string', description: 'Secret in the velero namespace holding the object-store credentials' },
   { flag: 'quotas', env: 'KUBESTRAP_QUOTAS', path: ['spec', 'cost', 'quotas'], kind: 'boolean', description: 'ResourceQuota and LimitRange per tenant namespace' },
   { flag: 'opencost', env: 'KUBESTRAP_OPENCOST', path: ['spec', 'cost', 'opencost'], kind: 'boolean', description: 'install OpenCost' },
-  { flag: 'chart-source', env: 'KUBESTRAP_CHART_SOURCE', path: ['spec', 'charts', 'source'], kind: 'string', choices: ['repository', 'local', 'oci'], description: 'where charts come from' },
+  { flag: 'chart-source', env: 'KUBESTRAP_CHART_SOURCE', path: ['spec', 'charts', 'source'], kind: 'string', description: 'where charts come from' },
   { flag: 'chart-dir', env: 'KUBESTRAP_CHART_DIR', path: ['spec', 'charts', 'localDir'], kind: 'string', description: 'local chart directory (air-gapped)' },
   { flag: 'oci-mirror', env: 'KUBESTRAP_OCI_MIRROR', path: ['spec', 'charts', 'ociMirror'], kind: 'string', description: 'OCI chart mirror prefix' },
   { flag: 'image-registry', env: 'KUBESTRAP_IMAGE_REGISTRY', path: ['spec', 'images', 'registry'], kind: 'string', description: 'private registry every image is pulled from (air-gapped)' },
 ];
+
+/** Every setting, with the choices its schema enum allows (read from the schema, never listed twice). */
+export const overrideDefs: readonly OverrideDef[] = defs.map((def) => {
+  const choices = schemaChoices(configSchema, def.path);
+  return choices ? { ...def, choices } : def;
+});
 
 export interface Override {
   path: string[];
