@@ -40,9 +40,13 @@ export const lock = {
     veleroPluginForAws: 'velero/velero-plugin-for-aws:v1.14.0',
     // ⚠ unconfirmed tag: the in-cluster object store for kind backups (plain manifests, no chart).
     minio: 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z',
-    smokeTest: 'registry.k8s.io/pause:3.10',
+    // The smoke workload is busybox httpd serving one page (the smoke-http probe reads it).
+    smokeTest: 'busybox:1.37.0',
     // Functional probes (DNS, pod-to-pod, PVC) on real clusters.
     probe: 'busybox:1.37.0',
+    // ⚠ not published by this repository yet: the in-cluster verifier (verifier/, built into an
+    // image by test/cluster/real/addon-images/components/verifier.sh); spec.verification.inCluster.image names your copy.
+    verifier: 'ghcr.io/kubestrap/verifier:0.1.0',
     // spec.networking.policyController: kube-router (policy-only). ⚠ v2.1.0 is the newest release the
     // Go module proxy serves the project's build machines (so its real tier can build it); later
     // releases carry security fixes: move the pin when they can be built and tested here.

@@ -60,6 +60,7 @@ const defs: readonly Omit<OverrideDef, 'choices'>[] = [
   { flag: 'chart-source', env: 'KUBESTRAP_CHART_SOURCE', path: ['spec', 'charts', 'source'], kind: 'string', description: 'where charts come from' },
   { flag: 'chart-dir', env: 'KUBESTRAP_CHART_DIR', path: ['spec', 'charts', 'localDir'], kind: 'string', description: 'local chart directory (air-gapped)' },
   { flag: 'oci-mirror', env: 'KUBESTRAP_OCI_MIRROR', path: ['spec', 'charts', 'ociMirror'], kind: 'string', description: 'OCI chart mirror prefix' },
+  { flag: 'keep-smoke', env: 'KUBESTRAP_KEEP_SMOKE', path: ['spec', 'verification', 'keepSmoke'], kind: 'boolean', description: 'keep the smoke-test workload after up verified it (removed by default)' },
   { flag: 'image-registry', env: 'KUBESTRAP_IMAGE_REGISTRY', path: ['spec', 'images', 'registry'], kind: 'string', description: 'private registry every image is pulled from (air-gapped)' },
 ];
 

@@ -344,6 +344,32 @@ const verification = z
   .strictObject({
     timeout: z.string().regex(/^[0-9]+(s|m)$/, 'must be a duration such as 300s or 10m').default('10m').describe('How long a rollout or helm wait may take'),
     scorecard: z.boolean().default(true).describe('Write a scorecard of every check and flag drift'),
+    keepSmoke: z
+      .boolean()
+      .default(false)
+      .describe('Keep the smoke-test workload (and the HPA/VPA/route aimed at it) after `up` verified the roadmap; by default `up` removes it once every check passed, and later runs report its checks as skipped'),
+    inCluster: z
+      .strictObject({
+        enabled: z
+          .boolean()
+          .default(false)
+          .describe("Run kubestrap's read-only drift checks inside the cluster on a schedule (a CronJob with its own minimal RBAC) and alert when they fail or stop running"),
+        schedule: z
+          .string()
+          .regex(/^(\S+\s+){4}\S+$/, 'must be a five-field cron schedule, e.g. */30 * * * *')
+          .default('*/30 * * * *')
+          .describe('When the in-cluster verifier runs (cron, in the controller manager time zone)'),
+        staleAfter: z
+          .string()
+          .regex(/^[0-9]+(m|h)$/, 'must be a duration in minutes or hours, e.g. 90m or 2h')
+          .default('2h')
+          .describe('KubestrapVerificationStale fires when the verifier has not completed a run for this long'),
+        image: z
+          .string()
+          .optional()
+          .describe("The verifier image (built from verifier/ in kubestrap's repository); default the locked ghcr.io/kubestrap/verifier tag, which must be reachable from the cluster"),
+      })
+      .prefault({}),
   })
   .prefault({});
 

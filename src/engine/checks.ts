@@ -14,6 +14,7 @@ import type { Check, StepId } from '../roadmap/types.js';
 import { diagnose } from './diagnostics.js';
 import type { CheckResult } from './events.js';
 import { runProbe } from './probes.js';
+import { isSmokeWorkloadCheck, smokeRemovedReason } from './smoke.js';
 
 export interface CheckEnv {
   kubectl: Kubectl;
@@ -25,6 +26,8 @@ export interface CheckEnv {
   nodeExec?: (argv: string[]) => Promise<string>;
   /** kind: name of the etcd static pod in kube-system. */
   etcdPod?: string;
+  /** Set when `up` removed the smoke workload after verifying it (and it is not to be kept): when. */
+  smokeRemovedAt?: string;
 }
 
 const simulatedReason = 'nodes are simulated (KWOK): no container runs, so this needs a real cluster';
@@ -54,6 +57,7 @@ type Failure = { message: string; diagnose?: string } | { skipped: string };
 
 async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefined> {
   const { kubectl } = env;
+  if (env.smokeRemovedAt && isSmokeWorkloadCheck(check)) return { skipped: smokeRemovedReason(env.smokeRemovedAt) };
   switch (check.type) {
     case 'api-ready': {
       const body = await kubectl.readyz();

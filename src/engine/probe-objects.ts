@@ -55,12 +55,12 @@ export function httpServerPod(namespace: string, name: string): IPod {
   return pod;
 }
 
-/** Shell that fetches the probe file from `url` and succeeds only if it reads the expected body. */
-export function fetchScript(url: string, attempts = 1): string {
+/** Shell that fetches `url` and succeeds only if it reads the expected body (the probe file's by default). */
+export function fetchScript(url: string, attempts = 1, body = probeBody): string {
   return [
     'i=0',
     `while [ $i -lt ${attempts} ]; do`,
-    `  if [ "$(wget -q -T 5 -O - ${url})" = "${probeBody}" ]; then echo reached; exit 0; fi`,
+    `  if [ "$(wget -q -T 5 -O - ${url})" = "${body}" ]; then echo reached; exit 0; fi`,
     '  i=$((i+1)); sleep 1',
     'done',
     'echo "could not read the probe file"; exit 1',

@@ -12,6 +12,8 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/
 import { toYaml, toYamlStream } from '../render/template.js';
 import type { ProbeId } from '../roadmap/types.js';
 import type { CheckEnv } from './checks.js';
+import { smokeHttpProbe } from './smoke.js';
+import { inClusterVerifierProbe } from './verifier-probe.js';
 import { cpuLoadObjects, deniedScript, fetchScript, httpServerPod, podToPodObjects, probeFile, probePod, probePort, type PodToPodObjects } from './probe-objects.js';
 
 export type ProbeFailure = { message: string; diagnose?: string } | { skipped: string } | undefined;
@@ -74,6 +76,10 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv,
     }
     case 'hpa-metrics':
       return hpaMetricsProbe(env, namespace);
+    case 'smoke-http':
+      return smokeHttpProbe(env, namespace);
+    case 'in-cluster-verifier':
+      return inClusterVerifierProbe(env, namespace);
     case 'audit-log':
       return auditLogProbe(namespace, env);
     case 'secrets-encrypted':

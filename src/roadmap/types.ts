@@ -84,6 +84,10 @@ export type ProbeId =
   | 'network-policy'
   | 'pvc-binds'
   | 'hpa-metrics'
+  /** The smoke workload answers HTTP with its known page through its Service. */
+  | 'smoke-http'
+  /** A Job made from the in-cluster verifier's CronJob completes and writes its results ConfigMap. */
+  | 'in-cluster-verifier'
   | 'backup-restore'
   /** kind: a request made by the probe shows up in the API server's audit log on the control-plane node. */
   | 'audit-log'

@@ -5,7 +5,9 @@ import { renderObject, toYaml } from '../render/template.js';
 import type { Check, Step } from '../roadmap/types.js';
 import { priorityClassNames, tenantLimitRangeName, tenantQuotaName } from './cost.js';
 import { backupScheduleName, veleroNamespace } from './disaster-recovery.js';
-import { scorecard } from './monitoring.js';
+import { monitoringNamespace, scorecard } from './monitoring.js';
+import { verifier, verifierAlerts, verifierManifests } from './verifier.js';
+import { describeCheck } from '../plan/plan.js';
 import { isolationChecks, tenantLevel } from './security.js';
 
 /**
@@ -69,6 +71,24 @@ export const continuousVerificationStep: Step = {
       'scorecard spec: the drift checks verify repeats',
     );
     b.check(...checks);
+
+    if (config.spec.verification.inCluster.enabled) {
+      const labels = commonLabels(config, 'continuous-verification');
+      b.manifest(
+        'verifier.yaml',
+        verifierManifests(config, scorecard.namespace, labels, scorecard.driftLabel, checks.map((check) => ({ check, description: describeCheck(check) }))),
+        `in-cluster verifier: CronJob (${config.spec.verification.inCluster.schedule}), read-only RBAC for its checks, results ConfigMap ${verifier.results}`,
+      );
+      b.check(
+        { type: 'exists', resource: 'cronjobs.batch', namespace: scorecard.namespace, name: verifier.cronJob },
+        { type: 'probe', probe: 'in-cluster-verifier', namespace: scorecard.namespace, description: `a run of the ${verifier.cronJob} CronJob completes and writes its results to ${scorecard.namespace}/${verifier.results}` },
+      );
+      if (config.spec.monitoring.prometheus.enabled) {
+        // The PrometheusRule CRD comes with kube-prometheus-stack (the monitoring step runs first).
+        b.manifest('verifier-alerts.yaml', [verifierAlerts(config, monitoringNamespace, scorecard.namespace, labels, scorecard.driftLabel)], 'KubestrapVerificationStale and KubestrapVerificationDrift (PrometheusRule)');
+        b.check({ type: 'exists', resource: 'prometheusrules.monitoring.coreos.com', namespace: monitoringNamespace, name: 'kubestrap-verification' });
+      }
+    }
     return b.build();
   },
 };

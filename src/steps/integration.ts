@@ -11,6 +11,10 @@ export const smokeNamespace = 'kubestrap-smoke';
 export const smokeName = 'smoke';
 export const smokeSelector: Record<string, string> = { 'app.kubernetes.io/name': 'kubestrap-smoke', 'app.kubernetes.io/component': smokeName };
 const smokePort = 8080;
+/** The Service's port (targetPort http = smokePort). */
+export const smokeServicePort = 80;
+/** The one line the smoke workload serves at `/`; the smoke-http probe must read exactly this. */
+export const smokePage = 'kubestrap-smoke-ok';
 
 /**
  * The integration smoke test: a small restricted-compliant workload exposed through the shared
@@ -56,6 +60,7 @@ export const integrationStep: Step = {
         podLabels: { ...labels, ...smokeSelector },
         image: lock.images.smokeTest,
         port: smokePort,
+        serve: `echo ${smokePage} > /www/index.html && exec httpd -f -p ${smokePort} -h /www`,
       }),
       'smoke-test Deployment, Service and PodDisruptionBudget',
     );
@@ -74,6 +79,7 @@ export const integrationStep: Step = {
     b.check(
       { type: 'probe', probe: 'dns', namespace: smokeNamespace, description: `a pod in ${smokeNamespace} resolves names through cluster DNS` },
       { type: 'probe', probe: 'pod-to-pod', namespace: smokeNamespace, description: `a pod in ${smokeNamespace} reaches a pod on another node` },
+      { type: 'probe', probe: 'smoke-http', namespace: smokeNamespace, description: `the smoke workload answers HTTP through its Service (${smokeName}.${smokeNamespace}.svc)` },
     );
     return b.build();
   },

@@ -131,6 +131,9 @@ describe('kubestrap roadmap on the test cluster', () => {
     const probes = ofType(r, 'check.result').filter((c) => c.check === 'probe');
     expect(probes.length).toBeGreaterThan(0);
     for (const p of probes) expect(p).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^skipped: .*simulated/) });
+    // Verified, so the smoke workload is gone (spec.verification.keepSmoke is false); its namespace stays.
+    expect(await kubectl('--namespace', 'kubestrap-smoke', 'get', 'deployments,services,hpa,pdb', '--output', 'name')).toBe('');
+    expect(await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-smoke-removed', '--output', 'jsonpath={.data.removed}')).toContain('deployments/smoke');
   });
 
   it('a second up changes nothing and skips every step', async () => {
@@ -140,6 +143,25 @@ describe('kubestrap roadmap on the test cluster', () => {
     expect(ofType(r, 'run.end')[0]!.changed).toEqual([]);
     const skipped = ofType(r, 'step.skip').map((e) => e.step);
     expect(skipped).toEqual(expect.arrayContaining(['cluster', 'networking', 'storage', 'security', 'gateway', 'integration', 'monitoring', 'autoscaling', 'disaster-recovery', 'cost', 'continuous-verification']));
+  });
+
+  it('the removed smoke workload: verify reports its checks skipped with the reason; up --keep-smoke brings it back, a plain up removes it again', async () => {
+    const v = await cli(['verify', '--output', 'json']);
+    expect(v.exitCode).toBe(0);
+    const smokeChecks = ofType(v, 'check.result').filter((c) => /smoke workload|deployment\/smoke|kubestrap-smoke\/smoke/.test(c.description));
+    expect(smokeChecks.map((c) => c.description).join('\n')).toMatch(/answers HTTP/);
+    expect(smokeChecks.length).toBeGreaterThanOrEqual(3);
+    for (const c of smokeChecks) expect(c).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^skipped: the smoke-test workload was removed after verification at /) });
+
+    const kept = await up('--keep-smoke');
+    expect(kept.exitCode).toBe(0);
+    expect(ofType(kept, 'step.start').map((e) => e.step)).toEqual(expect.arrayContaining(['integration', 'autoscaling']));
+    expect((await kubectl('--namespace', 'kubestrap-smoke', 'get', 'deployment,hpa', 'smoke', '--output', 'name')).split('\n')).toEqual(['deployment.apps/smoke', 'horizontalpodautoscaler.autoscaling/smoke']);
+    expect(await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-smoke-removed', '--ignore-not-found', '--output', 'name')).toBe('');
+
+    const plain = await up();
+    expect(plain.exitCode).toBe(0);
+    expect(await kubectl('--namespace', 'kubestrap-smoke', 'get', 'deployments,hpa', '--output', 'name')).toBe('');
   });
 
   it('editing one value re-applies only that step', async () => {

@@ -188,7 +188,11 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     expect(policies.map((p) => p.metadata.name)).toEqual(['default-deny', 'allow-dns-egress', 'allow-same-namespace', 'allow-from-gateway']);
 
     expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'kubestrap-smoke', kind: 'deployment', name: 'smoke' });
-    expect(plan.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual(['dns', 'pod-to-pod']);
+    expect(plan.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual(['dns', 'pod-to-pod', 'smoke-http']);
+    // The smoke workload answers HTTP: busybox httpd serves the page the smoke-http probe expects, from an emptyDir.
+    expect(pod.containers[0].command).toEqual(['sh', '-c', 'echo kubestrap-smoke-ok > /www/index.html && exec httpd -f -p 8080 -h /www']);
+    expect(pod.containers[0].readinessProbe).toEqual({ httpGet: { path: '/', port: 'http' }, periodSeconds: 5 });
+    expect(pod.volumes).toEqual([{ name: 'www', emptyDir: { sizeLimit: '1Mi' } }]);
     expect(integrationStep.needs).toEqual(['security', 'gateway']);
   });
 });

@@ -1,0 +1,3 @@
+module kubestrap.dev/verifier
+
+go 1.24
