@@ -118,6 +118,7 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
     const ctx: Ctx = { options, plan: runPlan, session, emitter, state, checkEnv, summary, stateWriter: new StateWriter(session.kubectl, state) };
 
     await runSelected(ctx, selected);
+    await smokeAfterRun(ctx, selected, smokeGoneAt);
     if (!readOnly && config.spec.verification.scorecard && summary.checks.length > 0) {
       const drift = await writeScorecard(session.kubectl, config.metadata.name, summary.checks);
       if (drift) emitter.emit({ event: 'log', level: 'warn', message: 'drift: checks that verified before fail now (scorecard kubestrap-system/kubestrap-scorecard is labelled kubestrap.dev/drift=true)' });
