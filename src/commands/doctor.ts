@@ -5,6 +5,7 @@ import { Kind } from '../adapters/kind.js';
 import { Kubectl } from '../adapters/kubectl.js';
 import { Redactor } from '../adapters/redact.js';
 import { KubestrapError } from '../errors.js';
+import { checkClusterProfile } from '../engine/cluster-profile.js';
 import { checkSecrets, referencedSecrets } from '../engine/preflight.js';
 import { minorOf } from '../engine/session.js';
 import { roadmap } from '../roadmap/roadmap.js';
@@ -76,6 +77,14 @@ export async function doctorCommand(options: DoctorOptions): Promise<void> {
         const problems = await checkSecrets(kubectl, needs);
         for (const p of problems) findings.push({ check: 'secret', status: 'fail', detail: p.what, fix: p.fix });
         if (needs.length && !problems.length) findings.push({ check: 'secrets', status: 'ok', detail: needs.map((n) => `${n.namespace}/${n.name}`).join(', ') });
+        await attempt('profile', async () => {
+          const profile = await checkClusterProfile(kubectl, config, steps);
+          for (const f of profile.slice(0, -1)) findings.push({ check: 'profile', status: f.severity === 'error' ? 'fail' : f.severity === 'warning' ? 'warn' : 'ok', detail: f.what, ...(f.fix ? { fix: f.fix } : {}) });
+          const last = profile.at(-1);
+          return last
+            ? { check: 'profile', status: last.severity === 'error' ? 'fail' : last.severity === 'warning' ? 'warn' : 'ok', detail: last.what, ...(last.fix ? { fix: last.fix } : {}) }
+            : { check: 'profile', status: 'ok', detail: 'kind: no provider profile to confirm' };
+        }, 'check that your user may list nodes, storageclasses, apiservices and customresourcedefinitions');
       }
     }
   }

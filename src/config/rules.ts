@@ -3,6 +3,7 @@
  * fix it. Errors stop the run (exit 2); warnings are shown and the run goes on.
  */
 import { RuleError } from '../errors.js';
+import { clusterProfile, profileFacts } from './profile.js';
 import type { Config } from './schema.js';
 
 export interface RuleResult {
@@ -13,6 +14,27 @@ export interface RuleResult {
 }
 
 type Rule = (c: Config['spec']) => Omit<RuleResult, 'rule'> | undefined;
+
+const profileOf = (s: Config['spec']) => clusterProfile({ spec: s } as Config);
+const identityKeys = { awsRoleArn: 'eks', gcpServiceAccount: 'gke', azureClientId: 'aks' } as const;
+type Identity = Partial<Record<keyof typeof identityKeys, string>>;
+/** The identity key set, and the profile whose webhook understands it. */
+const identityOf = (w: Identity | undefined) => {
+  const key = w && (Object.keys(identityKeys) as (keyof typeof identityKeys)[]).find((k) => w[k]);
+  return key ? { key, profile: identityKeys[key] } : undefined;
+};
+/** An identity key that the cluster's profile cannot honour. */
+function identityMismatch(s: Config['spec'], w: Identity | undefined, where: string): Omit<RuleResult, 'rule'> | undefined {
+  const id = identityOf(w);
+  const profile = profileOf(s);
+  if (!id || id.profile === profile) return undefined;
+  const right = profileFacts[profile].identity;
+  return {
+    severity: 'error',
+    message: `${where}.workloadIdentity.${id.key} is ${profileFacts[id.profile].title} workload identity, but spec.cluster.profile is ${profile}${right ? '' : ', which has no workload identity kubestrap can wire'}.`,
+    fix: right ? `use ${where}.workloadIdentity.${right} instead` : `remove ${where}.workloadIdentity and use static credentials (credentialsSecret), or set spec.cluster.profile to the cluster's provider`,
+  };
+}
 
 const systemNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'kubestrap-system']);
 
@@ -69,6 +91,46 @@ export const rules: Record<string, Rule> = {
     s.cluster.provider === 'kind' && ['aws', 'gce', 'azure'].includes(s.autoscaling.clusterAutoscaler.provider)
       ? { severity: 'error', message: `cluster-autoscaler with provider ${s.autoscaling.clusterAutoscaler.provider} cannot add nodes to a kind cluster (kind has no node groups).`, fix: 'set spec.autoscaling.clusterAutoscaler.provider: none on kind' }
       : undefined,
+  'cluster-autoscaler-profile': (s) => {
+    const ca = s.autoscaling.clusterAutoscaler.provider;
+    const profile = profileOf(s);
+    if (s.cluster.provider !== 'existing' || !['aws', 'gce', 'azure'].includes(ca)) return undefined;
+    const fits = profileFacts[profile].clusterAutoscaler;
+    if (fits === ca) return undefined;
+    return {
+      severity: 'error',
+      message: fits
+        ? `cluster-autoscaler provider ${ca} cannot scale a ${profileFacts[profile].title} cluster, whose node groups are ${fits}'s.`
+        : `cluster-autoscaler provider ${ca} needs the cloud's node groups (Auto Scaling groups, managed instance groups, VM scale sets), which a ${profile} cluster does not give kubestrap to scale.`,
+      fix: fits
+        ? `set spec.autoscaling.clusterAutoscaler.provider: ${fits}, or correct spec.cluster.profile`
+        : 'set spec.autoscaling.clusterAutoscaler.provider: none (or clusterapi when Cluster API manages the machines), or set spec.cluster.profile to eks, gke or aks if that is what the cluster is',
+    };
+  },
+  'gce-autoscaler-node-groups': (s) =>
+    s.autoscaling.clusterAutoscaler.provider === 'gce' && s.autoscaling.clusterAutoscaler.nodeGroups.length === 0
+      ? { severity: 'error', message: 'cluster-autoscaler on GCE finds node groups only by managed instance group name prefix, and spec.autoscaling.clusterAutoscaler.nodeGroups is empty: it would scale nothing.', fix: 'list each node pool: nodeGroups: [{ namePrefix: gke-<cluster>-<pool>, minSize: 1, maxSize: 10 }]' }
+      : undefined,
+  'autoscaler-node-group-sizes': (s) => {
+    const bad = s.autoscaling.clusterAutoscaler.nodeGroups.find((g) => g.minSize > g.maxSize);
+    return bad ? { severity: 'error', message: `node group ${bad.namePrefix}: minSize (${bad.minSize}) is above maxSize (${bad.maxSize}).`, fix: 'make minSize <= maxSize' } : undefined;
+  },
+  'azure-autoscaler-identity': (s) => {
+    const ca = s.autoscaling.clusterAutoscaler;
+    if (ca.provider !== 'azure') return undefined;
+    if (!ca.workloadIdentity && !ca.credentialsSecret) {
+      return { severity: 'error', message: 'cluster-autoscaler on Azure needs an identity: neither workloadIdentity.azureClientId nor a credentialsSecret is set.', fix: 'set spec.autoscaling.clusterAutoscaler.workloadIdentity.azureClientId (and .azure), or a credentialsSecret in kube-system with ClientID, ClientSecret, TenantID, SubscriptionID, ResourceGroup, VMType' };
+    }
+    if (ca.workloadIdentity && !ca.azure) {
+      return { severity: 'error', message: 'cluster-autoscaler on Azure with workload identity needs the subscription and node resource group of the VM scale sets.', fix: 'set spec.autoscaling.clusterAutoscaler.azure.subscriptionId and .resourceGroup (the MC_... node resource group)' };
+    }
+    return undefined;
+  },
+  'autoscaler-identity-profile': (s) => (s.autoscaling.clusterAutoscaler.provider === 'none' ? undefined : identityMismatch(s, s.autoscaling.clusterAutoscaler.workloadIdentity, 'spec.autoscaling.clusterAutoscaler')),
+  'autoscaler-static-keys': (s) =>
+    s.autoscaling.clusterAutoscaler.credentialsSecret && s.autoscaling.clusterAutoscaler.workloadIdentity
+      ? { severity: 'error', message: 'cluster-autoscaler has both workloadIdentity and a credentialsSecret; static keys are only the fallback.', fix: 'remove spec.autoscaling.clusterAutoscaler.credentialsSecret' }
+      : undefined,
   'aws-autoscaler-region': (s) =>
     s.autoscaling.clusterAutoscaler.provider === 'aws' && !s.autoscaling.clusterAutoscaler.region
       ? { severity: 'error', message: 'cluster-autoscaler on AWS needs the region of the Auto Scaling groups.', fix: 'set spec.autoscaling.clusterAutoscaler.region, e.g. eu-west-1' }
@@ -102,8 +164,42 @@ export const rules: Record<string, Rule> = {
       ? { severity: 'warning', message: 'spec.monitoring.controlPlaneMetrics is ignored on kind: its etcd, controller manager, scheduler and kube-proxy serve metrics on localhost only.', fix: 'remove spec.monitoring.controlPlaneMetrics' }
       : undefined,
   'backup-credentials': (s) =>
-    s.backup.enabled && s.backup.storage.type !== 'minio' && !s.backup.storage.credentialsSecret
-      ? { severity: 'error', message: `backups to ${s.backup.storage.type} need credentials, and spec.backup.storage.credentialsSecret is not set.`, fix: 'create a Secret with a "cloud" key in the velero namespace and name it in spec.backup.storage.credentialsSecret' }
+    s.backup.enabled && s.backup.storage.type !== 'minio' && !s.backup.storage.credentialsSecret && !s.backup.storage.workloadIdentity
+      ? {
+          severity: 'error',
+          message: `backups to ${s.backup.storage.type} need an identity: neither spec.backup.storage.workloadIdentity nor credentialsSecret is set.`,
+          fix: `${profileFacts[profileOf(s)].identity ? `set spec.backup.storage.workloadIdentity.${profileFacts[profileOf(s)].identity} (no key stored in the cluster), or ` : ''}create a Secret with a "cloud" key in the velero namespace and name it in spec.backup.storage.credentialsSecret`,
+        }
+      : undefined,
+  'backup-identity-profile': (s) => (s.backup.enabled ? identityMismatch(s, s.backup.storage.workloadIdentity, 'spec.backup.storage') : undefined),
+  'backup-identity-storage': (s) => {
+    const id = identityOf(s.backup.storage.workloadIdentity);
+    if (!s.backup.enabled || !id) return undefined;
+    const wants = { awsRoleArn: 's3', gcpServiceAccount: 'gcs', azureClientId: 'azure' }[id.key];
+    if (s.backup.storage.type === wants) return undefined;
+    return { severity: 'error', message: `spec.backup.storage.workloadIdentity.${id.key} grants access to ${wants} storage, but spec.backup.storage.type is ${s.backup.storage.type}.`, fix: `set spec.backup.storage.type: ${wants}, or remove workloadIdentity` };
+  },
+  'backup-static-keys': (s) =>
+    s.backup.enabled && s.backup.storage.credentialsSecret && s.backup.storage.workloadIdentity
+      ? { severity: 'error', message: 'spec.backup.storage has both workloadIdentity and a credentialsSecret; static keys are only the fallback.', fix: 'remove spec.backup.storage.credentialsSecret' }
+      : s.backup.enabled && s.backup.storage.type !== 'minio' && s.backup.storage.credentialsSecret && profileFacts[profileOf(s)].identity
+        ? { severity: 'warning', message: `Velero reads static cloud keys from Secret ${s.backup.storage.credentialsSecret}; on ${profileFacts[profileOf(s)].title} workload identity keeps keys out of the cluster.`, fix: `set spec.backup.storage.workloadIdentity.${profileFacts[profileOf(s)].identity} and remove credentialsSecret` }
+        : undefined,
+  'azure-backup-subscription': (s) =>
+    s.backup.enabled && s.backup.storage.type === 'azure' && s.backup.storage.workloadIdentity && s.backup.storage.azure && !s.backup.storage.azure.subscriptionId
+      ? { severity: 'error', message: "Velero's Azure plugin with workload identity reads the storage account's subscription from the backup location (no credentials file names it).", fix: 'set spec.backup.storage.azure.subscriptionId' }
+      : undefined,
+  'control-plane-metrics-managed': (s) => {
+    const profile = profileOf(s);
+    const m = s.monitoring.controlPlaneMetrics;
+    const asked = (['etcd', 'controllerManager', 'scheduler'] as const).filter((k) => m[k]);
+    return profileFacts[profile].managedControlPlane && asked.length
+      ? { severity: 'error', message: `${profileFacts[profile].title} runs the control plane where pods cannot reach it, so scraping ${asked.join(', ')} would only page "down" forever.`, fix: `set spec.monitoring.controlPlaneMetrics.${asked[0]}: false (the provider's own monitoring covers it)` }
+      : undefined;
+  },
+  'internal-load-balancer-profile': (s) =>
+    s.networking.loadBalancer.internal && s.networking.gateway !== 'none' && Object.keys(profileFacts[profileOf(s)].loadBalancerAnnotations(true)).length === 0 && Object.keys(s.networking.loadBalancer.annotations).length === 0
+      ? { severity: 'error', message: `spec.networking.loadBalancer.internal is true, but the ${profileOf(s)} profile knows no annotation that makes a load balancer internal.`, fix: "set spec.networking.loadBalancer.annotations to your load balancer's own (e.g. MetalLB's metallb.io/address-pool), or set spec.cluster.profile" }
       : undefined,
   's3-region': (s) =>
     s.backup.enabled && s.backup.storage.type === 's3' && !s.backup.storage.region

@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { kubernetesMinors } from '../lock.js';
 import { addonComponents } from '../render/addons.js';
+import { clusterProfiles, providerAddonNames } from './profile-names.js';
 
 const dns1123Label = z
   .string()
@@ -81,6 +82,30 @@ const secretRef = z.strictObject({
   key: z.string().regex(/^[-._a-zA-Z0-9]+$/, 'must be a Secret key (letters, digits, "-", "_", ".")'),
 });
 
+/**
+ * Workload identity: the cloud identity a component's ServiceAccount is bound to, so no static key
+ * is stored in the cluster. One of the three, matching the cluster's profile (rules.ts).
+ */
+const workloadIdentity = z
+  .strictObject({
+    awsRoleArn: z
+      .string()
+      .regex(/^arn:aws[a-z-]*:iam::[0-9]{12}:role\/[\w+=,.@/-]{1,512}$/, 'must be an IAM role ARN such as arn:aws:iam::123456789012:role/velero')
+      .optional()
+      .describe('EKS (IRSA): annotation eks.amazonaws.com/role-arn on the ServiceAccount'),
+    gcpServiceAccount: z
+      .string()
+      .regex(/^[a-z][a-z0-9-]{4,28}[a-z0-9]@[a-z][a-z0-9-]{4,28}[a-z0-9]\.iam\.gserviceaccount\.com$/, 'must be a Google service account e-mail such as velero@my-project.iam.gserviceaccount.com')
+      .optional()
+      .describe('GKE Workload Identity: annotation iam.gke.io/gcp-service-account on the ServiceAccount'),
+    azureClientId: z
+      .string()
+      .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be the client ID (a GUID) of a user-assigned managed identity')
+      .optional()
+      .describe('AKS Workload Identity: annotation azure.workload.identity/client-id on the ServiceAccount and pod label azure.workload.identity/use'),
+  })
+  .refine((w) => [w.awsRoleArn, w.gcpServiceAccount, w.azureClientId].filter(Boolean).length === 1, 'must set exactly one of awsRoleArn, gcpServiceAccount, azureClientId');
+
 const tenant = z.strictObject({
   name: dns1123Label.describe('Tenant team; becomes the namespace name'),
   groups: z
@@ -109,6 +134,18 @@ const tenant = z.strictObject({
 const cluster = z
   .strictObject({
     provider: z.enum(['kind', 'existing']).default('kind').describe('kind: create a local cluster; existing: adopt a cluster through its kube context'),
+    profile: z
+      .enum(clusterProfiles)
+      .optional()
+      .describe(
+        "What the existing cluster is (eks, gke, aks, kubeadm, generic; kind for provider kind, which is also the default there; generic is the default for existing): decides which control-plane components can be scraped, which add-ons the provider already runs, workload identity, LoadBalancer annotations and cluster-autoscaler. up's preflight and doctor compare it with what the nodes say (providerID, node labels)",
+      ),
+    providerAddons: z
+      .array(z.enum(providerAddonNames))
+      .optional()
+      .describe(
+        "Add-ons the provider already runs, which kubestrap adopts (checks) instead of installing. Default from the profile: gke metrics-server, snapshot-controller and gateway-api-crds; aks metrics-server; none elsewhere. The preflight refuses when one listed is missing or one not listed is already there",
+      ),
     name: dns1123Label.default('kubestrap').describe('Cluster name (kind cluster name; label on everything kubestrap creates)'),
     kubernetesVersion: z.enum(kubernetesMinors).default('1.36').describe('Kubernetes minor; selects the pinned kind node image'),
     nodeImage: imageReference
@@ -131,6 +168,15 @@ const cluster = z
       .prefault({})
       .describe('Node counts for kind'),
   })
+  .superRefine((c, ctx) => {
+    // Here rather than in rules.ts so the error points at the profile line of the file.
+    if (c.profile === undefined) return;
+    if (c.provider === 'kind' && c.profile !== 'kind') {
+      ctx.addIssue({ code: 'custom', path: ['profile'], message: `profile ${c.profile} describes an existing cluster, but provider is kind; remove profile (kind is implied) or set provider: existing` });
+    } else if (c.provider === 'existing' && c.profile === 'kind') {
+      ctx.addIssue({ code: 'custom', path: ['profile'], message: 'profile kind is for provider kind; an existing cluster takes eks, gke, aks, kubeadm or generic' });
+    }
+  })
   .prefault({});
 
 const networking = z
@@ -145,6 +191,16 @@ const networking = z
     kubeProxyReplacement: z.boolean().default(false).describe('Cilium replaces kube-proxy (kind then runs with kubeProxyMode none)'),
     encryption: z.boolean().default(false).describe('Encrypt pod-to-pod traffic in transit (Cilium WireGuard; Calico WireGuard)'),
     gateway: z.enum(['none', 'envoy-gateway', 'cilium', 'traefik']).default('envoy-gateway').describe('Gateway API implementation (ingress-nginx is retired and not offered)'),
+    loadBalancer: z
+      .strictObject({
+        internal: z.boolean().default(false).describe("The Gateway's load balancer gets a private address only (the profile's annotation: eks, gke, aks)"),
+        annotations: z
+          .record(z.string().min(1).max(253).regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'must be an annotation key such as service.beta.kubernetes.io/aws-load-balancer-type'), z.string().max(1024).regex(oneLine, oneLineMessage))
+          .default({})
+          .describe("Annotations on the Gateway's LoadBalancer Service, added to (and overriding) the profile's"),
+      })
+      .prefault({})
+      .describe("The Service of type LoadBalancer in front of the Gateway's proxies"),
   })
   .prefault({});
 
@@ -154,7 +210,11 @@ const storage = z
       .enum(['builtin', 'longhorn'])
       .default('builtin')
       .describe("builtin: keep the cluster's provisioner (kind's local-path); longhorn: install Longhorn (needs open-iscsi)"),
-    defaultClass: dns1123Subdomain.default('standard').describe('Name of the one default StorageClass'),
+    defaultClass: dns1123Subdomain
+      .optional()
+      .describe(
+        "Name of the one default StorageClass (kind: standard). On an existing cluster asked by init, or left out: then the cluster's own default is used, and up's preflight names it and refuses when no class or several carry the default annotation",
+      ),
     replicas: z.number().int().min(1).max(5).default(3).describe('Longhorn replica count'),
     snapshots: z.boolean().default(true).describe('Install the CSI snapshot controller and CRDs'),
   })
@@ -250,6 +310,29 @@ const autoscaling = z
         provider: z.enum(['none', 'aws', 'gce', 'azure', 'clusterapi']).default('none'),
         clusterName: dns1123Label.optional().describe('Cluster name for node-group auto-discovery (default: cluster.name)'),
         region: z.string().regex(/^[a-z0-9-]+$/, 'must be a region such as eu-west-1').optional().describe('AWS: region of the Auto Scaling groups (required for aws)'),
+        nodeGroups: z
+          .array(
+            z.strictObject({
+              namePrefix: z.string().regex(/^[a-z]([-a-z0-9]{0,61}[a-z0-9])?$/, 'must be the start of a managed instance group name, e.g. gke-prod-pool-1'),
+              minSize: z.number().int().min(0).max(1000),
+              maxSize: z.number().int().min(1).max(1000),
+            }),
+          )
+          .default([])
+          .describe('gce: the managed instance groups (GKE node pools) to scale, by name prefix, with their size bounds (required for gce)'),
+        azure: z
+          .strictObject({
+            subscriptionId: z.string().regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a subscription ID (a GUID)'),
+            resourceGroup: z.string().regex(/^[-\w._()]{1,90}$/, 'must be an Azure resource group name').describe("The node resource group holding the VM scale sets (AKS: MC_<group>_<cluster>_<region>)"),
+          })
+          .optional()
+          .describe('azure: where the VM scale sets are (required for azure with workloadIdentity; a credentialsSecret carries them otherwise)'),
+        workloadIdentity: workloadIdentity.optional().describe("Cloud identity of cluster-autoscaler's ServiceAccount (eks: awsRoleArn, gke: gcpServiceAccount, aks: azureClientId)"),
+        credentialsSecret: dns1123Subdomain
+          .optional()
+          .describe(
+            'Fallback without workloadIdentity: Secret in kube-system with static credentials (aws: keys AwsAccessKeyId, AwsSecretAccessKey; azure: ClientID, ClientSecret, TenantID, SubscriptionID, ResourceGroup, VMType). Without either, aws and gce use the nodes\' own identity',
+          ),
       })
       .prefault({}),
   })
@@ -261,11 +344,17 @@ const backupStorage = z
     bucket: z.string().regex(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, 'must be a bucket name (3-63 lower-case letters, digits, "." and "-")').default('velero'),
     region: z.string().regex(/^[a-z0-9-]+$/, 'must be a region such as eu-west-1').optional(),
     s3Url: z.url({ protocol: /^https?$/ }).optional().describe('S3-compatible endpoint URL (optional for AWS)'),
-    credentialsSecret: dns1123Subdomain.optional().describe('Secret in the velero namespace with a "cloud" key (required for s3/gcs/azure)'),
+    credentialsSecret: dns1123Subdomain.optional().describe('Secret in the velero namespace with a "cloud" key (s3/gcs/azure without workloadIdentity: static keys, the fallback)'),
+    workloadIdentity: workloadIdentity.optional().describe("Cloud identity of Velero's ServiceAccount instead of static keys (s3: awsRoleArn on eks, gcs: gcpServiceAccount on gke, azure: azureClientId on aks)"),
     azure: z
       .strictObject({
         resourceGroup: z.string().regex(/^[-\w._()]{1,90}$/, 'must be an Azure resource group name'),
         storageAccount: z.string().regex(/^[a-z0-9]{3,24}$/, 'must be an Azure storage account name (3-24 lower-case letters and digits)'),
+        subscriptionId: z
+          .string()
+          .regex(/^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/, 'must be a subscription ID (a GUID)')
+          .optional()
+          .describe('Subscription of the storage account (with workloadIdentity, where no credentials file names it)'),
       })
       .optional()
       .describe('Where the Azure container lives (required for type azure)'),

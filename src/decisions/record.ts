@@ -3,8 +3,11 @@
  * alternatives and the reason. Generated from the validated config, so `init --yes` writes the
  * same record the wizard does. Pure: the date is passed in.
  */
+import { clusterProfile, profileFacts, providerAddons, type ClusterProfile } from '../config/profile.js';
 import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
+import { defaultStorageClass } from '../render/common.js';
+import { identityWiring } from '../render/identity.js';
 import { kindNodeImage } from '../steps/cluster.js';
 import { controlPlaneScraping } from '../steps/monitoring.js';
 
@@ -46,6 +49,7 @@ export function decisionsFor(config: Config): Decision[] {
       ? 'Start small and measured: the whole roadmap runs on a laptop first, so the team sees every phase work before paying for infrastructure.'
       : 'The cluster already exists and is run by its provider; kubestrap binds the roadmap to that context (and the cluster identity) and never applies anywhere else.',
   });
+  if (!kind) out.push(profileDecision(config));
   out.push({
     area: 'foundation',
     title: 'Kubernetes version',
@@ -76,7 +80,7 @@ export function decisionsFor(config: Config): Decision[] {
   out.push({
     area: 'foundation',
     title: 'Storage',
-    chosen: `${s.storage.provisioner} provisioner, default StorageClass "${s.storage.defaultClass}"${s.storage.snapshots ? ', CSI snapshots' : ''}`,
+    chosen: `${s.storage.provisioner} provisioner, default StorageClass ${defaultStorageClass(config) ? `"${defaultStorageClass(config)}"` : "the cluster's own (none named; up's preflight reports which class carries the default annotation)"}${s.storage.snapshots ? `, CSI snapshots${providerAddons(config).includes('snapshot-controller') ? " (the provider's snapshot controller, adopted)" : ''}` : ''}`,
     alternatives: others(s.storage.provisioner, [
       { value: 'builtin', note: "the cluster's existing provisioner, made the single default" },
       { value: 'longhorn', note: 'replicated block storage; needs open-iscsi on every node' },
@@ -164,14 +168,14 @@ export function decisionsFor(config: Config): Decision[] {
   out.push({
     area: 'observability',
     title: 'Autoscaling',
-    chosen: `HPA defaults ${s.autoscaling.hpa.minReplicas}-${s.autoscaling.hpa.maxReplicas} replicas at ${s.autoscaling.hpa.targetCPUUtilization}% CPU; VPA ${s.autoscaling.vpa.enabled ? `mode ${s.autoscaling.vpa.updateMode}` : 'no'}; cluster-autoscaler ${s.autoscaling.clusterAutoscaler.provider}`,
+    chosen: `HPA defaults ${s.autoscaling.hpa.minReplicas}-${s.autoscaling.hpa.maxReplicas} replicas at ${s.autoscaling.hpa.targetCPUUtilization}% CPU; VPA ${s.autoscaling.vpa.enabled ? `mode ${s.autoscaling.vpa.updateMode}` : 'no'}; cluster-autoscaler ${s.autoscaling.clusterAutoscaler.provider}${s.autoscaling.clusterAutoscaler.provider === 'none' ? '' : ` (identity: ${identityText(s.autoscaling.clusterAutoscaler.workloadIdentity, s.autoscaling.clusterAutoscaler.credentialsSecret, "the nodes' own")})`}`,
     alternatives: [{ value: 'VPA updateMode Recreate/InPlaceOrRecreate', note: 'apply recommendations automatically' }, { value: 'fixed replicas', note: 'no autoscaling' }],
     reason: kind ? 'Recommendations first (VPA Off): measure before resizing. kind has no node groups, so no cluster-autoscaler.' : 'Recommendations first (VPA Off): measure before resizing; the cluster-autoscaler needs the node groups of the provider.',
   });
   out.push({
     area: 'operations',
     title: 'Backups and disaster recovery',
-    chosen: s.backup.enabled ? `Velero to ${s.backup.storage.type}${s.backup.storage.type === 'minio' ? '' : ` bucket ${s.backup.storage.bucket}`}, schedule "${s.backup.schedule}", kept ${s.backup.ttl}, restore drill ${yesNo(s.backup.restoreDrill)}` : 'no backups',
+    chosen: s.backup.enabled ? `Velero to ${s.backup.storage.type}${s.backup.storage.type === 'minio' ? '' : ` bucket ${s.backup.storage.bucket} (identity: ${identityText(s.backup.storage.workloadIdentity, s.backup.storage.credentialsSecret, 'none')})`}, schedule "${s.backup.schedule}", kept ${s.backup.ttl}, restore drill ${yesNo(s.backup.restoreDrill)}` : 'no backups',
     alternatives: others(s.backup.enabled ? s.backup.storage.type : 'none', [
       { value: 'minio', note: 'in-cluster object store: lost with the cluster, development only' },
       { value: 's3', note: 'S3 or S3-compatible object storage outside the cluster' },
@@ -183,7 +187,7 @@ export function decisionsFor(config: Config): Decision[] {
       ? 'Backups were turned off; nothing in the cluster can be restored after a loss. Revisit before production data arrives.'
       : s.backup.storage.type === 'minio'
         ? 'Design for failure, and prove restores with a drill. MinIO inside the cluster is acceptable for a laptop cluster only: losing the cluster loses the backups.'
-        : 'Design for failure: backups live outside the cluster they protect, and a restore drill proves they work. Credentials come from a Secret, never from this file.',
+        : `Design for failure: backups live outside the cluster they protect, and a restore drill proves they work. ${s.backup.storage.workloadIdentity ? 'Velero reaches the bucket with workload identity: no cloud key is stored in the cluster.' : 'Credentials come from a Secret, never from this file; workload identity (spec.backup.storage.workloadIdentity) would keep them out of the cluster.'}`,
   });
   out.push({
     area: 'operations',
@@ -227,8 +231,35 @@ export function decisionsFor(config: Config): Decision[] {
     ]),
     reason: 'Every chart version is pinned in one lock table, so a re-run installs exactly what was planned.',
   });
-  if (!kind) out.push(providerChecks(s));
+  if (!kind) out.push(providerChecks(config));
   return out;
+}
+
+function identityText(w: Parameters<typeof identityWiring>[0], secret: string | undefined, otherwise: string): string {
+  const wiring = identityWiring(w);
+  if (wiring) return wiring.describe;
+  return secret ? `static keys from Secret ${secret}, the fallback` : otherwise;
+}
+
+/** What the provider profile decided, for an existing cluster. */
+function profileDecision(config: Config): Decision {
+  const profile = clusterProfile(config);
+  const facts = profileFacts[profile];
+  const adopted = providerAddons(config);
+  return {
+    area: 'foundation',
+    title: 'Provider profile',
+    chosen: [
+      `${profile}${config.spec.cluster.profile ? '' : ' (default: spec.cluster.profile is not set)'}`,
+      facts.managedControlPlane ? 'managed control plane, never scraped' : 'self-managed control plane, scraped only where spec.monitoring.controlPlaneMetrics says it is reachable',
+      `add-ons the provider runs (adopted, not installed): ${adopted.length ? adopted.join(', ') : 'none'}`,
+      `workload identity: ${facts.identity ?? 'none kubestrap can wire'}`,
+      `cluster-autoscaler possible: ${facts.clusterAutoscaler ?? 'clusterapi only'}`,
+    ].join('; '),
+    alternatives: (['eks', 'gke', 'aks', 'kubeadm', 'generic'] as const).filter((p) => p !== profile).map((p) => ({ value: p, note: profileFacts[p].title })),
+    reason:
+      "A cluster kubestrap adopts was built by someone else: the profile says what can be assumed about it, so nothing is reinstalled that the provider runs, nothing is scraped that pods cannot reach, and cloud access uses the provider's workload identity. up's preflight and doctor compare it with the nodes (providerID, provider node labels, control-plane nodes) and refuse a contradiction.",
+  };
 }
 
 function scrapedControlPlane(config: Config): string {
@@ -242,7 +273,9 @@ function scrapedControlPlane(config: Config): string {
  * On an existing cluster, what kubestrap cannot configure (the API server's flags are the
  * provider's) and how the team checks it on the common providers.
  */
-function providerChecks(s: Spec): Decision {
+function providerChecks(config: Config): Decision {
+  const s = config.spec;
+  const profile = clusterProfile(config);
   const wanted = [s.security.auditLogging ? 'audit logging' : '', s.security.secretsEncryption ? 'encryption of Secrets at rest' : ''].filter(Boolean);
   return {
     area: 'features',
@@ -252,19 +285,43 @@ function providerChecks(s: Spec): Decision {
       'control-plane health (etcd, controller manager, scheduler): watched by the provider, not by this Prometheus unless spec.monitoring.controlPlaneMetrics says they are reachable',
     ].join('; '),
     alternatives: [{ value: 'provider: kind', note: 'kubestrap writes the audit policy and the encryption key into the API server and verifies both' }],
-    reason: [
-      'Check audit logging: EKS `aws eks describe-cluster --name <cluster> --query cluster.logging` (the "audit" type enabled);',
-      'GKE: Admin Activity audit logs are always on, read them with `gcloud logging read \'logName:"cloudaudit.googleapis.com%2Factivity" AND resource.type="k8s_cluster"\' --limit 1`;',
-      'AKS `az monitor diagnostic-settings list --resource <cluster resource id>` (category kube-audit or kube-audit-admin);',
-      'kubeadm and other self-managed control planes: `--audit-policy-file` and `--audit-log-path` (or `--audit-webhook-config-file`) in /etc/kubernetes/manifests/kube-apiserver.yaml.',
-      'Check encryption at rest: EKS `aws eks describe-cluster --name <cluster> --query cluster.encryptionConfig` (a KMS key for secrets);',
-      'GKE `gcloud container clusters describe <cluster> --format="value(databaseEncryption.state)"` (ENCRYPTED: application-layer encryption with Cloud KMS);',
-      'AKS `az aks show -g <resource group> -n <cluster> --query securityProfile.azureKeyVaultKms`;',
-      'self-managed: `--encryption-provider-config` on the API server, and a Secret read straight from etcd starts with k8s:enc:.',
-      'Record the answers here: kubestrap verify reports both as not checkable on this cluster.',
-    ].join(' '),
+    reason: [...providerCheckText[profile], 'Record the answers here: kubestrap verify reports audit logging and encryption at rest as not checkable on this cluster.'].join(' '),
   };
 }
+
+const selfManagedChecks = [
+  'Check audit logging: `--audit-policy-file` and `--audit-log-path` (or `--audit-webhook-config-file`) in /etc/kubernetes/manifests/kube-apiserver.yaml on every control-plane node.',
+  'Check encryption at rest: `--encryption-provider-config` on the API server, and a Secret read straight from etcd (etcdctl get /registry/secrets/<ns>/<name>) starts with k8s:enc:.',
+  "Check NetworkPolicy enforcement: the cluster's CNI must enforce NetworkPolicies (Flannel alone does not), or the tenants' default-deny is decoration.",
+];
+
+/** Per profile: how the team checks what kubestrap cannot configure there. */
+const providerCheckText: Record<ClusterProfile, string[]> = {
+  kind: [],
+  eks: [
+    'Check audit logging: `aws eks describe-cluster --name <cluster> --query cluster.logging` shows the "audit" type enabled (control-plane logs go to CloudWatch).',
+    'Check encryption at rest: `aws eks describe-cluster --name <cluster> --query cluster.encryptionConfig` names a KMS key of yours for envelope encryption of Secrets.',
+    'Check IRSA: `aws eks describe-cluster --name <cluster> --query cluster.identity.oidc.issuer` has an IAM OIDC provider, and each role\'s trust policy names its ServiceAccount (kube-system/cluster-autoscaler, velero/velero-server).',
+    'Check NetworkPolicy enforcement: the VPC CNI enforces NetworkPolicies only with its network policy agent on (`enableNetworkPolicy: "true"` in the aws-node configuration), otherwise the tenants\' default-deny is decoration.',
+  ],
+  gke: [
+    'Check audit logging: Admin Activity audit logs are always on; read one with `gcloud logging read \'logName:"cloudaudit.googleapis.com%2Factivity" AND resource.type="k8s_cluster"\' --limit 1`.',
+    'Check encryption at rest: `gcloud container clusters describe <cluster> --format="value(databaseEncryption.state)"` is ENCRYPTED for application-layer encryption with a Cloud KMS key (GKE always encrypts storage; this adds your key).',
+    'Check Workload Identity: `gcloud container clusters describe <cluster> --format="value(workloadIdentityConfig.workloadPool)"` is set, the node pools run the GKE metadata server, and each Google service account grants roles/iam.workloadIdentityUser to its Kubernetes ServiceAccount.',
+    'Check NetworkPolicy enforcement: Dataplane V2 (`networkConfig.datapathProvider: ADVANCED_DATAPATH`) or network policy enforcement must be on.',
+  ],
+  aks: [
+    'Check audit logging: `az monitor diagnostic-settings list --resource <cluster resource id>` has category kube-audit or kube-audit-admin going to a workspace or storage account.',
+    'Check encryption at rest: `az aks show -g <resource group> -n <cluster> --query securityProfile.azureKeyVaultKms` is enabled for Key Vault KMS encryption of Secrets.',
+    'Check Azure Workload Identity: `az aks show -g <resource group> -n <cluster> --query "[oidcIssuerProfile.enabled, securityProfile.workloadIdentity.enabled]"` is both true, and each managed identity has a federated credential for its ServiceAccount.',
+    'Check NetworkPolicy enforcement: `az aks show --query networkProfile.networkPolicy` is azure, calico or cilium (none means the tenants\' default-deny is decoration).',
+  ],
+  kubeadm: selfManagedChecks,
+  generic: [
+    ...selfManagedChecks,
+    'On a managed cluster, set spec.cluster.profile (eks, gke, aks) to get the provider\'s own commands here.',
+  ],
+};
 
 export function renderDecisions(config: Config, options: { configFile: string; date: string }): string {
   const lines = [

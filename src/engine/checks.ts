@@ -107,9 +107,9 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
     case 'default-storageclass': {
       const classes = await kubectl.list<IStorageClass>('storageclasses');
       const defaults = classes.filter((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true').map((c) => c.metadata?.name ?? '');
-      if (defaults.length === 0) return { message: `no default StorageClass (expected ${check.name}); PVCs without a class will stay Pending` };
+      if (defaults.length === 0) return { message: `no default StorageClass${check.name ? ` (expected ${check.name})` : ''}; PVCs without a class will stay Pending` };
       if (defaults.length > 1) return { message: `${defaults.length} default StorageClasses (${defaults.join(', ')}); exactly one may carry the default annotation` };
-      return defaults[0] === check.name ? undefined : { message: `the default StorageClass is ${defaults[0]}, expected ${check.name} (spec.storage.defaultClass)` };
+      return check.name === undefined || defaults[0] === check.name ? undefined : { message: `the default StorageClass is ${defaults[0]}, expected ${check.name} (spec.storage.defaultClass)` };
     }
     case 'namespace-labels': {
       const ns = await kubectl.get<INamespace>('namespace', check.namespace);

@@ -12,6 +12,7 @@ import { globalDefaultPriorityClass } from '../steps/cost.js';
 import { veleroNamespace } from '../steps/disaster-recovery.js';
 import { monitoringNamespace } from '../steps/monitoring.js';
 import { shellQuote } from '../util/argv.js';
+import { checkClusterProfile } from './cluster-profile.js';
 import { minorOf } from './session.js';
 
 /** A Secret the user creates and the roadmap reads (kubestrap never writes it). */
@@ -56,6 +57,11 @@ export function referencedSecrets(config: Config, steps: readonly StepId[]): Sec
   }
   if (backup.enabled && backup.storage.type !== 'minio' && backup.storage.credentialsSecret) {
     add('disaster-recovery', veleroNamespace, backup.storage.credentialsSecret, 'cloud', `the ${backup.storage.type} credentials Velero uses`, 'spec.backup.storage.credentialsSecret');
+  }
+  const ca = config.spec.autoscaling.clusterAutoscaler;
+  if (ca.credentialsSecret && !ca.workloadIdentity && (ca.provider === 'aws' || ca.provider === 'azure')) {
+    const keys = ca.provider === 'aws' ? ['AwsAccessKeyId', 'AwsSecretAccessKey'] : ['ClientID', 'ClientSecret', 'TenantID', 'SubscriptionID', 'ResourceGroup', 'VMType'];
+    for (const key of keys) add('autoscaling', 'kube-system', ca.credentialsSecret, key, `the ${ca.provider} credentials of cluster-autoscaler (${key})`, 'spec.autoscaling.clusterAutoscaler.credentialsSecret');
   }
   return [...needs.values()];
 }
@@ -134,6 +140,14 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
   }
   report.problems.push(...(await checkSecrets(kubectl, referencedSecrets(config, input.steps))));
   report.problems.push(...(await checkGlobalDefaultPriorityClass(kubectl, config, input.steps)));
+  try {
+    for (const f of await checkClusterProfile(kubectl, config, input.steps)) {
+      if (f.severity === 'error') report.problems.push({ what: f.what, fix: f.fix });
+      else if (f.severity === 'warning') report.warnings.push({ what: f.what, fix: f.fix });
+    }
+  } catch (error) {
+    report.warnings.push({ what: `the cluster's profile, default StorageClass and provider add-ons could not be read: ${(error as Error).message.split('\n')[0] ?? ''}`, fix: 'check that your user may list nodes, storageclasses, apiservices and customresourcedefinitions' });
+  }
   return report;
 }
 

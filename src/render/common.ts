@@ -45,7 +45,12 @@ export function targetContext(config: Config): string {
   return provider === 'kind' ? `kind-${name}` : (context ?? '');
 }
 
-/** The one default StorageClass the storage step establishes (Longhorn's own, or the configured one). */
-export function defaultStorageClass(config: Config): string {
-  return config.spec.storage.provisioner === 'longhorn' ? 'longhorn' : config.spec.storage.defaultClass;
+/**
+ * The one default StorageClass the storage step establishes: Longhorn's own, the configured one,
+ * kind's `standard`, or undefined on an existing cluster whose config names none (volumes then name
+ * no class and get the cluster's default, which the preflight finds and reports).
+ */
+export function defaultStorageClass(config: Config): string | undefined {
+  if (config.spec.storage.provisioner === 'longhorn') return 'longhorn';
+  return config.spec.storage.defaultClass ?? (config.spec.cluster.provider === 'kind' ? 'standard' : undefined);
 }

@@ -67,7 +67,7 @@ export type Check =
   | { type: 'crd-established'; name: string }
   | { type: 'apiservice-available'; name: string }
   | { type: 'helm-deployed'; namespace: string; release: string }
-  | { type: 'default-storageclass'; name: string }
+  | { type: 'default-storageclass'; /** undefined: any one class, as long as exactly one is the default. */ name?: string | undefined }
   | { type: 'namespace-labels'; namespace: string; labels: Record<string, string> }
   | { type: 'exists'; resource: string; namespace?: string; name: string }
   | { type: 'rejects-privileged-pod'; namespace: string }

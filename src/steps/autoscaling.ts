@@ -1,4 +1,6 @@
+import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
+import { identityWiring } from '../render/identity.js';
 import { PlanBuilder } from '../roadmap/builders.js';
 import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { commonLabels } from '../render/common.js';
@@ -13,6 +15,60 @@ import { smokeName, smokeNamespace } from './integration.js';
 export const vpaNamespace = 'kube-system';
 /** The smoke-test workload the integration step deploys; autoscaling attaches an HPA and a VPA to it. */
 const smokeWorkload = { namespace: smokeNamespace, name: smokeName } as const;
+
+/**
+ * The values context of cluster-autoscaler per cloud, with every value the chart needs to find node
+ * groups there, and its identity: workload identity, else the user's Secret of static keys, else
+ * (aws, gce) the nodes' own.
+ */
+export function clusterAutoscalerValues(config: Config): { context: Record<string, unknown>; describe: string } {
+  const { cluster, autoscaling } = config.spec;
+  const ca = autoscaling.clusterAutoscaler;
+  const clusterName = ca.clusterName ?? cluster.name;
+  const wiring = identityWiring(ca.workloadIdentity);
+  const context: Record<string, unknown> = {
+    cloudProvider: ca.provider,
+    clusterName,
+    imageTag: lock.clusterAutoscalerImageTags[cluster.kubernetesVersion],
+    resources: addonResources(config, 'cluster-autoscaler'),
+    rbac: wiring ? { serviceAccount: { annotations: wiring.serviceAccountAnnotations } } : undefined,
+    podLabels: wiring && Object.keys(wiring.podLabels).length ? wiring.podLabels : undefined,
+  };
+  let discovery = '';
+  if (ca.provider === 'aws') {
+    context.aws = { region: ca.region };
+    discovery = `Auto Scaling groups in ${ca.region ?? '?'} tagged k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/${clusterName}`;
+    if (!wiring && ca.credentialsSecret) {
+      context.extraEnvSecrets = {
+        AWS_ACCESS_KEY_ID: { name: ca.credentialsSecret, key: 'AwsAccessKeyId' },
+        AWS_SECRET_ACCESS_KEY: { name: ca.credentialsSecret, key: 'AwsSecretAccessKey' },
+      };
+    }
+  } else if (ca.provider === 'gce') {
+    context.gce = { nodeGroups: ca.nodeGroups.map((g) => ({ name: g.namePrefix, minSize: g.minSize, maxSize: g.maxSize })) };
+    discovery = `managed instance groups ${ca.nodeGroups.map((g) => `${g.namePrefix}* (${g.minSize}-${g.maxSize})`).join(', ')}; GKE's own autoscaler must be off for these node pools`;
+  } else if (ca.provider === 'azure') {
+    if (wiring) {
+      context.azure = { subscriptionId: ca.azure?.subscriptionId, resourceGroup: ca.azure?.resourceGroup, clientId: ca.workloadIdentity?.azureClientId, vmType: 'vmss', workloadIdentity: true };
+    } else {
+      // Every ID and the client secret come from the user's Secret; the chart renders none.
+      context.secretKeyRefNameOverride = ca.credentialsSecret;
+    }
+    discovery = `VM scale sets tagged cluster-autoscaler-enabled=true and cluster-autoscaler-name=${clusterName}; AKS's own autoscaler must be off for these node pools`;
+  } else {
+    discovery = `Cluster API MachineDeployments/MachineSets of cluster ${clusterName} annotated with their min/max size`;
+  }
+  const identity = wiring
+    ? wiring.describe
+    : ca.credentialsSecret
+      ? `static credentials from Secret kube-system/${ca.credentialsSecret} (the fallback; workload identity keeps keys out of the cluster)`
+      : ca.provider === 'aws'
+        ? "the nodes' instance role (no workloadIdentity.awsRoleArn)"
+        : ca.provider === 'gce'
+          ? "the nodes' service account (no workloadIdentity.gcpServiceAccount)"
+          : 'its ServiceAccount';
+  return { context, describe: `scales ${discovery}; identity: ${identity}` };
+}
 
 /**
  * Autoscaling: HPA defaults shown on the smoke-test workload, the Vertical Pod Autoscaler
@@ -74,18 +130,9 @@ export const autoscalingStep: Step = {
 
     const { provider } = autoscaling.clusterAutoscaler;
     if (provider !== 'none') {
-      b.helm(
-        'clusterAutoscaler',
-        'cluster-autoscaler',
-        'kube-system',
-        renderObject('autoscaling/cluster-autoscaler-values.yaml', {
-          cloudProvider: provider,
-          clusterName: autoscaling.clusterAutoscaler.clusterName ?? cluster.name,
-          imageTag: lock.clusterAutoscalerImageTags[cluster.kubernetesVersion],
-          awsRegion: provider === 'aws' ? autoscaling.clusterAutoscaler.region : undefined,
-          resources: addonResources(config, 'cluster-autoscaler'),
-        }),
-      );
+      const values = clusterAutoscalerValues(config);
+      b.helm('clusterAutoscaler', 'cluster-autoscaler', 'kube-system', renderObject('autoscaling/cluster-autoscaler-values.yaml', values.context));
+      b.note(`cluster-autoscaler (${provider}): ${values.describe}`);
       b.rollout('kube-system', ['deployment', 'cluster-autoscaler']);
     }
 

@@ -3,6 +3,7 @@ import { lock } from '../lock.js';
 import { PlanBuilder } from '../roadmap/builders.js';
 import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
+import { identityWiring } from '../render/identity.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
 import { monitoringNamespace } from './monitoring.js';
@@ -43,10 +44,26 @@ function locationConfig(storage: BackupStorage): Record<string, string> | undefi
         ...(storage.s3Url ? { s3Url: storage.s3Url, s3ForcePathStyle: 'true' } : {}),
       };
     case 'gcs':
-      return undefined;
+      // With GKE Workload Identity the plugin signs download URLs as this account (no key file).
+      return storage.workloadIdentity?.gcpServiceAccount ? { serviceAccount: storage.workloadIdentity.gcpServiceAccount } : undefined;
     case 'azure':
-      return { resourceGroup: storage.azure?.resourceGroup ?? '', storageAccount: storage.azure?.storageAccount ?? '' };
+      return {
+        resourceGroup: storage.azure?.resourceGroup ?? '',
+        storageAccount: storage.azure?.storageAccount ?? '',
+        // Workload identity: Entra ID (not the account's shared key), the subscription named here.
+        ...(storage.workloadIdentity?.azureClientId ? { useAAD: 'true', ...(storage.azure?.subscriptionId ? { subscriptionId: storage.azure.subscriptionId } : {}) } : {}),
+      };
   }
+}
+
+/** Velero chart values for workload identity: the server ServiceAccount's annotation and the pod label (Azure). */
+function veleroIdentity(w: BackupStorage['workloadIdentity']): { serviceAccount: unknown; podLabels?: Record<string, string> } | undefined {
+  const wiring = identityWiring(w);
+  if (!wiring) return undefined;
+  return {
+    serviceAccount: { server: { annotations: wiring.serviceAccountAnnotations } },
+    ...(Object.keys(wiring.podLabels).length ? { podLabels: wiring.podLabels } : {}),
+  };
 }
 
 /**
@@ -90,7 +107,7 @@ export const disasterRecoveryStep: Step = {
     const level = backup.fileSystemBackup ? security.podSecurity.system : security.podSecurity.platform;
     b.manifest('namespaces.yaml', [namespaceObject(config, 'disaster-recovery', veleroNamespace, level)], `${veleroNamespace} namespace (Pod Security ${level})`);
 
-    let credentialsSecret: string;
+    let credentialsSecret: string | undefined;
     if (isMinio) {
       b.action({ type: 'secret', secret: { namespace: veleroNamespace, name: minioCredentialsSecret, random: { 'access-key': 20, 'secret-key': 40 } } });
       b.action({
@@ -135,9 +152,13 @@ export const disasterRecoveryStep: Step = {
         `Job creating the bucket ${storage.bucket} in MinIO`,
       );
       b.rollout(veleroNamespace, ['deployment', 'minio']);
+    } else if (storage.workloadIdentity) {
+      credentialsSecret = undefined;
+      b.note(`Velero's identity: ${identityWiring(storage.workloadIdentity)?.describe ?? ''}; no cloud key is stored in the cluster`);
     } else {
-      // Required by the backup-credentials rule for s3/gcs/azure.
+      // Required by the backup-credentials rule for s3/gcs/azure without workload identity.
       credentialsSecret = storage.credentialsSecret ?? '';
+      b.note(`Velero's identity: static keys from Secret ${veleroNamespace}/${credentialsSecret} (the fallback; spec.backup.storage.workloadIdentity keeps keys out of the cluster)`);
       b.check({ type: 'exists', resource: 'secrets', namespace: veleroNamespace, name: credentialsSecret });
     }
 
@@ -159,7 +180,8 @@ export const disasterRecoveryStep: Step = {
         ],
         priorityClassName: addonPriorityClass(config),
         resources: { velero: addonResources(config, 'velero'), nodeAgent: addonResources(config, 'velero-node-agent'), job: addonResources(config, 'helper-jobs') },
-        credentialsSecret,
+        credentials: { useSecret: credentialsSecret !== undefined, secret: credentialsSecret },
+        identity: veleroIdentity(storage.workloadIdentity),
         fileSystemBackup: backup.fileSystemBackup,
         serviceMonitor: monitoring.prometheus.enabled,
       }),

@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { gatewayServiceAnnotations, providerRuns } from '../config/profile.js';
 import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
 import { PlanBuilder } from '../roadmap/builders.js';
@@ -36,6 +37,13 @@ export const implementations: Record<GatewayImplementation, Implementation> = {
   cilium: { gatewayClass: 'cilium', port: 80 },
 };
 
+/** Annotations of the Gateway's LoadBalancer Service (profile + spec.networking.loadBalancer), or undefined for none. */
+function loadBalancerAnnotations(config: Config): Record<string, string> | undefined {
+  if (config.spec.cluster.provider === 'kind') return undefined;
+  const annotations = gatewayServiceAnnotations(config);
+  return Object.keys(annotations).length ? annotations : undefined;
+}
+
 export function gatewayImplementation(config: Config): GatewayImplementation | undefined {
   const g = config.spec.networking.gateway;
   return g === 'none' ? undefined : g;
@@ -66,7 +74,11 @@ export const gatewayStep: Step = {
 
     // 1. The CRDs, before anything that serves or uses them.
     const { source, localDir } = config.spec.charts;
-    if (source === 'local') {
+    if (providerRuns(config, 'gateway-api-crds')) {
+      // The provider owns them (GKE reconciles its own copy when Gateway API is enabled); applying
+      // ours would fight it. Adopted: only checked.
+      b.note('Gateway API CRDs: run by the provider (spec.cluster.providerAddons), not applied; checked established (GKE: gcloud container clusters update <cluster> --gateway-api=standard)');
+    } else if (source === 'local') {
       // Air-gapped: the standard-install manifest sits next to the charts.
       const file = path.resolve(ctx.baseDir, localDir ?? 'charts', 'gateway-api', 'standard-install.yaml');
       b.action({ type: 'apply', manifest: file, absolute: true, description: `Gateway API ${lock.manifests.gatewayApi.version} CRDs (standard channel, local copy)` });
@@ -102,6 +114,7 @@ export const gatewayStep: Step = {
         'traefik',
         'traefik',
         renderObject('gateway/traefik-values.yaml', {
+          serviceAnnotations: loadBalancerAnnotations(config),
           replicas,
           priorityClassName: addonPriorityClass(config),
           resources: addonResources(config, 'traefik'),
@@ -125,6 +138,7 @@ export const gatewayStep: Step = {
       const owner = { 'gateway.envoyproxy.io/owning-gateway-name': gatewayName, 'gateway.envoyproxy.io/owning-gateway-namespace': gatewayNamespace };
       objects.push(
         renderObject('gateway/envoy-proxy.yaml', {
+          serviceAnnotations: loadBalancerAnnotations(config),
           name: proxy,
           namespace: 'envoy-gateway-system',
           labels,

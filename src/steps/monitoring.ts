@@ -1,3 +1,4 @@
+import { clusterProfile, profileFacts, providerRuns } from '../config/profile.js';
 import type { Config } from '../config/schema.js';
 import { PlanBuilder } from '../roadmap/builders.js';
 import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
@@ -119,14 +120,41 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
 export function controlPlaneScraping(config: Config): { etcd: boolean; controllerManager: boolean; scheduler: boolean; kubeProxy: boolean } {
   const { cluster, networking, monitoring } = config.spec;
   const wanted = monitoring.controlPlaneMetrics;
+  const profile = profileFacts[clusterProfile(config)];
   const reachable = cluster.provider !== 'kind';
+  // A managed control plane (eks, gke, aks) is never scraped; the rules refuse asking for it.
+  const controlPlane = reachable && !profile.managedControlPlane;
   const kubeProxyRuns = !(networking.cni === 'cilium' && networking.kubeProxyReplacement);
   return {
-    etcd: reachable && wanted.etcd,
-    controllerManager: reachable && wanted.controllerManager,
-    scheduler: reachable && wanted.scheduler,
+    etcd: controlPlane && wanted.etcd,
+    controllerManager: controlPlane && wanted.controllerManager,
+    scheduler: controlPlane && wanted.scheduler,
     kubeProxy: reachable && kubeProxyRuns && wanted.kubeProxy,
   };
+}
+
+/** What the plan says about control-plane scraping, per profile. */
+function controlPlaneNote(config: Config, scraped: string[]): string {
+  const profile = clusterProfile(config);
+  const facts = profileFacts[profile];
+  if (config.spec.cluster.provider === 'kind') return 'etcd, kube-controller-manager, kube-scheduler and kube-proxy are not scraped (kind keeps their metrics on localhost)';
+  const scrapedText = scraped.length ? `scraped and alerted on: ${scraped.join(', ')} (spec.monitoring.controlPlaneMetrics)` : 'no control-plane component is scraped';
+  if (facts.managedControlPlane) {
+    return `${scrapedText}; ${facts.title} runs etcd, the controller manager and the scheduler out of the pods' reach: they are not scraped, whatever spec.monitoring.controlPlaneMetrics says (the provider monitors them)`;
+  }
+  if (profile === 'kubeadm') {
+    // Stock kubeadm binds these to 127.0.0.1; the chart finds the static pods by their component label.
+    const needs: Record<string, string> = {
+      etcd: 'etcd --listen-metrics-urls=http://0.0.0.0:2381',
+      controllerManager: 'kube-controller-manager --bind-address=0.0.0.0',
+      scheduler: 'kube-scheduler --bind-address=0.0.0.0',
+      kubeProxy: 'kube-proxy metricsBindAddress: 0.0.0.0:10249',
+    };
+    return scraped.length
+      ? `${scrapedText}; kubeadm binds them to 127.0.0.1 unless changed on every control-plane node: ${scraped.map((c) => needs[c]).join(', ')}`
+      : `${scrapedText} (kubeadm binds their metrics to 127.0.0.1); to scrape one, change its bind address on the control-plane nodes and turn it on in spec.monitoring.controlPlaneMetrics`;
+  }
+  return `${scrapedText}; turn on only what the cluster exposes to pods in spec.monitoring.controlPlaneMetrics`;
 }
 
 /**
@@ -151,7 +179,10 @@ export const monitoringStep: Step = {
     const labels = commonLabels(config, 'monitoring');
     const storageClass = defaultStorageClass(config);
 
-    if (monitoring.metricsServer) {
+    if (monitoring.metricsServer && providerRuns(config, 'metrics-server')) {
+      b.note(`metrics-server: run by the provider (${profileFacts[clusterProfile(config)].title}; spec.cluster.providerAddons), not installed; its APIService is checked`);
+      b.check({ type: 'apiservice-available', name: 'v1beta1.metrics.k8s.io' });
+    } else if (monitoring.metricsServer) {
       const replicas = isKind ? 1 : 2;
       b.helm(
         'metricsServer',
@@ -180,11 +211,7 @@ export const monitoringStep: Step = {
 
     if (stack) {
       const scraped = Object.entries(controlPlaneScraping(config)).filter(([, on]) => on).map(([name]) => name);
-      b.note(
-        scraped.length
-          ? `control-plane metrics scraped and alerted on: ${scraped.join(', ')} (spec.monitoring.controlPlaneMetrics)`
-          : `etcd, kube-controller-manager, kube-scheduler and kube-proxy are not scraped (${isKind ? 'kind keeps their metrics on localhost' : 'not reachable on managed control planes and stock kubeadm; turn on what your cluster exposes in spec.monitoring.controlPlaneMetrics'})`,
-      );
+      b.note(controlPlaneNote(config, scraped));
       if (!monitoring.deadMansSwitch) {
         b.note("no dead man's switch: nobody is told when Prometheus or Alertmanager stops (set spec.monitoring.deadMansSwitch)");
       }

@@ -1,10 +1,11 @@
+import { providerRuns } from '../config/profile.js';
 import { PlanBuilder } from '../roadmap/builders.js';
 import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
-import { commonLabels, namespaceObject } from '../render/common.js';
+import { commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
 
-/** Storage: exactly one default StorageClass (kind's local-path or Longhorn) and volume snapshots. */
+/** Storage: exactly one default StorageClass (kind's local-path, the cluster's or Longhorn) and volume snapshots. */
 export const storageStep: Step = {
   id: 'storage',
   phase: 'foundation',
@@ -21,10 +22,23 @@ export const storageStep: Step = {
       b.rollout('longhorn-system', ['daemonset', 'longhorn-manager'], ['deployment', 'longhorn-driver-deployer']);
       b.check({ type: 'default-storageclass', name: 'longhorn' });
     } else {
-      // kind nodes already run local-path-provisioner with the default class `standard`.
-      b.check({ type: 'default-storageclass', name: storage.defaultClass });
+      // kind nodes already run local-path-provisioner with the default class `standard`; an
+      // existing cluster keeps its own provisioner and the class the config names (or its default).
+      const name = defaultStorageClass(ctx.config);
+      b.note(
+        name
+          ? `default StorageClass: ${name}${storage.defaultClass ? ' (spec.storage.defaultClass)' : " (kind's local-path)"}; volumes kubestrap creates name it`
+          : "default StorageClass: the cluster's own (spec.storage.defaultClass names none; up's preflight reports which class carries the default annotation and refuses when none or several do); volumes kubestrap creates name no class",
+      );
+      b.check({ type: 'default-storageclass', name });
     }
-    if (storage.snapshots) {
+    if (storage.snapshots && providerRuns(ctx.config, 'snapshot-controller')) {
+      // The provider runs the snapshot controller and its CRDs (GKE with the PD CSI driver): adopted, not installed.
+      b.note('CSI snapshot controller: run by the provider (spec.cluster.providerAddons), not installed; its CRDs are checked');
+      for (const crd of ['volumesnapshotclasses', 'volumesnapshotcontents', 'volumesnapshots']) {
+        b.check({ type: 'crd-established', name: `${crd}.snapshot.storage.k8s.io` });
+      }
+    } else if (storage.snapshots) {
       const replicas = ctx.config.spec.cluster.provider === 'kind' ? 1 : 2;
       b.helm(
         'snapshotController',

@@ -43,6 +43,8 @@ export function answersToRaw(answers: Answers): Raw {
     const value = answers[def.flag];
     if (value === undefined || def.flag === 'name') continue;
     if (def.flag === 'tenants' && value === '') continue;
+    // Empty: no class named, the cluster's own default is used (found by the preflight).
+    if ((def.flag === 'storage-class' || def.flag === 'autoscaler-identity' || def.flag === 'backup-identity') && value === '') continue;
     setPath(root, def.path, coerce(def, value));
   }
   // Derived, so one answer never leaves the file in a state the rules reject:
@@ -80,6 +82,8 @@ export function validateAnswer(flag: string, value: AnswerValue): true | string 
   const def = defOf(flag);
   const answers: Answers = { [flag]: value };
   if (def.path.includes('*')) answers.tenants = 'probe';
+  // A profile other than kind only exists next to provider existing; that pairing is checked on the whole file.
+  if (flag === 'profile' && value !== 'kind') answers.provider = 'existing';
   const raw = answersToRaw(answers);
   const result = configSchema.safeParse(raw);
   if (result.success) return true;

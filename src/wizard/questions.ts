@@ -74,6 +74,21 @@ export const questions: readonly QuestionDef[] = [
     when: (a) => a.provider === 'existing',
   },
   {
+    flag: 'profile',
+    type: 'select',
+    title: 'What kind of cluster is it?',
+    why: 'the profile decides what can be scraped, which add-ons the provider already runs, workload identity, load balancer annotations and cluster-autoscaler; up checks it against the nodes.',
+    when: (a) => a.provider === 'existing',
+    choices: () => [
+      { value: 'eks', name: 'Amazon EKS', description: 'Managed control plane (not scraped); IRSA; NLB for the Gateway; cluster-autoscaler on Auto Scaling groups.' },
+      { value: 'gke', name: 'Google GKE', description: 'Managed control plane; GKE runs metrics-server, the snapshot controller and the Gateway API CRDs; Workload Identity.' },
+      { value: 'aks', name: 'Azure AKS', description: 'Managed control plane; AKS runs metrics-server; Azure Workload Identity; cluster-autoscaler on VM scale sets.' },
+      { value: 'kubeadm', name: 'kubeadm', description: 'Self-managed control plane; its metrics are scraped only where you bind them beyond 127.0.0.1.' },
+      { value: 'generic', name: 'another conformant cluster', description: 'Assumes nothing provider-specific.' },
+    ],
+    recommended: () => 'generic',
+  },
+  {
     flag: 'kubernetes-version',
     type: 'select',
     title: 'Kubernetes version?',
@@ -103,6 +118,14 @@ export const questions: readonly QuestionDef[] = [
       { value: 'longhorn', name: 'Longhorn', description: 'Replicated block storage across nodes; needs open-iscsi on every node (kind images lack it).' },
     ],
     recommended: () => 'builtin',
+  },
+  {
+    flag: 'storage-class',
+    type: 'input',
+    title: 'Default StorageClass of the cluster (empty: whichever the cluster marks default)?',
+    why: 'Prometheus, Grafana and backups claim volumes of this class; kubestrap never assumes one, and up checks it is the one default.',
+    when: (a) => a.provider === 'existing' && a['storage-provisioner'] !== 'longhorn',
+    recommended: (a) => (a.profile === 'gke' ? 'standard-rwo' : a.profile === 'aks' ? 'default' : ''),
   },
   // Phase 2: features
   {
@@ -182,11 +205,12 @@ export const questions: readonly QuestionDef[] = [
     title: 'Cluster autoscaler provider?',
     why: 'adds and removes nodes with demand; it needs the node groups of your cloud provider.',
     when: (a) => !isKind(a),
-    choices: () => [
+    // Only the cloud that can scale this cluster's nodes (kubeadm and generic: Cluster API or none).
+    choices: (a) => [
       { value: 'none', name: 'none', description: 'Node count is managed elsewhere (or fixed).' },
-      { value: 'aws', name: 'AWS (EKS / ASG)' },
-      { value: 'gce', name: 'Google Cloud (GKE / MIG)' },
-      { value: 'azure', name: 'Azure (AKS / VMSS)' },
+      ...(a.profile === 'eks' ? [{ value: 'aws', name: 'AWS (Auto Scaling groups)' }] : []),
+      ...(a.profile === 'gke' ? [{ value: 'gce', name: 'Google Cloud (managed instance groups; GKE\'s own autoscaler off for them)' }] : []),
+      ...(a.profile === 'aks' ? [{ value: 'azure', name: 'Azure (VM scale sets; AKS\'s own autoscaler off for them)' }] : []),
       { value: 'clusterapi', name: 'Cluster API' },
     ],
     recommended: () => 'none',
@@ -197,6 +221,38 @@ export const questions: readonly QuestionDef[] = [
     title: 'AWS region of the Auto Scaling groups (e.g. eu-west-1)?',
     why: 'cluster-autoscaler finds the node groups to scale in this region.',
     when: (a) => a['cluster-autoscaler'] === 'aws',
+    recommended: () => undefined,
+  },
+  {
+    flag: 'autoscaler-node-groups',
+    type: 'input',
+    title: 'Managed instance groups to scale (namePrefix:min:max, comma-separated)?',
+    why: 'on GCE cluster-autoscaler finds node groups only by name prefix; turn off GKE\'s own autoscaler for these node pools.',
+    when: (a) => a['cluster-autoscaler'] === 'gce',
+    recommended: () => undefined,
+  },
+  {
+    flag: 'autoscaler-identity',
+    type: 'input',
+    title: "cluster-autoscaler's workload identity (IAM role ARN / Google service account / managed identity client ID; empty: the nodes' own)?",
+    why: 'workload identity gives the autoscaler cloud access without a key stored in the cluster.',
+    when: (a) => ['aws', 'gce', 'azure'].includes(String(a['cluster-autoscaler'])),
+    recommended: (a) => (a['cluster-autoscaler'] === 'azure' ? undefined : ''),
+  },
+  {
+    flag: 'autoscaler-azure-subscription',
+    type: 'input',
+    title: 'Subscription ID of the VM scale sets?',
+    why: 'with workload identity no credentials file names the subscription.',
+    when: (a) => a['cluster-autoscaler'] === 'azure',
+    recommended: () => undefined,
+  },
+  {
+    flag: 'autoscaler-azure-resource-group',
+    type: 'input',
+    title: 'Node resource group of the VM scale sets (MC_<group>_<cluster>_<region>)?',
+    why: 'cluster-autoscaler looks for the scale sets in this resource group.',
+    when: (a) => a['cluster-autoscaler'] === 'azure',
     recommended: () => undefined,
   },
   // Phase 4: operations
@@ -254,11 +310,19 @@ export const questions: readonly QuestionDef[] = [
     recommended: () => undefined,
   },
   {
+    flag: 'backup-identity',
+    type: 'input',
+    title: "Velero's workload identity (IAM role ARN / Google service account / managed identity client ID; empty: static keys in a Secret)?",
+    why: 'workload identity keeps cloud keys out of the cluster; static keys are the fallback.',
+    when: (a) => on(a.backup, true) && a['backup-storage'] !== undefined && a['backup-storage'] !== 'minio' && ['eks', 'gke', 'aks'].includes(String(a.profile)),
+    recommended: () => '',
+  },
+  {
     flag: 'backup-credentials-secret',
     type: 'input',
     title: 'Secret (in namespace velero) with the object-store credentials?',
     why: 'credentials never go into kubestrap.yaml; create a Secret with a "cloud" key and name it here.',
-    when: (a) => on(a.backup, true) && a['backup-storage'] !== undefined && a['backup-storage'] !== 'minio',
+    when: (a) => on(a.backup, true) && a['backup-storage'] !== undefined && a['backup-storage'] !== 'minio' && !a['backup-identity'],
     recommended: () => 'velero-credentials',
   },
   {

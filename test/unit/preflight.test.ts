@@ -101,7 +101,15 @@ describe('preflight, with a faked kubectl', () => {
   });
 
   it('everything present: no problems; a helm other than the pinned one and a different server minor are warnings', async () => {
-    const exec = fakeExec([server('v1.35.1'), [[...k, 'get', 'secret', 'alerting'], 'slack-url\nrouting-key\n'], [[...k, 'get', 'secret'], 'url\ncloud\n']]);
+    const exec = fakeExec([
+      server('v1.35.1'),
+      [[...k, 'get', 'secret', 'alerting'], 'slack-url\nrouting-key\n'],
+      [[...k, 'get', 'secret'], 'url\ncloud\n'],
+      // The profile check (generic: nothing provider-specific to find on a plain worker).
+      [[...k, 'get', 'nodes'], JSON.stringify({ items: [{ metadata: { name: 'w1', labels: {} }, spec: {} }] })],
+      [[...k, 'get', 'apiservices.apiregistration.k8s.io'], { exitCode: 1, stderr: 'Error from server (NotFound): apiservices "v1beta1.metrics.k8s.io" not found' }],
+      [[...k, 'get', 'daemonsets.apps'], { exitCode: 1, stderr: 'Error from server (NotFound): daemonsets.apps "node-local-dns" not found' }],
+    ]);
     const report = await preflight({ kubectl: new Kubectl(exec, { context: 'prod' }), config, steps: allSteps, tools: { kubectl: 'v1.35.0', helm: 'v3.19.0', helmMajor: 3 } });
     expect(report.problems).toEqual([]);
     expect(report.warnings.map((w) => w.what)).toEqual(['helm v3.19.0; the lock pins v4.3.1', 'the server runs v1.35.1; the config says 1.36']);

@@ -65,6 +65,7 @@ describe('A. no false critical pages', () => {
     expect(plan.notes?.join('\n')).toMatch(/are not scraped.*spec\.monitoring\.controlPlaneMetrics/);
 
     const selfManaged = variant(production, (c) => {
+      c.spec.cluster.profile = 'kubeadm';
       c.spec.monitoring.controlPlaneMetrics = { ...all };
     });
     expect(scraped(values(render(monitoringStep, selfManaged), 'kube-prometheus-stack'))).toEqual(all);
@@ -415,11 +416,14 @@ describe('D. an honest decision record', () => {
     expect(record).not.toMatch(/Secrets encrypted at rest yes/);
     expect(record).toContain('audit log wanted, but not configured or verified by kubestrap');
     const checks = decisionsFor(config).find((d) => d.title.startsWith('What the team must check'))!;
+    // production.yaml is an EKS cluster: EKS's own commands, not the other providers'.
     expect(checks.reason).toContain('aws eks describe-cluster --name <cluster> --query cluster.logging');
     expect(checks.reason).toContain('--query cluster.encryptionConfig');
-    expect(checks.reason).toContain('databaseEncryption.state');
-    expect(checks.reason).toContain('azureKeyVaultKms');
-    expect(checks.reason).toContain('--encryption-provider-config');
+    expect(checks.reason).not.toContain('databaseEncryption.state');
+    const per = (profile: 'gke' | 'aks' | 'kubeadm') => decisionsFor(variant(config, (c) => void (c.spec.cluster.profile = profile))).find((d) => d.title.startsWith('What the team must check'))!.reason;
+    expect(per('gke')).toContain('databaseEncryption.state');
+    expect(per('aks')).toContain('azureKeyVaultKms');
+    expect(per('kubeadm')).toContain('--encryption-provider-config');
   });
 
   it('on kind, where kubestrap configures and verifies them, it says so; there is no provider checklist', async () => {
