@@ -9,6 +9,7 @@ import { parseConfigText } from '../config/load.js';
 import { enforceRules } from '../config/rules.js';
 import { renderDecisions } from '../decisions/record.js';
 import { InterruptedError, KubestrapError, UsageError } from '../errors.js';
+import { defaultConfigFile } from '../names.js';
 import type { Prompter } from '../prompts.js';
 import { renderDocument, schemaUrl } from '../wizard/document.js';
 import { writeAllAtomic } from '../wizard/atomic.js';
@@ -69,7 +70,7 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
   const json = options.output === 'json';
   const info = json ? (t: string) => process.stderr.write(t) : write;
   const interactive = options.interactive ?? canPrompt(options.env);
-  const configFile = path.resolve(options.cwd, options.config ?? options.env.KUBESTRAP_CONFIG ?? 'kubestrap.yaml');
+  const configFile = path.resolve(options.cwd, options.config ?? options.env.KUBESTRAP_CONFIG ?? defaultConfigFile);
   const decisionsFile = path.resolve(options.cwd, options.decisions ?? options.env.KUBESTRAP_DECISIONS ?? path.join(path.dirname(path.relative(options.cwd, configFile)) || '.', 'docs/decisions.md'));
   const prompter = interactive && !options.yes ? (options.prompter ?? (await import('../prompts.js')).inquirerPrompter()) : undefined;
   const given = givenSettings(options.explicit, options.env);

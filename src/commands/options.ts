@@ -1,6 +1,7 @@
 /** Options shared by the commands that read a config: --config plus one flag per setting. */
 import { Option, type Command } from 'commander';
 import { overrideDefs } from '../config/overrides.js';
+import { defaultConfigFile } from '../names.js';
 
 export function addConfigOptions(command: Command): Command {
   command.option('-c, --config <file>', 'roadmap configuration file (env KUBESTRAP_CONFIG)', undefined);
@@ -19,5 +20,5 @@ export function addOutputOption(command: Command, formats: string[] = ['text', '
 }
 
 export function configPath(flags: { config?: string }, env: NodeJS.ProcessEnv): string {
-  return flags.config ?? env.KUBESTRAP_CONFIG ?? 'kubestrap.yaml';
+  return flags.config ?? env.KUBESTRAP_CONFIG ?? defaultConfigFile;
 }

@@ -3,6 +3,7 @@
  * fix it. Errors stop the run (exit 2); warnings are shown and the run goes on.
  */
 import { RuleError } from '../errors.js';
+import { kubestrapNamespace } from '../names.js';
 import { clusterProfile, profileFacts } from './profile.js';
 import type { Config } from './schema.js';
 
@@ -36,7 +37,7 @@ function identityMismatch(s: Config['spec'], w: Identity | undefined, where: str
   };
 }
 
-const systemNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', 'kubestrap-system']);
+const systemNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', kubestrapNamespace]);
 
 export const rules: Record<string, Rule> = {
   'existing-needs-context': (s) =>

@@ -11,6 +11,7 @@ import type { Exec } from '../adapters/exec.js';
 import { kubectlBase } from '../adapters/kubectl-args.js';
 import type { Kubectl } from '../adapters/kubectl.js';
 import { KubestrapError } from '../errors.js';
+import { managedByLabel } from '../names.js';
 import { toYaml } from '../render/template.js';
 import { stateNamespace } from './state.js';
 
@@ -81,7 +82,7 @@ export class RunLease {
         name: leaseName,
         namespace: stateNamespace,
         ...(resourceVersion ? { resourceVersion } : {}),
-        labels: { 'app.kubernetes.io/managed-by': 'kubestrap' },
+        labels: { ...managedByLabel },
         ...(this.holderProcess ? { annotations: { [holderProcessAnnotation]: this.holderProcess } } : {}),
       },
       spec: { holderIdentity: this.holder, leaseDurationSeconds: this.durationSeconds, acquireTime, renewTime: microTime(new Date()) },

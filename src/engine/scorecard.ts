@@ -4,6 +4,7 @@
  * verified before is failing; the KubestrapStepDrift alert (monitoring step) fires on it.
  */
 import type { Kubectl } from '../adapters/kubectl.js';
+import { managedByLabel, roadmapLabel } from '../names.js';
 import { toYaml } from '../render/template.js';
 import { scorecard } from '../steps/monitoring.js';
 import type { CheckResult } from './events.js';
@@ -17,7 +18,7 @@ export async function writeScorecard(kubectl: Kubectl, roadmap: string, checks: 
       metadata: {
         name: scorecard.name,
         namespace: scorecard.namespace,
-        labels: { 'app.kubernetes.io/managed-by': 'kubestrap', 'kubestrap.dev/roadmap': roadmap, [scorecard.driftLabel]: String(drift) },
+        labels: { ...managedByLabel, [roadmapLabel]: roadmap, [scorecard.driftLabel]: String(drift) },
       },
       data: {
         'updated-at': new Date().toISOString(),

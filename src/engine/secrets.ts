@@ -7,6 +7,7 @@ import type { ISecret } from 'kubernetes-models/v1/Secret';
 import { randomBytes } from 'node:crypto';
 import type { Kubectl } from '../adapters/kubectl.js';
 import { KubestrapError } from '../errors.js';
+import { managedByLabel } from '../names.js';
 import { toYaml } from '../render/template.js';
 import type { GeneratedSecret } from '../roadmap/types.js';
 
@@ -45,7 +46,7 @@ export async function ensureGeneratedSecret(kubectl: Kubectl, spec: GeneratedSec
       apiVersion: 'v1',
       kind: 'Secret',
       type: 'Opaque',
-      metadata: { name: spec.name, namespace: spec.namespace, labels: { 'app.kubernetes.io/managed-by': 'kubestrap' } },
+      metadata: { name: spec.name, namespace: spec.namespace, labels: { ...managedByLabel } },
       stringData: data,
     }),
   );

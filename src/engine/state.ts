@@ -8,8 +8,9 @@ import type { Kubectl } from '../adapters/kubectl.js';
 import type { StepId } from '../roadmap/types.js';
 import { podSecurityLabels } from '../render/common.js';
 import { toYaml } from '../render/template.js';
+import { kubestrapNamespace, managedByLabel, roadmapLabel } from '../names.js';
 
-export const stateNamespace = 'kubestrap-system';
+export const stateNamespace = kubestrapNamespace;
 export const stateConfigMap = 'kubestrap-state';
 
 export interface ObjectRef {
@@ -63,7 +64,7 @@ export async function writeState(kubectl: Kubectl, state: RunState): Promise<voi
     toYaml({
       apiVersion: 'v1',
       kind: 'ConfigMap',
-      metadata: { name: stateConfigMap, namespace: stateNamespace, labels: { 'app.kubernetes.io/managed-by': 'kubestrap', 'kubestrap.dev/roadmap': state.roadmap } },
+      metadata: { name: stateConfigMap, namespace: stateNamespace, labels: { ...managedByLabel, [roadmapLabel]: state.roadmap } },
       data: { 'state.json': JSON.stringify(state, null, 2) },
     }),
   );
@@ -77,7 +78,7 @@ export async function ensureStateNamespace(kubectl: Kubectl, roadmap: string): P
       metadata: {
         name: stateNamespace,
         // kubestrap's own namespace: state, the run lease and probe pods (which are restricted-compliant).
-        labels: { 'app.kubernetes.io/managed-by': 'kubestrap', 'kubestrap.dev/roadmap': roadmap, ...podSecurityLabels('restricted') },
+        labels: { ...managedByLabel, [roadmapLabel]: roadmap, ...podSecurityLabels('restricted') },
       },
     }),
   );

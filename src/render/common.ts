@@ -1,4 +1,5 @@
 import type { Config } from '../config/schema.js';
+import { managedByLabel, roadmapLabel, stepLabel } from '../names.js';
 import type { StepId } from '../roadmap/types.js';
 import { renderObject } from './template.js';
 
@@ -7,9 +8,9 @@ export type PodSecurityLevel = 'privileged' | 'baseline' | 'restricted';
 /** Labels on every object kubestrap creates, so `down` and `status` can find them. */
 export function commonLabels(config: Config, step: StepId): Record<string, string> {
   return {
-    'app.kubernetes.io/managed-by': 'kubestrap',
-    'kubestrap.dev/roadmap': config.metadata.name,
-    'kubestrap.dev/step': step,
+    ...managedByLabel,
+    [roadmapLabel]: config.metadata.name,
+    [stepLabel]: step,
   };
 }
 

@@ -1,5 +1,5 @@
 import { PlanBuilder } from '../roadmap/builders.js';
-import { addonPriorityClass, addonResources } from '../render/addons.js';
+import { addonPriorityClass, addonResources, platformPriorityClass } from '../render/addons.js';
 import { commonLabels, namespaceObject } from '../render/common.js';
 import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
@@ -9,7 +9,7 @@ export const opencostNamespace = 'opencost';
 export const tenantQuotaName = 'tenant-quota';
 export const tenantLimitRangeName = 'tenant-defaults';
 /** Created by the cluster step (foundation), so every add-on can name its class from the start. */
-export const priorityClassNames = ['kubestrap-platform-critical', 'tenant-high', 'tenant-default', 'batch-low'] as const;
+export const priorityClassNames = [platformPriorityClass, 'tenant-high', 'tenant-default', 'batch-low'] as const;
 /** The global default among them (templates/cluster/priority-classes.yaml). */
 export const globalDefaultPriorityClass = 'tenant-default';
 

@@ -3,6 +3,7 @@ import { lock } from '../lock.js';
 import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { commonLabels, namespaceObject } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
+import { kubestrapNamespace } from '../names.js';
 import type { Step } from '../roadmap/types.js';
 
 /**
@@ -78,8 +79,8 @@ export const networkingStep: Step = {
     b.check({ type: 'nodes-ready' });
     b.rollout('kube-system', ['deployment', 'coredns']);
     b.check(
-      { type: 'probe', probe: 'dns', namespace: 'kubestrap-system', description: 'a pod resolves kubernetes.default through cluster DNS' },
-      { type: 'probe', probe: 'pod-to-pod', namespace: 'kubestrap-system', description: 'a pod on one node reaches a pod on another' },
+      { type: 'probe', probe: 'dns', namespace: kubestrapNamespace, description: 'a pod resolves kubernetes.default through cluster DNS' },
+      { type: 'probe', probe: 'pod-to-pod', namespace: kubestrapNamespace, description: 'a pod on one node reaches a pod on another' },
     );
     return b.build();
   },

@@ -3,6 +3,7 @@ import { PlanBuilder } from '../roadmap/builders.js';
 import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
 import { commonLabels, namespaceObject, podSecurityLabels, type PodSecurityLevel } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
+import { kubestrapNamespace } from '../names.js';
 import type { Check, Step, StepId } from '../roadmap/types.js';
 import { gatewayAccessLabels, gatewayImplementation, implementations } from './gateway.js';
 
@@ -11,7 +12,7 @@ import { gatewayAccessLabels, gatewayImplementation, implementations } from './g
  * (with Pod Security enforced) before the first step, since state must exist from the start; this
  * step does not render it, so there is one owner and no two applies fight over its labels.
  */
-export const kubestrapNamespace = 'kubestrap-system';
+export { kubestrapNamespace };
 export const selfSignedIssuer = 'kubestrap-selfsigned';
 
 const kyvernoNamespace = 'kyverno';

@@ -3,6 +3,7 @@ import { PlanBuilder } from '../roadmap/builders.js';
 import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
 import { commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { renderObject } from '../render/template.js';
+import { kubestrapNamespace } from '../names.js';
 import type { Step } from '../roadmap/types.js';
 
 /** Storage: exactly one default StorageClass (kind's local-path, the cluster's or Longhorn) and volume snapshots. */
@@ -60,7 +61,7 @@ export const storageStep: Step = {
         b.manifest('snapshot-class.yaml', [renderObject('storage/longhorn-snapshot-class.yaml', { labels })], 'Longhorn VolumeSnapshotClass');
       }
     }
-    b.check({ type: 'probe', probe: 'pvc-binds', namespace: 'kubestrap-system', description: 'a PersistentVolumeClaim on the default class binds and a pod writes to it' });
+    b.check({ type: 'probe', probe: 'pvc-binds', namespace: kubestrapNamespace, description: 'a PersistentVolumeClaim on the default class binds and a pod writes to it' });
     return b.build();
   },
 };
