@@ -1,6 +1,6 @@
 /** Executes one rendered action against the cluster and reports what it left behind. */
 import { randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import type { Helm } from '../adapters/helm.js';
@@ -12,6 +12,7 @@ import { diagnose } from './diagnostics.js';
 import { durationMs } from '../adapters/kubectl.js';
 import type { HelmRelease } from '../roadmap/types.js';
 import { KubestrapError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import { renderObject, toYaml } from '../render/template.js';
 import type { AppliedUnit, ObjectRef } from './state.js';
 import { planRecovery } from './helm-recovery.js';
@@ -82,9 +83,7 @@ async function writeEncryptionConfig(file: string, register: (v: string) => void
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64');
   register(key);
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, toYaml(renderObject('cluster/encryption-config.yaml', { key })), { mode: 0o600 });
-  await rename(tmp, file);
+  await writeFileAtomic(file, toYaml(renderObject('cluster/encryption-config.yaml', { key })), { mode: 0o600 });
 }
 
 /** A failed action, with what the cluster looked like while it was failing. */

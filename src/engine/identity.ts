@@ -3,11 +3,12 @@
  * API server, kube-system UID), both in the cluster's state and in a record next to the config.
  * Later runs refuse a cluster that does not match, so a roadmap never lands on the wrong one.
  */
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { Kubectl } from '../adapters/kubectl.js';
 import { KubestrapError, UsageError } from '../errors.js';
+import { writeFileAtomic } from '../util/atomic-write.js';
 import type { ClusterIdentity, RunState } from './state.js';
 
 export async function readIdentity(kubectl: Kubectl): Promise<ClusterIdentity> {
@@ -31,10 +32,7 @@ export async function readIdentityRecord(file: string): Promise<ClusterIdentity 
 }
 
 export async function writeIdentityRecord(file: string, identity: ClusterIdentity): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const tmp = `${file}.tmp-${process.pid}`;
-  await writeFile(tmp, `${JSON.stringify(identity, null, 2)}\n`);
-  await rename(tmp, file);
+  await writeFileAtomic(file, `${JSON.stringify(identity, null, 2)}\n`);
 }
 
 export async function removeIdentityRecord(file: string): Promise<void> {
