@@ -277,7 +277,7 @@ export async function main(argv: string[]): Promise<number> {
     if (argv.length <= 2) {
       // `kubestrap` alone: the wizard on a terminal; in scripts and CI a usage error (exit 2) with
       // the help on stderr, so a forgotten command never passes silently.
-      const { canPrompt, initCommand } = await import('./commands/init.js');
+      const [{ initCommand }, { canPrompt }] = await Promise.all([import('./commands/init.js'), import('./util/terminal.js')]);
       if (canPrompt(process.env)) {
         await initCommand({ start: true, cwd: process.cwd(), env: process.env, explicit: {} });
         return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);

@@ -6,6 +6,7 @@ import { confirmDown, needsDownConfirmation, previewDown } from '../engine/down-
 import { drained } from '../engine/events.js';
 import { removeRoadmap } from '../engine/remove.js';
 import { targetOf } from '../plan/plan.js';
+import { canPrompt } from '../util/terminal.js';
 import { loadConfigFromFlags, type ConfigFlags } from './load-config.js';
 import { sinksFor, type OutputFlags } from './run-output.js';
 
@@ -17,7 +18,7 @@ export interface DownCommandOptions extends ConfigFlags, OutputFlags {
 export async function downCommand(options: DownCommandOptions): Promise<void> {
   const loaded = await loadConfigFromFlags(options);
   const purge = Boolean(options.purge);
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY && !options.env.CI);
+  const interactive = canPrompt(options.env);
   // Read and confirmed before any renderer draws: prompts and listr2 must not share the terminal.
   let volumes: string[] = [];
   // With --yes and no --purge there is nothing to show or ask.

@@ -10,6 +10,7 @@ import { enforceRules } from '../config/rules.js';
 import { renderDecisions } from '../decisions/record.js';
 import { InterruptedError, KubestrapError, UsageError } from '../errors.js';
 import { defaultConfigFile } from '../names.js';
+import { canPrompt } from '../util/terminal.js';
 import type { Prompter } from '../prompts.js';
 import { renderDocument, schemaUrl } from '../wizard/document.js';
 import { writeAllAtomic } from '../wizard/atomic.js';
@@ -43,15 +44,6 @@ export interface InitResult {
   decisionsFile: string;
   answers: Answers;
   runNow: boolean;
-}
-
-export function isCI(env: NodeJS.ProcessEnv): boolean {
-  return env.CI !== undefined && env.CI !== '' && !/^(false|0)$/i.test(env.CI);
-}
-
-/** The one place init decides whether anybody can be asked. */
-export function canPrompt(env: NodeJS.ProcessEnv): boolean {
-  return Boolean(process.stdin.isTTY && process.stdout.isTTY) && !isCI(env);
 }
 
 async function kubeContexts(env: NodeJS.ProcessEnv, kubeconfig: string | undefined): Promise<string[] | undefined> {

@@ -2,6 +2,7 @@
 import type { EventSink } from '../engine/events.js';
 import { ndjsonRenderer } from '../output/ndjson.js';
 import { plainRenderer } from '../output/plain.js';
+import { drawsForPerson } from '../util/terminal.js';
 
 export interface OutputFlags {
   output?: 'text' | 'plain' | 'json';
@@ -11,7 +12,7 @@ export interface OutputFlags {
 
 export async function sinksFor(flags: OutputFlags, env: NodeJS.ProcessEnv): Promise<EventSink[]> {
   if (flags.output === 'json') return [ndjsonRenderer((l) => process.stdout.write(`${l}\n`))];
-  const interactive = process.stdout.isTTY && !env.CI && flags.output !== 'plain';
+  const interactive = drawsForPerson(env) && flags.output !== 'plain';
   if (interactive) {
     const { ttyRenderer } = await import('../output/tty.js');
     return [ttyRenderer({ verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet) })];

@@ -4,6 +4,7 @@ import { firstBinding } from '../engine/confirm.js';
 import { drained } from '../engine/events.js';
 import { assertVerified, runRoadmap, type Selection } from '../engine/runner.js';
 import { phaseIds, stepIds, type PhaseId, type StepId } from '../roadmap/types.js';
+import { canPrompt } from '../util/terminal.js';
 import { loadConfigFromFlags, type ConfigFlags } from './load-config.js';
 import { sinksFor, type OutputFlags } from './run-output.js';
 
@@ -36,7 +37,7 @@ export function selectionFrom(options: UpOptions): Selection {
 
 export async function upCommand(options: UpOptions): Promise<void> {
   const loaded = await loadConfigFromFlags(options);
-  const interactive = Boolean(process.stdin.isTTY && process.stdout.isTTY && !options.env.CI);
+  const interactive = canPrompt(options.env);
   const command = options.command ?? (options.phase ? 'phase' : 'up');
   // Asked before any renderer draws: prompts and listr2 must not share the terminal.
   const confirmed = command === 'verify' || (await confirmFirstBinding(loaded, options, interactive));
