@@ -1,5 +1,5 @@
 /** Pure argv builders for helm, for both majors; `helm.ts` runs them. Every argv names --kube-context. */
-import type { HelmRelease } from '../roadmap/types.js';
+import type { ChartSourceRef, HelmRelease } from '../roadmap/types.js';
 import type { Target } from './target.js';
 
 export type HelmMajor = 3 | 4;
@@ -29,6 +29,11 @@ export function upgradeInstallArgs(target: Target, r: HelmRelease, valuesFile: s
     timeout,
     ...helmTargetArgs(target),
   ];
+}
+
+/** `helm show crds`: the CRDs a chart (and its subcharts) carries; reads the chart only, never a cluster. */
+export function showCrdsArgs(chart: ChartSourceRef): string[] {
+  return ['helm', 'show', 'crds', chart.ref, ...(chart.repo ? ['--repo', chart.repo] : []), ...(chart.version ? ['--version', chart.version] : [])];
 }
 
 export function uninstallArgs(target: Target, release: string, namespace: string, timeout: string): string[] {

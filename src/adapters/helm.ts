@@ -1,8 +1,8 @@
 /** helm, one typed function per use, for helm 3 and helm 4 (flags differ; see helm-args.ts). */
 import { KubestrapError } from '../errors.js';
-import type { HelmRelease } from '../roadmap/types.js';
+import type { ChartSourceRef, HelmRelease } from '../roadmap/types.js';
 import type { Exec } from './exec.js';
-import { helmTargetArgs, historyArgs, rollbackArgs, statusArgs, uninstallArgs, upgradeInstallArgs, type HelmMajor } from './helm-args.js';
+import { helmTargetArgs, historyArgs, rollbackArgs, showCrdsArgs, statusArgs, uninstallArgs, upgradeInstallArgs, type HelmMajor } from './helm-args.js';
 import { unanswered } from './kube-api.js';
 import { durationMs, type Kubectl } from './kubectl.js';
 import type { Target } from './target.js';
@@ -43,6 +43,11 @@ export class Helm {
 
   async upgradeInstall(release: HelmRelease, valuesFile: string, timeout: string): Promise<void> {
     await this.exec.run(upgradeInstallArgs(this.target, release, valuesFile, timeout, this.major), { timeoutMs: durationMs(timeout) + 60_000 });
+  }
+
+  /** The CRDs the chart carries, subcharts included (multi-document YAML). */
+  async showCrds(chart: ChartSourceRef): Promise<string> {
+    return (await this.exec.run(showCrdsArgs(chart), { timeoutMs: 5 * 60_000 })).stdout;
   }
 
   async uninstall(release: string, namespace: string, timeout: string): Promise<void> {

@@ -16,6 +16,7 @@ import { writeFileAtomic } from '../util/atomic-write.js';
 import { renderObject, toYaml } from '../render/template.js';
 import type { AppliedUnit, ObjectRef } from './state.js';
 import { planRecovery } from './helm-recovery.js';
+import { crdsOfGroups } from './chart-crds.js';
 
 export interface ActionEnv {
   kubectl: Kubectl;
@@ -58,6 +59,12 @@ export async function executeAction(action: Action, env: ActionEnv): Promise<App
       env.progress(`helm upgrade --install ${action.release.release} (waiting up to ${env.timeout})`);
       await helmWithDiagnostics(action.release, env);
       return { type: 'release', release: action.release.release, namespace: action.release.namespace };
+    case 'chart-crds': {
+      env.progress(`applying ${action.description}`);
+      const { yaml } = crdsOfGroups(await env.helm.showCrds(action.chart), action.groups, action.chart.ref);
+      await env.kubectl.applyStdin(yaml);
+      return { type: 'objects', refs: objectRefs(yaml) };
+    }
     case 'secret': {
       const outcome = await ensureGeneratedSecret(env.kubectl, action.secret, env.registerSecret);
       env.progress(`secret ${action.secret.namespace}/${action.secret.name} ${outcome}`);

@@ -4,7 +4,7 @@
  */
 import path from 'node:path';
 import { serverSideApplyArgs, serverSideApplyStdinArgs } from '../adapters/kubectl-args.js';
-import { upgradeInstallArgs, type HelmMajor } from '../adapters/helm-args.js';
+import { showCrdsArgs, upgradeInstallArgs, type HelmMajor } from '../adapters/helm-args.js';
 import { createClusterArgs } from '../adapters/kind-args.js';
 import type { Target } from '../adapters/target.js';
 import type { Config } from '../config/schema.js';
@@ -77,11 +77,18 @@ export function buildPlan(options: PlanOptions): Plan {
           needs: step.needs,
           rendered,
           commands: rendered.actions.map((a) => actionArgv(a, target, options.outDir, config.spec.verification.timeout, options.helmMajor ?? 4)),
-          stdin: rendered.actions.flatMap((a, i) => (a.type === 'secret' ? [{ command: i, content: `Secret ${a.secret.namespace}/${a.secret.name} (generated; value not shown)` }] : [])),
+          stdin: rendered.actions.flatMap((a, i) => stdinOf(a, i)),
         };
       }),
     }));
   return { config, target, outDir: options.outDir, warnings, phases };
+}
+
+/** What an action pipes into its command, if anything (never a secret value). */
+function stdinOf(a: Action, command: number): { command: number; content: string }[] {
+  if (a.type === 'secret') return [{ command, content: `Secret ${a.secret.namespace}/${a.secret.name} (generated; value not shown)` }];
+  if (a.type === 'chart-crds') return [{ command, content: `the CRDs of API group ${a.groups.join(', ')} from: ${showCrdsArgs(a.chart).join(' ')}` }];
+  return [];
 }
 
 /** The argv an action runs. Generated Secrets go through stdin, so their values never reach argv. */
@@ -96,6 +103,7 @@ export function actionArgv(action: Action, target: Target, outDir: string, timeo
       return serverSideApplyArgs(target, action.url);
     case 'helm':
       return upgradeInstallArgs(target, action.release, file(action.release.values), timeout, helmMajor);
+    case 'chart-crds':
     case 'secret':
       return serverSideApplyStdinArgs(target);
   }

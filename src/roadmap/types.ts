@@ -56,6 +56,12 @@ export type Action =
   | { type: 'apply'; manifest: string; description: string; absolute?: true }
   | { type: 'apply-url'; url: string; description: string }
   | { type: 'helm'; release: HelmRelease }
+  /**
+   * Server-side apply of the CRDs a chart carries (`helm show crds`, subcharts included) whose API
+   * group is in `groups`; the chart's other CRDs are left out (e.g. Envoy Gateway's own CRDs
+   * without the Gateway API CRDs its chart bundles, which kubestrap applies at its pinned version).
+   */
+  | { type: 'chart-crds'; chart: ChartSourceRef; groups: string[]; description: string }
   | { type: 'secret'; secret: GeneratedSecret };
 
 export type WorkloadKind = 'deployment' | 'daemonset' | 'statefulset';

@@ -5,6 +5,7 @@ import { lock } from '../lock.js';
 import { PlanBuilder } from '../roadmap/builders.js';
 import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
 import { commonLabels, namespaceObject } from '../render/common.js';
+import { chartSource } from '../render/charts.js';
 import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
 
@@ -13,6 +14,9 @@ export const gatewayNamespace = 'kubestrap-gateway';
 export const gatewayListener = 'http';
 /** Namespaces with this label may attach routes to the shared Gateway. */
 export const gatewayAccessLabels: Record<string, string> = { 'kubestrap.dev/gateway-access': 'true' };
+
+/** The API group of Envoy Gateway's own CRDs (EnvoyProxy, policies), applied from its chart. */
+export const envoyGatewayCrdGroup = 'gateway.envoyproxy.io';
 
 export type GatewayImplementation = Exclude<Config['spec']['networking']['gateway'], 'none'>;
 
@@ -94,6 +98,17 @@ export const gatewayStep: Step = {
 
     // 3. The implementation.
     if (impl === 'envoy-gateway') {
+      // The chart bundles the Gateway API CRDs (experimental channel) with Envoy Gateway's own in its
+      // `crds` subchart. helm 4 server-side applies those over the standard CRDs applied above and
+      // fails on the field conflict (helm 3 left them at whichever came first), so the values turn
+      // the subchart off and only Envoy Gateway's own CRDs are applied from the same chart, first.
+      b.action({
+        type: 'chart-crds',
+        chart: chartSource(config, ctx.baseDir, 'envoyGateway'),
+        groups: [envoyGatewayCrdGroup],
+        description: `Envoy Gateway's own CRDs (${envoyGatewayCrdGroup}) from chart ${lock.charts.envoyGateway.chart} ${lock.charts.envoyGateway.version}, without its bundled Gateway API CRDs`,
+      });
+      b.check({ type: 'crd-established', name: `envoyproxies.${envoyGatewayCrdGroup}` });
       b.helm(
         'envoyGateway',
         'envoy-gateway',

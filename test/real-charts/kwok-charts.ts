@@ -15,6 +15,9 @@ import { repoRoot } from './matrix.ts';
  * Everything else is installed from the real chart. Measured 2026-12-01 on the test cluster with
  * helm v4.3.1 and examples/test-cluster.yaml's values: the real snapshot-controller (3 s), kyverno
  * (31 s), kyverno-policies (1 s), vpa (34 s), velero (18 s) and opencost (4 s) install and roll out.
+ * The real gateway-helm works too since the gateway step installs it with its `crds` subchart off
+ * (helm 4 conflicted with the Gateway API CRDs kubestrap applies) and applies Envoy Gateway's own
+ * CRDs from the chart itself.
  */
 export const kwokStandIns: Partial<Record<ChartKey, string>> = {
   certManager:
@@ -24,8 +27,6 @@ export const kwokStandIns: Partial<Record<ChartKey, string>> = {
   kubePrometheusStack:
     "Grafana's PersistentVolumeClaim never binds on KWOK (no provisioner runs), so its pod stays Pending and helm's wait times out (276 s measured)",
   loki: "the single binary's PersistentVolumeClaim never binds on KWOK (no provisioner runs), so loki-0 stays Pending and helm's wait times out",
-  envoyGateway:
-    "NOT a KWOK limit but a kubestrap defect the stand-in hides: helm 4 server-side applies the chart's crds/gatewayapi-crds.yaml (experimental channel) over the Gateway API v1.6.1 standard CRDs kubestrap applied first and fails on the field-manager conflict (.spec.versions, the channel annotation); the real chart returns here once the gateway step installs Envoy Gateway's CRDs without that conflict",
 };
 
 /** Copies into `dest` one folder per chart name (real or stand-in) and gateway-api/standard-install.yaml. */
@@ -40,11 +41,6 @@ export function assembleKwokCharts(dest: string): { real: string[]; standIn: str
       if (!existsSync(from)) throw new Error(`stand-in chart ${from} is missing (kwokStandIns names ${key})`);
       cpSync(from, path.join(dest, chart), { recursive: true });
       standIn.push(chart);
-      if (key === 'envoyGateway') {
-        // The stand-in carries Envoy Gateway's own real CRDs (EnvoyProxy, ...: the gateway step
-        // applies an EnvoyProxy), not the chart's bundled Gateway API CRDs that cause the conflict.
-        cpSync(path.join(chartDir(key), 'charts/crds/crds/generated'), path.join(dest, chart, 'crds'), { recursive: true });
-      }
     } else {
       cpSync(chartDir(key), path.join(dest, chart), { recursive: true });
       real.push(chart);
