@@ -2,7 +2,10 @@
 // its own rendered kind config (the tier's locally built node image through KUBESTRAP_NODE_IMAGE),
 // installs what the example turns on from the real upstream charts, and `verify` runs every
 // check for real: none may be skipped. Then deliberately broken probes must fail against the same
-// cluster, and `down --purge` deletes it.
+// cluster; the real cert-manager issues a Certificate from kubestrap's ClusterIssuer; the example's
+// Kyverno (Audit) admits a pod that breaks a policy, and after switching to Enforce and `up --only
+// security` Kyverno's real webhook refuses it while a compliant pod runs. `down --purge` deletes the cluster.
+import { createPrivateKey, createPublicKey, generateKeyPairSync, X509Certificate } from 'node:crypto';
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -18,8 +21,10 @@ import { collectOverrides } from '../../src/config/overrides.js';
 import type { CheckEnv } from '../../src/engine/checks.js';
 import { httpServerPod, podToPodObjects, probePod, requiredAntiAffinity } from '../../src/engine/probe-objects.js';
 import { podToPodProbe, runProbe } from '../../src/engine/probes.js';
+import { lock } from '../../src/lock.js';
 import { buildPlan, describeCheck } from '../../src/plan/plan.js';
 import type { Check } from '../../src/roadmap/types.js';
+import { selfSignedIssuer } from '../../src/steps/security.js';
 import { realTierEnv } from './real-env.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -182,6 +187,142 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
       await env.kubectl.delete('pod', 'kubestrap-probe-aa-client', ns, '60s');
       await env.kubectl.delete('pod', 'kubestrap-probe-aa-server', ns, '60s');
     }
+  });
+
+  /** kubectl against the test's cluster; the manifest (if any) on stdin. Never throws. */
+  async function kubectl(args: string[], input?: string) {
+    const r = await execa(tier.kubectl, ['--context', context, ...args], { env: childEnv, extendEnv: false, reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
+    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
+  }
+
+  const certNamespace = 'e2e-real-certs';
+  const certName = 'e2e-real-cert';
+  const dnsName = 'e2e.kubestrap.test';
+  const certificate = (spec: Record<string, unknown>) =>
+    stringify({ apiVersion: 'cert-manager.io/v1', kind: 'Certificate', metadata: { name: certName, namespace: certNamespace }, spec });
+
+  it(`cert-manager (real chart, real webhook) issues a Certificate from kubestrap's ClusterIssuer ${selfSignedIssuer}: Ready, the Secret's certificate signed by that issuer`, async () => {
+    expect((await kubectl(['wait', `clusterissuer/${selfSignedIssuer}`, '--for=condition=Ready', '--timeout=120s'])).exitCode).toBe(0);
+    expect((await kubectl(['create', 'namespace', certNamespace])).exitCode).toBe(0);
+    // cert-manager's validating webhook (not the CRD schema) requires at least one name: a
+    // Certificate without one is refused by the real webhook, proving it answers.
+    const refused = await kubectl(['apply', '-f', '-'], certificate({ secretName: `${certName}-tls`, issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: selfSignedIssuer } }));
+    expect(refused.exitCode).not.toBe(0);
+    expect(refused.stderr).toMatch(/admission webhook "webhook\.cert-manager\.io" denied the request/);
+    expect(refused.stderr).toMatch(/at least one of commonName/);
+
+    const started = performance.now();
+    const applied = await kubectl(['apply', '-f', '-'], certificate({
+      secretName: `${certName}-tls`,
+      commonName: dnsName,
+      dnsNames: [dnsName],
+      duration: '24h',
+      privateKey: { algorithm: 'ECDSA', size: 256 },
+      issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: selfSignedIssuer },
+    }));
+    expect(applied.exitCode, applied.stderr).toBe(0);
+    const ready = await kubectl(['wait', '--namespace', certNamespace, `certificate/${certName}`, '--for=condition=Ready', '--timeout=180s']);
+    const status = (await kubectl(['get', '--namespace', certNamespace, `certificate/${certName}`, '--output', 'jsonpath={.status.conditions}'])).stdout;
+    expect(ready.exitCode, `Certificate not Ready: ${ready.stderr} ${status}`).toBe(0);
+    timings.certificateReady = Math.round((performance.now() - started) / 100) / 10;
+
+    const secret = JSON.parse((await kubectl(['get', '--namespace', certNamespace, `secret/${certName}-tls`, '--output', 'json'])).stdout) as { type: string; data: Record<string, string> };
+    expect(secret.type).toBe('kubernetes.io/tls');
+    const decode = (k: string) => Buffer.from(secret.data[k] ?? '', 'base64');
+    const cert = new X509Certificate(decode('tls.crt'));
+    expect(cert.subject).toMatch(new RegExp(`CN=${dnsName.replace(/\./g, '\\.')}`));
+    expect(cert.subjectAltName).toContain(`DNS:${dnsName}`);
+    // A SelfSigned issuer signs with the Certificate's own key and publishes that certificate as
+    // the CA (ca.crt): tls.crt's issuer is ca.crt's subject and its signature verifies with ca.crt's
+    // key, and with no other key. (X509Certificate.checkIssued says no: a leaf without the
+    // keyCertSign usage is not a CA to OpenSSL, rightly; the signature is what proves the issuer.)
+    const ca = new X509Certificate(decode('ca.crt'));
+    expect(cert.issuer).toBe(ca.subject);
+    expect(cert.verify(ca.publicKey)).toBe(true);
+    expect(cert.verify(generateKeyPairSync('ec', { namedCurve: 'P-256' }).publicKey)).toBe(false);
+    expect(ca.fingerprint256).toBe(cert.fingerprint256);
+    // tls.key is the key the certificate was issued for.
+    const spki = (k: ReturnType<typeof createPublicKey>) => k.export({ type: 'spki', format: 'der' }).toString('hex');
+    expect(spki(createPublicKey(createPrivateKey(decode('tls.key'))))).toBe(spki(cert.publicKey));
+    expect(cert.publicKey.asymmetricKeyType).toBe('ec');
+    const now = Date.now();
+    expect(new Date(cert.validFrom).getTime()).toBeLessThanOrEqual(now + 60_000);
+    expect(new Date(cert.validTo).getTime() - new Date(cert.validFrom).getTime()).toBe(24 * 3600_000);
+    await kubectl(['delete', 'namespace', certNamespace, '--wait=false']);
+  });
+
+  // Kyverno: kubestrap installs the Pod Security Standards as Kyverno ValidatingPolicies that cover
+  // every namespace but the platform's, including namespaces created later. This namespace lets
+  // Pod Security allow everything (enforce=privileged), so whatever refuses a pod here is Kyverno.
+  const policyNamespace = 'e2e-real-kyverno';
+  const policyName = 'disallow-host-ports';
+  /** A pod that meets the restricted standard; with a hostPort it breaks only disallow-host-ports. */
+  const restrictedPod = (name: string, hostPort?: number) =>
+    stringify({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: policyNamespace },
+      spec: {
+        terminationGracePeriodSeconds: 0,
+        securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },
+        containers: [{
+          name: 'main',
+          image: lock.images.probe,
+          imagePullPolicy: 'IfNotPresent',
+          command: ['sleep', '3600'],
+          ...(hostPort ? { ports: [{ containerPort: 8080, hostPort }] } : {}),
+          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '50m', memory: '32Mi' } },
+        }],
+      },
+    });
+
+  it(`Kyverno in Audit (the example's setting): a pod breaking ${policyName} is admitted in a namespace Pod Security does not restrict`, async () => {
+    const ns = stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: policyNamespace, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
+    expect((await kubectl(['apply', '-f', '-'], ns)).exitCode).toBe(0);
+    const policy = JSON.parse((await kubectl(['get', `validatingpolicies.policies.kyverno.io/${policyName}`, '--output', 'json'])).stdout) as { spec: { validationActions: string[] } };
+    expect(policy.spec.validationActions).toEqual(['Audit']);
+    const admitted = await kubectl(['apply', '-f', '-'], restrictedPod('e2e-audit-hostport', 18080));
+    expect(admitted.exitCode, admitted.stderr).toBe(0);
+    await kubectl(['delete', '--namespace', policyNamespace, 'pod/e2e-audit-hostport', '--wait=false']);
+  });
+
+  it('validationFailureAction: Enforce, then `up --only security`: kubestrap upgrades kyverno-policies to deny', async () => {
+    const doc = parse(readFileSync(configFile, 'utf8'));
+    doc.spec.security.policyEngine.validationFailureAction = 'Enforce';
+    writeFileSync(configFile, stringify(doc));
+    const run = await cli(['up', '--only', 'security', '--yes', '--output', 'json']);
+    timings.upEnforce = run.seconds;
+    expect(run.exitCode, failures(run)).toBe(0);
+    const policy = JSON.parse((await kubectl(['get', `validatingpolicies.policies.kyverno.io/${policyName}`, '--output', 'json'])).stdout) as { spec: { validationActions: string[]; failurePolicy: string } };
+    expect(policy.spec.validationActions).toEqual(['Deny']);
+    expect(policy.spec.failurePolicy).toBe('Fail');
+  });
+
+  it(`Kyverno's real admission webhook rejects the pod breaking ${policyName}, naming the policy; a compliant pod in the same namespace is admitted and runs`, async () => {
+    // Kyverno reprograms its webhook from the updated policy within seconds: try until refused.
+    const started = performance.now();
+    let refused = { exitCode: 0, stdout: '', stderr: '' };
+    while (performance.now() - started < 90_000) {
+      refused = await kubectl(['apply', '-f', '-'], restrictedPod('e2e-enforce-hostport', 18080));
+      if (refused.exitCode !== 0) break;
+      await kubectl(['delete', '--namespace', policyNamespace, 'pod/e2e-enforce-hostport', '--wait=true', '--timeout=30s']);
+      await new Promise((r) => setTimeout(r, 3000));
+    }
+    timings.kyvernoDenies = Math.round((performance.now() - started) / 100) / 10;
+    expect(refused.exitCode, `the pod was admitted for 90 s after Enforce: ${refused.stdout}`).not.toBe(0);
+    process.stdout.write(`kyverno refused: ${refused.stderr}\n`);
+    // Refused by Kyverno's webhook (not by Pod Security, whose messages say "violates PodSecurity").
+    expect(refused.stderr).toMatch(/admission webhook "[^"]*kyverno[^"]*" denied the request/);
+    expect(refused.stderr).toContain(policyName);
+    expect(refused.stderr).not.toMatch(/violates PodSecurity/);
+    expect((await kubectl(['get', '--namespace', policyNamespace, 'pod/e2e-enforce-hostport'])).exitCode).not.toBe(0);
+
+    const compliant = await kubectl(['apply', '-f', '-'], restrictedPod('e2e-enforce-compliant'));
+    expect(compliant.exitCode, compliant.stderr).toBe(0);
+    const ready = await kubectl(['wait', '--namespace', policyNamespace, 'pod/e2e-enforce-compliant', '--for=condition=Ready', '--timeout=120s']);
+    expect(ready.exitCode, ready.stderr).toBe(0);
+    await kubectl(['delete', 'namespace', policyNamespace, '--wait=false']);
   });
 
   it('down --purge deletes the kind cluster', async () => {
