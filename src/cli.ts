@@ -175,7 +175,7 @@ Example:
       .option('--purge', 'also delete volumes (PVCs) and, for kind, the whole cluster; lists them first')
       .option('-y, --yes', 'do not ask: confirm removing from an existing cluster, or --purge (needed without a terminal)')
       .addOption(new Option('-o, --output <format>', 'text, plain or NDJSON events').choices(['text', 'plain', 'json']).default('text'))
-      .option('-v, --verbose', 'show each removal'),
+      .option('-v, --verbose', 'show each removal and every command as it runs (redacted)'),
   )
     .addHelpText('after', `
 Examples:

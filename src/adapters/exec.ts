@@ -46,8 +46,18 @@ export interface Exec {
   run(argv: readonly string[], options?: ExecOptions): Promise<ExecResult & { exitCode: number }>;
   readonly redactor: Redactor;
   readonly timings: CommandTiming[];
-  /** Called with each redacted argv before it runs (for --verbose). */
-  onCommand?: (argv: string[]) => void;
+}
+
+type CommandObserver = (argv: readonly string[]) => void;
+const observers = new Set<CommandObserver>();
+
+/**
+ * For --verbose: `observer` sees each command's redacted argv just before it starts, from every Exec
+ * of this process (the engine makes its own), until the returned function is called.
+ */
+export function observeCommands(observer: CommandObserver): () => void {
+  observers.add(observer);
+  return () => observers.delete(observer);
 }
 
 /** Binaries can be overridden (KUBESTRAP_KUBECTL, KUBESTRAP_HELM, KUBESTRAP_KIND), e.g. to pin a path. */
@@ -65,7 +75,7 @@ export function createExec(redactor: Redactor, env: NodeJS.ProcessEnv = process.
       const [name, ...args] = argv;
       if (!name) throw new Error('empty argv');
       const shown = redactor.redactArgv(argv);
-      exec.onCommand?.(shown);
+      for (const observe of observers) observe(shown);
       const started = performance.now();
       let result;
       try {

@@ -8,6 +8,7 @@ import { removeRoadmap } from '../engine/remove.js';
 import { targetOf } from '../plan/plan.js';
 import { canPrompt } from '../util/terminal.js';
 import { loadConfigFromFlags, type ConfigFlags } from './load-config.js';
+import { echoCommands } from './echo-commands.js';
 import { sinksFor, type OutputFlags } from './run-output.js';
 
 export interface DownCommandOptions extends ConfigFlags, OutputFlags {
@@ -39,9 +40,11 @@ export async function downCommand(options: DownCommandOptions): Promise<void> {
     if (!confirmed) throw new InterruptedError('The name typed does not match the context; nothing was removed.');
   }
   const sinks = await sinksFor(options, options.env);
+  const stopEcho = options.verbose ? echoCommands(sinks) : undefined;
   try {
     await removeRoadmap({ loaded, purge, sinks, env: options.env, volumes });
   } finally {
+    stopEcho?.();
     await drained(sinks);
   }
 }

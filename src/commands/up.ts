@@ -6,6 +6,7 @@ import { assertVerified, runRoadmap, type Selection } from '../engine/runner.js'
 import { phaseIds, stepIds, type PhaseId, type StepId } from '../roadmap/types.js';
 import { canPrompt } from '../util/terminal.js';
 import { loadConfigFromFlags, type ConfigFlags } from './load-config.js';
+import { echoCommands } from './echo-commands.js';
 import { sinksFor, type OutputFlags } from './run-output.js';
 
 export interface UpOptions extends ConfigFlags, OutputFlags {
@@ -45,6 +46,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
   const onSigint = () => controller.abort();
   process.once('SIGINT', onSigint);
   const sinks = await sinksFor(options, options.env);
+  const stopEcho = options.verbose ? echoCommands(sinks) : undefined;
   try {
     const summary = await runRoadmap({
       command,
@@ -62,6 +64,7 @@ export async function upCommand(options: UpOptions): Promise<void> {
     if (controller.signal.aborted) throw new InterruptedError('Interrupted; the step in progress was recorded as failed and the next run resumes there.');
     throw error;
   } finally {
+    stopEcho?.();
     process.off('SIGINT', onSigint);
     await drained(sinks);
   }
