@@ -110,18 +110,18 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
     });
   });
 
-  // 4. Summary and plan.
-  const [{ buildPlan }, { writePlanArtifacts }, { planJson, planText }] = await Promise.all([import('../plan/plan.js'), import('../plan/write.js'), import('./plan.js')]);
+  // 4. What was chosen and a per-phase summary of the plan (the whole plan: `kubestrap plan`).
+  const [{ buildPlan }, { writePlanArtifacts }, { planJson }, { planSummary }] = await Promise.all([import('../plan/plan.js'), import('../plan/write.js'), import('./plan.js'), import('./plan-summary.js')]);
   const outDir = path.relative(process.cwd(), path.join(path.dirname(configFile), '.kubestrap/plan')) || '.kubestrap/plan';
   const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir });
   await writePlanArtifacts(plan, { configFile });
   const shownConfig = display(configFile, options.cwd);
   info(`\n${chalk.green('wrote')} ${shownConfig}  ${chalk.dim('(check: kubestrap plan; every key: kubestrap schema)')}\n${chalk.green('wrote')} ${display(decisionsFile, options.cwd)}  ${chalk.dim('(why each choice was made)')}\n\n`);
   info(summary(loaded.config));
-  // planText shows the rule warnings; with --output json they go to stderr here.
+  // The summary shows the rule warnings; with --output json they go to stderr here.
   if (json) for (const w of warnings) info(chalk.yellow(`warning [${w.rule}]: ${w.message}\n  fix: ${w.fix}\n`));
   if (json) write(`${JSON.stringify({ config: configFile, decisions: decisionsFile, plan: planJson(plan, configFile) }, null, 2)}\n`);
-  else write(`\n${planText(plan, shownConfig)}`);
+  else write(`\n${planSummary(plan, shownConfig)}`);
 
   if (runNow) {
     const { upCommand } = await import('./up.js');

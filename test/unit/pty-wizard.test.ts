@@ -40,7 +40,7 @@ beforeAll(() => {
 }, 120_000);
 
 describe('wizard through a real pseudo-terminal (python3 pty, no native build)', () => {
-  it('happy path: kind, Enter for most defaults, arrow key to Calico, types a tenant; writes a valid config and shows the plan', async () => {
+  it('happy path: kind, Enter for most defaults, arrow key to Calico, types a tenant; writes a valid config and shows the plan per phase', async () => {
     const cwd = mkdtempSync(path.join(tmpdir(), 'kubestrap-pty-'));
     const r = drive(cwd, ['init'], [
       { expect: 'Where should the cluster run\\?[^\\n]*\\n❯ kind on this machine \\(recommended\\)', send: keys.enter },
@@ -68,7 +68,10 @@ describe('wizard through a real pseudo-terminal (python3 pty, no native build)',
     expect(r.screen).toContain('wrote docs/decisions.md');
     expect(r.screen).toMatch(/Summary\n\s+target\s+kind cluster kubestrap/);
     expect(r.screen).toMatch(/networking\s+calico/);
-    expect(r.screen).toContain('Phase foundation');
+    // a per-phase summary, not the whole plan (that stays one `kubestrap plan` away)
+    expect(r.screen).toMatch(/foundation\s+cluster, networking, storage/);
+    expect(r.screen).toContain('Every file, command and check: kubestrap plan');
+    expect(r.screen).not.toContain('Phase foundation');
     expect(r.screen).toContain('Next: review the files, then run kubestrap up');
     // the files
     const text = readFileSync(path.join(cwd, 'kubestrap.yaml'), 'utf8');
