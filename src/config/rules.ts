@@ -198,6 +198,10 @@ export const rules: Record<string, Rule> = {
       ? { severity: 'error', message: `${profileFacts[profile].title} runs the control plane where pods cannot reach it, so scraping ${asked.join(', ')} would only page "down" forever.`, fix: `set spec.monitoring.controlPlaneMetrics.${asked[0]}: false (the provider's own monitoring covers it)` }
       : undefined;
   },
+  'load-balancer-annotations-cilium': (s) =>
+    s.networking.gateway === 'cilium' && s.cluster.provider === 'existing' && (s.networking.loadBalancer.internal || Object.keys(s.networking.loadBalancer.annotations).length > 0 || Object.keys(profileFacts[profileOf(s)].loadBalancerAnnotations(false)).length > 0)
+      ? { severity: 'warning', message: "Cilium creates the Gateway's LoadBalancer Service itself; kubestrap puts the profile's and spec.networking.loadBalancer's annotations only on Envoy Gateway's and Traefik's Services.", fix: "set them on the Gateway's spec.infrastructure.annotations yourself, or choose gateway: envoy-gateway" }
+      : undefined,
   'internal-load-balancer-profile': (s) =>
     s.networking.loadBalancer.internal && s.networking.gateway !== 'none' && Object.keys(profileFacts[profileOf(s)].loadBalancerAnnotations(true)).length === 0 && Object.keys(s.networking.loadBalancer.annotations).length === 0
       ? { severity: 'error', message: `spec.networking.loadBalancer.internal is true, but the ${profileOf(s)} profile knows no annotation that makes a load balancer internal.`, fix: "set spec.networking.loadBalancer.annotations to your load balancer's own (e.g. MetalLB's metallb.io/address-pool), or set spec.cluster.profile" }

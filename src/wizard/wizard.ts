@@ -59,6 +59,14 @@ export async function resolveAnswers(options: WizardOptions): Promise<Answers> {
     }
     answers[q.flag] = ask ? await askOne(q, answers, ask, options.context) : defaultFor(q, answers);
   }
+  // The one pairing of two answers the schema refuses on the whole file: said at the flag, not at a file init never wrote.
+  const profile = options.given.profile;
+  if (profile && answers.provider !== 'existing' && profile.value !== 'kind') {
+    throw new ConfigError(
+      [{ where: profile.source, path: defOf('profile').path.join('.'), message: `profile ${String(profile.value)} describes an existing cluster, but the provider is ${String(answers.provider ?? 'kind')}` }],
+      'Pass --provider existing --context <name> with it, or drop --profile (kind is implied for kind).',
+    );
+  }
   return answers;
 }
 

@@ -2,11 +2,12 @@
 // workload identity, load balancer annotations, cluster-autoscaler values), the rules that refuse
 // what a profile cannot do, bad input located in the file, and the detection from node facts.
 // Pure renders and pure functions; the detection against a real API server is test/e2e/profile-detection.test.ts.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { afterAll, describe, expect, it } from 'vitest';
+import { initCommand } from '../../src/commands/init.js';
 import { loadConfigFile } from '../../src/config/load.js';
 import { compareProfile, detectProfile, type NodeFacts } from '../../src/config/profile.js';
 import { evaluateRules } from '../../src/config/rules.js';
@@ -195,6 +196,7 @@ describe('the Gateway load balancer', () => {
     expect(gke).toMatch(/example\.com\/x: "y"/);
     expect(artifactText(plan(existing('aks', { networking: { gateway: 'envoy-gateway', loadBalancer: { internal: true } } })), 'gateway.yaml')).toMatch(/azure-load-balancer-internal: "true"/);
     expect(ruleIds(existing('generic', { networking: { gateway: 'envoy-gateway', loadBalancer: { internal: true } } }))).toContain('internal-load-balancer-profile');
+    expect(ruleIds(existing('eks', { networking: { cni: 'cilium', kubeProxyReplacement: true, gateway: 'cilium' } }), 'warning')).toContain('load-balancer-annotations-cilium');
   });
 });
 
@@ -228,6 +230,33 @@ describe('bad input is located in the file (exit 2 through ConfigError)', () => 
     const message = await failure(file);
     expect(message).toMatch(/kind\.yaml:8:\d+/);
     expect(message).toMatch(/profile eks describes an existing cluster, but provider is kind/);
+  });
+});
+
+describe('init with a profile that does not fit the provider', () => {
+  it('names the flag (not a file init never wrote), exit 2 through ConfigError, and writes nothing', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'kubestrap-profiles-init-'));
+    try {
+      const error = await initCommand({
+        cwd,
+        env: {},
+        explicit: { provider: 'kind', profile: 'gke' },
+        config: path.join(cwd, 'kubestrap.yaml'),
+        yes: true,
+        interactive: false,
+        write: () => {},
+        contexts: async () => undefined,
+        now: () => new Date('2026-01-02T00:00:00Z'),
+      }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(error).toBeInstanceOf(ConfigError);
+      expect((error as ConfigError).message).toMatch(/flag --profile\s+spec\.cluster\.profile: profile gke describes an existing cluster, but the provider is kind/);
+      expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
   });
 });
 
