@@ -97,8 +97,12 @@ interface DiscoveryList {
 
 const aggregatedDiscovery = 'application/json;g=apidiscovery.k8s.io;v=v2;as=APIGroupDiscoveryList';
 
+type Listed = { metadata?: { name?: string; namespace?: string; resourceVersion?: string } };
+
 export class KubeApi {
   private readonly agent: HttpAgent;
+  /** Watches hold their connection open: their own pool, so they never starve reads. */
+  private readonly watchAgent: HttpAgent;
   private resources: ApiResource[] | undefined;
   private discoveredAt = 0;
   /** The server has no aggregated discovery (older than 1.30): kubectl resolves every resource. */
@@ -119,10 +123,119 @@ export class KubeApi {
             rejectUnauthorized: !config.insecure,
           })
         : new HttpAgent({ keepAlive: true, maxSockets: 8 });
+    this.watchAgent =
+      config.server.protocol === 'https:'
+        ? new HttpsAgent({
+            ...(config.ca ? { ca: config.ca } : {}),
+            ...(config.cert ? { cert: config.cert } : {}),
+            ...(config.key ? { key: config.key } : {}),
+            ...(config.serverName ? { servername: config.serverName } : {}),
+            rejectUnauthorized: !config.insecure,
+          })
+        : new HttpAgent();
   }
 
   close(): void {
     this.agent.destroy();
+    this.watchAgent.destroy();
+  }
+
+  /**
+   * Waits until `done` holds for the objects of a list (a namespace, a field selector such as
+   * metadata.name=x): lists once, then watches from that resourceVersion, re-listing when the server
+   * ends the watch. Answers as soon as an event makes `done` true, instead of polling. `met: false`
+   * with the last objects seen when the time runs out; unanswered when this client cannot watch
+   * (the caller then polls as before).
+   */
+  async waitForList<T extends Listed>(
+    resource: string,
+    options: { namespace?: string; fieldSelector?: string },
+    done: (items: T[]) => boolean,
+    timeoutMs: number,
+  ): Promise<Answer<{ met: boolean; items: T[] }>> {
+    const target = await this.resolve(resource);
+    if (!target) return unanswered;
+    const deadline = Date.now() + timeoutMs;
+    const base = this.path(target, options.namespace);
+    const selector: Record<string, string> = options.fieldSelector ? { fieldSelector: options.fieldSelector } : {};
+    for (;;) {
+      const r = await this.request(`${base}?${new URLSearchParams(selector)}`);
+      if (r?.status !== 200) return unanswered;
+      const list = JSON.parse(r.body) as { metadata?: { resourceVersion?: string } };
+      const items = new Map<string, T>();
+      for (const item of this.listItems(r.body).items as T[]) items.set(`${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`, item);
+      if (done([...items.values()])) return { met: true, items: [...items.values()] };
+      const left = deadline - Date.now();
+      if (left <= 0) return { met: false, items: [...items.values()] };
+      const query = new URLSearchParams({ ...selector, watch: '1', allowWatchBookmarks: 'true', resourceVersion: list.metadata?.resourceVersion ?? '', timeoutSeconds: String(Math.ceil(left / 1000)) });
+      const outcome = await this.watch(`${base}?${query}`, left, (type, object) => {
+        const key = `${(object as T).metadata?.namespace ?? ''}/${(object as T).metadata?.name ?? ''}`;
+        if (type === 'DELETED') items.delete(key);
+        else if (type === 'ADDED' || type === 'MODIFIED') items.set(key, { apiVersion: (object as { apiVersion?: string }).apiVersion, ...(object as T) });
+        else return false;
+        return done([...items.values()]);
+      });
+      if (outcome === 'met') return { met: true, items: [...items.values()] };
+      if (outcome === 'timeout') return { met: false, items: [...items.values()] };
+      if (outcome === 'failed') return unanswered;
+      // 'ended' (the server's timeout, or 410 Gone): list again.
+    }
+  }
+
+  private watch(apiPath: string, timeoutMs: number, onEvent: (type: string, object: unknown) => boolean): Promise<'met' | 'timeout' | 'ended' | 'failed'> {
+    if (this.broken) return Promise.resolve('failed');
+    const base = this.config.server.pathname.replace(/\/$/, '');
+    const url = new URL(`${base}${apiPath}`, this.config.server);
+    const call = url.protocol === 'https:' ? httpsRequest : httpRequest;
+    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubestrap', ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}) };
+    return new Promise((resolve) => {
+      let settled = false;
+      const finish = (outcome: 'met' | 'timeout' | 'ended' | 'failed') => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(timer);
+        req.destroy();
+        resolve(outcome);
+      };
+      const timer = setTimeout(() => finish('timeout'), timeoutMs);
+      const req = call(url, { agent: this.watchAgent, headers }, (res) => {
+        if (res.statusCode !== 200) {
+          res.resume();
+          finish('failed');
+          return;
+        }
+        let buffered = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk: string) => {
+          buffered += chunk;
+          let newline: number;
+          while ((newline = buffered.indexOf('\n')) >= 0) {
+            const line = buffered.slice(0, newline).trim();
+            buffered = buffered.slice(newline + 1);
+            if (!line) continue;
+            let event: { type?: string; object?: unknown };
+            try {
+              event = JSON.parse(line) as { type?: string; object?: unknown };
+            } catch {
+              finish('failed');
+              return;
+            }
+            if (event.type === 'ERROR') {
+              finish('ended');
+              return;
+            }
+            if (onEvent(event.type ?? '', event.object)) {
+              finish('met');
+              return;
+            }
+          }
+        });
+        res.on('end', () => finish('ended'));
+        res.on('error', () => finish('failed'));
+      });
+      req.on('error', () => finish('failed'));
+      req.end();
+    });
   }
 
   /** GET of a path; undefined after a transport error (the client is then off for the run). */
@@ -130,7 +243,7 @@ export class KubeApi {
     apiPath: string,
     accept = 'application/json',
     timeoutMs = 30_000,
-    send?: { method: 'PATCH'; contentType: string; body: string },
+    send?: { method: 'PATCH' | 'POST'; contentType: string; body: string },
   ): Promise<{ status: number; body: string } | undefined> {
     if (this.broken) return undefined;
     const base = this.config.server.pathname.replace(/\/$/, '');
@@ -202,6 +315,33 @@ export class KubeApi {
     const path = `${this.path({ ...target, version }, namespace)}/${encodeURIComponent(metadata.name)}?fieldManager=kubestrap&force=true&fieldValidation=Strict`;
     const r = await this.request(path, 'application/json', 60_000, { method: 'PATCH', contentType: 'application/apply-patch+yaml', body: yamlText });
     return r?.status === 200 || r?.status === 201;
+  }
+
+  /**
+   * A server-side dry-run create of one object (`kubectl create --dry-run=server`): ok when the
+   * server would admit it, else the server's reason (admission, Pod Security, validation); anything
+   * but a clear answer is kubectl's.
+   */
+  async dryRunCreate(object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): Promise<Answer<{ ok: boolean; message: string }>> {
+    const [group, version] = object.apiVersion.includes('/') ? (object.apiVersion.split('/') as [string, string]) : ['', object.apiVersion];
+    let target = this.byKind(object.kind, group);
+    if (target === undefined && Date.now() - this.discoveredAt >= 1000 && !this.noDiscovery) {
+      await this.discover();
+      target = this.byKind(object.kind, group);
+    }
+    if (!target) return unanswered;
+    const path = `${this.path({ ...target, version }, object.metadata.namespace)}?dryRun=All&fieldValidation=Strict`;
+    const r = await this.request(path, 'application/json', 60_000, { method: 'POST', contentType: 'application/json', body: JSON.stringify(object) });
+    if (r?.status === 200 || r?.status === 201) return { ok: true, message: `${target.singular || object.kind.toLowerCase()}/${object.metadata.name}` };
+    if (r && [400, 403, 409, 422].includes(r.status)) {
+      try {
+        const status = JSON.parse(r.body) as { kind?: string; message?: string };
+        if (status.kind === 'Status' && typeof status.message === 'string') return { ok: false, message: status.message };
+      } catch {
+        // not a Status: kubectl's to report
+      }
+    }
+    return unanswered;
   }
 
   private byKind(kind: string, group: string): ApiResource | undefined {

@@ -14,6 +14,7 @@ import type { Check, StepId } from '../roadmap/types.js';
 import { diagnose } from './diagnostics.js';
 import type { CheckResult } from './events.js';
 import { runProbe } from './probes.js';
+import { unanswered } from '../adapters/kube-api.js';
 import { isSmokeWorkloadCheck, smokeRemovedReason } from './smoke.js';
 
 export interface CheckEnv {
@@ -66,6 +67,14 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
     case 'nodes-ready': {
       // Nodes that just joined (kind's workers right after `kind create cluster --wait`, which
       // waits for the control plane only) turn Ready within seconds: give them up to 2 minutes.
+      const ready = (nodes: INode[]) => nodes.length > 0 && nodes.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
+      const api = await kubectl.api();
+      const watched = api ? await api.waitForList<INode>('nodes', {}, ready, 120_000) : unanswered;
+      if (watched !== unanswered) {
+        if (watched.met) return undefined;
+        const notReady = watched.items.filter((n) => !ready([n])).map((n) => n.metadata?.name ?? '');
+        return watched.items.length === 0 ? { message: 'the cluster has no nodes' } : { message: `nodes not Ready after 120s: ${notReady.join(', ')}` };
+      }
       const deadline = Date.now() + 120_000;
       for (;;) {
         const nodes = await kubectl.list<INode>('nodes');
@@ -122,7 +131,10 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
       return obj ? undefined : { message: `${check.resource} ${check.namespace ? `${check.namespace}/` : ''}${check.name} does not exist` };
     }
     case 'rejects-privileged-pod': {
-      const result = await kubectl.dryRunCreate(toYaml(privilegedPod(check.namespace)));
+      const pod = privilegedPod(check.namespace);
+      const api = await kubectl.api();
+      const answer = api ? await api.dryRunCreate(pod) : unanswered;
+      const result = answer !== unanswered ? answer : await kubectl.dryRunCreate(toYaml(pod));
       if (result.ok) return { message: `a privileged pod was admitted in ${check.namespace}: Pod Security is not enforced there` };
       return /PodSecurity|violates/i.test(result.message) ? undefined : { message: `the privileged pod was rejected, but not by Pod Security: ${result.message.split('\n')[0]}` };
     }

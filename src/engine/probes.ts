@@ -12,6 +12,7 @@ import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/
 import { toYaml, toYamlStream } from '../render/template.js';
 import type { ProbeId } from '../roadmap/types.js';
 import type { CheckEnv } from './checks.js';
+import { unanswered } from '../adapters/kube-api.js';
 import { smokeHttpProbe } from './smoke.js';
 import { inClusterVerifierProbe } from './verifier-probe.js';
 import { cpuLoadObjects, deniedScript, fetchScript, httpServerPod, podToPodObjects, probeFile, probePod, probePort, type PodToPodObjects } from './probe-objects.js';
@@ -21,10 +22,15 @@ export type ProbeFailure = { message: string; diagnose?: string } | { skipped: s
 async function runToCompletion(env: CheckEnv, objects: unknown[], pod: string, namespace: string, timeoutMs = 120_000): Promise<ProbeFailure> {
   const { kubectl } = env;
   await kubectl.applyStdin(toYamlStream(objects));
-  // Polled rather than `kubectl wait`, which cannot wait for Succeeded OR Failed: a failed probe
-  // is reported as soon as its pod ends, not after the timeout.
-  const deadline = Date.now() + timeoutMs;
-  let phase: string | undefined;
+  // Watched (or polled) rather than `kubectl wait`, which cannot wait for Succeeded OR Failed: a
+  // failed probe is reported as soon as its pod ends, not after the timeout.
+  const ended = (pods: IPod[]) => ['Succeeded', 'Failed'].includes(pods[0]?.status?.phase ?? '');
+  const api = await kubectl.api();
+  const watched = api ? await api.waitForList<IPod>('pods', { namespace, fieldSelector: `metadata.name=${pod}` }, ended, timeoutMs) : unanswered;
+  let phase: string | undefined = watched === unanswered ? undefined : watched.items[0]?.status?.phase;
+  if (phase === 'Succeeded') return undefined;
+  // Without a watch (the API client is off for this context), polled.
+  const deadline = watched === unanswered ? Date.now() + timeoutMs : 0;
   while (Date.now() < deadline) {
     phase = (await kubectl.get<IPod>('pod', pod, namespace))?.status?.phase;
     if (phase === 'Succeeded') return undefined;

@@ -21,8 +21,10 @@ import { busyMs } from '../adapters/exec.js';
 import { checkReachableAndSkew, openSession, type Session } from './session.js';
 import { preflight, PreflightError } from './preflight.js';
 import { ensureStateNamespace, readState, writeState, type AppliedUnit, type RunState, type StepState } from './state.js';
-import { runDag, stepConcurrency } from './schedule.js';
+import { limiter, runDag, stepConcurrency } from './schedule.js';
 import { StateWriter } from './state-writer.js';
+import { currentRevision, releaseFingerprint, reusableRevision } from './release-reuse.js';
+import type { HelmRelease } from '../roadmap/types.js';
 
 export interface Selection {
   phases?: PhaseId[];
@@ -62,6 +64,14 @@ interface Ctx {
   summary: RunSummary;
   /** Every state write after the run started goes through here (steps run concurrently). */
   stateWriter: StateWriter;
+  /** Bounds the checks running at once across all steps. */
+  checkSlot: <T>(fn: () => Promise<T>) => Promise<T>;
+  /** Checks of steps that were verified and are unchanged, started when the run starts (see prefetchUnchanged). */
+  prefetched: Map<StepId, Promise<CheckResult[]>>;
+  /** Steps applied in this run: a step that needs one of them is checked afresh, not from the prefetch. */
+  appliedThisRun: Set<StepId>;
+  /** Transitive needs of each step. */
+  needsOf: (id: StepId) => Set<StepId>;
 }
 
 export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
@@ -115,7 +125,7 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
     const smokeGoneAt = readOnly ? undefined : await smokeRemovedAt(session.kubectl);
     if (smokeGoneAt && !config.spec.verification.keepSmoke) checkEnv.smokeRemovedAt = smokeGoneAt;
     if (checkEnv.simulated) emitter.emit({ event: 'log', level: 'info', message: 'every node is simulated (KWOK): checks that need running containers will be reported as skipped' });
-    const ctx: Ctx = { options, plan: runPlan, session, emitter, state, checkEnv, summary, stateWriter: new StateWriter(session.kubectl, state) };
+    const ctx: Ctx = { options, plan: runPlan, session, emitter, state, checkEnv, summary, stateWriter: new StateWriter(session.kubectl, state), checkSlot: limiter(checkConcurrency), prefetched: new Map(), appliedThisRun: new Set(), needsOf: needsClosure(runPlan) };
 
     await runSelected(ctx, selected);
     await smokeAfterRun(ctx, selected, smokeGoneAt);
@@ -209,6 +219,7 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
     if (remaining === 0 && !phaseFailed.has(phase)) emitter.emit({ event: 'phase.end', phase, ms: Math.round(performance.now() - phaseStarted.get(phase)!) });
   };
 
+  if (!verify) prefetchUnchanged(ctx, selected);
   const result = await runDag(
     selected.map(({ step }) => ({ id: step.id, needs: verify || !step.enabled ? [] : step.needs })),
     {
@@ -248,6 +259,10 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
     },
   );
 
+  // Prefetched checks of steps that never ran are read-only; they end before the lease is released.
+  await Promise.allSettled(ctx.prefetched.values());
+  if (!verify) await ctx.stateWriter.save();
+
   // Steps finish in the order the cluster allows; the summary lists them in roadmap order.
   const rank = (id: StepId) => order.get(id) ?? Number.MAX_SAFE_INTEGER;
   summary.changed.sort((a, b) => rank(a) - rank(b));
@@ -262,6 +277,39 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
     if (others.length === 0) throw first;
     throw new StepFailure(first!.step, `${first!.message}\n(also failed: ${others.map((f) => f.step).join(', ')})`, first!.exitCode === 1 || others.some((f) => f.exitCode === 1) ? 1 : 3);
   }
+}
+
+/**
+ * An unchanged re-run is mostly checks: the checks of every step that was verified and whose hash
+ * is unchanged start at once (bounded by checkSlot), instead of each waiting for the steps it
+ * needs. A step re-applied in this run makes its dependants check afresh (recheckUnchanged).
+ */
+function prefetchUnchanged(ctx: Ctx, selected: { step: PlannedStep }[]): void {
+  for (const { step } of selected) {
+    if (!step.enabled) continue;
+    const previous = ctx.state.steps[step.id];
+    if (previous?.status !== 'verified' || previous.hash !== stepHash(step.rendered, ctx.session.tools)) continue;
+    const results = evaluateChecks(ctx, step, step.rendered.checks, false);
+    results.catch(() => undefined); // awaited by the step, or settled at the end of the run
+    ctx.prefetched.set(step.id, results);
+  }
+}
+
+function needsClosure(plan: Plan): (id: StepId) => Set<StepId> {
+  const direct = new Map(plan.phases.flatMap((p) => p.steps).map((s) => [s.id, s.needs]));
+  const memo = new Map<StepId, Set<StepId>>();
+  const of = (id: StepId): Set<StepId> => {
+    let all = memo.get(id);
+    if (all) return all;
+    all = new Set<StepId>();
+    memo.set(id, all);
+    for (const need of direct.get(id) ?? []) {
+      all.add(need);
+      for (const n of of(need)) all.add(n);
+    }
+    return all;
+  };
+  return of;
 }
 
 /** Everything this run needs that kubestrap does not create, reported at once before anything is applied. */
@@ -347,18 +395,15 @@ async function runChecks(ctx: Ctx, step: PlannedStep): Promise<CheckResult[]> {
   return results;
 }
 
-async function evaluateChecks(ctx: Ctx, step: PlannedStep, checks: PlannedStep['rendered']['checks']): Promise<CheckResult[]> {
-  const results: CheckResult[] = new Array(checks.length);
-  let next = 0;
-  const worker = async () => {
-    while (next < checks.length) {
-      const i = next++;
-      ctx.emitter.emit({ event: 'step.progress', step: step.id, message: `checking: ${checks[i]!.type}` });
-      results[i] = await runCheck(step.id, checks[i]!, ctx.checkEnv);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(checkConcurrency, checks.length) }, worker));
-  return results;
+async function evaluateChecks(ctx: Ctx, step: PlannedStep, checks: PlannedStep['rendered']['checks'], progress = true): Promise<CheckResult[]> {
+  return Promise.all(
+    checks.map((check) =>
+      ctx.checkSlot(() => {
+        if (progress) ctx.emitter.emit({ event: 'step.progress', step: step.id, message: `checking: ${check.type}` });
+        return runCheck(step.id, check, ctx.checkEnv);
+      }),
+    ),
+  );
 }
 
 function report(ctx: Ctx, results: CheckResult[]): void {
@@ -375,7 +420,9 @@ function report(ctx: Ctx, results: CheckResult[]): void {
  */
 async function recheckUnchanged(ctx: Ctx, step: PlannedStep): Promise<CheckResult[]> {
   const checks = step.rendered.checks;
-  const results = await evaluateChecks(ctx, step, checks);
+  const prefetched = ctx.prefetched.get(step.id);
+  const fresh = !prefetched || [...ctx.needsOf(step.id)].some((id) => ctx.appliedThisRun.has(id));
+  const results = fresh ? await evaluateChecks(ctx, step, checks) : [...(await prefetched)];
   const failed = results.flatMap((r, i) => (r.status === 'failed' ? [i] : []));
   const pauseMs = Number(ctx.options.env.KUBESTRAP_RECHECK_SECONDS ?? 5) * 1000;
   if (failed.length > 0 && pauseMs > 0) {
@@ -391,7 +438,8 @@ async function recheckUnchanged(ctx: Ctx, step: PlannedStep): Promise<CheckResul
   return results;
 }
 
-const checkConcurrency = 4;
+/** Checks running at once across all steps: most are one API read; a few spawn kubectl. */
+const checkConcurrency = 8;
 
 function tally(results: CheckResult[]) {
   return {
@@ -410,8 +458,8 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
     const results = await recheckUnchanged(ctx, step);
     const t = tally(results);
     if (t.failed === 0) {
+      // Written with the next state write (at the latest once all steps ended): nothing to wait for here.
       state.steps[step.id] = { ...previous, verifiedAt: new Date().toISOString(), checks: t };
-      await ctx.stateWriter.save();
       const reason = `unchanged since ${previous.appliedAt ?? 'last run'}; ${t.ok} checks ok${t.skipped ? `, ${t.skipped} skipped` : ''}`;
       ctx.summary.skipped.push({ step: step.id, reason });
       emitter.emit({ event: 'step.skip', phase, step: step.id, reason });
@@ -421,14 +469,21 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
   }
 
   emitter.emit({ event: 'step.start', phase, step: step.id, title: step.title });
+  ctx.appliedThisRun.add(step.id);
+  // Releases may be kept only when the step changed while it was in order (not after drift or a failure).
+  const reuse = previous?.status === 'verified' && previous.hash !== hash;
   const applied: AppliedUnit[] = [...(previous?.applied ?? [])];
   const env = actionEnv(session, ctx.options, emitter, step.id);
   try {
     for (const action of step.rendered.actions) {
       if (ctx.options.signal?.aborted) throw new InterruptedError();
       if (action.type === 'kind-create') continue; // done before the cluster could be reached
-      const unit = await executeAction(action, env);
-      if (unit && !applied.some((u) => JSON.stringify(u) === JSON.stringify(unit))) applied.push(unit);
+      const unit = action.type === 'helm' ? await applyRelease(ctx, action.release, env, reuse ? previous : undefined) : await executeAction(action, env);
+      if (!unit) continue;
+      const same = (u: AppliedUnit) => (u.type === 'release' && unit.type === 'release' ? u.release === unit.release && u.namespace === unit.namespace : JSON.stringify(u) === JSON.stringify(unit));
+      const at = applied.findIndex(same);
+      if (at >= 0) applied[at] = unit;
+      else applied.push(unit);
     }
   } catch (error) {
     if (error instanceof InterruptedError) {
@@ -464,6 +519,25 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
   await ctx.stateWriter.save();
   ctx.summary.changed.push(step.id);
   emitter.emit({ event: 'step.ok', phase, step: step.id, changed: true, ms: Math.round(performance.now() - started) });
+}
+
+/**
+ * A helm action; skipped (no helm process) when `previous` is given (the step was verified and has
+ * changed since, see applyStep) and this release's
+ * chart and values are the ones its current deployed revision was installed with (release-reuse.ts).
+ */
+async function applyRelease(ctx: Ctx, release: HelmRelease, env: ReturnType<typeof actionEnv>, previous: StepState | undefined): Promise<AppliedUnit> {
+  const { helm } = ctx.session;
+  const fingerprint = await releaseFingerprint(release, ctx.options.workDir, helm.major);
+  const before = previous?.applied.find((u): u is Extract<AppliedUnit, { type: 'release' }> => u.type === 'release' && u.release === release.release && u.namespace === release.namespace);
+  const kept = previous ? await reusableRevision(helm, before, fingerprint) : undefined;
+  if (kept !== undefined) {
+    env.progress(`helm release ${release.namespace}/${release.release} unchanged (chart and values as in revision ${kept}, deployed): no upgrade`);
+    return { type: 'release', release: release.release, namespace: release.namespace, fingerprint, revision: kept };
+  }
+  await executeAction({ type: 'helm', release }, env);
+  const revision = await currentRevision(helm, release.release, release.namespace);
+  return { type: 'release', release: release.release, namespace: release.namespace, fingerprint, ...(revision !== undefined ? { revision } : {}) };
 }
 
 async function recordFailure(ctx: Ctx, id: StepId, hash: string, applied: AppliedUnit[], message: string, checks?: StepState['checks']): Promise<void> {

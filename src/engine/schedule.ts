@@ -87,3 +87,21 @@ export function stepConcurrency(env: NodeJS.ProcessEnv): number {
   const n = Number(env.KUBESTRAP_CONCURRENCY);
   return Number.isInteger(n) && n >= 1 ? Math.min(n, 16) : 4;
 }
+
+/** Runs at most `n` of the functions given to it at once, the others in the order they came. */
+export function limiter(n: number): <T>(fn: () => Promise<T>) => Promise<T> {
+  let active = 0;
+  const waiting: (() => void)[] = [];
+  return async <T>(fn: () => Promise<T>): Promise<T> => {
+    // A finishing function hands its slot straight to the next in line.
+    if (active >= n) await new Promise<void>((resolve) => waiting.push(resolve));
+    else active++;
+    try {
+      return await fn();
+    } finally {
+      const next = waiting.shift();
+      if (next) next();
+      else active--;
+    }
+  };
+}

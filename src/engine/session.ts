@@ -29,7 +29,8 @@ export async function openSession(config: Config, env: NodeJS.ProcessEnv, redact
   // Reads, single-object applies and helm release status through one in-process API client where
   // the context allows it (src/adapters/kube-api.ts); kubectl and helm do the rest.
   kubectl.useApiClient(env);
-  const [kubectlVersion, helm] = await Promise.all([kubectl.clientVersion(), helmVersion(exec)]);
+  // The context's client settings are read while the versions are asked for (three processes at once).
+  const [kubectlVersion, helm] = await Promise.all([kubectl.clientVersion(), helmVersion(exec), kubectl.api()]);
   const helmAdapter = new Helm(exec, target, helm.major);
   helmAdapter.readReleasesThrough(kubectl, env);
   return { exec, kubectl, helm: helmAdapter, kind: new Kind(exec), tools: { kubectl: kubectlVersion, helm: helm.version } };

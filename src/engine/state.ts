@@ -23,7 +23,8 @@ export interface ObjectRef {
 /** What an applied action left in the cluster, in apply order (down removes in reverse). */
 export type AppliedUnit =
   | { type: 'objects'; refs: ObjectRef[] }
-  | { type: 'release'; release: string; namespace: string }
+  /** fingerprint/revision: what was installed (release-reuse.ts), so an unchanged release is not upgraded again. */
+  | { type: 'release'; release: string; namespace: string; fingerprint?: string; revision?: number }
   | { type: 'secret'; name: string; namespace: string };
 
 export interface StepState {

@@ -43,7 +43,6 @@ type AnyTask = ListrTaskWrapper<any, any, any>;
 
 interface StepState {
   done: Deferred<Outcome>;
-  outcome?: Outcome;
   task?: AnyTask;
   output?: string;
 }
@@ -86,18 +85,20 @@ export function ttyRenderer(options: TtyOptions): TtySink {
     if (s.task) s.task.output = text;
   };
 
-  const stepTask = (id: StepId) => ({
+  const stepTask = (id: StepId, siblings: StepId[]) => ({
     title: id,
     task: async (_ctx: unknown, task: AnyTask) => {
       const s = stepState(id);
       s.task = task;
       if (s.output) task.output = s.output;
       const outcome = await s.done.promise;
-      s.outcome = outcome;
       if (outcome.kind === 'skip') {
         task.skip(`${id}: ${chalk.yellow('skipped')} ${chalk.dim(`(${outcome.reason})`)}`);
         return;
       }
+      // A failed step fails its phase only once its siblings (running at the same time) have their
+      // own outcome, so none of them is drawn as failed with it.
+      if (outcome.kind === 'fail') await Promise.all(siblings.map((s) => stepState(s).done.promise));
       if (outcome.kind === 'fail') throw new Error(`${id}: ${outcome.error.split('\n')[0]}`);
       task.title = `${id}: ${chalk.green(command === 'down' ? 'removed' : outcome.changed ? 'applied and verified' : 'verified')}`;
     },
@@ -123,12 +124,11 @@ export function ttyRenderer(options: TtyOptions): TtySink {
             task.skip(`${phase.id}: ${chalk.dim('not run')}`);
             return undefined;
           }
-          // Steps of a phase may run at the same time (the engine runs the roadmap as a DAG): one
-          // failing does not hide the others, and the phase fails once all have settled.
-          await task.newListr(ids.map(stepTask), { concurrent: true, exitOnError: false }).run();
-          const failed = ids.filter((id) => stepState(id).outcome?.kind === 'fail');
-          if (failed.length) throw new Error(`${phase.id}: ${failed.join(', ')} failed`);
-          return undefined;
+          // Steps of a phase may run at the same time (the engine runs the roadmap as a DAG).
+          return task.newListr(
+            ids.map((id) => stepTask(id, ids)),
+            { concurrent: true, exitOnError: true },
+          );
         },
       }));
     write(chalk.bold(`kubestrap ${e.command}: roadmap ${e.roadmap} on context ${e.context}`));
