@@ -1,0 +1,55 @@
+// When a changed step may keep a helm release without running helm (src/engine/release-reuse.ts):
+// real files for the fingerprint, helm's release history faked in memory.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import type { Helm } from '../../src/adapters/helm.js';
+import type { HelmHistoryEntry } from '../../src/engine/helm-recovery.js';
+import { releaseFingerprint, reusableRevision } from '../../src/engine/release-reuse.js';
+import type { HelmRelease } from '../../src/roadmap/types.js';
+
+function setup() {
+  const work = mkdtempSync(path.join(tmpdir(), 'ks-reuse-'));
+  const chart = path.join(work, 'charts', 'demo');
+  mkdirSync(path.join(chart, 'templates'), { recursive: true });
+  writeFileSync(path.join(chart, 'Chart.yaml'), 'name: demo\nversion: 1.0.0\n');
+  writeFileSync(path.join(chart, 'templates', 'cm.yaml'), 'kind: ConfigMap\n');
+  writeFileSync(path.join(work, 'values.yaml'), 'replicas: 1\n');
+  const release: HelmRelease = { release: 'demo', namespace: 'demo', chart: { ref: chart }, values: 'values.yaml' };
+  return { work, chart, release };
+}
+
+const helmWith = (history: HelmHistoryEntry[]) => ({ history: async () => history }) as unknown as Helm;
+
+describe('releaseFingerprint (real files)', () => {
+  it('is stable, and changes with the values, a file of a local chart, the chart reference or the helm major', async () => {
+    const { work, chart, release } = setup();
+    const first = await releaseFingerprint(release, work, 4);
+    expect(await releaseFingerprint(release, work, 4)).toBe(first);
+    writeFileSync(path.join(work, 'values.yaml'), 'replicas: 2\n');
+    const values = await releaseFingerprint(release, work, 4);
+    expect(values).not.toBe(first);
+    writeFileSync(path.join(chart, 'templates', 'extra.yaml'), 'kind: Secret\n');
+    const file = await releaseFingerprint(release, work, 4);
+    expect(file).not.toBe(values);
+    expect(await releaseFingerprint(release, work, 3)).not.toBe(file);
+    expect(await releaseFingerprint({ ...release, chart: { ref: 'demo', repo: 'https://charts.example', version: '1.0.0' } }, work, 4)).not.toBe(file);
+  });
+});
+
+describe('reusableRevision (helm history faked)', () => {
+  const before = { type: 'release' as const, release: 'demo', namespace: 'demo', fingerprint: 'abc', revision: 3 };
+  it('keeps the release when the fingerprint matches and the recorded revision is the latest, deployed', async () => {
+    expect(await reusableRevision(helmWith([{ revision: 2, status: 'superseded', updated: '' }, { revision: 3, status: 'deployed', updated: '' }]), before, 'abc')).toBe(3);
+  });
+  it('runs helm when anything differs: fingerprint, a newer revision, a revision not deployed, no record', async () => {
+    const deployed3 = helmWith([{ revision: 3, status: 'deployed', updated: '' }]);
+    expect(await reusableRevision(deployed3, before, 'other')).toBeUndefined();
+    expect(await reusableRevision(helmWith([{ revision: 3, status: 'superseded', updated: '' }, { revision: 4, status: 'deployed', updated: '' }]), before, 'abc')).toBeUndefined();
+    expect(await reusableRevision(helmWith([{ revision: 3, status: 'failed', updated: '' }]), before, 'abc')).toBeUndefined();
+    expect(await reusableRevision(helmWith([]), before, 'abc')).toBeUndefined();
+    expect(await reusableRevision(deployed3, undefined, 'abc')).toBeUndefined();
+    expect(await reusableRevision(deployed3, { ...before, fingerprint: undefined }, 'abc')).toBeUndefined();
+  });
+});
