@@ -1,5 +1,6 @@
 import chalk from 'chalk';
-import { buildPlan, describeCheck, type Plan } from '../plan/plan.js';
+import { buildPlan, type Plan } from '../plan/plan.js';
+import { describeCheck } from '../roadmap/describe-check.js';
 import { writePlanArtifacts } from '../plan/write.js';
 import type { PhaseId } from '../roadmap/types.js';
 import { loadConfigFromFlags, type ConfigFlags } from './load-config.js';

@@ -8,7 +8,7 @@
 import { Listr, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
 import chalk from 'chalk';
 import type { EventSink, RunEvent } from '../engine/events.js';
-import { roadmap } from '../roadmap/roadmap.js';
+import { roadmapLayout } from '../roadmap/layout.js';
 import type { PhaseId, StepId } from '../roadmap/types.js';
 
 export interface TtyOptions {
@@ -107,11 +107,11 @@ export function ttyRenderer(options: TtyOptions): TtySink {
 
   const start = (e: Extract<RunEvent, { event: 'run.start' }>) => {
     command = e.command;
-    const ordered = command === 'down' ? [...roadmap].reverse() : roadmap;
+    const ordered = command === 'down' ? [...roadmapLayout].reverse() : roadmapLayout;
     const selected = new Set<StepId>(e.steps);
     const tasks = ordered
       .map((phase) => {
-        const ids = phase.steps.map((s) => s.id).filter((id) => selected.size === 0 || selected.has(id));
+        const ids = phase.steps.filter((id) => selected.size === 0 || selected.has(id));
         if (command === 'down') ids.reverse();
         return { phase, ids };
       })
@@ -146,7 +146,7 @@ export function ttyRenderer(options: TtyOptions): TtySink {
   const end = (e: Extract<RunEvent, { event: 'run.end' }>) => {
     for (const s of steps.values()) s.done.resolve({ kind: 'skip', reason: e.ok ? 'nothing to do' : 'not run' });
     for (const g of phases.values()) g.resolve(false);
-    for (const phase of roadmap) phaseGate(phase.id).resolve(false);
+    for (const phase of roadmapLayout) phaseGate(phase.id).resolve(false);
     const summary = () => {
       const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
       const lines = [

@@ -11,8 +11,9 @@ import type { Config } from '../config/schema.js';
 import { enforceRules, type RuleResult } from '../config/rules.js';
 import { targetContext } from '../render/common.js';
 import { withImageMirror } from '../images/apply.js';
+import { describeCheck } from '../roadmap/describe-check.js';
 import { roadmap } from '../roadmap/roadmap.js';
-import type { Action, Check, PhaseId, RenderContext, StepId, StepPlan } from '../roadmap/types.js';
+import type { Action, PhaseId, RenderContext, StepId, StepPlan } from '../roadmap/types.js';
 
 export interface PlannedStep {
   id: StepId;
@@ -109,33 +110,4 @@ export function actionArgv(action: Action, target: Target, outDir: string, timeo
   }
 }
 
-export function describeCheck(check: Check): string {
-  switch (check.type) {
-    case 'api-ready':
-      return 'API server /readyz answers';
-    case 'nodes-ready':
-      return 'every node is Ready';
-    case 'rollout':
-      return `${check.kind}/${check.name} in ${check.namespace} rolled out`;
-    case 'crd-established':
-      return `CRD ${check.name} Established`;
-    case 'apiservice-available':
-      return `APIService ${check.name} Available`;
-    case 'helm-deployed':
-      return `helm release ${check.namespace}/${check.release} deployed`;
-    case 'default-storageclass':
-      return check.name ? `exactly one default StorageClass, named ${check.name}` : "exactly one default StorageClass (the cluster's own; spec.storage.defaultClass names none)";
-    case 'namespace-labels':
-      return `namespace ${check.namespace} labelled ${Object.entries(check.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
-    case 'exists':
-      return `${check.resource} ${check.namespace ? `${check.namespace}/` : ''}${check.name} exists`;
-    case 'rejects-privileged-pod':
-      return `a privileged pod is rejected in ${check.namespace}`;
-    case 'velero-bsl-available':
-      return `BackupStorageLocation ${check.namespace}/${check.name} Available`;
-    case 'probe':
-      return check.description;
-    case 'not-checkable':
-      return check.description;
-  }
-}
+export { describeCheck };

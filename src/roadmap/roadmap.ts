@@ -10,7 +10,8 @@ import { monitoringStep } from '../steps/monitoring.js';
 import { networkingStep } from '../steps/networking.js';
 import { securityStep } from '../steps/security.js';
 import { storageStep } from '../steps/storage.js';
-import type { PhaseId, Step } from './types.js';
+import { roadmapLayout } from './layout.js';
+import type { PhaseId, Step, StepId } from './types.js';
 
 export interface Phase {
   id: PhaseId;
@@ -19,9 +20,19 @@ export interface Phase {
   steps: Step[];
 }
 
-export const roadmap: readonly Phase[] = [
-  { id: 'foundation', title: 'Foundation', weeks: 'weeks 1-2: core infrastructure', steps: [clusterStep, networkingStep, storageStep] },
-  { id: 'features', title: 'Features', weeks: 'weeks 3-4: primary features and integration testing', steps: [securityStep, gatewayStep, integrationStep] },
-  { id: 'observability', title: 'Observability', weeks: 'weeks 5-6: performance and monitoring', steps: [monitoringStep, autoscalingStep] },
-  { id: 'operations', title: 'Operations', weeks: 'ongoing: continuous improvement', steps: [disasterRecoveryStep, costStep, continuousVerificationStep] },
-];
+const steps: Record<StepId, Step> = {
+  cluster: clusterStep,
+  networking: networkingStep,
+  storage: storageStep,
+  security: securityStep,
+  gateway: gatewayStep,
+  integration: integrationStep,
+  monitoring: monitoringStep,
+  autoscaling: autoscalingStep,
+  'disaster-recovery': disasterRecoveryStep,
+  cost: costStep,
+  'continuous-verification': continuousVerificationStep,
+};
+
+/** The phases of layout.ts with their steps. */
+export const roadmap: readonly Phase[] = roadmapLayout.map((phase) => ({ ...phase, steps: phase.steps.map((id) => steps[id]) }));

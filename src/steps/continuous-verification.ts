@@ -7,7 +7,7 @@ import { priorityClassNames, tenantLimitRangeName, tenantQuotaName } from './cos
 import { backupScheduleName, veleroNamespace } from './disaster-recovery.js';
 import { monitoringNamespace, scorecard } from './monitoring.js';
 import { verifier, verifierAlerts, verifierManifests } from './verifier.js';
-import { describeCheck } from '../plan/plan.js';
+import { describeCheck } from '../roadmap/describe-check.js';
 import { isolationChecks, tenantLevel } from './security.js';
 
 /**
