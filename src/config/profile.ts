@@ -23,6 +23,8 @@ export interface ProfileFacts {
   identity?: IdentityKey;
   /** Annotations on the Gateway's LoadBalancer Service. */
   loadBalancerAnnotations: (internal: boolean) => Record<string, string>;
+  /** The provider's block-storage CSI driver (the VolumeSnapshotClass driver for CSI snapshots). */
+  csiDriver?: string;
   /** The default StorageClass a new cluster of this kind usually has (a hint; never assumed). */
   usualDefaultClass?: string;
   /** providerID prefix of its nodes, and node labels only its nodes carry. */
@@ -37,6 +39,7 @@ export const profileFacts: Record<ClusterProfile, ProfileFacts> = {
     providerAddons: [],
     clusterAutoscaler: 'aws',
     identity: 'awsRoleArn',
+    csiDriver: 'ebs.csi.aws.com',
     // An NLB (the classic ELB is the in-tree default), internet-facing unless internal. With the AWS
     // Load Balancer Controller these are read by it; without it, by the in-tree controller.
     loadBalancerAnnotations: (internal) => ({
@@ -52,6 +55,7 @@ export const profileFacts: Record<ClusterProfile, ProfileFacts> = {
     providerAddons: ['metrics-server', 'snapshot-controller', 'gateway-api-crds'],
     clusterAutoscaler: 'gce',
     identity: 'gcpServiceAccount',
+    csiDriver: 'pd.csi.storage.gke.io',
     loadBalancerAnnotations: (internal): Record<string, string> => (internal ? { 'networking.gke.io/load-balancer-type': 'Internal' } : {}),
     usualDefaultClass: 'standard-rwo',
     detect: { providerIdPrefix: 'gce://', labels: ['cloud.google.com/gke-nodepool'] },
@@ -62,6 +66,7 @@ export const profileFacts: Record<ClusterProfile, ProfileFacts> = {
     providerAddons: ['metrics-server'],
     clusterAutoscaler: 'azure',
     identity: 'azureClientId',
+    csiDriver: 'disk.csi.azure.com',
     loadBalancerAnnotations: (internal): Record<string, string> => (internal ? { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' } : {}),
     usualDefaultClass: 'default',
     detect: { providerIdPrefix: 'azure://', labels: ['kubernetes.azure.com/cluster', 'kubernetes.azure.com/agentpool'] },
