@@ -39,7 +39,6 @@ export default defineConfig(
     // PENDING (not an exemption by design): files other people were editing when the linter came in.
     // Their owners replace the non-null assertions (and the unused import), then this block goes.
     files: [
-      'src/adapters/kube-api.ts',
       'src/bundle/bundle.ts',
       'src/bundle/images.ts',
       'src/config/load.ts',
@@ -50,8 +49,6 @@ export default defineConfig(
       'src/engine/probes.ts',
       'src/engine/chart-crds.ts',
       'src/engine/drill.ts',
-      'src/engine/runner.ts',
-      'src/engine/schedule.ts',
       'src/render/tls.ts',
       'src/steps/autoscaling.ts',
       'src/steps/gateway.ts',

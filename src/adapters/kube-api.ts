@@ -394,7 +394,7 @@ export class KubeApi {
     const [name, ...rest] = resource.toLowerCase().split('.');
     const group = rest.join('.');
     const hits = this.resources.filter(
-      (r) => (r.plural === name || r.singular === name || r.shortNames.includes(name!) || r.kind.toLowerCase() === name) && (rest.length === 0 || r.group === group),
+      (r) => (r.plural === name || r.singular === name || r.shortNames.includes(name ?? '') || r.kind.toLowerCase() === name) && (rest.length === 0 || r.group === group),
     );
     if (hits.length === 1) return hits[0];
     // Without a group kubectl prefers the core group (e.g. `events`); anything else ambiguous is kubectl's call.

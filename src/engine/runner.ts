@@ -200,6 +200,11 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
   const { emitter, options, summary } = ctx;
   const verify = options.command === 'verify';
   const byId = new Map(selected.map((s) => [s.step.id, s]));
+  const entry = (id: StepId) => {
+    const found = byId.get(id);
+    if (!found) throw new Error(`internal: step ${id} is not selected`);
+    return found;
+  };
   const order = new Map(selected.map((s, i) => [s.step.id, i]));
   const left = new Map<PhaseId, number>();
   for (const { phase } of selected) left.set(phase, (left.get(phase) ?? 0) + 1);
@@ -214,9 +219,9 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
   };
   const leavePhase = (phase: PhaseId, ok: boolean) => {
     if (!ok) phaseFailed.add(phase);
-    const remaining = left.get(phase)! - 1;
+    const remaining = (left.get(phase) ?? 1) - 1;
     left.set(phase, remaining);
-    if (remaining === 0 && !phaseFailed.has(phase)) emitter.emit({ event: 'phase.end', phase, ms: Math.round(performance.now() - phaseStarted.get(phase)!) });
+    if (remaining === 0 && !phaseFailed.has(phase)) emitter.emit({ event: 'phase.end', phase, ms: Math.round(performance.now() - (phaseStarted.get(phase) ?? performance.now())) });
   };
 
   if (!verify) prefetchUnchanged(ctx, selected);
@@ -226,7 +231,7 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
       limit: stepConcurrency(options.env),
       stopped: () => options.signal?.aborted ?? false,
       onBlocked: (id, because) => {
-        const { phase } = byId.get(id)!;
+        const { phase } = entry(id);
         enterPhase(phase);
         const reason = `not run: needs step ${because}, which did not succeed in this run`;
         summary.skipped.push({ step: id, reason });
@@ -234,7 +239,7 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
         leavePhase(phase, false);
       },
       run: async (id) => {
-        const { phase, step } = byId.get(id)!;
+        const { phase, step } = entry(id);
         enterPhase(phase);
         if (!step.enabled) {
           summary.skipped.push({ step: step.id, reason: step.reason ?? 'disabled' });
@@ -273,9 +278,9 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
   if ([...result.outcomes.values()].includes('not-run') && options.signal?.aborted) throw new InterruptedError();
   if (failures.length > 0) {
     failures.sort((a, b) => rank(a.step) - rank(b.step));
-    const [first, ...others] = failures;
+    const [first, ...others] = failures as [StepFailure, ...StepFailure[]];
     if (others.length === 0) throw first;
-    throw new StepFailure(first!.step, `${first!.message}\n(also failed: ${others.map((f) => f.step).join(', ')})`, first!.exitCode === 1 || others.some((f) => f.exitCode === 1) ? 1 : 3);
+    throw new StepFailure(first.step, `${first.message}\n(also failed: ${others.map((f) => f.step).join(', ')})`, first.exitCode === 1 || others.some((f) => f.exitCode === 1) ? 1 : 3);
   }
 }
 
@@ -372,7 +377,7 @@ function checkNeeds(plan: Plan, state: RunState, selected: { step: PlannedStep }
 }
 
 function phaseIdOf(plan: Plan, id: StepId): PhaseId {
-  return plan.phases.find((p) => p.steps.some((s) => s.id === id))!.id;
+  return plan.phases.find((p) => p.steps.some((s) => s.id === id))?.id ?? 'foundation';
 }
 
 function actionEnv(session: Session, options: RunOptions, emitter: Emitter, step: StepId) {
@@ -426,11 +431,14 @@ async function recheckUnchanged(ctx: Ctx, step: PlannedStep): Promise<CheckResul
   const failed = results.flatMap((r, i) => (r.status === 'failed' ? [i] : []));
   const pauseMs = Number(ctx.options.env.KUBESTRAP_RECHECK_SECONDS ?? 5) * 1000;
   if (failed.length > 0 && pauseMs > 0) {
-    const names = failed.map((i) => results[i]!.description);
+    const names = failed.map((i) => results[i]?.description ?? '');
     ctx.emitter.emit({ event: 'log', level: 'warn', message: `step ${step.id} is unchanged but ${failed.length} check(s) failed (${names.join('; ')}); checking again in ${pauseMs / 1000}s before re-applying` });
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    const again = await evaluateChecks(ctx, step, failed.map((i) => checks[i]!));
-    failed.forEach((i, k) => (results[i] = again[k]!));
+    const again = await evaluateChecks(ctx, step, failed.flatMap((i) => checks.slice(i, i + 1)));
+    failed.forEach((i, k) => {
+      const result = again[k];
+      if (result) results[i] = result;
+    });
     const settled = again.filter((r) => r.status !== 'failed').map((r) => r.description);
     if (settled.length) ctx.emitter.emit({ event: 'log', level: 'warn', message: `step ${step.id}: passed on the second look (a flapping check, not drift): ${settled.join('; ')}` });
   }

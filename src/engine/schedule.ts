@@ -73,7 +73,7 @@ export function runDag<Id extends string>(tasks: readonly DagTask<Id>[], options
       done = true;
       const outcomes = new Map<Id, TaskOutcome>();
       for (const t of tasks) {
-        const s = state.get(t.id)!;
+        const s = state.get(t.id) ?? 'not-run';
         outcomes.set(t.id, s === 'waiting' || s === 'running' ? 'not-run' : s);
       }
       resolve(fatal ? { outcomes, error: fatal.error } : { outcomes });
