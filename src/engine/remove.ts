@@ -5,7 +5,7 @@
  */
 import { rm } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load.js';
-import { encryptionKeyFile } from '../steps/cluster.js';
+import { encryptionKeyFile } from '../names.js';
 
 import { roadmap } from '../roadmap/roadmap.js';
 import { Emitter, type EventSink } from './events.js';

@@ -4,9 +4,8 @@
  * verified before is failing; the KubestrapStepDrift alert (monitoring step) fires on it.
  */
 import type { Kubectl } from '../adapters/kubectl.js';
-import { managedByLabel, roadmapLabel } from '../names.js';
+import { managedByLabel, roadmapLabel, scorecard } from '../names.js';
 import { toYaml } from '../render/template.js';
-import { scorecard } from '../steps/monitoring.js';
 import type { CheckResult } from './events.js';
 
 export async function writeScorecard(kubectl: Kubectl, roadmap: string, checks: CheckResult[]): Promise<boolean> {

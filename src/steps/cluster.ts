@@ -1,20 +1,17 @@
-import path from 'node:path';
 import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
 import { commonLabels } from '../render/common.js';
 import { renderObject, renderObjects, toYaml } from '../render/template.js';
 import { PlanBuilder } from '../roadmap/builders.js';
 import { priorityClassNames } from './cost.js';
+import { encryptionKeyFile } from '../names.js';
 import type { Step } from '../roadmap/types.js';
 
 const auditPolicyInNode = '/etc/kubernetes/kubestrap/audit-policy.yaml';
 const encryptionConfigInNode = '/etc/kubernetes/kubestrap/encryption-config.yaml';
 const auditLogDir = '/var/log/kubernetes/audit';
 
-/** Where the kind cluster's encryption-at-rest key lives on the host (absolute). */
-export function encryptionKeyFile(baseDir: string, cluster: string): string {
-  return path.join(baseDir, '.kubestrap', 'secrets', `kind-${cluster}-encryption-config.yaml`);
-}
+export { encryptionKeyFile };
 
 /**
  * The PriorityClasses, applied as soon as the API server answers: every add-on of the later steps

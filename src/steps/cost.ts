@@ -2,6 +2,7 @@ import { PlanBuilder } from '../roadmap/builders.js';
 import { addonPriorityClass, addonResources, platformPriorityClass } from '../render/addons.js';
 import { commonLabels, namespaceObject } from '../render/common.js';
 import { renderObject } from '../render/template.js';
+import { globalDefaultPriorityClass } from '../names.js';
 import type { Step } from '../roadmap/types.js';
 import { prometheusService } from './monitoring.js';
 
@@ -11,7 +12,7 @@ export const tenantLimitRangeName = 'tenant-defaults';
 /** Created by the cluster step (foundation), so every add-on can name its class from the start. */
 export const priorityClassNames = [platformPriorityClass, 'tenant-high', 'tenant-default', 'batch-low'] as const;
 /** The global default among them (templates/cluster/priority-classes.yaml). */
-export const globalDefaultPriorityClass = 'tenant-default';
+export { globalDefaultPriorityClass };
 
 /** Multiplies a Kubernetes quantity (e.g. `2`, `500m`, `4Gi`, `1.5`) keeping its suffix. */
 export function scaleQuantity(quantity: string, factor: number): string {

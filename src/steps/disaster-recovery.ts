@@ -5,10 +5,11 @@ import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { identityWiring } from '../render/identity.js';
 import { renderObject, renderObjects } from '../render/template.js';
+import { veleroNamespace } from '../names.js';
 import type { Step } from '../roadmap/types.js';
 import { monitoringNamespace } from './monitoring.js';
 
-export const veleroNamespace = 'velero';
+export { veleroNamespace };
 export const minioCredentialsSecret = 'minio-credentials';
 export const veleroCredentialsSecret = 'velero-credentials';
 export const backupScheduleName = 'kubestrap-daily';

@@ -5,9 +5,9 @@ import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.
 import { chartLabels, commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
-import { kubestrapNamespace } from './security.js';
+import { monitoringNamespace, scorecard } from '../names.js';
 
-export const monitoringNamespace = 'monitoring';
+export { monitoringNamespace, scorecard };
 /** Release name and fullnameOverride of kube-prometheus-stack; object names below derive from it. */
 export const kubePrometheusStackRelease = 'kube-prometheus-stack';
 /** The Prometheus Service the chart creates (`<fullname>-prometheus`), e.g. for OpenCost. */
@@ -15,8 +15,6 @@ export const prometheusService = { namespace: monitoringNamespace, name: `${kube
 export const grafanaAdminSecret = 'grafana-admin';
 /** The operator's name for the Prometheus data volume: `prometheus-<Prometheus name>-db`. */
 export const prometheusDataVolume = `prometheus-${kubePrometheusStackRelease}-prometheus-db`;
-/** Where `kubestrap verify` writes its results; the KubestrapStepDrift alert reads its drift label. */
-export const scorecard = { namespace: kubestrapNamespace, name: 'kubestrap-scorecard', driftLabel: 'kubestrap.dev/drift' } as const;
 
 /**
  * Names of the workloads kube-prometheus-stack creates with fullnameOverride = the release name
