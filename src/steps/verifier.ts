@@ -45,7 +45,7 @@ const resources: Record<string, { group: string; version: string; namespaced: bo
 function apiPath(resource: string, name: string | undefined, namespace?: string): string | undefined {
   const r = resources[resource];
   if (!r) return undefined;
-  const plural = resource.split('.')[0]!;
+  const plural = resource.replace(/\..*$/, '');
   const root = r.group ? `/apis/${r.group}/${r.version}` : `/api/${r.version}`;
   const ns = r.namespaced && namespace ? `/namespaces/${namespace}` : '';
   return `${root}${ns}/${plural}${name ? `/${name}` : ''}`;
@@ -63,11 +63,11 @@ export function toInClusterCheck(check: Check, description: string): { check: In
       const path = apiPath(check.resource, check.name, check.namespace);
       return path ? { check: { description, path, expect: 'exists' }, read: { resource: check.resource, name: check.name } } : skipped(`the in-cluster verifier does not read ${check.resource}; kubestrap verify checks it`);
     }
-    case 'velero-bsl-available':
-      return {
-        check: { description, path: apiPath('backupstoragelocations.velero.io', check.name, check.namespace)!, expect: 'phase', phase: 'Available' },
-        read: { resource: 'backupstoragelocations.velero.io', name: check.name },
-      };
+    case 'velero-bsl-available': {
+      const resource = 'backupstoragelocations.velero.io';
+      const path = apiPath(resource, check.name, check.namespace);
+      return path ? { check: { description, path, expect: 'phase', phase: 'Available' }, read: { resource, name: check.name } } : skipped(`the in-cluster verifier does not read ${resource}`);
+    }
     case 'rejects-privileged-pod':
       return skipped('needs a dry-run create of a pod; the in-cluster verifier only reads (kubestrap verify checks it)');
     case 'probe':
@@ -87,8 +87,9 @@ export function verifierRules(reads: { resource: string; name?: string }[]): Rec
     byResource.set(r.resource, entry);
   }
   return [...byResource.entries()].flatMap(([resource, { names, list }]) => {
-    const { group } = resources[resource]!;
-    const base = { apiGroups: [group], resources: [resource.split('.')[0]!] };
+    const info = resources[resource];
+    if (!info) return [];
+    const base = { apiGroups: [info.group], resources: [resource.replace(/\..*$/, '')] };
     return [...(names.size ? [{ ...base, resourceNames: [...names].sort(), verbs: ['get'] }] : []), ...(list ? [{ ...base, verbs: ['list'] }] : [])];
   });
 }
