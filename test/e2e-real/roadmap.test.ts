@@ -65,6 +65,8 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     KUBECONFIG: kubeconfig,
     CI: 'true',
     NO_COLOR: '1',
+    // verify must run every check, the smoke workload's too (behaviour.test.ts covers its removal).
+    KUBESTRAP_KEEP_SMOKE: '1',
     ...(tier.nodeImage ? { KUBESTRAP_NODE_IMAGE: tier.nodeImage } : {}),
   };
   const timings: Record<string, number> = {};
