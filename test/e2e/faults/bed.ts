@@ -163,6 +163,8 @@ export class FaultBed {
   readonly configFile = path.join(this.work, 'kubestrap.yaml');
   readonly planDir = path.join(this.work, '.kubestrap/apply');
   readonly outputs: Output[] = [];
+  /** stdout of every run with --output json (NDJSON events), to be checked against the event schema. */
+  readonly ndjson: Output[] = [];
   readonly childEnv: NodeJS.ProcessEnv;
   private readonly base = parse(readFileSync(path.join(repo, 'examples/test-cluster.yaml'), 'utf8'));
   private mutations: ((spec: any) => void)[] = [];
@@ -215,6 +217,8 @@ export class FaultBed {
     const r = await execa(process.execPath, [bin, ...args, '--config', this.configFile], { cwd: this.work, env: { ...this.childEnv, ...extraEnv }, reject: false, stdin: 'ignore', timeout: 8 * 60_000 });
     this.record({ label: `${label} stdout`, text: r.stdout });
     this.record({ label: `${label} stderr`, text: r.stderr });
+    // up and down print NDJSON events with --output json (status prints one JSON document).
+    if (['up', 'down'].includes(args[0]!) && args.join(' ').includes('--output json')) this.ndjson.push({ label, text: r.stdout });
     return { label, exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, events: parseEvents(r.stdout), ms: Date.now() - started };
   }
 
@@ -233,7 +237,11 @@ export class FaultBed {
       timeout: 8 * 60_000,
       buffer: false,
     });
-    return new Running(label, child, this.record);
+    return new Running(label, child, (o) => {
+      this.record(o);
+      // A killed run may have been cut off mid-line: only whole lines count.
+      if (o.label === `${label} stdout`) this.ndjson.push({ label, text: o.text.slice(0, o.text.lastIndexOf('\n') + 1) });
+    });
   }
 
   /** `up` in text mode on a real pseudo-terminal: the listr2 renderer, as a person sees it. */
