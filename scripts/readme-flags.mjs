@@ -11,7 +11,13 @@ const code = (s) => `\`${s}\``;
 /** One markdown row per setting, in the order of the definitions. */
 export function flagsTable(defs) {
   const rows = defs.map((d) => {
-    const values = d.choices ? d.choices.map(code).join(', ') : d.kind === 'boolean' ? '`true`, `false`' : d.kind === 'list' ? 'comma-separated list' : d.kind;
+    const values = d.choices
+      ? d.choices.map(code).join(', ')
+      : d.kind === 'boolean'
+        ? '`true`, `false`'
+        : d.kind === 'list'
+          ? 'comma-separated list'
+          : d.kind;
     const where = d.scope === 'init' ? ' (`init` only)' : '';
     return `| ${code(`--${d.flag}`)}${where} | ${code(d.env)} | ${code(d.path.join('.'))} | ${values} | ${d.description.replaceAll('|', '\\|')} |`;
   });

@@ -27,10 +27,14 @@ export function planSummary(plan: Plan, file: string | undefined): string {
   const config = file ? ` --config ${shellQuote(file)}` : '';
   const warnings = plan.warnings.length;
   return [
-    chalk.bold(`Plan: ${enabledSteps} steps in ${plan.phases.length} phases, ${total('commands')} commands, ${total('files')} files, ${total('checks')} checks, ${warnings} warning${warnings === 1 ? '' : 's'}`) +
-      chalk.dim(` (files in ${plan.outDir})`),
+    chalk.bold(
+      `Plan: ${enabledSteps} steps in ${plan.phases.length} phases, ${total('commands')} commands, ${total('files')} files, ${total('checks')} checks, ${warnings} warning${warnings === 1 ? '' : 's'}`,
+    ) + chalk.dim(` (files in ${plan.outDir})`),
     chalk.dim(`  ${'phase'.padEnd(phaseWidth)}  ${'steps'.padEnd(stepsWidth)}  commands     files    checks`),
-    ...rows.map((r) => `  ${r.phase.padEnd(phaseWidth)}  ${r.steps}${' '.repeat(stepsWidth - r.width)}  ${count(r.commands)}  ${count(r.files)}  ${count(r.checks)}`),
+    ...rows.map(
+      (r) =>
+        `  ${r.phase.padEnd(phaseWidth)}  ${r.steps}${' '.repeat(stepsWidth - r.width)}  ${count(r.commands)}  ${count(r.files)}  ${count(r.checks)}`,
+    ),
     ...plan.warnings.map((w) => chalk.yellow(`warning [${w.rule}]: ${w.message}\n  fix: ${w.fix}`)),
     '',
     `Every file, command and check: ${chalk.bold(`kubestrap plan${config}`)}`,

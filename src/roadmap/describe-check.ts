@@ -16,9 +16,13 @@ export function describeCheck(check: Check): string {
     case 'helm-deployed':
       return `helm release ${check.namespace}/${check.release} deployed`;
     case 'default-storageclass':
-      return check.name ? `exactly one default StorageClass, named ${check.name}` : "exactly one default StorageClass (the cluster's own; spec.storage.defaultClass names none)";
+      return check.name
+        ? `exactly one default StorageClass, named ${check.name}`
+        : "exactly one default StorageClass (the cluster's own; spec.storage.defaultClass names none)";
     case 'namespace-labels':
-      return `namespace ${check.namespace} labelled ${Object.entries(check.labels).map(([k, v]) => `${k}=${v}`).join(',')}`;
+      return `namespace ${check.namespace} labelled ${Object.entries(check.labels)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(',')}`;
     case 'exists':
       return `${check.resource} ${check.namespace ? `${check.namespace}/` : ''}${check.name} exists`;
     case 'rejects-privileged-pod':

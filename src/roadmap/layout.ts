@@ -14,7 +14,17 @@ export interface PhaseLayout {
 
 export const roadmapLayout: readonly PhaseLayout[] = [
   { id: 'foundation', title: 'Foundation', weeks: 'weeks 1-2: core infrastructure', steps: ['cluster', 'networking', 'storage'] },
-  { id: 'features', title: 'Features', weeks: 'weeks 3-4: primary features and integration testing', steps: ['security', 'gateway', 'integration'] },
+  {
+    id: 'features',
+    title: 'Features',
+    weeks: 'weeks 3-4: primary features and integration testing',
+    steps: ['security', 'gateway', 'integration'],
+  },
   { id: 'observability', title: 'Observability', weeks: 'weeks 5-6: performance and monitoring', steps: ['monitoring', 'autoscaling'] },
-  { id: 'operations', title: 'Operations', weeks: 'ongoing: continuous improvement', steps: ['disaster-recovery', 'cost', 'continuous-verification'] },
+  {
+    id: 'operations',
+    title: 'Operations',
+    weeks: 'ongoing: continuous improvement',
+    steps: ['disaster-recovery', 'cost', 'continuous-verification'],
+  },
 ];

@@ -13,7 +13,10 @@ const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8')
 
 describe('flag choices come from the schema', () => {
   it('reads an enum through defaults, optionals and arrays', () => {
-    const s = z.object({ a: z.object({ b: z.enum(['x', 'y']).default('x') }).optional(), l: z.array(z.object({ c: z.enum(['p']) })).default([]) });
+    const s = z.object({
+      a: z.object({ b: z.enum(['x', 'y']).default('x') }).optional(),
+      l: z.array(z.object({ c: z.enum(['p']) })).default([]),
+    });
     expect(schemaChoices(s, ['a', 'b'])).toEqual(['x', 'y']);
     expect(schemaChoices(s, ['l', '*', 'c'])).toEqual(['p']);
     expect(schemaChoices(s, ['l'])).toBeUndefined();
@@ -30,7 +33,12 @@ describe('flag choices come from the schema', () => {
 
   it('a value outside the choices is what the schema refuses', () => {
     const cni = overrideDefs.find((d) => d.flag === 'cni');
-    const parsed = configSchema.safeParse({ apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'x' }, spec: { networking: { cni: 'flannel' } } });
+    const parsed = configSchema.safeParse({
+      apiVersion: 'kubestrap.dev/v1alpha1',
+      kind: 'Roadmap',
+      metadata: { name: 'x' },
+      spec: { networking: { cni: 'flannel' } },
+    });
     expect(parsed.success).toBe(false);
     expect(cni?.choices).not.toContain('flannel');
   });
@@ -53,10 +61,12 @@ describe('README flags table', () => {
   it('every flag and variable the README mentions exists, flag and variable paired as in the code', () => {
     const flags = new Set(overrideDefs.map((d) => d.flag));
     const envs = new Map(overrideDefs.map((d) => [d.env, d.flag]));
-    const commandFlags = /--(yes|output|config|help|version|phase|from|skip|only|dry-run|out|purge|force|verbose|decisions|work-dir|kube-api|real|no-[a-z-]+|wait|timeout|start|json|kubeconfig-[a-z-]+|[a-z]+-dir|step|bundle[a-z-]*|timestamps|concurrency)\b/;
+    const commandFlags =
+      /--(yes|output|config|help|version|phase|from|skip|only|dry-run|out|purge|force|verbose|decisions|work-dir|kube-api|real|no-[a-z-]+|wait|timeout|start|json|kubeconfig-[a-z-]+|[a-z]+-dir|step|bundle[a-z-]*|timestamps|concurrency)\b/;
     for (const line of readme.split('\n').filter((l) => l.startsWith('| ') && /KUBESTRAP_[A-Z_]+/.test(l))) {
       for (const [, env] of line.matchAll(/`(KUBESTRAP_[A-Z_]+)`/g)) {
-        if (['KUBESTRAP_CONFIG', 'KUBESTRAP_CONCURRENCY'].includes(env!) || env!.startsWith('KUBESTRAP_TEST_') || env!.endsWith('…')) continue;
+        if (['KUBESTRAP_CONFIG', 'KUBESTRAP_CONCURRENCY'].includes(env!) || env!.startsWith('KUBESTRAP_TEST_') || env!.endsWith('…'))
+          continue;
         expect(envs.has(env!), `${env} in README: ${line}`).toBe(true);
         expect(line, `${env} appears without its flag --${envs.get(env!)}`).toContain(`--${envs.get(env!)}`);
       }
