@@ -215,6 +215,12 @@ function naiveScript(planJson, kubeconfig) {
       lines.push(`# ${phase.id}/${step.id}`);
       step.commands.forEach((argv, i) => {
         const stdin = (step.stdin ?? []).find((s) => s.command === i);
+        // A chart's own CRDs of one API group (`helm show crds`, filtered by spec.group), piped in.
+        const crds = stdin && /^the CRDs of API group (\S+) from: (.+)$/.exec(stdin.content);
+        if (crds) {
+          lines.push(`${crds[2]} | ${shellQuote(node)} ${shellQuote(crdFilter())} ${shellQuote(crds[1])} | ${argv.map(shellQuote).join(' ')}`);
+          return;
+        }
         const match = stdin && /Secret ([^/\s]+)\/(\S+)/.exec(stdin.content);
         if (stdin && !match) throw new Error(`naive script: cannot read the Secret of "${stdin.content}"`);
         // The plan does not show generated Secret values; the baseline writes one of its own.
@@ -224,6 +230,24 @@ function naiveScript(planJson, kubeconfig) {
     }
   }
   return `${lines.join('\n')}\n`;
+}
+
+/** A filter for the naive script: the CRD documents on stdin whose spec.group is argv[2]. */
+function crdFilter() {
+  const file = path.join(work, 'crd-filter.mjs');
+  writeFileSync(
+    file,
+    [
+      "const group = process.argv[2];",
+      "let text = '';",
+      "process.stdin.on('data', (c) => (text += c)).on('end', () => {",
+      "  const docs = text.split(/^---\\s*$/m).filter((d) => d.split('\\n').some((l) => l.trim() === `group: ${group}`));",
+      "  process.stdout.write(docs.join('\\n---\\n'));",
+      "});",
+      '',
+    ].join('\n'),
+  );
+  return file;
 }
 
 function ndjson(file) {
