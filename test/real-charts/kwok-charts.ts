@@ -21,7 +21,7 @@ import { repoRoot } from './matrix.ts';
  */
 export const kwokStandIns: Partial<Record<ChartKey, string>> = {
   certManager:
-    'its ValidatingWebhookConfiguration (failurePolicy Fail) sends every cert-manager.io object to the webhook pod, which never runs on KWOK: the ClusterIssuer kubestrap applies is refused (re-checked 2026-12-01 with the real v1.21.1: "failed calling webhook \"webhook.cert-manager.io\"")',
+    'its ValidatingWebhookConfiguration (failurePolicy Fail) sends every cert-manager.io object to the webhook pod, which never runs on KWOK: the ClusterIssuer kubestrap applies is refused (re-checked 2026-12-01 with the real v1.21.1: "failed calling webhook "webhook.cert-manager.io"")',
   metricsServer:
     'it registers the APIService v1beta1.metrics.k8s.io, which nothing serves on KWOK (FailedDiscoveryCheck): an aggregated API that is never Available breaks API discovery for helm, kubectl and namespace deletion (re-checked 2026-12-01 with the real 3.13.1: the APIService stays False (FailedDiscoveryCheck) and a deleted namespace stays Terminating with NamespaceDeletionDiscoveryFailure until the chart is gone)',
   kubePrometheusStack:
