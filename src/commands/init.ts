@@ -15,7 +15,8 @@ import type { Prompter } from '../prompts.js';
 import { renderDocument, schemaUrl } from '../wizard/document.js';
 import { writeAllAtomic } from '../wizard/atomic.js';
 import { checkInitTargets } from '../wizard/targets.js';
-import { questions, type Answers } from '../wizard/questions.js';
+import { readClusterFacts } from '../wizard/cluster-facts.js';
+import { questions, type Answers, type QuestionContext } from '../wizard/questions.js';
 import { givenSettings, resolveAnswers } from '../wizard/wizard.js';
 
 export interface InitOptions {
@@ -35,6 +36,8 @@ export interface InitOptions {
   prompter?: Prompter;
   interactive?: boolean;
   contexts?: () => Promise<string[] | undefined>;
+  /** What the chosen context's cluster says (profile, default StorageClass); the default reads it with kubectl. */
+  clusterFacts?: QuestionContext['clusterFacts'];
   now?: () => Date;
   write?: (text: string) => void;
 }
@@ -86,7 +89,10 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
     yes: Boolean(options.yes),
     interactive,
     ...(prompter ? { prompter } : {}),
-    context: { contexts: options.contexts ?? (() => kubeContexts(options.env, typeof given.kubeconfig?.value === 'string' ? given.kubeconfig.value : undefined)) },
+    context: {
+      contexts: options.contexts ?? (() => kubeContexts(options.env, typeof given.kubeconfig?.value === 'string' ? given.kubeconfig.value : undefined)),
+      clusterFacts: options.clusterFacts ?? ((context) => readClusterFacts(options.env, typeof given.kubeconfig?.value === 'string' ? given.kubeconfig.value : undefined, context)),
+    },
   });
   const runNow = options.start && prompter ? await prompter.confirm({ message: 'Run the roadmap now (kubestrap up)?', why: 'applies and verifies every phase; you can also run it later.', default: false }) : false;
 

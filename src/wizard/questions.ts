@@ -13,6 +13,19 @@ export type Answers = Record<string, AnswerValue>;
 export interface QuestionContext {
   /** Kube contexts from the kubeconfig, or undefined when kubectl is missing or fails. */
   contexts: () => Promise<string[] | undefined>;
+  /**
+   * What the chosen context's cluster says about itself (read-only: nodes and StorageClasses), for
+   * the recommended profile and StorageClass; undefined when it cannot be read. Interactive only.
+   */
+  clusterFacts?: (context: string) => Promise<ClusterFacts | undefined>;
+}
+
+export interface ClusterFacts {
+  /** The profile the nodes point to (eks, gke, aks; kubeadm for a visible control plane), and why. */
+  profile?: string;
+  evidence: string;
+  /** The one StorageClass carrying the default annotation, if exactly one does. */
+  defaultClass?: string;
 }
 
 interface Base {

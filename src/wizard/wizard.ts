@@ -7,7 +7,7 @@ import { ConfigError, UsageError } from '../errors.js';
 import { optionKey, overrideDefs } from '../config/overrides.js';
 import type { Prompter } from '../prompts.js';
 import { defOf, validateAnswer } from './document.js';
-import { questions, type Answers, type AnswerValue, type QuestionContext, type QuestionDef } from './questions.js';
+import { questions, type Answers, type AnswerValue, type ClusterFacts, type QuestionContext, type QuestionDef } from './questions.js';
 import { rules } from '../config/rules.js';
 import { configSchema } from '../config/schema.js';
 
@@ -79,15 +79,36 @@ function defaultFor(q: QuestionDef, answers: Answers): AnswerValue {
   return value;
 }
 
+/** The cluster's own answer to a question, read once per context (profile and default StorageClass). */
+const factsCache = new Map<string, Promise<ClusterFacts | undefined>>();
+async function detected(q: QuestionDef, answers: Answers, prompter: Prompter, ctx: QuestionContext): Promise<string | undefined> {
+  if ((q.flag !== 'profile' && q.flag !== 'storage-class') || !ctx.clusterFacts || typeof answers.context !== 'string') return undefined;
+  const context = answers.context;
+  const read = ctx.clusterFacts;
+  if (!factsCache.has(context)) factsCache.set(context, read(context).catch(() => undefined));
+  const facts = await factsCache.get(context);
+  if (!facts) return undefined;
+  if (q.flag === 'profile' && facts.profile) {
+    prompter.note(`  detected ${facts.profile} on context ${context}: ${facts.evidence}`);
+    return facts.profile;
+  }
+  if (q.flag === 'storage-class' && facts.defaultClass) {
+    prompter.note(`  the cluster's default StorageClass is ${facts.defaultClass}`);
+    return facts.defaultClass;
+  }
+  return undefined;
+}
+
 async function askOne(q: QuestionDef, answers: Answers, prompter: Prompter, ctx: QuestionContext): Promise<AnswerValue> {
   const validate = (v: string) => checkAnswer(q.flag, v.trim(), answers);
+  const fromCluster = await detected(q, answers, prompter, ctx);
   switch (q.type) {
     case 'select':
-      return prompter.select({ message: q.title, why: q.why, choices: q.choices(answers), default: q.recommended(answers) });
+      return prompter.select({ message: q.title, why: q.why, choices: q.choices(answers), default: fromCluster ?? q.recommended(answers) });
     case 'confirm':
       return prompter.confirm({ message: q.title, why: q.why, default: q.recommended(answers) });
     case 'input': {
-      const dflt = q.recommended(answers);
+      const dflt = fromCluster ?? q.recommended(answers);
       const value = await prompter.input({ message: q.title, why: q.why, ...(dflt !== undefined ? { default: dflt } : {}), validate: (v) => (v.trim() === '' && dflt === undefined ? 'an answer is required' : validate(v)) });
       return value.trim();
     }

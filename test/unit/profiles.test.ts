@@ -2,7 +2,7 @@
 // workload identity, load balancer annotations, cluster-autoscaler values), the rules that refuse
 // what a profile cannot do, bad input located in the file, and the detection from node facts.
 // Pure renders and pure functions; the detection against a real API server is test/e2e/profile-detection.test.ts.
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from 'yaml';
@@ -13,6 +13,7 @@ import { compareProfile, detectProfile, type NodeFacts } from '../../src/config/
 import { evaluateRules } from '../../src/config/rules.js';
 import { configSchema, type Config, type ConfigInput } from '../../src/config/schema.js';
 import { ConfigError } from '../../src/errors.js';
+import type { Prompter } from '../../src/prompts.js';
 import { buildPlan, type Plan } from '../../src/plan/plan.js';
 
 type Spec = NonNullable<ConfigInput['spec']>;
@@ -254,6 +255,52 @@ describe('init with a profile that does not fit the provider', () => {
       expect(error).toBeInstanceOf(ConfigError);
       expect((error as ConfigError).message).toMatch(/flag --profile\s+spec\.cluster\.profile: profile gke describes an existing cluster, but the provider is kind/);
       expect(readdirSync(cwd)).toEqual([]);
+    } finally {
+      rmSync(cwd, { recursive: true, force: true });
+    }
+  });
+});
+
+describe('the interactive wizard recommends what the cluster says', () => {
+  it('profile and default StorageClass default to the detected ones, and the wizard says where they came from (cluster facts faked)', async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), 'kubestrap-profiles-wizard-'));
+    const notes: string[] = [];
+    const defaults: Record<string, unknown> = {};
+    // Takes every recommended answer, except the provider and the backup store (no bucket questions).
+    const prompter: Prompter = {
+      async select(q) {
+        defaults[q.message] = q.default;
+        if (q.message.startsWith('Where should the cluster run')) return 'existing' as typeof q.default;
+        if (q.message.startsWith('Where should backups go')) return 'minio' as typeof q.default;
+        return q.default;
+      },
+      async input(q) {
+        defaults[q.message] = q.default;
+        return q.default ?? '';
+      },
+      async confirm(q) {
+        return q.default;
+      },
+      note: (t) => notes.push(t),
+    };
+    try {
+      await initCommand({
+        cwd,
+        env: {},
+        explicit: {},
+        config: path.join(cwd, 'kubestrap.yaml'),
+        interactive: true,
+        prompter,
+        write: () => {},
+        contexts: async () => ['wizard-gke-ctx'],
+        clusterFacts: async (context) => (context === 'wizard-gke-ctx' ? { profile: 'gke', evidence: 'node n1 has label cloud.google.com/gke-nodepool', defaultClass: 'premium-rwo' } : undefined),
+        now: () => new Date('2026-01-02T00:00:00Z'),
+      });
+      const written = parse(readFileSync(path.join(cwd, 'kubestrap.yaml'), 'utf8')) as { spec: { cluster: { profile: string }; storage: { defaultClass: string } } };
+      expect(written.spec.cluster.profile).toBe('gke');
+      expect(written.spec.storage.defaultClass).toBe('premium-rwo');
+      expect(notes.join('\n')).toMatch(/detected gke on context wizard-gke-ctx: node n1 has label cloud\.google\.com\/gke-nodepool/);
+      expect(notes.join('\n')).toMatch(/the cluster's default StorageClass is premium-rwo/);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
     }
