@@ -10,9 +10,7 @@ export const opencostNamespace = 'opencost';
 export const tenantQuotaName = 'tenant-quota';
 export const tenantLimitRangeName = 'tenant-defaults';
 /** Created by the cluster step (foundation), so every add-on can name its class from the start. */
-export const priorityClassNames = [platformPriorityClass, 'tenant-high', 'tenant-default', 'batch-low'] as const;
-/** The global default among them (templates/cluster/priority-classes.yaml). */
-export { globalDefaultPriorityClass };
+export const priorityClassNames = [platformPriorityClass, 'tenant-high', globalDefaultPriorityClass, 'batch-low'] as const;
 
 /** Multiplies a Kubernetes quantity (e.g. `2`, `500m`, `4Gi`, `1.5`) keeping its suffix. */
 export function scaleQuantity(quantity: string, factor: number): string {
