@@ -430,7 +430,10 @@ function benchReal() {
   doc.setIn(['metadata', 'name'], 'kind-bench');
   doc.setIn(['spec', 'cluster', 'name'], 'kubestrap-bench');
   const localDir = doc.getIn(['spec', 'charts', 'localDir']);
-  if (typeof localDir === 'string') doc.setIn(['spec', 'charts', 'localDir'], path.resolve(repo, 'examples', localDir));
+  // As the e2e-real tests: KUBESTRAP_UPSTREAM_CHARTS names the folder of the real charts when set.
+  const upstream = process.env.KUBESTRAP_UPSTREAM_CHARTS;
+  if (upstream) doc.setIn(['spec', 'charts', 'localDir'], path.resolve(upstream));
+  else if (typeof localDir === 'string') doc.setIn(['spec', 'charts', 'localDir'], path.resolve(repo, 'examples', localDir));
   const config = path.join(work, 'kind-bench.yaml');
   writeFileSync(config, doc.toString());
   const cfg = ['--config', config];
