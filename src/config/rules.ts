@@ -60,10 +60,6 @@ export const rules: Record<string, Rule> = {
     s.networking.cni !== 'default' && s.cluster.provider === 'existing'
       ? { severity: 'warning', message: `installing ${s.networking.cni} on an existing cluster assumes it was created without a CNI (kind does this with disableDefaultCNI); two CNIs on one cluster break pod networking.`, fix: "set spec.networking.cni: default to keep the cluster's CNI" }
       : undefined,
-  'encryption-needs-managed-cni': (s) =>
-    s.networking.encryption && s.networking.cni === 'default'
-      ? { severity: 'error', message: "encryption in transit is configured through the CNI kubestrap installs, but spec.networking.cni is default.", fix: 'set spec.networking.cni: cilium (WireGuard), or spec.networking.encryption: false' }
-      : undefined,
   'cilium-gateway-needs-kpr': (s) =>
     s.networking.gateway === 'cilium' && (s.networking.cni !== 'cilium' || !s.networking.kubeProxyReplacement)
       ? { severity: 'error', message: "Cilium's Gateway API implementation needs Cilium with kube-proxy replacement.", fix: 'set spec.networking.cni: cilium and kubeProxyReplacement: true, or choose gateway: envoy-gateway' }
@@ -225,6 +221,10 @@ export const rules: Record<string, Rule> = {
   'oci-needs-mirror': (s) =>
     s.charts.source === 'oci' && !s.charts.ociMirror
       ? { severity: 'error', message: 'spec.charts.source is oci but spec.charts.ociMirror is not set.', fix: 'set spec.charts.ociMirror, e.g. oci://registry.example.com/charts' }
+      : undefined,
+  'snapshot-backups-need-a-driver': (s) =>
+    s.backup.enabled && s.backup.volumes === 'snapshot' && s.storage.provisioner !== 'longhorn' && !s.backup.snapshotDriver && !profileFacts[profileOf(s)].csiDriver
+      ? { severity: 'error', message: `spec.backup.volumes is snapshot, but kubestrap knows no CSI driver for the volumes of a ${profileOf(s)} cluster.`, fix: 'set spec.backup.snapshotDriver (e.g. ebs.csi.aws.com, pd.csi.storage.gke.io, disk.csi.azure.com), or spec.cluster.profile eks, gke or aks, or spec.backup.volumes: file-system' }
       : undefined,
   'tenant-names': (s) => {
     const seen = new Set<string>();

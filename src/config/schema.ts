@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { kubernetesMinors } from '../lock.js';
 import { addonComponents } from '../render/addons.js';
+import { backupVolumesSchema, gatewayHostnamesSchema, logRetentionSchema, logShipperSchema, snapshotDriverSchema, specIssues, tlsSchema } from './schema-tls.js';
 import { clusterProfiles, providerAddonNames } from './profile-names.js';
 
 const dns1123Label = z
@@ -189,8 +190,9 @@ const networking = z
     podSubnet: cidr.default('10.244.0.0/16'),
     serviceSubnet: cidr.default('10.96.0.0/12'),
     kubeProxyReplacement: z.boolean().default(false).describe('Cilium replaces kube-proxy (kind then runs with kubeProxyMode none)'),
-    encryption: z.boolean().default(false).describe('Encrypt pod-to-pod traffic in transit (Cilium WireGuard; Calico WireGuard)'),
+    encryption: z.boolean().default(false).describe('Encrypt pod-to-pod traffic in transit with WireGuard (cni cilium or calico; refused with cni default, whose encryption kubestrap cannot configure)'),
     gateway: z.enum(['none', 'envoy-gateway', 'cilium', 'traefik']).default('envoy-gateway').describe('Gateway API implementation (ingress-nginx is retired and not offered)'),
+    gatewayHostnames: gatewayHostnamesSchema,
     loadBalancer: z
       .strictObject({
         internal: z.boolean().default(false).describe("The Gateway's load balancer gets a private address only (the profile's annotation: eks, gke, aks)"),
@@ -239,6 +241,7 @@ const security = z
       })
       .prefault({}),
     certManager: z.boolean().default(true),
+    tls: tlsSchema,
     auditLogging: z.boolean().default(true).describe('API server audit log (kind: rendered into the cluster config)'),
     secretsEncryption: z.boolean().default(true).describe('Encrypt Secrets at rest (kind: rendered into the cluster config)'),
   })
@@ -284,7 +287,9 @@ const monitoring = z
       .describe(
         'Scrape (and alert on) these components. Only where their metrics port is reachable from pods: managed control planes and stock kubeadm (127.0.0.1) do not expose them, and an unreachable target pages as KubeSchedulerDown & co. forever. Ignored on kind, which keeps them on localhost',
       ),
-    logs: z.boolean().default(false).describe('Loki (monolithic) for logs'),
+    logs: z.boolean().default(false).describe('Loki (monolithic) for logs, with retention and a Grafana datasource; needs logShipper'),
+    logShipper: logShipperSchema,
+    logRetention: logRetentionSchema,
   })
   .prefault({});
 
@@ -368,8 +373,9 @@ const backup = z
     schedule: cron.default('0 2 * * *'),
     ttl: goDuration.default('720h'),
     includedNamespaces: z.array(dns1123Label).default([]).describe('Namespaces to back up (empty: all except system ones)'),
-    fileSystemBackup: z.boolean().default(true).describe('Velero node agent for volume data'),
-    restoreDrill: z.boolean().default(true).describe('verify backs up and restores a scratch namespace'),
+    volumes: backupVolumesSchema,
+    snapshotDriver: snapshotDriverSchema,
+    restoreDrill: z.boolean().default(true).describe('verify writes a file to a volume in a scratch namespace, backs it up, deletes the namespace, restores it into a new one and compares the file'),
   })
   .prefault({});
 
@@ -480,6 +486,10 @@ export const configSchema = z.strictObject({
       charts,
       images,
       verification,
+    })
+    // Combinations that cannot work, refused at the value to change (src/config/schema-tls.ts).
+    .superRefine((s, ctx) => {
+      for (const issue of specIssues(s)) ctx.addIssue({ code: 'custom', path: issue.path, message: issue.message });
     })
     .prefault({}),
 });

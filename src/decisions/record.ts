@@ -5,6 +5,8 @@
  */
 import { clusterProfile, profileFacts, providerAddons, type ClusterProfile } from '../config/profile.js';
 import type { Config } from '../config/schema.js';
+import { volumeBackup } from '../render/backup-volumes.js';
+import { gatewayTls, noHttpsReason } from '../render/tls.js';
 import { lock } from '../lock.js';
 import { defaultStorageClass } from '../render/common.js';
 import { identityWiring } from '../render/identity.js';
@@ -129,6 +131,7 @@ export function decisionsFor(config: Config): Decision[] {
     ]),
     reason: s.networking.gateway === 'none' ? 'No traffic needs to enter the cluster yet; add a Gateway when the first service is exposed.' : 'Gateway API is the successor of Ingress (ingress-nginx is retired); routes are portable between implementations.',
   });
+  out.push(tlsDecision(config));
   out.push({
     area: 'features',
     title: 'Tenant teams',
@@ -145,7 +148,7 @@ export function decisionsFor(config: Config): Decision[] {
       `metrics-server ${yesNo(s.monitoring.metricsServer)}`,
       `kube-prometheus-stack ${yesNo(s.monitoring.prometheus.enabled)}${s.monitoring.prometheus.enabled ? ` (retention ${s.monitoring.prometheus.retention}, ${s.monitoring.prometheus.storageSize})` : ''}`,
       `Grafana ${yesNo(s.monitoring.grafana)}`,
-      `logs (Loki) ${yesNo(s.monitoring.logs)}`,
+      s.monitoring.logs ? `logs (Loki, kept ${s.monitoring.logRetention}, shipped by the team's own agent: kubestrap installs no shipper yet)` : 'logs (Loki) no',
       `alert receivers ${s.monitoring.alertReceivers.length ? s.monitoring.alertReceivers.map((r) => r.name).join(', ') : 'none yet'}`,
       ...(s.monitoring.prometheus.enabled
         ? [
@@ -175,7 +178,7 @@ export function decisionsFor(config: Config): Decision[] {
   out.push({
     area: 'operations',
     title: 'Backups and disaster recovery',
-    chosen: s.backup.enabled ? `Velero to ${s.backup.storage.type}${s.backup.storage.type === 'minio' ? '' : ` bucket ${s.backup.storage.bucket} (identity: ${identityText(s.backup.storage.workloadIdentity, s.backup.storage.credentialsSecret, 'none')})`}, schedule "${s.backup.schedule}", kept ${s.backup.ttl}, restore drill ${yesNo(s.backup.restoreDrill)}` : 'no backups',
+    chosen: s.backup.enabled ? `Velero to ${s.backup.storage.type}${s.backup.storage.type === 'minio' ? '' : ` bucket ${s.backup.storage.bucket} (identity: ${identityText(s.backup.storage.workloadIdentity, s.backup.storage.credentialsSecret, 'none')})`}, schedule "${s.backup.schedule}", kept ${s.backup.ttl}, volume data ${volumeText(config)}, Prometheus' TSDB left out, restore drill ${s.backup.restoreDrill ? '(a file on a volume, restored and compared)' : 'no'}` : 'no backups',
     alternatives: others(s.backup.enabled ? s.backup.storage.type : 'none', [
       { value: 'minio', note: 'in-cluster object store: lost with the cluster, development only' },
       { value: 's3', note: 'S3 or S3-compatible object storage outside the cluster' },
@@ -341,4 +344,46 @@ export function renderDecisions(config: Config, options: { configFile: string; d
     lines.push(`- **Why:** ${d.reason}`, '');
   });
   return lines.join('\n');
+}
+
+/** What backs up volume data, in the words of the record. */
+function volumeText(config: Config): string {
+  const v = volumeBackup(config);
+  return v.mode === 'snapshot' ? `as CSI snapshots (${v.driver}) moved to the bucket` : v.mode === 'file-system' ? `copied file by file by the node agent (${v.reason})` : 'not backed up';
+}
+
+/** TLS for what users reach, and encryption between nodes. */
+function tlsDecision(config: Config): Decision {
+  const s = config.spec;
+  const tls = gatewayTls(config);
+  const issuer = s.security.tls.issuer;
+  const issuerText =
+    issuer === 'acme'
+      ? `ACME (${s.security.tls.acme?.server ?? ''}, ${s.security.tls.acme?.solver === 'dns01' ? `DNS-01 via ${s.security.tls.acme?.dns01?.provider ?? ''}` : 'HTTP-01 through the Gateway'})`
+      : issuer === 'ca'
+        ? s.security.tls.ca.secretName
+          ? `the team's CA (Secret cert-manager/${s.security.tls.ca.secretName})`
+          : "kubestrap's private root CA (clients trust ca.crt of Secret cert-manager/kubestrap-root-ca)"
+        : 'self-signed certificates (nothing for clients to trust)';
+  return {
+    area: 'features',
+    title: 'TLS and encryption in transit',
+    chosen: [
+      s.security.certManager ? `issuer: ${issuerText}` : 'no cert-manager: no certificates',
+      s.networking.gateway === 'none'
+        ? 'no Gateway'
+        : tls
+          ? `Gateway HTTPS on 443 for ${tls.dnsNames.join(', ')}${tls.redirect ? ', HTTP redirected' : ', HTTP served too'}`
+          : `Gateway HTTP only (${noHttpsReason(config) ?? ''})`,
+      `pod-to-pod traffic between nodes ${s.networking.encryption ? `encrypted (${s.networking.cni === 'calico' ? 'Calico' : 'Cilium'} WireGuard)` : 'not encrypted by kubestrap'}`,
+    ].join('; '),
+    alternatives: [
+      { value: 'issuer: acme', note: "a public CA (Let's Encrypt): browsers trust it; needs public DNS names" },
+      { value: 'issuer: ca', note: "a private CA: one certificate (ca.crt) for clients to trust" },
+      { value: 'networking.encryption: true', note: 'WireGuard between nodes (cilium or calico; the cluster\'s own CNI cannot be configured by kubestrap)' },
+    ].filter((a) => !a.value.endsWith(issuer) && !(a.value.startsWith('networking') && s.networking.encryption)),
+    reason:
+      'Encryption in transit for everything users reach: certificates are issued and renewed by cert-manager, never copied by hand, and plain HTTP only answers with a redirect. ' +
+      (s.networking.encryption ? 'Traffic between nodes is encrypted by the CNI, so a tapped node network shows nothing.' : "Traffic between nodes is not encrypted by kubestrap: rely on the provider's network, or turn on networking.encryption with cilium or calico."),
+  };
 }

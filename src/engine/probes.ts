@@ -5,13 +5,14 @@
  * their own namespace and clean up after themselves. On simulated (KWOK) nodes the check layer
  * reports them as skipped; the real kind tier (test/e2e-real) runs every one of them.
  */
-import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { INode } from 'kubernetes-models/v1/Node';
 import type { IPod } from 'kubernetes-models/v1/Pod';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { toYaml, toYamlStream } from '../render/template.js';
 import type { ProbeId } from '../roadmap/types.js';
 import type { CheckEnv } from './checks.js';
+import { restoreDrill } from './drill.js';
+import { backupScheduleName } from '../steps/disaster-recovery.js';
 import { unanswered } from '../adapters/kube-api.js';
 import { smokeHttpProbe } from './smoke.js';
 import { inClusterVerifierProbe } from './verifier-probe.js';
@@ -90,28 +91,9 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv,
       return auditLogProbe(namespace, env);
     case 'secrets-encrypted':
       return secretsEncryptedProbe(namespace, env);
-    case 'backup-restore': {
-      const scratch = 'kubestrap-drill';
-      const restored = 'kubestrap-drill-restored';
-      const stamp = Date.now().toString(36);
-      try {
-        await kubectl.applyStdin(
-          toYamlStream([
-            { apiVersion: 'v1', kind: 'Namespace', metadata: { name: scratch, labels: { 'app.kubernetes.io/managed-by': 'kubestrap' } } },
-            { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'drill', namespace: scratch }, data: { stamp } },
-            { apiVersion: 'velero.io/v1', kind: 'Backup', metadata: { name: `drill-${stamp}`, namespace }, spec: { includedNamespaces: [scratch], ttl: '1h0m0s' } },
-          ]),
-        );
-        await kubectl.waitFor(`backup.velero.io/drill-${stamp}`, 'jsonpath={.status.phase}=Completed', '300s', namespace);
-        await kubectl.applyStdin(toYaml({ apiVersion: 'velero.io/v1', kind: 'Restore', metadata: { name: `drill-${stamp}`, namespace }, spec: { backupName: `drill-${stamp}`, namespaceMapping: { [scratch]: restored } } }));
-        await kubectl.waitFor(`restore.velero.io/drill-${stamp}`, 'jsonpath={.status.phase}=Completed', '300s', namespace);
-        const cm = await kubectl.get<IConfigMap>('configmap', 'drill', restored);
-        return cm?.data?.stamp === stamp ? undefined : { message: 'the restore completed but the drill ConfigMap did not come back', diagnose: namespace };
-      } finally {
-        await kubectl.delete('namespace', scratch, undefined, '2m');
-        await kubectl.delete('namespace', restored, undefined, '2m');
-      }
-    }
+    case 'backup-restore':
+      // `namespace` is Velero's; the drill makes its own scratch namespaces.
+      return restoreDrill(kubectl, namespace, backupScheduleName);
     default: {
       const unknown: never = probe;
       return { message: `kubestrap has no probe named ${String(unknown)}` };

@@ -7,11 +7,18 @@ import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.
 import { commonLabels, namespaceObject } from '../render/common.js';
 import { chartSource } from '../render/charts.js';
 import { renderObject } from '../render/template.js';
+import { gatewayCertificate, gatewayCertificateObject, gatewayTls, httpsRedirectRoute, noHttpsReason } from '../render/tls.js';
 import type { Step } from '../roadmap/types.js';
 
 export const gatewayName = 'kubestrap';
 export const gatewayNamespace = 'kubestrap-gateway';
+/** The plain-HTTP listener (with TLS on, it only redirects to HTTPS). */
 export const gatewayListener = 'http';
+
+/** The listener routes attach to: `https` when the Gateway serves TLS, else `http`. */
+export function routeListener(config: Config): 'http' | 'https' {
+  return gatewayTls(config) ? 'https' : 'http';
+}
 /** Namespaces with this label may attach routes to the shared Gateway. */
 export const gatewayAccessLabels: Record<string, string> = { 'kubestrap.dev/gateway-access': 'true' };
 
@@ -28,17 +35,20 @@ interface Implementation {
   dataPlaneNamespace?: string;
   /** Listener port of the shared Gateway. */
   port: number;
+  /** Port of its HTTPS listener. */
+  httpsPort: number;
 }
 
 export const implementations: Record<GatewayImplementation, Implementation> = {
   // Envoy Gateway runs one Envoy proxy Deployment per Gateway, in its own namespace by default.
-  'envoy-gateway': { gatewayClass: 'envoy-gateway', controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', dataPlaneNamespace: 'envoy-gateway-system', port: 80 },
+  'envoy-gateway': { gatewayClass: 'envoy-gateway', controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', dataPlaneNamespace: 'envoy-gateway-system', port: 80, httpsPort: 443 },
   // Traefik matches a listener's port against its entryPoints: 8000 is the chart's `web`
-  // entryPoint (ports.web.port), exposed as 80 by its Service. ⚠ default port from the chart's values.yaml, not checked against 41.3.0
-  traefik: { gatewayClass: 'traefik', controllerName: 'traefik.io/gateway-controller', dataPlaneNamespace: 'traefik', port: 8000 },
+  // entryPoint (ports.web.port), exposed as 80 by its Service; 8443 its `websecure` entryPoint,
+  // exposed as 443 (both the defaults of chart 41.3.0's values.yaml).
+  traefik: { gatewayClass: 'traefik', controllerName: 'traefik.io/gateway-controller', dataPlaneNamespace: 'traefik', port: 8000, httpsPort: 8443 },
   // Cilium creates the `cilium` GatewayClass itself when the networking step sets gatewayAPI.enabled.
   // ⚠ relies on the chart's gatewayAPI.gatewayClass.create default (auto); not checked against 1.19.5
-  cilium: { gatewayClass: 'cilium', port: 80 },
+  cilium: { gatewayClass: 'cilium', port: 80, httpsPort: 443 },
 };
 
 /** Annotations of the Gateway's LoadBalancer Service (profile + spec.networking.loadBalancer), or undefined for none. */
@@ -167,6 +177,11 @@ export const gatewayStep: Step = {
       parametersRef = { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxy, namespace: 'envoy-gateway-system' };
     }
     if (spec.controllerName) objects.push(renderObject('gateway/gateway-class.yaml', { name: spec.gatewayClass, labels, controllerName: spec.controllerName, parametersRef }));
+    // TLS: an HTTPS listener with cert-manager's certificate (its CRD came with the security step),
+    // and HTTP answering with a redirect only.
+    const tls = gatewayTls(config);
+    const fromAccessLabel = { kinds: [{ kind: 'HTTPRoute' }], namespaces: { from: 'Selector', selector: { matchLabels: gatewayAccessLabels } } };
+    if (tls) objects.push(gatewayCertificateObject(config, tls, gatewayNamespace, labels));
     objects.push(
       renderObject('gateway/gateway.yaml', {
         name: gatewayName,
@@ -174,10 +189,24 @@ export const gatewayStep: Step = {
         labels,
         gatewayClassName: spec.gatewayClass,
         port: spec.port,
-        accessLabels: gatewayAccessLabels,
+        httpAllowedRoutes: tls?.redirect ? { kinds: [{ kind: 'HTTPRoute' }], namespaces: { from: 'Same' } } : fromAccessLabel,
+        httpsListener: tls ? renderObject('gateway/https-listener.yaml', { port: spec.httpsPort, secretName: gatewayCertificate, accessLabels: gatewayAccessLabels }) : undefined,
       }),
     );
-    b.manifest('gateway.yaml', objects, `${parametersRef ? 'EnvoyProxy for the data plane, ' : ''}GatewayClass ${spec.gatewayClass} and the shared Gateway ${gatewayNamespace}/${gatewayName}`);
+    if (tls?.redirect) objects.push(renderObject('gateway/https-redirect.yaml', { name: httpsRedirectRoute, namespace: gatewayNamespace, labels, gatewayName }));
+    const noTls = noHttpsReason(config);
+    b.note(
+      tls
+        ? `HTTPS listener (port ${spec.httpsPort === 443 ? 443 : `${spec.httpsPort}, exposed as 443`}) with Certificate ${gatewayNamespace}/${gatewayCertificate} from ClusterIssuer ${tls.issuer} for ${tls.dnsNames.join(', ')}${tls.redirect ? '; HTTP answers with a redirect to HTTPS' : '; HTTP is served too (spec.security.tls.httpRedirect is false)'}`
+        : `no HTTPS listener (${noTls ?? ''}): the Gateway serves plain HTTP only`,
+    );
+    b.manifest(
+      'gateway.yaml',
+      objects,
+      `${parametersRef ? 'EnvoyProxy for the data plane, ' : ''}GatewayClass ${spec.gatewayClass}, ${tls ? `its TLS Certificate, ` : ''}the shared Gateway ${gatewayNamespace}/${gatewayName}${tls?.redirect ? ' and the HTTP-to-HTTPS redirect route' : ''}`,
+    );
+    if (tls) b.check({ type: 'exists', resource: 'certificates.cert-manager.io', namespace: gatewayNamespace, name: gatewayCertificate });
+    if (tls?.redirect) b.check({ type: 'exists', resource: 'httproutes.gateway.networking.k8s.io', namespace: gatewayNamespace, name: httpsRedirectRoute });
     if (parametersRef) b.check({ type: 'exists', resource: 'envoyproxies.gateway.envoyproxy.io', namespace: parametersRef.namespace!, name: parametersRef.name! });
     b.check(
       { type: 'exists', resource: 'gatewayclasses.gateway.networking.k8s.io', name: spec.gatewayClass },

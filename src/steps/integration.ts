@@ -3,7 +3,7 @@ import { PlanBuilder } from '../roadmap/builders.js';
 import { commonLabels, podSecurityLabels } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
-import { gatewayAccessLabels, gatewayImplementation, gatewayListener, gatewayName, gatewayNamespace, implementations } from './gateway.js';
+import { gatewayAccessLabels, gatewayImplementation, gatewayName, gatewayNamespace, implementations, routeListener } from './gateway.js';
 import { isolationChecks, namespaceIsolation } from './security.js';
 
 /** The smoke-test workload; later steps (HPA, VPA, backups) target it by these names. */
@@ -70,7 +70,7 @@ export const integrationStep: Step = {
       // The HTTPRoute's CRD comes from the gateway step, which runs first.
       b.manifest(
         'httproute.yaml',
-        [renderObject('integration/httproute.yaml', { name: smokeName, namespace: smokeNamespace, labels, gatewayName, gatewayNamespace, listener: gatewayListener })],
+        [renderObject('integration/httproute.yaml', { name: smokeName, namespace: smokeNamespace, labels, gatewayName, gatewayNamespace, listener: routeListener(config) })],
         `HTTPRoute from the shared Gateway to the smoke test`,
       );
       b.check({ type: 'exists', resource: 'httproutes.gateway.networking.k8s.io', namespace: smokeNamespace, name: smokeName });

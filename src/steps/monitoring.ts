@@ -155,6 +155,22 @@ function controlPlaneNote(config: Config, scraped: string[]): string {
   return `${scrapedText}; turn on only what the cluster exposes to pods in spec.monitoring.controlPlaneMetrics`;
 }
 
+/** Loki's gateway Service (release `loki`, fullnameOverride loki): Grafana's datasource and the push URL. */
+export const lokiUrl = `http://loki-gateway.${monitoringNamespace}.svc`;
+
+/**
+ * Keeps Prometheus' TSDB out of backups: metrics are rebuilt by scraping, and a copy of a live TSDB
+ * restores inconsistent. The pod annotation stops file-system backup of the volume; the label on
+ * the claim keeps the PVC (and so its CSI snapshot) out of every backup.
+ */
+export function prometheusBackupExclusion(config: Config): { podMetadata?: Record<string, unknown>; volumeMetadata?: Record<string, unknown> } {
+  if (!config.spec.backup.enabled || config.spec.backup.volumes === 'none') return {};
+  return {
+    podMetadata: { annotations: { 'backup.velero.io/backup-volumes-excludes': prometheusDataVolume } },
+    volumeMetadata: { labels: { 'velero.io/exclude-from-backup': 'true' } },
+  };
+}
+
 /**
  * Monitoring from the first deployment: metrics-server (resource metrics for kubectl top, HPA and
  * VPA), kube-prometheus-stack with kubestrap's own alerts and Grafana behind a generated admin
@@ -221,6 +237,7 @@ export const monitoringStep: Step = {
       }
       const alertmanager = alertmanagerConfig(config);
       const workloads = kubePrometheusStackWorkloads();
+      const tsdbBackup = prometheusBackupExclusion(config);
       b.helm(
         'kubePrometheusStack',
         kubePrometheusStackRelease,
@@ -246,7 +263,8 @@ export const monitoringStep: Step = {
             retentionSize: prometheusBytes(monitoring.prometheus.retentionSize),
             externalLabels: { cluster: cluster.name },
             pdb: monitoring.prometheus.replicas >= 2,
-            podMetadata: config.spec.backup.enabled && config.spec.backup.fileSystemBackup ? { annotations: { 'backup.velero.io/backup-volumes-excludes': prometheusDataVolume } } : undefined,
+            podMetadata: tsdbBackup.podMetadata,
+            volumeMetadata: tsdbBackup.volumeMetadata,
             // The operator labels the pods with the Prometheus and Alertmanager resources' names.
             spread: spreadFor(monitoring.prometheus.replicas, { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': `${kubePrometheusStackRelease}-prometheus` }),
           },
@@ -258,7 +276,13 @@ export const monitoringStep: Step = {
             secrets: alertmanager.secrets,
             config: alertmanager.config,
           },
-          grafana: { enabled: monitoring.grafana, adminSecret: grafanaAdminSecret, storageSize: isKind ? '1Gi' : '10Gi' },
+          grafana: {
+            enabled: monitoring.grafana,
+            adminSecret: grafanaAdminSecret,
+            storageSize: isKind ? '1Gi' : '10Gi',
+            // Loki as a datasource next to Prometheus, so logs are one click away in Grafana.
+            additionalDataSources: monitoring.logs ? [{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: lokiUrl, editable: false }] : [],
+          },
           kubeStateMetrics: { metricLabelsAllowlist: [`configmaps=[${scorecard.driftLabel}]`] },
           // kind nodes are containers whose root file system mount is not shared (⚠ the usual fix).
           nodeExporter: { hostRootFsMount: !isKind },
@@ -285,6 +309,7 @@ export const monitoringStep: Step = {
         renderObject('monitoring/loki-values.yaml', {
           fullname: 'loki',
           storageClass,
+          retention: monitoring.logRetention,
           storageSize: monitoring.prometheus.storageSize,
           priorityClassName: addonPriorityClass(config),
           resources: {
@@ -296,6 +321,7 @@ export const monitoringStep: Step = {
         }),
       );
       b.rollout(monitoringNamespace, ['statefulset', 'loki']);
+      b.note(`logs: Loki keeps ${monitoring.logRetention} (compactor retention); no shipper is installed (spec.monitoring.logShipper: external): your agent pushes to ${lokiUrl}/loki/api/v1/push${monitoring.grafana && stack ? '; Grafana has Loki as a datasource' : ''}`);
     }
     return b.build();
   },

@@ -5,7 +5,8 @@ import { commonLabels, namespaceObject, podSecurityLabels, type PodSecurityLevel
 import { renderObject, renderObjects } from '../render/template.js';
 import { kubestrapNamespace } from '../names.js';
 import type { Check, Step, StepId } from '../roadmap/types.js';
-import { gatewayAccessLabels, gatewayImplementation, implementations } from './gateway.js';
+import { certManagerNeedsGatewayApi, issuerName, issuerObjects, rootCa, selfSignedIssuer } from '../render/tls.js';
+import { gatewayAccessLabels, gatewayImplementation, gatewayName, gatewayNamespace, implementations } from './gateway.js';
 
 /**
  * kubestrap's own namespace: run state, the Lease, and the probes' pods. The engine creates it
@@ -13,7 +14,7 @@ import { gatewayAccessLabels, gatewayImplementation, implementations } from './g
  * step does not render it, so there is one owner and no two applies fight over its labels.
  */
 export { kubestrapNamespace };
-export const selfSignedIssuer = 'kubestrap-selfsigned';
+export { selfSignedIssuer };
 
 const kyvernoNamespace = 'kyverno';
 const certManagerNamespace = 'cert-manager';
@@ -100,7 +101,7 @@ export function isolationChecks(namespace: string): Check[] {
 /**
  * Security hardening: Pod Security Admission on every namespace kubestrap owns, default-deny
  * networking and RBAC for tenants, Kyverno with the Pod Security Standards, and cert-manager with
- * a self-signed ClusterIssuer. Audit logging and encryption at rest are part of the kind cluster
+ * the configured ClusterIssuer (kubestrap's own CA, the team's CA, or ACME). Audit logging and encryption at rest are part of the kind cluster
  * config (cluster step); here they are only verified.
  */
 export const securityStep: Step = {
@@ -196,15 +197,33 @@ export const securityStep: Step = {
             webhook: spreadFor(replicas, component('webhook')),
             cainjector: spreadFor(replicas, component('cainjector')),
           },
+          // HTTP-01 through the Gateway: cert-manager creates the solver's HTTPRoutes itself.
+          extraArgs: certManagerNeedsGatewayApi(config) ? ['--enable-gateway-api'] : [],
         }),
       );
-      // The ClusterIssuer's CRD comes with the chart: apply it only after the release.
-      b.manifest('cluster-issuer.yaml', [renderObject('security/cluster-issuer.yaml', { name: selfSignedIssuer, labels })], 'self-signed ClusterIssuer');
+      // The ClusterIssuers' CRD comes with the chart: apply them only after the release.
+      const { tls } = security;
+      const issuers = issuerObjects(config, labels, { name: gatewayName, namespace: gatewayNamespace });
+      b.manifest(
+        'cluster-issuer.yaml',
+        issuers,
+        tls.issuer === 'ca'
+          ? `ClusterIssuers ${selfSignedIssuer} and ${issuerName(tls)} (${tls.ca.secretName ? `CA in Secret ${certManagerNamespace}/${tls.ca.secretName}` : `kubestrap's root CA, Secret ${certManagerNamespace}/${rootCa}`})`
+          : tls.issuer === 'acme'
+            ? `ClusterIssuers ${selfSignedIssuer} and ${issuerName(tls)} (ACME ${tls.acme?.server ?? ''}, ${tls.acme?.solver ?? ''})`
+            : `self-signed ClusterIssuer ${selfSignedIssuer}`,
+      );
+      if (tls.issuer === 'ca' && !tls.ca.secretName) b.note(`private root CA: clients trust the Gateway by trusting ca.crt of Secret ${certManagerNamespace}/${rootCa} (kubectl -n ${certManagerNamespace} get secret ${rootCa} -o jsonpath='{.data.ca\\.crt}' | base64 -d)`);
       b.rollout(certManagerNamespace, ['deployment', 'cert-manager'], ['deployment', 'cert-manager-webhook'], ['deployment', 'cert-manager-cainjector']);
       b.check(
         { type: 'crd-established', name: 'certificates.cert-manager.io' },
         { type: 'crd-established', name: 'clusterissuers.cert-manager.io' },
-        { type: 'exists', resource: 'clusterissuers.cert-manager.io', name: selfSignedIssuer },
+        ...issuers.map((o) => {
+          const meta = o.metadata as { name: string; namespace?: string };
+          return o.kind === 'Certificate'
+            ? ({ type: 'exists', resource: 'certificates.cert-manager.io', namespace: meta.namespace!, name: meta.name } as const)
+            : ({ type: 'exists', resource: 'clusterissuers.cert-manager.io', name: meta.name } as const);
+        }),
       );
     }
 

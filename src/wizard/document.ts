@@ -82,6 +82,9 @@ export function validateAnswer(flag: string, value: AnswerValue): true | string 
   const def = defOf(flag);
   const answers: Answers = { [flag]: value };
   if (def.path.includes('*')) answers.tenants = 'probe';
+  // Loki and its shipper are one choice asked as two questions; the pair is checked on the whole file.
+  if (flag === 'logs' && coerce(def, value) === true) answers['log-shipper'] = 'external';
+  if (flag === 'log-shipper' && value !== 'none') answers.logs = true;
   // A profile other than kind only exists next to provider existing; that pairing is checked on the whole file.
   if (flag === 'profile' && value !== 'kind') answers.provider = 'existing';
   const raw = answersToRaw(answers);

@@ -6,7 +6,7 @@
  * folder exactly as the CLI would, so every file it writes (kubestrap.yaml, the decision record and
  * the plan's artifacts) is what the tests read.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { initCommand } from '../../src/commands/init.js';
@@ -20,14 +20,14 @@ export const repoRoot = path.resolve(import.meta.dirname, '../..');
 /** `init --yes` flag sets; the comment after each says which choices it is there to reach. */
 export const initMatrix: Record<string, string[]> = {
   // kind, Cilium with its gateway (kube-proxy replacement derived), Loki, minio backups, 1.37
-  'kind-cilium-gateway': ['--provider', 'kind', '--profile', 'kind', '--cni', 'cilium', '--gateway', 'cilium', '--logs', 'true', '--tenants', 'team-a,team-b', '--kubernetes-version', '1.37'],
+  'kind-cilium-gateway': ['--provider', 'kind', '--profile', 'kind', '--cni', 'cilium', '--gateway', 'cilium', '--logs', 'true', '--log-shipper', 'external', '--tenants', 'team-a,team-b', '--kubernetes-version', '1.37'],
   // kind, Calico, Envoy Gateway, no monitoring (so no logs/OpenCost), no VPA, no backups, no policy engine, 1.35
   'kind-calico-minimal': ['--provider', 'kind', '--cni', 'calico', '--gateway', 'envoy-gateway', '--monitoring', 'false', '--vpa', 'false', '--backup', 'false', '--policy-engine', 'none', '--quotas', 'false', '--kubernetes-version', '1.35', '--tenant-security', 'baseline'],
   // kind with its own CNI (kindnet) and kube-router enforcing NetworkPolicies, a mirrored node image, Traefik
   'kind-kindnet-kube-router': ['--provider', 'kind', '--cni', 'default', '--policy-controller', 'kube-router', '--node-image', 'registry.example.com/kindest/node:v1.36.4', '--gateway', 'traefik', '--tenants', 'team-a'],
   // Provider profiles (one init --yes configuration each): eks, gke, aks, kubeadm, generic.
   // EKS: own CNI, Traefik (NLB annotations), Longhorn, cluster-autoscaler aws with IRSA, S3 backups with IRSA
-  'existing-aws': ['--provider', 'existing', '--profile', 'eks', '--autoscaler-identity', 'arn:aws:iam::123456789012:role/cluster-autoscaler', '--backup-identity', 'arn:aws:iam::123456789012:role/velero', '--context', 'prod-aws', '--cni', 'default', '--gateway', 'traefik', '--storage-provisioner', 'longhorn', '--cluster-autoscaler', 'aws', '--autoscaler-region', 'eu-west-1', '--backup-storage', 's3', '--backup-bucket', 'prod-backups', '--backup-region', 'eu-west-1', '--logs', 'true', '--tenants', 'payments'],
+  'existing-aws': ['--provider', 'existing', '--profile', 'eks', '--autoscaler-identity', 'arn:aws:iam::123456789012:role/cluster-autoscaler', '--backup-identity', 'arn:aws:iam::123456789012:role/velero', '--context', 'prod-aws', '--cni', 'default', '--gateway', 'traefik', '--storage-provisioner', 'longhorn', '--cluster-autoscaler', 'aws', '--autoscaler-region', 'eu-west-1', '--backup-storage', 's3', '--backup-bucket', 'prod-backups', '--backup-region', 'eu-west-1', '--logs', 'true', '--log-shipper', 'external', '--tenants', 'payments'],
   // existing cluster on GCP: Cilium without kube-proxy replacement, no gateway, GCS backups, no OpenCost
   // GKE: provider's metrics-server, snapshot controller and Gateway API CRDs adopted; node pools by MIG prefix; Workload Identity for both
   'existing-gce': ['--provider', 'existing', '--profile', 'gke', '--storage-class', 'standard-rwo', '--autoscaler-node-groups', 'gke-prod-pool-1:1:10,gke-prod-pool-2:0:5', '--autoscaler-identity', 'cluster-autoscaler@prod-project.iam.gserviceaccount.com', '--backup-identity', 'velero@prod-project.iam.gserviceaccount.com', '--context', 'prod-gke', '--cni', 'cilium', '--kube-proxy-replacement', 'false', '--gateway', 'none', '--cluster-autoscaler', 'gce', '--backup-storage', 'gcs', '--backup-bucket', 'gke-backups', '--opencost', 'false', '--tenant-security', 'privileged', '--chart-source', 'oci', '--oci-mirror', 'oci://registry.example.com/charts'],
@@ -42,6 +42,43 @@ export const initMatrix: Record<string, string[]> = {
 };
 
 export const examples = readdirSync(path.join(repoRoot, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+
+/**
+ * Configurations no example and no init flag reaches: TLS issuers and solvers, WireGuard on each
+ * CNI, CSI-snapshot backups. Written as files and loaded like an example.
+ */
+export const extraConfigs: Record<string, string> = {
+  // Calico with WireGuard, Envoy Gateway with ACME HTTP-01 for two names, Longhorn snapshots as backups
+  'existing-calico-wireguard-acme-http01': `apiVersion: kubestrap.dev/v1alpha1
+kind: Roadmap
+metadata: { name: calico-acme }
+spec:
+  cluster: { provider: existing, context: prod }
+  networking: { cni: calico, encryption: true, gateway: envoy-gateway, gatewayHostnames: [apps.example.com, www.example.com] }
+  storage: { provisioner: longhorn }
+  security: { tls: { issuer: acme, acme: { email: platform@example.com, solver: http01 } } }
+  backup: { storage: { type: s3, bucket: prod-backups, region: eu-west-1, credentialsSecret: velero-cloud } }
+`,
+  // Cilium with WireGuard, Traefik with an ACME DNS-01 (Cloudflare) wildcard, snapshots of an EBS CSI driver, Loki
+  'existing-cilium-wireguard-acme-dns01': `apiVersion: kubestrap.dev/v1alpha1
+kind: Roadmap
+metadata: { name: cilium-dns01 }
+spec:
+  cluster: { provider: existing, context: prod }
+  networking: { cni: cilium, encryption: true, gateway: traefik, gatewayHostnames: ["*.apps.example.com", apps.example.com] }
+  security: { tls: { issuer: acme, acme: { email: platform@example.com, server: "https://acme-staging-v02.api.letsencrypt.org/directory", solver: dns01, dns01: { provider: cloudflare, secretRef: { name: cloudflare-token, key: api-token } } } } }
+  monitoring: { logs: true, logShipper: external, logRetention: 30d }
+  backup: { volumes: snapshot, snapshotDriver: ebs.csi.aws.com, storage: { type: s3, bucket: prod-backups, region: eu-west-1, credentialsSecret: velero-cloud } }
+`,
+  // kind with the team's own CA, Traefik, no redirect; route53 and clouddns issuers are unit-tested
+  'kind-own-ca-traefik': `apiVersion: kubestrap.dev/v1alpha1
+kind: Roadmap
+metadata: { name: own-ca }
+spec:
+  networking: { cni: cilium, gateway: traefik }
+  security: { tls: { issuer: ca, ca: { secretName: corp-ca }, httpRedirect: false } }
+`,
+};
 
 export interface RenderedRelease {
   configuration: string;
@@ -140,10 +177,26 @@ async function fromExample(example: string): Promise<MatrixEntry> {
   return { name: `example ${example}`, plan, files, releases: releasesOf(`example ${example}`, plan) };
 }
 
+async function fromText(name: string, text: string): Promise<MatrixEntry> {
+  const dir = mkdtempSync(path.join(tmpdir(), `kubestrap-matrix-${name}-`));
+  try {
+    const file = path.join(dir, 'kubestrap.yaml');
+    writeFileSync(file, text);
+    const loaded = await loadConfigFile(file);
+    const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: '/tmp/kubestrap-matrix-plan' });
+    const files = new Map<string, string>([[`config ${name}`, text]]);
+    for (const step of plan.phases.flatMap((p) => p.steps)) for (const a of step.rendered.artifacts) files.set(a.path, a.content);
+    return { name: `config ${name}`, plan, files, releases: releasesOf(`config ${name}`, plan) };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 /** Every configuration of the matrix, rendered. */
 export async function renderMatrix(): Promise<MatrixEntry[]> {
   const out: MatrixEntry[] = [];
   for (const example of examples) out.push(await fromExample(example));
+  for (const [name, text] of Object.entries(extraConfigs)) out.push(await fromText(name, text));
   for (const [name, argv] of Object.entries(initMatrix)) out.push(await fromInit(name, argv));
   return out;
 }

@@ -465,17 +465,20 @@ describe('E. backups that alert and copy what matters', () => {
     for (const r of missing) expect(r.labels.severity).toBe('critical');
   });
 
-  it("file-system backup skips Prometheus' TSDB volume; without file-system backup nothing is annotated", async () => {
+  it("backups skip Prometheus' TSDB (file-system: pod annotation; snapshots: label on the claim); without volume backups nothing is marked", async () => {
     const config = await load('production.yaml');
-    expect(config.spec.backup.fileSystemBackup).toBe(true);
+    expect(config.spec.backup.volumes).toBe('auto');
     const spec = values(render(monitoringStep, config), 'kube-prometheus-stack').prometheus.prometheusSpec;
     expect(spec.podMetadata).toEqual({ annotations: { 'backup.velero.io/backup-volumes-excludes': 'prometheus-kube-prometheus-stack-prometheus-db' } });
+    expect(spec.storageSpec.volumeClaimTemplate.metadata).toEqual({ labels: { 'velero.io/exclude-from-backup': 'true' } });
     // The operator names the volume after the Prometheus resource: prometheus-<name>-db.
     expect(spec.podMetadata.annotations['backup.velero.io/backup-volumes-excludes']).toBe(`prometheus-${kubePrometheusStackWorkloads().prometheus.replace(/^prometheus-/, '')}-db`);
-    const noFsb = variant(config, (c) => {
-      c.spec.backup.fileSystemBackup = false;
+    const noVolumes = variant(config, (c) => {
+      c.spec.backup.volumes = 'none';
     });
-    expect(values(render(monitoringStep, noFsb), 'kube-prometheus-stack').prometheus.prometheusSpec.podMetadata).toBeUndefined();
+    const bare = values(render(monitoringStep, noVolumes), 'kube-prometheus-stack').prometheus.prometheusSpec;
+    expect(bare.podMetadata).toBeUndefined();
+    expect(bare.storageSpec.volumeClaimTemplate.metadata).toBeUndefined();
   });
 });
 

@@ -15,6 +15,7 @@ const outDir = '/tmp/kubestrap-render';
 /** Custom resources kubestrap renders, by apiVersion/kind, and the chart or manifest that defines them. */
 const knownCustomResources: Record<string, string> = {
   'cert-manager.io/v1/ClusterIssuer': 'cert-manager',
+  'cert-manager.io/v1/Certificate': 'cert-manager',
   'gateway.networking.k8s.io/v1/Gateway': 'Gateway API',
   'gateway.networking.k8s.io/v1/GatewayClass': 'Gateway API',
   'gateway.networking.k8s.io/v1/HTTPRoute': 'Gateway API',

@@ -23,7 +23,6 @@ describe('cross-step rules', () => {
     ['  cluster: { provider: existing, context: prod }\n  networking: { cni: cilium }\n', 'warning:cni-on-existing'],
     ['  networking: { gateway: cilium }\n', 'error:cilium-gateway-needs-kpr'],
     ['  cluster: { provider: existing, context: prod }\n  networking: { cni: default }\n  autoscaling: { clusterAutoscaler: { provider: aws } }\n', 'error:aws-autoscaler-region'],
-    ['  networking: { cni: default, encryption: true }\n', 'error:encryption-needs-managed-cni'],
     ['  autoscaling: { hpa: { minReplicas: 5, maxReplicas: 3 } }\n', 'error:hpa-min-max'],
     ['  backup: { storage: { type: s3, credentialsSecret: c } }\n', 'error:s3-region'],
     ['  backup: { storage: { type: gcs } }\n', 'error:backup-credentials'],

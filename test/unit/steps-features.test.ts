@@ -140,7 +140,7 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     const gateway = indexOf(plan, applies('gateway.yaml'));
     expect(crds).toBeLessThan(chart);
     expect(chart).toBeLessThan(gateway);
-    const [proxy, gatewayClass, shared] = objectsOf(plan, 'gateway.yaml');
+    const [proxy, gatewayClass, certificate, shared, redirect] = objectsOf(plan, 'gateway.yaml');
     // The data plane's shape, which the GatewayClass points at.
     expect(proxy).toMatchObject({ kind: 'EnvoyProxy', metadata: { name: 'kubestrap', namespace: 'envoy-gateway-system' } });
     expect(gatewayClass).toMatchObject({
@@ -148,14 +148,22 @@ describe.each(examples)('features phase for examples/%s', (example) => {
       spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'kubestrap', namespace: 'envoy-gateway-system' } },
     });
     expect(shared).toMatchObject({ kind: 'Gateway', metadata: { name: 'kubestrap', namespace: 'kubestrap-gateway' }, spec: { gatewayClassName: gatewayClass!.metadata.name } });
+    // HTTPS with cert-manager's certificate; HTTP takes only the redirect route from the Gateway's namespace.
+    const fromAccessLabel = { kinds: [{ kind: 'HTTPRoute' }], namespaces: { from: 'Selector', selector: { matchLabels: { 'kubestrap.dev/gateway-access': 'true' } } } };
     expect(shared!.spec.listeners).toEqual([
-      {
-        name: 'http',
-        protocol: 'HTTP',
-        port: 80,
-        allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }], namespaces: { from: 'Selector', selector: { matchLabels: { 'kubestrap.dev/gateway-access': 'true' } } } },
-      },
+      { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }], namespaces: { from: 'Same' } } },
+      { name: 'https', protocol: 'HTTPS', port: 443, tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', group: '', name: 'kubestrap-gateway-tls' }] }, allowedRoutes: fromAccessLabel },
     ]);
+    expect(certificate).toMatchObject({
+      kind: 'Certificate',
+      metadata: { name: 'kubestrap-gateway-tls', namespace: 'kubestrap-gateway' },
+      spec: { secretName: 'kubestrap-gateway-tls', issuerRef: { kind: 'ClusterIssuer', name: 'kubestrap-ca' } },
+    });
+    expect(certificate!.spec.dnsNames).toEqual([`gateway.${config.spec.cluster.name}.internal`]);
+    expect(redirect).toMatchObject({ kind: 'HTTPRoute', metadata: { name: 'kubestrap-https-redirect', namespace: 'kubestrap-gateway' } });
+    expect(redirect!.spec.parentRefs).toEqual([{ name: 'kubestrap', namespace: 'kubestrap-gateway', sectionName: 'http' }]);
+    expect(redirect!.spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
+    expect(plan.checks).toContainEqual({ type: 'exists', resource: 'certificates.cert-manager.io', namespace: 'kubestrap-gateway', name: 'kubestrap-gateway-tls' });
     for (const crd of ['gateways', 'gatewayclasses', 'httproutes']) expect(plan.checks).toContainEqual({ type: 'crd-established', name: `${crd}.gateway.networking.k8s.io` });
     expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'envoy-gateway-system', kind: 'deployment', name: 'envoy-gateway' });
   });
@@ -179,7 +187,8 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     expect(pdb).toMatchObject({ kind: 'PodDisruptionBudget', spec: { selector: { matchLabels: deployment!.spec.selector.matchLabels } } });
 
     const [route] = objectsOf(plan, 'httproute.yaml');
-    expect(route!.spec.parentRefs).toEqual([{ name: 'kubestrap', namespace: 'kubestrap-gateway', sectionName: 'http' }]);
+    // Routes attach to the HTTPS listener; HTTP only redirects.
+    expect(route!.spec.parentRefs).toEqual([{ name: 'kubestrap', namespace: 'kubestrap-gateway', sectionName: 'https' }]);
     expect(route!.spec.rules[0].backendRefs).toEqual([{ name: 'smoke', port: 80 }]);
 
     const policies = objectsOf(plan, 'network-policies.yaml');
@@ -256,9 +265,10 @@ describe('features phase variants', () => {
     const values = objectsOf(plan, 'values-traefik.yaml')[0]!;
     expect(values.providers.kubernetesGateway.enabled).toBe(true);
     expect(values.gateway.enabled).toBe(false);
-    const [gatewayClass, gateway] = objectsOf(plan, 'gateway.yaml');
+    const [gatewayClass, , gateway] = objectsOf(plan, 'gateway.yaml');
     expect(gatewayClass!.spec.controllerName).toBe('traefik.io/gateway-controller');
-    expect(gateway!.spec.listeners[0].port).toBe(8000);
+    // Traefik's web and websecure entryPoints (exposed as 80 and 443 by its Service).
+    expect(gateway!.spec.listeners.map((l: { name: string; port: number }) => [l.name, l.port])).toEqual([['http', 8000], ['https', 8443]]);
     expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'traefik', kind: 'deployment', name: 'traefik' });
     const policies = objectsOf(integrationStep.render(ctxFor(traefik)), 'network-policies.yaml');
     expect(policies.at(-1)!.spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'traefik' });
@@ -272,8 +282,8 @@ describe('features phase variants', () => {
     const plan = gatewayStep.render(ctxFor(cilium));
     expect(plan.actions.some((a) => a.type === 'helm')).toBe(false);
     const objects = objectsOf(plan, 'gateway.yaml');
-    expect(objects.map((o) => o.kind)).toEqual(['Gateway']);
-    expect(objects[0]!.spec.gatewayClassName).toBe('cilium');
+    expect(objects.map((o) => o.kind)).toEqual(['Certificate', 'Gateway', 'HTTPRoute']);
+    expect(objects[1]!.spec.gatewayClassName).toBe('cilium');
     expect(plan.checks).toContainEqual({ type: 'exists', resource: 'gatewayclasses.gateway.networking.k8s.io', name: 'cilium' });
     const policies = objectsOf(integrationStep.render(ctxFor(cilium)), 'network-policies.yaml');
     expect(policies.at(-1)).toMatchObject({ kind: 'CiliumNetworkPolicy', spec: { ingress: [{ fromEntities: ['ingress'] }] } });

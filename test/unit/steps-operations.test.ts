@@ -80,6 +80,7 @@ const customResources = new Set([
   'autoscaling.k8s.io/v1/VerticalPodAutoscaler',
   'velero.io/v1/BackupStorageLocation',
   'velero.io/v1/Schedule',
+  'snapshot.storage.k8s.io/v1/VolumeSnapshotClass',
 ]);
 
 function indexOf(plan: StepPlan, match: (a: Action) => boolean, what: string): number {
@@ -396,10 +397,10 @@ describe('disaster recovery details', () => {
     }
   });
 
-  it('lists included namespaces without exclusions; no node agent without file-system backup', async () => {
+  it('lists included namespaces without exclusions; no node agent without volume backups', async () => {
     const config = variant(await load('production.yaml'), (c) => {
       c.spec.backup.includedNamespaces = ['payments'];
-      c.spec.backup.fileSystemBackup = false;
+      c.spec.backup.volumes = 'none';
       c.spec.backup.restoreDrill = false;
     });
     const plan = render(disasterRecoveryStep, config);
