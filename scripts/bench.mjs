@@ -290,6 +290,9 @@ function runUp(label, cfgArgs, env) {
     skipped: end.skipped.length,
     checks: { ok: checks.filter((c) => c.status === 'ok').length, failed: checks.filter((c) => c.status === 'failed').length, skipped: checks.filter((c) => c.status === 'skipped').length },
     steps: Object.fromEntries(events.filter((e) => e.event === 'step.ok').map((e) => [e.step, e.ms])),
+    // From kubestrap's first event to each step's end: with provider kind, the cluster step's own
+    // `ms` counts its checks only (`kind create cluster` runs before the preflight).
+    stepEndsMs: Object.fromEntries(events.filter((e) => e.event === 'step.ok' || e.event === 'step.skip').map((e) => [e.step, Date.parse(e.time) - Date.parse(events[0].time)])),
   };
 }
 
@@ -441,7 +444,8 @@ function benchReal() {
     const run = runUp('real-up', cfg, env);
     results.real = { kindCreateAloneMs: alone.wallMs, up: run };
     row('kind create cluster (alone, 1+2 nodes)', `wall ${fmtMs(alone.wallMs)}`);
-    row("kubestrap's cluster step", `wall ${fmtMs(run.steps.cluster)}`, `ratio ${(run.steps.cluster / alone.wallMs).toFixed(2)}×`);
+    const clusterReady = run.stepEndsMs.cluster;
+    row("kubestrap's cluster step (first event to cluster verified)", `wall ${fmtMs(clusterReady)}`, `ratio ${(clusterReady / alone.wallMs).toFixed(2)}× kind alone`, `its checks alone ${fmtMs(run.steps.cluster)}`);
     row('up (real kind tier)', `wall ${fmtMs(run.wallMs)}`, `kubestrap cpu ${fmtMs(run.kubestrapCpuMs)}`, `${((run.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall; ${budget((run.kubestrapCpuShare ?? NaN) * 100, 5, ' %')}`);
   } finally {
     spawnSync(node, [bin, 'down', '--purge', '--yes', ...cfg, '--output', 'plain'], { env, stdio: 'ignore' });
