@@ -321,21 +321,25 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     expect(logs(r)).toContain("that run's process on this machine has exited");
     expect(started(r)).toEqual([]);
 
-    // A run on another machine cannot be checked: its lease is honoured until it expires.
-    const renew = new Date().toISOString().replace('Z', '000Z');
-    const foreign = {
-      apiVersion: 'coordination.k8s.io/v1',
-      kind: 'Lease',
-      metadata: { name: 'kubestrap-run', namespace: 'kubestrap-system', annotations: { 'kubestrap.dev/holder-process': '00000000-0000-0000-0000-000000000000/pid:[4026531836]/4242/1' } },
-      spec: { holderIdentity: 'ci-runner-7/pid-4242/abc123', leaseDurationSeconds: 8, acquireTime: renew, renewTime: renew },
+    // A run on another machine cannot be checked: its lease is honoured until it expires. The lease
+    // is written fresh for 10 minutes (refused however slow the run is to reach it), then as renewed
+    // 11 minutes ago (expired, without waiting for it).
+    const foreign = (renewedMsAgo: number) => {
+      const renew = new Date(Date.now() - renewedMsAgo).toISOString().replace('Z', '000Z');
+      return {
+        apiVersion: 'coordination.k8s.io/v1',
+        kind: 'Lease',
+        metadata: { name: 'kubestrap-run', namespace: 'kubestrap-system', annotations: { 'kubestrap.dev/holder-process': '00000000-0000-0000-0000-000000000000/pid:[4026531836]/4242/1' } },
+        spec: { holderIdentity: 'ci-runner-7/pid-4242/abc123', leaseDurationSeconds: 600, acquireTime: renew, renewTime: renew },
+      };
     };
-    await execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: JSON.stringify(foreign), env: bed.childEnv });
+    await execa(env.kubectl, ['--context', env.context, 'apply', '--server-side', '--force-conflicts', '-f', '-'], { input: JSON.stringify(foreign(0)), env: bed.childEnv });
     const refused = await bed.up('fault 5b: refused');
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('another kubestrap run holds this cluster: ci-runner-7/pid-4242/abc123');
     expect(refused.stderr).toMatch(/expires \d{4}-/);
     expect(refused.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
-    await sleep(Math.max(0, Date.parse(renew.replace('000Z', 'Z')) + 8_500 - Date.now()));
+    await execa(env.kubectl, ['--context', env.context, 'apply', '--server-side', '--force-conflicts', '-f', '-'], { input: JSON.stringify(foreign(660_000)), env: bed.childEnv });
     const takeover = await recover('fault 5b: after expiry');
     expect(logs(takeover)).toContain('took over the run lease left by ci-runner-7/pid-4242/abc123, which expired');
     expect(started(takeover)).toEqual([]);
@@ -490,15 +494,26 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     const stateBefore = await bed.state();
     const before = await bed.objects();
     const flapper = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'flapper', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'kubernetes.io/no-provisioner' };
-    await execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: JSON.stringify(flapper), env: bed.childEnv });
-    let run;
+    // The preflight refuses two default classes outright, so the second one appears after it: the
+    // run is held at taking its lease (the first `kubectl create` of a run), the class added, the run
+    // released; the storage step's check then sees two defaults, and the class goes once the run
+    // announces its second look.
+    const hold = new Hold('kubectl', env.kubectl, ['create', '--filename']);
+    let run: Running | undefined;
     try {
-      run = bed.start('fault 10: up with a flapping check');
+      run = bed.start('fault 10: up with a flapping check', [], hold.env);
+      const leasePid = await run.until('kubectl create of the run lease held at its start (after the preflight)', () => hold.held());
+      await execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: JSON.stringify(flapper), env: bed.childEnv });
+      hold.release(leasePid);
       await run.event('the re-check announced', (e) => e.event === 'log' && /step storage is unchanged but 1 check\(s\) failed .*checking again/.test(e.message));
+    } catch (error) {
+      stopRun(run);
+      throw error;
     } finally {
       await bed.kubectl('delete', 'storageclass', 'flapper', '--ignore-not-found');
+      hold.dispose();
     }
-    const r = await run.done;
+    const r = await run!.done;
     expect({ exitCode: r.exitCode, stderr: r.stderr }).toEqual({ exitCode: 0, stderr: '' });
     expect(logs(r)).toContain('step storage: passed on the second look (a flapping check, not drift): exactly one default StorageClass');
     expect(started(r)).toEqual([]);
