@@ -23,8 +23,8 @@ export const initMatrix: Record<string, string[]> = {
   'kind-cilium-gateway': ['--provider', 'kind', '--profile', 'kind', '--cni', 'cilium', '--gateway', 'cilium', '--logs', 'true', '--log-shipper', 'external', '--tenants', 'team-a,team-b', '--kubernetes-version', '1.37'],
   // kind, Calico, Envoy Gateway, no monitoring (so no logs/OpenCost), no VPA, no backups, no policy engine, 1.35
   'kind-calico-minimal': ['--provider', 'kind', '--cni', 'calico', '--gateway', 'envoy-gateway', '--monitoring', 'false', '--vpa', 'false', '--backup', 'false', '--policy-engine', 'none', '--quotas', 'false', '--kubernetes-version', '1.35', '--tenant-security', 'baseline'],
-  // kind with its own CNI (kindnet) and kube-router enforcing NetworkPolicies, a mirrored node image, Traefik
-  'kind-kindnet-kube-router': ['--provider', 'kind', '--cni', 'default', '--policy-controller', 'kube-router', '--node-image', 'registry.example.com/kindest/node:v1.36.4', '--gateway', 'traefik', '--tenants', 'team-a'],
+  // kind with its own CNI (kindnet) and kube-router enforcing NetworkPolicies, a mirrored node image, Traefik, the smoke-test workload kept
+  'kind-kindnet-kube-router': ['--provider', 'kind', '--cni', 'default', '--policy-controller', 'kube-router', '--node-image', 'registry.example.com/kindest/node:v1.36.4', '--gateway', 'traefik', '--tenants', 'team-a', '--keep-smoke', 'true'],
   // Provider profiles (one init --yes configuration each): eks, gke, aks, kubeadm, generic.
   // EKS: own CNI, Traefik (NLB annotations), Longhorn, cluster-autoscaler aws with IRSA, S3 backups with IRSA
   'existing-aws': ['--provider', 'existing', '--profile', 'eks', '--autoscaler-identity', 'arn:aws:iam::123456789012:role/cluster-autoscaler', '--backup-identity', 'arn:aws:iam::123456789012:role/velero', '--context', 'prod-aws', '--cni', 'default', '--gateway', 'traefik', '--storage-provisioner', 'longhorn', '--cluster-autoscaler', 'aws', '--autoscaler-region', 'eu-west-1', '--backup-storage', 's3', '--backup-bucket', 'prod-backups', '--backup-region', 'eu-west-1', '--logs', 'true', '--log-shipper', 'external', '--tenants', 'payments'],
