@@ -200,6 +200,7 @@ export class FaultBed {
     s.security = { policyEngine: { name: 'none' }, certManager: false };
     s.monitoring.metricsServer = false;
     s.monitoring.logs = false;
+    delete s.monitoring.logShipper; // only valid with logs
     s.monitoring.alertReceivers = [{ name: 'ops', type: 'webhook', secretRef: { name: 'alert-webhook', key: 'url' } }];
     s.autoscaling = { vpa: { enabled: false } };
     s.cost.opencost = false;
