@@ -3,18 +3,23 @@
 // every manifest kubestrap renders AND every object the real upstream charts render for its
 // values (`helm template`, real charts at the pinned versions) goes through a server-side dry run
 // (schema, defaulting, admission, CEL rules). The real CRDs are installed first: every CRD the
-// real charts carry, and the Gateway API v1.6.1 standard CRDs, so every custom resource is
-// validated against its real schema.
+// real charts render, the CRDs kubestrap's chart-crds actions apply (`helm show crds` of the real
+// chart, filtered by API group with kubestrap's own crdsOfGroups: Envoy Gateway's, whose chart
+// renders none with crds.enabled false), and the Gateway API v1.6.1 standard CRDs, so every custom
+// resource is validated against its real schema.
 //
 // Not validated: objects of the cilium.io group (e.g. the CiliumNetworkPolicy kubestrap writes for
 // the Cilium gateway). Cilium's CRDs are registered by the Cilium operator when it starts and are
 // not in its chart, so there is no real CRD to validate them against here; the test lists them.
 import { readFileSync } from 'node:fs';
+import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gatewayApiCrds } from '../real-charts/charts.ts';
+import { showCrdsArgs } from '../../src/adapters/helm-args.js';
+import { crdsOfGroups } from '../../src/engine/chart-crds.js';
+import { chartPackage, gatewayApiCrds, helmBinary } from '../real-charts/charts.ts';
 import { helmTemplate, pool, type TemplateResult } from '../real-charts/helm-template.ts';
-import { renderMatrix, type MatrixEntry, type RenderedRelease } from '../real-charts/matrix.ts';
+import { chartKeyOf, renderMatrix, type MatrixEntry, type RenderedRelease } from '../real-charts/matrix.ts';
 import { kubectl } from './kube.ts';
 
 type Obj = { apiVersion: string; kind: string; metadata: { name?: string; generateName?: string; namespace?: string }; [k: string]: unknown };
@@ -82,9 +87,17 @@ describe('the API server accepts everything kubestrap applies, for every configu
     const failed = unique.filter((_x, i) => !results[i]!.ok).map((x, i) => `${x.r.configuration} ${x.r.release}: ${results[i]!.error}`);
     if (failed.length) throw new Error(`helm template failed:\n${failed.join('\n')}`);
 
-    // 2. The real CRDs: every CRD any chart renders, and the Gateway API standard CRDs.
+    // 2. The real CRDs: every CRD any chart renders, those of every chart-crds action, and the Gateway API standard CRDs.
     const crds = new Map<string, Obj>();
     for (const result of rendered.values()) for (const o of objectsOf(result.manifest, 'chart output')) if (o.kind === 'CustomResourceDefinition') crds.set(o.metadata.name!, o);
+    for (const { ref, groups } of chartCrdsActions()) {
+      // kubestrap's own command and filter, run on the real chart at its pinned version.
+      const [, ...args] = showCrdsArgs({ ref: chartPackage(chartKeyOf(ref)) });
+      const shown = await execa(helmBinary(), args, { timeout: 180_000 });
+      const { yaml, names } = crdsOfGroups(shown.stdout, groups, ref);
+      for (const o of objectsOf(yaml, `chart-crds ${ref} ${groups.join(',')}`)) crds.set(o.metadata.name!, o);
+      console.log(`chart-crds ${ref} (${groups.join(', ')}): ${names.length} CRDs`);
+    }
     for (const o of objectsOf(readFileSync(gatewayApiCrds(), 'utf8'), 'Gateway API CRDs')) if (o.kind === 'CustomResourceDefinition') crds.set(o.metadata.name!, o);
     const existing = new Set(String((await kubectl(['get', 'crd', '-o', 'name'])).stdout).split('\n').map((l) => l.replace(/^.*\//, '')));
     for (const name of crds.keys()) if (!existing.has(name)) createdCrds.push(name);
@@ -143,6 +156,19 @@ describe('the API server accepts everything kubestrap applies, for every configu
     expect(failures.join('\n')).toBe('');
   });
 });
+
+/** The distinct chart-crds actions of every configuration's plan (chart and API groups). */
+function chartCrdsActions(): { ref: string; groups: string[] }[] {
+  const out = new Map<string, { ref: string; groups: string[] }>();
+  for (const step of matrix.flatMap((m) => m.plan.phases.flatMap((p) => p.steps))) {
+    for (const action of step.rendered.actions) {
+      if (action.type !== 'chart-crds') continue;
+      const key = `${chartKeyOf(action.chart.ref)}\0${[...action.groups].sort().join(',')}`;
+      if (!out.has(key)) out.set(key, { ref: action.chart.ref, groups: action.groups });
+    }
+  }
+  return [...out.values()];
+}
 
 const asList = (items: Obj[]) => JSON.stringify({ apiVersion: 'v1', kind: 'List', items });
 
