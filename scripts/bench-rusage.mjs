@@ -7,6 +7,14 @@ const file = process.env.KUBESTRAP_BENCH_RUSAGE;
 if (file) {
   process.on('exit', () => {
     const u = process.resourceUsage();
-    writeFileSync(file, JSON.stringify({ userMs: u.userCPUTime / 1000, sysMs: u.systemCPUTime / 1000, maxRssKiB: u.maxRSS, uptimeMs: process.uptime() * 1000 }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        userMs: u.userCPUTime / 1000,
+        sysMs: u.systemCPUTime / 1000,
+        maxRssKiB: u.maxRSS,
+        uptimeMs: process.uptime() * 1000,
+      }),
+    );
   });
 }

@@ -62,13 +62,22 @@ function findPython() {
 /** Runs the jobs in the given order; each result has wallMs and, with python3, userMs/sysMs/maxRssKiB. */
 function timeJobs(jobs) {
   if (python) {
-    const r = spawnSync(python, [path.join(repo, 'scripts/bench-timer.py')], { input: JSON.stringify(jobs), encoding: 'utf8', maxBuffer: 64 << 20 });
+    const r = spawnSync(python, [path.join(repo, 'scripts/bench-timer.py')], {
+      input: JSON.stringify(jobs),
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
     if (r.status !== 0) throw new Error(`bench-timer.py failed: ${r.stderr}`);
     return JSON.parse(r.stdout);
   }
   return jobs.map((job) => {
     const started = process.hrtime.bigint();
-    const r = spawnSync(job.argv[0], job.argv.slice(1), { env: job.env ?? process.env, cwd: job.cwd, stdio: ['ignore', 'pipe', 'pipe'], maxBuffer: 256 << 20 });
+    const r = spawnSync(job.argv[0], job.argv.slice(1), {
+      env: job.env ?? process.env,
+      cwd: job.cwd,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      maxBuffer: 256 << 20,
+    });
     const wallMs = Number(process.hrtime.bigint() - started) / 1e6;
     if (job.stdout) writeFileSync(job.stdout, r.stdout);
     if (job.stderr) writeFileSync(job.stderr, r.stderr);
@@ -114,7 +123,8 @@ function pairedRatio(a, b, pick) {
 const fmtMs = (ms) => (ms === undefined ? '-' : ms >= 10_000 ? `${(ms / 1000).toFixed(1)} s` : `${ms.toFixed(0)} ms`);
 const fmtSpread = (s) => (s ? `${fmtMs(s.median)} [${fmtMs(s.p25)}–${fmtMs(s.p75)}]` : '-');
 const fmtRatio = (s) => (s ? `${s.median.toFixed(2)}× [${s.p25.toFixed(2)}–${s.p75.toFixed(2)}]` : '-');
-const budget = (value, limit, unit = '') => (value === undefined || Number.isNaN(value) ? '' : value <= limit ? `ok (budget ≤ ${limit}${unit})` : `OVER (budget ≤ ${limit}${unit})`);
+const budget = (value, limit, unit = '') =>
+  value === undefined || Number.isNaN(value) ? '' : value <= limit ? `ok (budget ≤ ${limit}${unit})` : `OVER (budget ≤ ${limit}${unit})`;
 const row = (...cells) => table.push(cells);
 
 // ---------------------------------------------------------------------------------- startup
@@ -142,12 +152,22 @@ function benchStartup() {
     ['kubestrap --help', 'kubectl --help'],
     ['node -e 0', 'kubectl version --client'],
   ]) {
-    ratios[`${a} / ${b}`] = { wall: pairedRatio(samples[a], samples[b], (r) => r.wallMs), cpu: python ? pairedRatio(samples[a], samples[b], cpu) : undefined };
+    ratios[`${a} / ${b}`] = {
+      wall: pairedRatio(samples[a], samples[b], (r) => r.wallMs),
+      cpu: python ? pairedRatio(samples[a], samples[b], cpu) : undefined,
+    };
   }
   results.startup = { runs, commands, ratios };
-  for (const [name, s] of Object.entries(commands)) row(name, `wall ${fmtSpread(s.wallMs)}`, `cpu ${fmtSpread(s.cpuMs)}`, s.maxRssKiB ? `rss ${(s.maxRssKiB.median / 1024).toFixed(0)} MiB` : '');
+  for (const [name, s] of Object.entries(commands))
+    row(
+      name,
+      `wall ${fmtSpread(s.wallMs)}`,
+      `cpu ${fmtSpread(s.cpuMs)}`,
+      s.maxRssKiB ? `rss ${(s.maxRssKiB.median / 1024).toFixed(0)} MiB` : '',
+    );
   const limits = { 'kubestrap --version / kubectl version --client': 0.8, 'kubestrap --help / kubectl --help': 1.0 };
-  for (const [name, r] of Object.entries(ratios)) row(name, `wall ${fmtRatio(r.wall)}`, `cpu ${fmtRatio(r.cpu)}`, limits[name] ? budget(r.wall?.median, limits[name]) : 'the floor');
+  for (const [name, r] of Object.entries(ratios))
+    row(name, `wall ${fmtRatio(r.wall)}`, `cpu ${fmtRatio(r.cpu)}`, limits[name] ? budget(r.wall?.median, limits[name]) : 'the floor');
 }
 
 // ---------------------------------------------------------------------------------- plan
@@ -165,7 +185,10 @@ function tenantsConfig(n) {
 }
 
 function planJob(config, label) {
-  return { argv: [node, bin, 'plan', '--config', config, '--out', path.join(work, 'plan', label), '--output', 'json'], stderr: path.join(work, `plan-${label}.err`) };
+  return {
+    argv: [node, bin, 'plan', '--config', config, '--out', path.join(work, 'plan', label), '--output', 'json'],
+    stderr: path.join(work, `plan-${label}.err`),
+  };
 }
 
 function benchPlan() {
@@ -185,7 +208,10 @@ function benchPlan() {
   const growth = {
     cpuMsPerTenant: { '10→100': perTenant(10, 100, (t) => t.cpuMs?.median), '100→1000': perTenant(100, 1000, (t) => t.cpuMs?.median) },
     wallMsPerTenant: { '10→100': perTenant(10, 100, (t) => t.wallMs.median), '100→1000': perTenant(100, 1000, (t) => t.wallMs.median) },
-    rssKiBPerTenant: { '10→100': perTenant(10, 100, (t) => t.maxRssKiB?.median), '100→1000': perTenant(100, 1000, (t) => t.maxRssKiB?.median) },
+    rssKiBPerTenant: {
+      '10→100': perTenant(10, 100, (t) => t.maxRssKiB?.median),
+      '100→1000': perTenant(100, 1000, (t) => t.maxRssKiB?.median),
+    },
   };
   results.plan = { production: { runs, ...summarize(production) }, tenants: { runs: tenantRuns, ...tenants }, growth };
   const p = results.plan.production;
@@ -193,10 +219,20 @@ function benchPlan() {
   for (const n of sizes) {
     const t = tenants[n];
     const mib = t.maxRssKiB ? t.maxRssKiB.median / 1024 : undefined;
-    row(`plan ${n} tenants`, `wall ${fmtSpread(t.wallMs)}`, `cpu ${fmtSpread(t.cpuMs)}`, mib ? `rss ${mib.toFixed(0)} MiB` : '', n === 1000 ? `wall ${budget(t.wallMs.median / 1000, 1.5, ' s')}; rss ${budget(mib, 150, ' MiB')}` : '');
+    row(
+      `plan ${n} tenants`,
+      `wall ${fmtSpread(t.wallMs)}`,
+      `cpu ${fmtSpread(t.cpuMs)}`,
+      mib ? `rss ${mib.toFixed(0)} MiB` : '',
+      n === 1000 ? `wall ${budget(t.wallMs.median / 1000, 1.5, ' s')}; rss ${budget(mib, 150, ' MiB')}` : '',
+    );
   }
   const g = growth.cpuMsPerTenant;
-  row('plan growth per tenant', `cpu ${g['10→100']?.toFixed(2) ?? '-'} ms (10→100), ${g['100→1000']?.toFixed(2) ?? '-'} ms (100→1000)`, `rss ${((growth.rssKiBPerTenant['100→1000'] ?? NaN) / 1).toFixed(0)} KiB/tenant (100→1000)`);
+  row(
+    'plan growth per tenant',
+    `cpu ${g['10→100']?.toFixed(2) ?? '-'} ms (10→100), ${g['100→1000']?.toFixed(2) ?? '-'} ms (100→1000)`,
+    `rss ${((growth.rssKiBPerTenant['100→1000'] ?? NaN) / 1).toFixed(0)} KiB/tenant (100→1000)`,
+  );
 }
 
 // ---------------------------------------------------------------------------------- cluster
@@ -206,7 +242,12 @@ function shellQuote(word) {
 
 /** A bash script of the plan's commands, one after another, no checks: the baseline `up` must beat. */
 function naiveScript(planJson, kubeconfig) {
-  const lines = ['#!/bin/bash', '# Written by scripts/bench.mjs from `kubestrap plan --output json`: every command, in order, no checks.', 'set -euo pipefail', `export KUBECONFIG=${shellQuote(kubeconfig)}`];
+  const lines = [
+    '#!/bin/bash',
+    '# Written by scripts/bench.mjs from `kubestrap plan --output json`: every command, in order, no checks.',
+    'set -euo pipefail',
+    `export KUBECONFIG=${shellQuote(kubeconfig)}`,
+  ];
   // kubestrap keeps its state in this namespace and creates it first; some plan commands write into it.
   lines.push(`kubectl --context ${shellQuote(planJson.target.context)} create namespace kubestrap-system 2>/dev/null || true`);
   for (const phase of planJson.phases) {
@@ -218,13 +259,17 @@ function naiveScript(planJson, kubeconfig) {
         // A chart's own CRDs of one API group (`helm show crds`, filtered by spec.group), piped in.
         const crds = stdin && /^the CRDs of API group (\S+) from: (.+)$/.exec(stdin.content);
         if (crds) {
-          lines.push(`${crds[2]} | ${shellQuote(node)} ${shellQuote(crdFilter())} ${shellQuote(crds[1])} | ${argv.map(shellQuote).join(' ')}`);
+          lines.push(
+            `${crds[2]} | ${shellQuote(node)} ${shellQuote(crdFilter())} ${shellQuote(crds[1])} | ${argv.map(shellQuote).join(' ')}`,
+          );
           return;
         }
         const match = stdin && /Secret ([^/\s]+)\/(\S+)/.exec(stdin.content);
         if (stdin && !match) throw new Error(`naive script: cannot read the Secret of "${stdin.content}"`);
         // The plan does not show generated Secret values; the baseline writes one of its own.
-        const heredoc = match ? ` <<'EOF'\napiVersion: v1\nkind: Secret\nmetadata:\n  name: ${match[2]}\n  namespace: ${match[1]}\nstringData:\n  value: bench-${Math.random().toString(36).slice(2)}\nEOF` : '';
+        const heredoc = match
+          ? ` <<'EOF'\napiVersion: v1\nkind: Secret\nmetadata:\n  name: ${match[2]}\n  namespace: ${match[1]}\nstringData:\n  value: bench-${Math.random().toString(36).slice(2)}\nEOF`
+          : '';
         lines.push(`${argv.map(shellQuote).join(' ')}${heredoc}`);
       });
     }
@@ -238,12 +283,12 @@ function crdFilter() {
   writeFileSync(
     file,
     [
-      "const group = process.argv[2];",
+      'const group = process.argv[2];',
       "let text = '';",
       "process.stdin.on('data', (c) => (text += c)).on('end', () => {",
       "  const docs = text.split(/^---\\s*$/m).filter((d) => d.split('\\n').some((l) => l.trim() === `group: ${group}`));",
       "  process.stdout.write(docs.join('\\n---\\n'));",
-      "});",
+      '});',
       '',
     ].join('\n'),
   );
@@ -262,7 +307,21 @@ function upJob(label, cfgArgs, env, extra = []) {
   const rusage = path.join(work, `${label}.rusage.json`);
   return {
     job: {
-      argv: [node, '--import', pathToFileURL(path.join(repo, 'scripts/bench-rusage.mjs')).href, bin, 'up', '--yes', '--rebind', '--output', 'json', '--work-dir', path.join(work, 'apply'), ...cfgArgs, ...extra],
+      argv: [
+        node,
+        '--import',
+        pathToFileURL(path.join(repo, 'scripts/bench-rusage.mjs')).href,
+        bin,
+        'up',
+        '--yes',
+        '--rebind',
+        '--output',
+        'json',
+        '--work-dir',
+        path.join(work, 'apply'),
+        ...cfgArgs,
+        ...extra,
+      ],
       env: { ...env, KUBESTRAP_BENCH_RUSAGE: rusage },
       stdout: path.join(work, `${label}.ndjson`),
       stderr: path.join(work, `${label}.err`),
@@ -276,7 +335,8 @@ function runUp(label, cfgArgs, env) {
   const [r] = timeJobs([job]);
   const events = existsSync(job.stdout) ? ndjson(job.stdout) : [];
   const end = events.find((e) => e.event === 'run.end');
-  if (r.exitCode !== 0 || !end?.ok) throw new Error(`${label}: kubestrap up exited ${r.exitCode}: ${readFileSync(job.stderr, 'utf8').slice(-2000)} ${end?.failed ?? ''}`);
+  if (r.exitCode !== 0 || !end?.ok)
+    throw new Error(`${label}: kubestrap up exited ${r.exitCode}: ${readFileSync(job.stderr, 'utf8').slice(-2000)} ${end?.failed ?? ''}`);
   const own = existsSync(rusage) ? JSON.parse(readFileSync(rusage, 'utf8')) : undefined;
   const ownCpuMs = own ? own.userMs + own.sysMs : undefined;
   const checks = events.filter((e) => e.event === 'check.result');
@@ -288,11 +348,19 @@ function runUp(label, cfgArgs, env) {
     commandMs: end.commandMs,
     changed: end.changed.length,
     skipped: end.skipped.length,
-    checks: { ok: checks.filter((c) => c.status === 'ok').length, failed: checks.filter((c) => c.status === 'failed').length, skipped: checks.filter((c) => c.status === 'skipped').length },
+    checks: {
+      ok: checks.filter((c) => c.status === 'ok').length,
+      failed: checks.filter((c) => c.status === 'failed').length,
+      skipped: checks.filter((c) => c.status === 'skipped').length,
+    },
     steps: Object.fromEntries(events.filter((e) => e.event === 'step.ok').map((e) => [e.step, e.ms])),
     // From kubestrap's first event to each step's end: with provider kind, the cluster step's own
     // `ms` counts its checks only (`kind create cluster` runs before the preflight).
-    stepEndsMs: Object.fromEntries(events.filter((e) => e.event === 'step.ok' || e.event === 'step.skip').map((e) => [e.step, Date.parse(e.time) - Date.parse(events[0].time)])),
+    stepEndsMs: Object.fromEntries(
+      events
+        .filter((e) => e.event === 'step.ok' || e.event === 'step.skip')
+        .map((e) => [e.step, Date.parse(e.time) - Date.parse(events[0].time)]),
+    ),
   };
 }
 
@@ -355,11 +423,17 @@ async function benchCluster() {
       entry.rerun = runUp(`up-rerun-${round}`, upArgs, env);
       down();
       const planOut = path.join(work, 'naive-plan');
-      const plan = spawnSync(node, [bin, 'plan', ...cfg, '--out', planOut, '--output', 'json'], { env, encoding: 'utf8', maxBuffer: 64 << 20 });
+      const plan = spawnSync(node, [bin, 'plan', ...cfg, '--out', planOut, '--output', 'json'], {
+        env,
+        encoding: 'utf8',
+        maxBuffer: 64 << 20,
+      });
       if (plan.status !== 0) throw new Error(`plan failed: ${plan.stderr}`);
       const script = path.join(work, 'naive.sh');
       const planJson = JSON.parse(plan.stdout);
-      const commands = planJson.phases.flatMap((ph) => ph.steps.filter((s) => s.enabled && !skipSteps.includes(s.id)).flatMap((s) => s.commands)).length;
+      const commands = planJson.phases.flatMap((ph) =>
+        ph.steps.filter((s) => s.enabled && !skipSteps.includes(s.id)).flatMap((s) => s.commands),
+      ).length;
       writeFileSync(script, naiveScript(planJson, kubeconfig), { mode: 0o755 });
       prerequisites();
       const naiveJob = { argv: ['bash', script], env, stdout: path.join(work, 'naive.out'), stderr: path.join(work, 'naive.err') };
@@ -376,9 +450,21 @@ async function benchCluster() {
     const ratio = stats(r.map((x) => x.up.wallMs / x.naive.wallMs));
     results.cluster.ratioUpToNaive = ratio;
     for (const [i, x] of r.entries()) {
-      row(`up full (round ${i + 1})`, `wall ${fmtMs(x.up.wallMs)}`, `kubectl/helm ${fmtMs(x.up.commandMs)}`, `kubestrap cpu ${fmtMs(x.up.kubestrapCpuMs)} (${((x.up.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall)`, `${x.up.changed} applied, checks ${x.up.checks.ok} ok/${x.up.checks.failed} failed/${x.up.checks.skipped} skipped`);
+      row(
+        `up full (round ${i + 1})`,
+        `wall ${fmtMs(x.up.wallMs)}`,
+        `kubectl/helm ${fmtMs(x.up.commandMs)}`,
+        `kubestrap cpu ${fmtMs(x.up.kubestrapCpuMs)} (${((x.up.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall)`,
+        `${x.up.changed} applied, checks ${x.up.checks.ok} ok/${x.up.checks.failed} failed/${x.up.checks.skipped} skipped`,
+      );
       row(`naive script (round ${i + 1})`, `wall ${fmtMs(x.naive.wallMs)}`, `cpu ${fmtMs(x.naive.cpuMs)}`);
-      row(`up re-run unchanged (round ${i + 1})`, `wall ${fmtMs(x.rerun.wallMs)}`, `kubectl/helm ${fmtMs(x.rerun.commandMs)}`, `kubestrap cpu ${fmtMs(x.rerun.kubestrapCpuMs)}`, `${x.rerun.skipped} skipped; ${budget(x.rerun.wallMs / 1000, 4, ' s')}`);
+      row(
+        `up re-run unchanged (round ${i + 1})`,
+        `wall ${fmtMs(x.rerun.wallMs)}`,
+        `kubectl/helm ${fmtMs(x.rerun.commandMs)}`,
+        `kubestrap cpu ${fmtMs(x.rerun.kubestrapCpuMs)}`,
+        `${x.rerun.skipped} skipped; ${budget(x.rerun.wallMs / 1000, 4, ' s')}`,
+      );
     }
     row('up / naive script', `wall ${fmtRatio(ratio)}`, budget(ratio?.median, 0.8));
   } catch (error) {
@@ -404,13 +490,19 @@ function benchReal() {
     return;
   }
   const env = { ...process.env, CI: 'true' };
-  for (const [, key, value, rest] of envOut.stdout.matchAll(/export (\w+)='([^']*)'(:"\$PATH")?/g)) env[key] = rest ? `${value}:${process.env.PATH}` : value;
+  for (const [, key, value, rest] of envOut.stdout.matchAll(/export (\w+)='([^']*)'(:"\$PATH")?/g))
+    env[key] = rest ? `${value}:${process.env.PATH}` : value;
   results.machine.kind = firstLine(spawnSync('kind', ['version'], { env, encoding: 'utf8' }).stdout);
   // One kind cluster at a time fits the host's inotify limits: another one (e.g. the e2e-real
   // tests' kubestrap-real, kept between runs) is never touched, and the part is not measured.
-  const others = (spawnSync('kind', ['get', 'clusters'], { env, encoding: 'utf8' }).stdout ?? '').split('\n').map((l) => l.trim()).filter((n) => n && !n.startsWith('kubestrap-bench'));
+  const others = (spawnSync('kind', ['get', 'clusters'], { env, encoding: 'utf8' }).stdout ?? '')
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((n) => n && !n.startsWith('kubestrap-bench'));
   if (others.length > 0) {
-    results.real = { skipped: `another kind cluster runs on this Docker engine (${others.join(', ')}); the bench creates its own only when none does` };
+    results.real = {
+      skipped: `another kind cluster runs on this Docker engine (${others.join(', ')}); the bench creates its own only when none does`,
+    };
     row('real kind tier', `not measured: ${results.real.skipped}`);
     return;
   }
@@ -419,8 +511,28 @@ function benchReal() {
   const kubeconfig = path.join(work, 'kind-alone.kubeconfig');
   const kindConfig = path.join(work, 'kind-alone.yaml');
   // The same node layout as examples/kind-test.yaml: one control plane, two workers.
-  writeFileSync(kindConfig, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n  - role: worker\n');
-  const aloneJob = { argv: ['kind', 'create', 'cluster', '--name', name, '--config', kindConfig, '--kubeconfig', kubeconfig, ...(env.KUBESTRAP_NODE_IMAGE ? ['--image', env.KUBESTRAP_NODE_IMAGE] : []), '--wait', '5m'], env, stderr: path.join(work, 'kind-alone.err') };
+  writeFileSync(
+    kindConfig,
+    'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n  - role: control-plane\n  - role: worker\n  - role: worker\n',
+  );
+  const aloneJob = {
+    argv: [
+      'kind',
+      'create',
+      'cluster',
+      '--name',
+      name,
+      '--config',
+      kindConfig,
+      '--kubeconfig',
+      kubeconfig,
+      ...(env.KUBESTRAP_NODE_IMAGE ? ['--image', env.KUBESTRAP_NODE_IMAGE] : []),
+      '--wait',
+      '5m',
+    ],
+    env,
+    stderr: path.join(work, 'kind-alone.err'),
+  };
   let alone;
   try {
     [alone] = timeJobs([aloneJob]);
@@ -445,8 +557,18 @@ function benchReal() {
     results.real = { kindCreateAloneMs: alone.wallMs, up: run };
     row('kind create cluster (alone, 1+2 nodes)', `wall ${fmtMs(alone.wallMs)}`);
     const clusterReady = run.stepEndsMs.cluster;
-    row("kubestrap's cluster step (first event to cluster verified)", `wall ${fmtMs(clusterReady)}`, `ratio ${(clusterReady / alone.wallMs).toFixed(2)}× kind alone`, `its checks alone ${fmtMs(run.steps.cluster)}`);
-    row('up (real kind tier)', `wall ${fmtMs(run.wallMs)}`, `kubestrap cpu ${fmtMs(run.kubestrapCpuMs)}`, `${((run.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall; ${budget((run.kubestrapCpuShare ?? NaN) * 100, 5, ' %')}`);
+    row(
+      "kubestrap's cluster step (first event to cluster verified)",
+      `wall ${fmtMs(clusterReady)}`,
+      `ratio ${(clusterReady / alone.wallMs).toFixed(2)}× kind alone`,
+      `its checks alone ${fmtMs(run.steps.cluster)}`,
+    );
+    row(
+      'up (real kind tier)',
+      `wall ${fmtMs(run.wallMs)}`,
+      `kubestrap cpu ${fmtMs(run.kubestrapCpuMs)}`,
+      `${((run.kubestrapCpuShare ?? NaN) * 100).toFixed(1)} % of wall; ${budget((run.kubestrapCpuShare ?? NaN) * 100, 5, ' %')}`,
+    );
   } finally {
     spawnSync(node, [bin, 'down', '--purge', '--yes', ...cfg, '--output', 'plain'], { env, stdio: 'ignore' });
     spawnSync('kind', ['delete', 'cluster', '--name', 'kubestrap-bench'], { env, stdio: 'ignore' });
@@ -466,7 +588,9 @@ function machineFacts() {
       return undefined;
     }
   };
-  const kubectl = existsSync(kubectlPeer) ? spawnSync(kubectlPeer, ['version', '--client', '--output', 'json'], { encoding: 'utf8' }) : undefined;
+  const kubectl = existsSync(kubectlPeer)
+    ? spawnSync(kubectlPeer, ['version', '--client', '--output', 'json'], { encoding: 'utf8' })
+    : undefined;
   return {
     cpus: os.cpus().length,
     cpuModel: os.cpus()[0]?.model,
@@ -500,7 +624,14 @@ try {
   process.stdout.write(
     `kubestrap benchmark ${results.startedAt}  (commit ${m.git.commit?.slice(0, 10) ?? '?'}${m.git.dirty ? '+dirty' : ''}; ${m.cpus} cpus, ${m.memoryMiB} MiB; load ${m.loadavgAtStart.join(' ')} -> ${m.loadavgAtEnd.join(' ')}; node ${m.node}, kubectl ${m.kubectl ?? '-'}${m.helm ? `, helm ${m.helm}` : ''})\n` +
       `times: median [p25–p75]; ratios: median of per-round ratios (interleaved runs)\n` +
-      table.map((cells) => cells.filter(Boolean).map((c, i) => (i === 0 ? c.padEnd(52) : c)).join('  ')).join('\n') +
+      table
+        .map((cells) =>
+          cells
+            .filter(Boolean)
+            .map((c, i) => (i === 0 ? c.padEnd(52) : c))
+            .join('  '),
+        )
+        .join('\n') +
       `\nJSON: ${jsonFile}\n`,
   );
 }

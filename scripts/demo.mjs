@@ -31,13 +31,21 @@ if (!existsSync(upstream)) {
   e.g. KUBESTRAP_UPSTREAM_CHARTS=/path/to/upstream-charts npm run demo`);
 }
 const localDir = parse(readFileSync(example, 'utf8'))?.spec?.charts?.localDir;
-if (typeof localDir !== 'string' || !path.isAbsolute(localDir)) fail(`${example}: spec.charts.localDir must be an absolute folder the demo can assemble the charts into (found ${JSON.stringify(localDir)})`);
+if (typeof localDir !== 'string' || !path.isAbsolute(localDir))
+  fail(
+    `${example}: spec.charts.localDir must be an absolute folder the demo can assemble the charts into (found ${JSON.stringify(localDir)})`,
+  );
 const marker = path.join(localDir, '.kubestrap-demo-charts');
 if (existsSync(localDir)) {
-  if (!existsSync(marker)) fail(`${localDir} (spec.charts.localDir of ${example}) exists and was not written by the demo: move it away, the demo replaces that folder`);
+  if (!existsSync(marker))
+    fail(
+      `${localDir} (spec.charts.localDir of ${example}) exists and was not written by the demo: move it away, the demo replaces that folder`,
+    );
   rmSync(localDir, { recursive: true, force: true });
 }
-say(`assembling the charts into ${localDir}: real upstream charts from ${upstream}, stand-ins from test/charts where the real one cannot work on KWOK`);
+say(
+  `assembling the charts into ${localDir}: real upstream charts from ${upstream}, stand-ins from test/charts where the real one cannot work on KWOK`,
+);
 const { createJiti } = await import('jiti');
 const jiti = createJiti(import.meta.url);
 const { assembleKwokCharts, kwokStandIns } = await jiti.import(path.join(repo, 'test/real-charts/kwok-charts.ts'));

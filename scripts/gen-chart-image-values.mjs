@@ -12,9 +12,16 @@ import { parse } from 'yaml';
 const root = path.resolve(import.meta.dirname, '..');
 const from = path.resolve(process.argv[2] ?? process.env.KUBESTRAP_UPSTREAM_CHARTS ?? path.join(root, '../shared/upstream-charts'));
 const lockText = readFileSync(path.join(root, 'src/lock.ts'), 'utf8');
-const pins = [...lockText.matchAll(/(\w+): \{ chart: '([^']+)', version: '([^']+)'/g)].map(([, key, chart, version]) => ({ key, chart, version }));
+const pins = [...lockText.matchAll(/(\w+): \{ chart: '([^']+)', version: '([^']+)'/g)].map(([, key, chart, version]) => ({
+  key,
+  chart,
+  version,
+}));
 
-const hasHost = (s) => { const first = s.split('/')[0]; return s.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost'); };
+const hasHost = (s) => {
+  const first = s.split('/')[0];
+  return s.includes('/') && (first.includes('.') || first.includes(':') || first === 'localhost');
+};
 
 function walk(node, at, out) {
   if (Array.isArray(node)) return node.forEach((n, i) => walk(n, [...at, i], out));
@@ -22,7 +29,8 @@ function walk(node, at, out) {
   // helm hands the top-level `global` down to every subchart: only the chart's own counts.
   const isGlobal = at.length === 1 && at[0] === 'global';
   if (isGlobal && 'imageRegistry' in node) out.push({ path: [...at, 'imageRegistry'], from: node.imageRegistry ?? '' });
-  if (isGlobal && node.image && typeof node.image === 'object' && 'registry' in node.image) out.push({ path: [...at, 'image', 'registry'], from: node.image.registry ?? '' });
+  if (isGlobal && node.image && typeof node.image === 'object' && 'registry' in node.image)
+    out.push({ path: [...at, 'image', 'registry'], from: node.image.registry ?? '' });
   if (at.at(-1) === 'global' && !isGlobal) return;
   if (at.length === 0 && typeof node.imageRegistry === 'string') out.push({ path: ['imageRegistry'], from: node.imageRegistry });
   if (typeof node.repository === 'string' && node.repository !== '') {
@@ -60,14 +68,25 @@ for (const pin of pins) {
     const out = [];
     chartValues(path.join(tmp, pin.chart), [], out);
     const seen = new Set();
-    table[pin.key] = { version: pin.version, values: out.filter((v) => { const k = v.path.join('\0'); if (seen.has(k)) return false; seen.add(k); return true; }) };
+    table[pin.key] = {
+      version: pin.version,
+      values: out.filter((v) => {
+        const k = v.path.join('\0');
+        if (seen.has(k)) return false;
+        seen.add(k);
+        return true;
+      }),
+    };
   } finally {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
 
 const body = Object.entries(table)
-  .map(([key, { version, values }]) => `  ${key}: {\n    version: '${version}',\n    values: [\n${values.map((v) => `      { path: ${JSON.stringify(v.path)}, from: ${JSON.stringify(String(v.from))} },`).join('\n')}\n    ],\n  },`)
+  .map(
+    ([key, { version, values }]) =>
+      `  ${key}: {\n    version: '${version}',\n    values: [\n${values.map((v) => `      { path: ${JSON.stringify(v.path)}, from: ${JSON.stringify(String(v.from))} },`).join('\n')}\n    ],\n  },`,
+  )
   .join('\n');
 writeFileSync(
   path.join(root, 'src/images/chart-image-values.ts'),
@@ -87,4 +106,8 @@ ${body}
 };
 `,
 );
-console.log(Object.entries(table).map(([k, v]) => `${k}: ${v.values.length}`).join('\n'));
+console.log(
+  Object.entries(table)
+    .map(([k, v]) => `${k}: ${v.values.length}`)
+    .join('\n'),
+);

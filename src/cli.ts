@@ -19,7 +19,9 @@ function version(): string {
 
 export function buildProgram(): Command {
   const program = new Command('kubestrap')
-    .description('Bootstrap a production Kubernetes cluster by walking a four-phase roadmap:\nfoundation -> features -> observability -> operations. Plan, apply, verify.')
+    .description(
+      'Bootstrap a production Kubernetes cluster by walking a four-phase roadmap:\nfoundation -> features -> observability -> operations. Plan, apply, verify.',
+    )
     .version(version(), '-V, --version', 'print the kubestrap version')
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
@@ -41,12 +43,21 @@ Exit codes: 0 ok, 1 failed, 2 usage or configuration error, 3 verification faile
 
   const init = program
     .command('init')
-    .description('Answer a few questions in roadmap order (or pass them as flags), write kubestrap.yaml and docs/decisions.md, and show the plan.\nEvery question has a flag and an environment variable; with no terminal (or CI=true) nothing is asked.')
+    .description(
+      'Answer a few questions in roadmap order (or pass them as flags), write kubestrap.yaml and docs/decisions.md, and show the plan.\nEvery question has a flag and an environment variable; with no terminal (or CI=true) nothing is asked.',
+    )
     .option('-c, --config <file>', 'where to write the configuration (env KUBESTRAP_CONFIG)', undefined)
-    .option('--decisions <file>', 'where to write the decision record (env KUBESTRAP_DECISIONS; default docs/decisions.md next to the config)')
+    .option(
+      '--decisions <file>',
+      'where to write the decision record (env KUBESTRAP_DECISIONS; default docs/decisions.md next to the config)',
+    )
     .option('-y, --yes', 'accept the recommended answer for every question not given as a flag')
     .option('-f, --force', 'overwrite an existing configuration and decision record')
-    .addOption(new Option('-o, --output <format>', 'text, or json: the written paths and the plan as JSON on stdout').choices(['text', 'json']).default('text'));
+    .addOption(
+      new Option('-o, --output <format>', 'text, or json: the written paths and the plan as JSON on stdout')
+        .choices(['text', 'json'])
+        .default('text'),
+    );
   for (const def of overrideDefs) {
     const value = def.kind === 'boolean' ? '[bool]' : def.kind === 'integer' ? '<n>' : def.kind === 'list' ? '<a,b>' : '<value>';
     const option = new Option(`--${def.flag} ${value}`, `${def.description} (env ${def.env})`);
@@ -71,7 +82,9 @@ Examples:
   $ kubestrap init --config clusters/dev.yaml --decisions clusters/dev-decisions.md`,
     )
     .action(async (flags, cmd: Command) => {
-      await (await import('./commands/init.js')).initCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) });
+      await (
+        await import('./commands/init.js')
+      ).initCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) });
     });
 
   addOutputOption(
@@ -80,7 +93,11 @@ Examples:
         .command('plan')
         .description('Render every phase into a directory and list the exact commands it would run. Needs no cluster.')
         .addOption(new Option('-p, --phase <phase>', 'only this phase').choices(phaseNames))
-        .option('--out <dir>', 'where to write the rendered files (a new or empty directory, or one kubestrap wrote; never replaced when it holds other files)', '.kubestrap/plan'),
+        .option(
+          '--out <dir>',
+          'where to write the rendered files (a new or empty directory, or one kubestrap wrote; never replaced when it holds other files)',
+          '.kubestrap/plan',
+        ),
     ),
   )
     .addHelpText(
@@ -92,7 +109,9 @@ Examples:
   $ kubestrap plan --output json | jq '.phases[].steps[] | {id, commands}'
   $ KUBESTRAP_CNI=calico kubestrap plan --gateway none     env < flags; both override the file`,
     )
-    .action(async (flags, cmd: Command) => (await import('./commands/plan.js')).planCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+    .action(async (flags, cmd: Command) =>
+      (await import('./commands/plan.js')).planCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }),
+    );
 
   const runOptions = (cmd: Command) =>
     addConfigOptions(cmd)
@@ -101,14 +120,20 @@ Examples:
       .option('--skip <steps...>', 'skip these steps')
       .option('--work-dir <dir>', 'where rendered files are written before they are applied', '.kubestrap/apply')
       .option('--rebind', 'bind the roadmap to this cluster even though it was bound to another (after recreating it)')
-      .addOption(new Option('-o, --output <format>', 'text (listr2 on a TTY), plain lines, or NDJSON events').choices(['text', 'plain', 'json']).default('text'))
+      .addOption(
+        new Option('-o, --output <format>', 'text (listr2 on a TTY), plain lines, or NDJSON events')
+          .choices(['text', 'plain', 'json'])
+          .default('text'),
+      )
       .option('-v, --verbose', 'show every command as it runs (redacted) and every check')
       .option('-q, --quiet', 'only failures and the summary');
 
   runOptions(
     program
       .command('up')
-      .description('Apply and verify every enabled step of every phase, in order. Re-running converges: unchanged steps whose checks pass are skipped; after a failure the next run resumes at the failed step. A preflight first checks the context, the tools and every Secret the roadmap reads, and reports all problems at once (exit 2, nothing applied).')
+      .description(
+        'Apply and verify every enabled step of every phase, in order. Re-running converges: unchanged steps whose checks pass are skipped; after a failure the next run resumes at the failed step. A preflight first checks the context, the tools and every Secret the roadmap reads, and reports all problems at once (exit 2, nothing applied).',
+      )
       .addOption(new Option('--from <phase>', 'start at this phase').choices(phaseNames)),
   )
     .addHelpText(
@@ -120,7 +145,9 @@ Examples:
   $ kubestrap up --from observability               phases observability and operations
   $ kubestrap up --only monitoring --verbose        one step, showing each kubectl/helm command`,
     )
-    .action(async (flags, cmd: Command) => (await import('./commands/up.js')).upCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+    .action(async (flags, cmd: Command) =>
+      (await import('./commands/up.js')).upCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }),
+    );
 
   runOptions(
     program
@@ -143,8 +170,16 @@ Examples:
   $ kubestrap phase features security --yes`,
     )
     .action(async (phase: string, step: string | undefined, flags, cmd: Command) => {
-      if (!(phaseNames as string[]).includes(phase)) throw new UsageError(`unknown phase "${phase}"`, `Phases are: ${phaseNames.join(', ')}.`);
-      return (await import('./commands/up.js')).upCommand({ ...flags, phase: phase as PhaseId, ...(step ? { step } : {}), cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) });
+      if (!(phaseNames as string[]).includes(phase))
+        throw new UsageError(`unknown phase "${phase}"`, `Phases are: ${phaseNames.join(', ')}.`);
+      return (await import('./commands/up.js')).upCommand({
+        ...flags,
+        phase: phase as PhaseId,
+        ...(step ? { step } : {}),
+        cwd: process.cwd(),
+        env: process.env,
+        explicit: explicitFlags(cmd),
+      });
     });
 
   addConfigOptions(
@@ -156,46 +191,104 @@ Examples:
       .addOption(new Option('-o, --output <format>', 'text, plain or NDJSON events').choices(['text', 'plain', 'json']).default('text'))
       .option('-v, --verbose', 'show passing checks too'),
   )
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ kubestrap verify
-  $ kubestrap verify --phase operations --output json | jq 'select(.event=="check.result")'`)
-    .action(async (flags, cmd: Command) => (await import('./commands/up.js')).upCommand({ ...flags, command: 'verify', yes: true, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+  $ kubestrap verify --phase operations --output json | jq 'select(.event=="check.result")'`,
+    )
+    .action(async (flags, cmd: Command) =>
+      (await import('./commands/up.js')).upCommand({
+        ...flags,
+        command: 'verify',
+        yes: true,
+        cwd: process.cwd(),
+        env: process.env,
+        explicit: explicitFlags(cmd),
+      }),
+    );
 
-  addOutputOption(addConfigOptions(program.command('status').description('Show, per phase and step, what is applied, verified, changed since, or failed (from the state kept in the cluster).')))
-    .addHelpText('after', `
+  addOutputOption(
+    addConfigOptions(
+      program
+        .command('status')
+        .description('Show, per phase and step, what is applied, verified, changed since, or failed (from the state kept in the cluster).'),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
 Example:
-  $ kubestrap status --output json`)
-    .action(async (flags, cmd: Command) => (await import('./commands/status.js')).statusCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+  $ kubestrap status --output json`,
+    )
+    .action(async (flags, cmd: Command) =>
+      (await import('./commands/status.js')).statusCommand({
+        ...flags,
+        cwd: process.cwd(),
+        env: process.env,
+        explicit: explicitFlags(cmd),
+      }),
+    );
 
   addConfigOptions(
     program
       .command('down')
-      .description('Remove what the roadmap applied, in reverse order. PVCs and namespaces holding them are kept unless --purge; for kind, --purge deletes the cluster.')
+      .description(
+        'Remove what the roadmap applied, in reverse order. PVCs and namespaces holding them are kept unless --purge; for kind, --purge deletes the cluster.',
+      )
       .option('--purge', 'also delete volumes (PVCs) and, for kind, the whole cluster; lists them first')
       .option('-y, --yes', 'do not ask: confirm removing from an existing cluster, or --purge (needed without a terminal)')
       .addOption(new Option('-o, --output <format>', 'text, plain or NDJSON events').choices(['text', 'plain', 'json']).default('text'))
       .option('-v, --verbose', 'show each removal and every command as it runs (redacted)'),
   )
-    .addHelpText('after', `
+    .addHelpText(
+      'after',
+      `
 Examples:
   $ kubestrap down                  # existing cluster: type the context name to confirm
   $ kubestrap down --purge          # lists the volumes it deletes, then asks; kind: deletes the cluster
-  $ kubestrap down --yes -o json    # CI: no question (needed without a terminal on an existing cluster)`)
-    .action(async (flags, cmd: Command) => (await import('./commands/down.js')).downCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+  $ kubestrap down --yes -o json    # CI: no question (needed without a terminal on an existing cluster)`,
+    )
+    .action(async (flags, cmd: Command) =>
+      (await import('./commands/down.js')).downCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }),
+    );
 
-  addOutputOption(addConfigOptions(program.command('doctor').description('Check kubectl, helm and kind against the lock, that the target context answers, and that every Secret the roadmap reads exists with its keys (the preflight `up` runs).')))
-    .addHelpText('after', `
+  addOutputOption(
+    addConfigOptions(
+      program
+        .command('doctor')
+        .description(
+          'Check kubectl, helm and kind against the lock, that the target context answers, and that every Secret the roadmap reads exists with its keys (the preflight `up` runs).',
+        ),
+    ),
+  )
+    .addHelpText(
+      'after',
+      `
 Example:
-  $ kubestrap doctor --config examples/production.yaml`)
-    .action(async (flags, cmd: Command) => (await import('./commands/doctor.js')).doctorCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+  $ kubestrap doctor --config examples/production.yaml`,
+    )
+    .action(async (flags, cmd: Command) =>
+      (await import('./commands/doctor.js')).doctorCommand({
+        ...flags,
+        cwd: process.cwd(),
+        env: process.env,
+        explicit: explicitFlags(cmd),
+      }),
+    );
 
   addOutputOption(
     addConfigOptions(
       program
         .command('bundle')
-        .description('Write an air-gap bundle: every pinned chart the roadmap installs as charts/<chart>-<version>.tgz, the Gateway API CRDs it applies, images.txt (every image it runs, from `helm template` of the charts with its values) and bundle.yaml (an index with sha256 sums). Needs helm, no cluster.')
-        .requiredOption('--out <dir>', 'where to write the bundle (a new or empty directory, or one kubestrap bundle wrote; never replaced when it holds other files)'),
+        .description(
+          'Write an air-gap bundle: every pinned chart the roadmap installs as charts/<chart>-<version>.tgz, the Gateway API CRDs it applies, images.txt (every image it runs, from `helm template` of the charts with its values) and bundle.yaml (an index with sha256 sums). Needs helm, no cluster.',
+        )
+        .requiredOption(
+          '--out <dir>',
+          'where to write the bundle (a new or empty directory, or one kubestrap bundle wrote; never replaced when it holds other files)',
+        ),
     ),
   )
     .addHelpText(
@@ -213,13 +306,25 @@ Examples:
   $ kubestrap plan --chart-source local --chart-dir bundle/charts    on the air-gapped side
   $ xargs -n1 docker pull < bundle/images.txt                         fetch the images to mirror`,
     )
-    .action(async (flags, cmd: Command) => (await import('./commands/bundle.js')).bundleCommand({ ...flags, cwd: process.cwd(), env: process.env, explicit: explicitFlags(cmd) }));
+    .action(async (flags, cmd: Command) =>
+      (await import('./commands/bundle.js')).bundleCommand({
+        ...flags,
+        cwd: process.cwd(),
+        env: process.env,
+        explicit: explicitFlags(cmd),
+      }),
+    );
 
   program
     .command('schema')
-    .description('Print the JSON Schema of kubestrap.yaml (for editors and CI validation), or with --events the schema of the NDJSON events of --output json.')
+    .description(
+      'Print the JSON Schema of kubestrap.yaml (for editors and CI validation), or with --events the schema of the NDJSON events of --output json.',
+    )
     .option('--events', 'print the JSON Schema of one NDJSON event line instead')
-    .addHelpText('after', `\nExamples:\n  $ kubestrap schema > kubestrap.schema.json\n  # then, first line of kubestrap.yaml:\n  # yaml-language-server: $schema=./kubestrap.schema.json\n  $ kubestrap schema --events > events.schema.json   # validate each line of 'kubestrap up -o json'`)
+    .addHelpText(
+      'after',
+      `\nExamples:\n  $ kubestrap schema > kubestrap.schema.json\n  # then, first line of kubestrap.yaml:\n  # yaml-language-server: $schema=./kubestrap.schema.json\n  $ kubestrap schema --events > events.schema.json   # validate each line of 'kubestrap up -o json'`,
+    )
     .action(async (flags: { events?: boolean }) => {
       if (flags.events) {
         const { runEventSchema } = await import('./output/events-schema.js');
@@ -269,7 +374,9 @@ export async function main(argv: string[]): Promise<number> {
   process.on('SIGXFSZ', () => {});
   const major = Number(process.versions.node.split('.')[0]);
   if (major < 22) {
-    process.stderr.write(`error: kubestrap needs Node.js 22 or newer; this is Node.js ${process.version}.\n  next: install Node.js 22+ (or, in this repository, run it as \`npx kubestrap\`, which uses the Node 24 that npm ci installed).\n`);
+    process.stderr.write(
+      `error: kubestrap needs Node.js 22 or newer; this is Node.js ${process.version}.\n  next: install Node.js 22+ (or, in this repository, run it as \`npx kubestrap\`, which uses the Node 24 that npm ci installed).\n`,
+    );
     return ExitCode.usage;
   }
   const program = buildProgram();
@@ -282,7 +389,9 @@ export async function main(argv: string[]): Promise<number> {
         await initCommand({ start: true, cwd: process.cwd(), env: process.env, explicit: {} });
         return process.exitCode === undefined ? ExitCode.ok : Number(process.exitCode);
       }
-      process.stderr.write(`${program.helpInformation()}\nerror: no command given (kubestrap starts the wizard only on a terminal).\n  next: run \`kubestrap init --yes\` or \`kubestrap plan\`; \`kubestrap --help\` lists the commands.\n`);
+      process.stderr.write(
+        `${program.helpInformation()}\nerror: no command given (kubestrap starts the wizard only on a terminal).\n  next: run \`kubestrap init --yes\` or \`kubestrap plan\`; \`kubestrap --help\` lists the commands.\n`,
+      );
       return ExitCode.usage;
     }
     rejectUnknownHelpTopic(program, argv.slice(2));
@@ -298,12 +407,16 @@ function rejectUnknownHelpTopic(program: Command, args: string[]): void {
   if (args[0] !== 'help' || args[1] === undefined || args[1].startsWith('-')) return;
   const names = program.commands.map((c) => c.name());
   if (names.includes(args[1]) || args[1] === 'help') return;
-  throw new UsageError(`help: unknown command "${printable(args[1])}"`, `Commands are: ${names.join(', ')}. \`kubestrap --help\` describes them.`);
+  throw new UsageError(
+    `help: unknown command "${printable(args[1])}"`,
+    `Commands are: ${names.join(', ')}. \`kubestrap --help\` describes them.`,
+  );
 }
 
 function reportError(error: unknown): number {
   if (error instanceof CommanderError) {
-    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help') return ExitCode.ok;
+    if (error.code === 'commander.helpDisplayed' || error.code === 'commander.version' || error.code === 'commander.help')
+      return ExitCode.ok;
     return ExitCode.usage;
   }
   if (error instanceof KubestrapError) {

@@ -44,7 +44,11 @@ export class ConfigError extends KubestrapError {
   readonly problems: ConfigProblem[];
   /** How many problems there were in all; `problems` may hold only the first of them. */
   readonly total: number;
-  constructor(problems: ConfigProblem[], suggestion = 'Fix the values above, then run the command again. `kubestrap schema` prints every allowed key.', total = problems.length) {
+  constructor(
+    problems: ConfigProblem[],
+    suggestion = 'Fix the values above, then run the command again. `kubestrap schema` prints every allowed key.',
+    total = problems.length,
+  ) {
     super(
       `Invalid configuration (${total} problem${total === 1 ? '' : 's'}):\n` +
         problems.map((p) => `  ${p.where}  ${p.path || '(document)'}: ${p.message}`).join('\n') +
@@ -74,9 +78,12 @@ export class CommandError extends KubestrapError {
   readonly argv: string[];
   readonly stderr: string;
   constructor(message: string, argv: string[], stderr: string, suggestion?: string) {
-    super(`${message}\n  command: ${formatArgv(argv)}${stderr ? `\n  stderr: ${stderr.trim().split('\n').slice(-15).join('\n          ')}` : ''}`, {
-      ...(suggestion ? { suggestion } : {}),
-    });
+    super(
+      `${message}\n  command: ${formatArgv(argv)}${stderr ? `\n  stderr: ${stderr.trim().split('\n').slice(-15).join('\n          ')}` : ''}`,
+      {
+        ...(suggestion ? { suggestion } : {}),
+      },
+    );
     this.argv = argv;
     this.stderr = stderr;
   }

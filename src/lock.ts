@@ -77,13 +77,28 @@ export const lock = {
     // ⚠ the ValidatingPolicy API version Kyverno 1.19 serves (policies.kyverno.io/v1 assumed by the
     // test stand-in) and `vpolExclude` in 3.9.0 were seen in 3.9.x chart sources, not in 3.9.0 itself.
     kyvernoPolicies: { chart: 'kyverno-policies', version: '3.9.0', repo: 'https://kyverno.github.io/kyverno/' },
-    certManager: { chart: 'cert-manager', version: 'v1.21.1', repo: 'https://charts.jetstack.io', oci: 'oci://quay.io/jetstack/charts/cert-manager' },
+    certManager: {
+      chart: 'cert-manager',
+      version: 'v1.21.1',
+      repo: 'https://charts.jetstack.io',
+      oci: 'oci://quay.io/jetstack/charts/cert-manager',
+    },
     // ⚠ which Gateway API version v1.9.0 bundles in its crds/ (helm leaves the pinned CRDs applied first alone).
     envoyGateway: { chart: 'gateway-helm', version: 'v1.9.0', repo: '', oci: 'oci://docker.io/envoyproxy/gateway-helm' },
     // ⚠ the `web` entryPoint port (8000) the shared Gateway's listener uses was read from a recent values.yaml, not 41.3.0.
     traefik: { chart: 'traefik', version: '41.3.0', repo: 'https://traefik.github.io/charts' },
-    metricsServer: { chart: 'metrics-server', version: '3.13.1', repo: 'https://kubernetes-sigs.github.io/metrics-server/', appVersion: '0.8.1' },
-    kubePrometheusStack: { chart: 'kube-prometheus-stack', version: '88.5.3', repo: 'https://prometheus-community.github.io/helm-charts', appVersion: 'v0.93.1' },
+    metricsServer: {
+      chart: 'metrics-server',
+      version: '3.13.1',
+      repo: 'https://kubernetes-sigs.github.io/metrics-server/',
+      appVersion: '0.8.1',
+    },
+    kubePrometheusStack: {
+      chart: 'kube-prometheus-stack',
+      version: '88.5.3',
+      repo: 'https://prometheus-community.github.io/helm-charts',
+      appVersion: 'v0.93.1',
+    },
     // ⚠ repository URL inferred from the grafana-community organisation (the facts name the org, not the URL).
     loki: { chart: 'loki', version: '18.11.0', repo: 'https://grafana-community.github.io/helm-charts', appVersion: '3.7.6' },
     vpa: { chart: 'vpa', version: '5.0.0', repo: 'https://charts.fairwinds.com/stable', appVersion: '1.7.1' },

@@ -59,7 +59,9 @@ async function guarded<T>(ask: () => Promise<T>): Promise<T> {
 
 /** The why-line shows while the question is open; the answered line keeps only the question. */
 const theme = (why: string) => ({
-  style: { message: (text: string, status: string) => (status === 'done' ? chalk.bold(text) : `${chalk.bold(text)} ${chalk.dim(`- ${why}`)}`) },
+  style: {
+    message: (text: string, status: string) => (status === 'done' ? chalk.bold(text) : `${chalk.bold(text)} ${chalk.dim(`- ${why}`)}`),
+  },
 });
 
 /** The real prompts, on @inquirer/prompts (loaded lazily: only a terminal session needs them). */
@@ -83,7 +85,12 @@ export function inquirerPrompter(output: NodeJS.WriteStream = process.stdout): P
     input: (q) =>
       guarded(async () => {
         const { input } = await import('@inquirer/prompts');
-        return input({ message: q.message, theme: theme(q.why), ...(q.default !== undefined ? { default: q.default } : {}), validate: (v) => q.validate(v) });
+        return input({
+          message: q.message,
+          theme: theme(q.why),
+          ...(q.default !== undefined ? { default: q.default } : {}),
+          validate: (v) => q.validate(v),
+        });
       }),
     confirm: (q) =>
       guarded(async () => {
@@ -96,7 +103,11 @@ export function inquirerPrompter(output: NodeJS.WriteStream = process.stdout): P
   };
 }
 
-export async function confirmByTypingName(context: string, server: string, what = `kubestrap is about to change the cluster of context "${context}" (${server}) for the first time.`): Promise<boolean> {
+export async function confirmByTypingName(
+  context: string,
+  server: string,
+  what = `kubestrap is about to change the cluster of context "${context}" (${server}) for the first time.`,
+): Promise<boolean> {
   return guarded(async () => {
     const { input } = await import('@inquirer/prompts');
     const answer = await input({

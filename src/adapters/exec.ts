@@ -95,7 +95,12 @@ export function createExec(redactor: Redactor, env: NodeJS.ProcessEnv = process.
       const stderr = redactor.redact(String(result.stderr ?? ''));
       const code = result.exitCode ?? -1;
       if (result.failed && (result.code === 'ENOENT' || (result.cause as NodeJS.ErrnoException | undefined)?.code === 'ENOENT')) {
-        throw new CommandError(`${name} is not installed or not on PATH`, shown, '', `Install ${name} (\`kubestrap doctor\` lists the versions kubestrap expects), or point KUBESTRAP_${name.toUpperCase()} at it.`);
+        throw new CommandError(
+          `${name} is not installed or not on PATH`,
+          shown,
+          '',
+          `Install ${name} (\`kubestrap doctor\` lists the versions kubestrap expects), or point KUBESTRAP_${name.toUpperCase()} at it.`,
+        );
       }
       if (result.timedOut) {
         throw new CommandError(`${name} did not finish within ${Math.round((options.timeoutMs ?? 0) / 1000)}s`, shown, stderr);

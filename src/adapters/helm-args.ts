@@ -33,7 +33,14 @@ export function upgradeInstallArgs(target: Target, r: HelmRelease, valuesFile: s
 
 /** `helm show crds`: the CRDs a chart (and its subcharts) carries; reads the chart only, never a cluster. */
 export function showCrdsArgs(chart: ChartSourceRef): string[] {
-  return ['helm', 'show', 'crds', chart.ref, ...(chart.repo ? ['--repo', chart.repo] : []), ...(chart.version ? ['--version', chart.version] : [])];
+  return [
+    'helm',
+    'show',
+    'crds',
+    chart.ref,
+    ...(chart.repo ? ['--repo', chart.repo] : []),
+    ...(chart.version ? ['--version', chart.version] : []),
+  ];
 }
 
 export function uninstallArgs(target: Target, release: string, namespace: string, timeout: string): string[] {
@@ -44,8 +51,26 @@ export function historyArgs(target: Target, release: string, namespace: string):
   return ['helm', 'history', release, '--namespace', namespace, '--max', '20', '--output', 'json', ...helmTargetArgs(target)];
 }
 
-export function rollbackArgs(target: Target, release: string, namespace: string, revision: number, timeout: string, major: HelmMajor): string[] {
-  return ['helm', 'rollback', release, String(revision), '--namespace', namespace, major === 4 ? '--wait=watcher' : '--wait', '--timeout', timeout, ...helmTargetArgs(target)];
+export function rollbackArgs(
+  target: Target,
+  release: string,
+  namespace: string,
+  revision: number,
+  timeout: string,
+  major: HelmMajor,
+): string[] {
+  return [
+    'helm',
+    'rollback',
+    release,
+    String(revision),
+    '--namespace',
+    namespace,
+    major === 4 ? '--wait=watcher' : '--wait',
+    '--timeout',
+    timeout,
+    ...helmTargetArgs(target),
+  ];
 }
 
 export function statusArgs(target: Target, release: string, namespace: string): string[] {

@@ -2,7 +2,16 @@
 import { KubestrapError } from '../errors.js';
 import type { ChartSourceRef, HelmRelease } from '../roadmap/types.js';
 import type { Exec } from './exec.js';
-import { helmTargetArgs, historyArgs, rollbackArgs, showCrdsArgs, statusArgs, uninstallArgs, upgradeInstallArgs, type HelmMajor } from './helm-args.js';
+import {
+  helmTargetArgs,
+  historyArgs,
+  rollbackArgs,
+  showCrdsArgs,
+  statusArgs,
+  uninstallArgs,
+  upgradeInstallArgs,
+  type HelmMajor,
+} from './helm-args.js';
 import { unanswered } from './kube-api.js';
 import { durationMs, type Kubectl } from './kubectl.js';
 import type { Target } from './target.js';
@@ -12,7 +21,9 @@ export async function helmVersion(exec: Exec): Promise<{ version: string; major:
   const version = stdout.trim();
   const major = Number(/^v?(\d+)\./.exec(version)?.[1]);
   if (major !== 3 && major !== 4) {
-    throw new KubestrapError(`helm ${version} is not supported`, { suggestion: 'Install helm 4 (or helm 3.22); `kubestrap doctor` shows what is expected.' });
+    throw new KubestrapError(`helm ${version} is not supported`, {
+      suggestion: 'Install helm 4 (or helm 3.22); `kubestrap doctor` shows what is expected.',
+    });
   }
   return { version, major };
 }
@@ -42,7 +53,9 @@ export class Helm {
   ) {}
 
   async upgradeInstall(release: HelmRelease, valuesFile: string, timeout: string): Promise<void> {
-    await this.exec.run(upgradeInstallArgs(this.target, release, valuesFile, timeout, this.major), { timeoutMs: durationMs(timeout) + 60_000 });
+    await this.exec.run(upgradeInstallArgs(this.target, release, valuesFile, timeout, this.major), {
+      timeoutMs: durationMs(timeout) + 60_000,
+    });
   }
 
   /** The CRDs the chart carries, subcharts included (multi-document YAML). */
@@ -64,9 +77,15 @@ export class Helm {
     const revisions = await this.revisionsFromLabels(release, namespace);
     if (revisions && !revisions.some((r) => r.status.startsWith('pending-'))) {
       // The newest 20, as `helm history --max 20`.
-      return revisions.slice(0, 20).map((r) => ({ revision: r.version, status: r.status, updated: r.created })).reverse();
+      return revisions
+        .slice(0, 20)
+        .map((r) => ({ revision: r.version, status: r.status, updated: r.created }))
+        .reverse();
     }
-    const { stdout, exitCode, stderr } = await this.exec.run(historyArgs(this.target, release, namespace), { okExitCodes: [1], timeoutMs: 60_000 });
+    const { stdout, exitCode, stderr } = await this.exec.run(historyArgs(this.target, release, namespace), {
+      okExitCodes: [1],
+      timeoutMs: 60_000,
+    });
     if (exitCode !== 0) {
       if (/not found/i.test(stderr)) return [];
       throw new KubestrapError(`helm history ${release} failed: ${stderr}`);
@@ -75,7 +94,9 @@ export class Helm {
   }
 
   async rollback(release: string, namespace: string, revision: number, timeout: string): Promise<void> {
-    await this.exec.run(rollbackArgs(this.target, release, namespace, revision, timeout, this.major), { timeoutMs: durationMs(timeout) + 60_000 });
+    await this.exec.run(rollbackArgs(this.target, release, namespace, revision, timeout, this.major), {
+      timeoutMs: durationMs(timeout) + 60_000,
+    });
   }
 
   private releaseReader: Kubectl | undefined;
@@ -93,12 +114,19 @@ export class Helm {
   }
 
   /** The release's revisions from its storage Secrets' labels (newest first), or undefined when helm has to say. */
-  private async revisionsFromLabels(release: string, namespace: string): Promise<{ version: number; status: string; created: string }[] | undefined> {
+  private async revisionsFromLabels(
+    release: string,
+    namespace: string,
+  ): Promise<{ version: number; status: string; created: string }[] | undefined> {
     if (!this.releaseReader || (this.helmDriver && !['secret', 'secrets'].includes(this.helmDriver))) return undefined;
     const api = await this.releaseReader.api();
     const secrets = api ? await api.listMetadata('secrets', namespace, `owner=helm,name=${release}`) : unanswered;
     if (secrets === unanswered) return undefined;
-    const revisions = secrets.map((s) => ({ version: Number(s.labels?.version), status: s.labels?.status ?? '', created: s.creationTimestamp ?? '' }));
+    const revisions = secrets.map((s) => ({
+      version: Number(s.labels?.version),
+      status: s.labels?.status ?? '',
+      created: s.creationTimestamp ?? '',
+    }));
     if (revisions.some((r) => !Number.isInteger(r.version) || !r.status)) return undefined;
     return revisions.sort((a, b) => b.version - a.version);
   }
@@ -113,7 +141,10 @@ export class Helm {
   async status(release: string, namespace: string): Promise<HelmReleaseStatus | undefined> {
     const deployed = await this.deployedFromLabels(release, namespace);
     if (deployed) return deployed;
-    const { stdout, exitCode, stderr } = await this.exec.run(statusArgs(this.target, release, namespace), { okExitCodes: [1], timeoutMs: 60_000 });
+    const { stdout, exitCode, stderr } = await this.exec.run(statusArgs(this.target, release, namespace), {
+      okExitCodes: [1],
+      timeoutMs: 60_000,
+    });
     if (exitCode !== 0) {
       if (/not found/i.test(stderr)) return undefined;
       throw new KubestrapError(`helm status ${release} failed: ${stderr}`);
@@ -122,7 +153,18 @@ export class Helm {
   }
 
   async list(namespace?: string): Promise<{ name: string; namespace: string; status: string }[]> {
-    const { stdout } = await this.exec.run(['helm', 'list', ...(namespace ? ['--namespace', namespace] : ['--all-namespaces']), ...(this.major === 3 ? ['--all'] : []), '--output', 'json', ...helmTargetArgs(this.target)], { timeoutMs: 60_000 });
+    const { stdout } = await this.exec.run(
+      [
+        'helm',
+        'list',
+        ...(namespace ? ['--namespace', namespace] : ['--all-namespaces']),
+        ...(this.major === 3 ? ['--all'] : []),
+        '--output',
+        'json',
+        ...helmTargetArgs(this.target),
+      ],
+      { timeoutMs: 60_000 },
+    );
     return JSON.parse(stdout || '[]') as { name: string; namespace: string; status: string }[];
   }
 }

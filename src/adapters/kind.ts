@@ -12,7 +12,10 @@ export class Kind {
 
   async clusters(): Promise<string[]> {
     const { stdout } = await this.exec.run(['kind', 'get', 'clusters'], { timeoutMs: 30_000 });
-    return stdout.split('\n').map((s) => s.trim()).filter((s) => s && !s.startsWith('No kind clusters'));
+    return stdout
+      .split('\n')
+      .map((s) => s.trim())
+      .filter((s) => s && !s.startsWith('No kind clusters'));
   }
 
   async create(name: string, configFile: string, wait: boolean): Promise<void> {

@@ -47,7 +47,8 @@ export function apiConfigFromView(json: string, env: NodeJS.ProcessEnv): KubeApi
   const cluster = view.clusters?.[0]?.cluster;
   const user = view.users?.[0]?.user ?? {};
   if (!cluster || typeof cluster.server !== 'string') return undefined;
-  if (Object.keys(cluster).some((k) => !clusterKeysSupported.has(k)) || Object.keys(user).some((k) => !userKeysSupported.has(k))) return undefined;
+  if (Object.keys(cluster).some((k) => !clusterKeysSupported.has(k)) || Object.keys(user).some((k) => !userKeysSupported.has(k)))
+    return undefined;
   let server: URL;
   try {
     server = new URL(cluster.server);
@@ -163,15 +164,23 @@ export class KubeApi {
       if (r?.status !== 200) return unanswered;
       const list = JSON.parse(r.body) as { metadata?: { resourceVersion?: string } };
       const items = new Map<string, T>();
-      for (const item of this.listItems(r.body).items as T[]) items.set(`${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`, item);
+      for (const item of this.listItems(r.body).items as T[])
+        items.set(`${item.metadata?.namespace ?? ''}/${item.metadata?.name ?? ''}`, item);
       if (done([...items.values()])) return { met: true, items: [...items.values()] };
       const left = deadline - Date.now();
       if (left <= 0) return { met: false, items: [...items.values()] };
-      const query = new URLSearchParams({ ...selector, watch: '1', allowWatchBookmarks: 'true', resourceVersion: list.metadata?.resourceVersion ?? '', timeoutSeconds: String(Math.ceil(left / 1000)) });
+      const query = new URLSearchParams({
+        ...selector,
+        watch: '1',
+        allowWatchBookmarks: 'true',
+        resourceVersion: list.metadata?.resourceVersion ?? '',
+        timeoutSeconds: String(Math.ceil(left / 1000)),
+      });
       const outcome = await this.watch(`${base}?${query}`, left, (type, object) => {
         const key = `${(object as T).metadata?.namespace ?? ''}/${(object as T).metadata?.name ?? ''}`;
         if (type === 'DELETED') items.delete(key);
-        else if (type === 'ADDED' || type === 'MODIFIED') items.set(key, { apiVersion: (object as { apiVersion?: string }).apiVersion, ...(object as T) });
+        else if (type === 'ADDED' || type === 'MODIFIED')
+          items.set(key, { apiVersion: (object as { apiVersion?: string }).apiVersion, ...(object as T) });
         else return false;
         return done([...items.values()]);
       });
@@ -182,12 +191,20 @@ export class KubeApi {
     }
   }
 
-  private watch(apiPath: string, timeoutMs: number, onEvent: (type: string, object: unknown) => boolean): Promise<'met' | 'timeout' | 'ended' | 'failed'> {
+  private watch(
+    apiPath: string,
+    timeoutMs: number,
+    onEvent: (type: string, object: unknown) => boolean,
+  ): Promise<'met' | 'timeout' | 'ended' | 'failed'> {
     if (this.broken) return Promise.resolve('failed');
     const base = this.config.server.pathname.replace(/\/$/, '');
     const url = new URL(`${base}${apiPath}`, this.config.server);
     const call = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers: Record<string, string> = { Accept: 'application/json', 'User-Agent': 'kubestrap', ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}) };
+    const headers: Record<string, string> = {
+      Accept: 'application/json',
+      'User-Agent': 'kubestrap',
+      ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}),
+    };
     return new Promise((resolve) => {
       let settled = false;
       const finish = (outcome: 'met' | 'timeout' | 'ended' | 'failed') => {
@@ -249,7 +266,11 @@ export class KubeApi {
     const base = this.config.server.pathname.replace(/\/$/, '');
     const url = new URL(`${base}${apiPath}`, this.config.server);
     const call = url.protocol === 'https:' ? httpsRequest : httpRequest;
-    const headers: Record<string, string> = { Accept: accept, 'User-Agent': 'kubestrap', ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}) };
+    const headers: Record<string, string> = {
+      Accept: accept,
+      'User-Agent': 'kubestrap',
+      ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}),
+    };
     if (send) headers['Content-Type'] = send.contentType;
     try {
       return await new Promise((resolve, reject) => {
@@ -285,13 +306,21 @@ export class KubeApi {
     return JSON.parse(r.body) as T;
   }
 
-  async list<T>(resource: string, options: { namespace?: string; allNamespaces?: boolean; selector?: string; fieldSelector?: string }): Promise<Answer<T[]>> {
+  async list<T>(
+    resource: string,
+    options: { namespace?: string; allNamespaces?: boolean; selector?: string; fieldSelector?: string },
+  ): Promise<Answer<T[]>> {
     const target = await this.resolve(resource);
     if (!target) return unanswered;
     const query = new URLSearchParams();
     if (options.selector) query.set('labelSelector', options.selector);
     if (options.fieldSelector) query.set('fieldSelector', options.fieldSelector);
-    const path = this.path(target, options.allNamespaces ? undefined : options.namespace ?? this.config.namespace, undefined, options.allNamespaces);
+    const path = this.path(
+      target,
+      options.allNamespaces ? undefined : (options.namespace ?? this.config.namespace),
+      undefined,
+      options.allNamespaces,
+    );
     const r = await this.request(`${path}${query.size ? `?${query}` : ''}`);
     if (r?.status !== 200) return unanswered;
     return this.listItems(r.body).items as T[];
@@ -301,7 +330,10 @@ export class KubeApi {
    * Server-side apply of one object (field manager kubestrap, conflicts forced, as kubestrap's
    * kubectl apply): true when the server took it; anything else is kubectl's to do (and report).
    */
-  async apply(object: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } }, yamlText: string): Promise<boolean> {
+  async apply(
+    object: { apiVersion?: unknown; kind?: unknown; metadata?: { name?: unknown; namespace?: unknown } },
+    yamlText: string,
+  ): Promise<boolean> {
     const { apiVersion, kind, metadata } = object;
     if (typeof apiVersion !== 'string' || typeof kind !== 'string' || typeof metadata?.name !== 'string') return false;
     const [group, version] = apiVersion.includes('/') ? (apiVersion.split('/') as [string, string]) : ['', apiVersion];
@@ -313,7 +345,11 @@ export class KubeApi {
     if (!target) return false;
     const namespace = typeof metadata.namespace === 'string' ? metadata.namespace : undefined;
     const path = `${this.path({ ...target, version }, namespace)}/${encodeURIComponent(metadata.name)}?fieldManager=kubestrap&force=true&fieldValidation=Strict`;
-    const r = await this.request(path, 'application/json', 60_000, { method: 'PATCH', contentType: 'application/apply-patch+yaml', body: yamlText });
+    const r = await this.request(path, 'application/json', 60_000, {
+      method: 'PATCH',
+      contentType: 'application/apply-patch+yaml',
+      body: yamlText,
+    });
     return r?.status === 200 || r?.status === 201;
   }
 
@@ -322,7 +358,11 @@ export class KubeApi {
    * server would admit it, else the server's reason (admission, Pod Security, validation); anything
    * but a clear answer is kubectl's.
    */
-  async dryRunCreate(object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }): Promise<Answer<{ ok: boolean; message: string }>> {
+  async dryRunCreate(object: {
+    apiVersion: string;
+    kind: string;
+    metadata: { name: string; namespace?: string };
+  }): Promise<Answer<{ ok: boolean; message: string }>> {
     const [group, version] = object.apiVersion.includes('/') ? (object.apiVersion.split('/') as [string, string]) : ['', object.apiVersion];
     let target = this.byKind(object.kind, group);
     if (target === undefined && Date.now() - this.discoveredAt >= 1000 && !this.noDiscovery) {
@@ -331,8 +371,13 @@ export class KubeApi {
     }
     if (!target) return unanswered;
     const path = `${this.path({ ...target, version }, object.metadata.namespace)}?dryRun=All&fieldValidation=Strict`;
-    const r = await this.request(path, 'application/json', 60_000, { method: 'POST', contentType: 'application/json', body: JSON.stringify(object) });
-    if (r?.status === 200 || r?.status === 201) return { ok: true, message: `${target.singular || object.kind.toLowerCase()}/${object.metadata.name}` };
+    const r = await this.request(path, 'application/json', 60_000, {
+      method: 'POST',
+      contentType: 'application/json',
+      body: JSON.stringify(object),
+    });
+    if (r?.status === 200 || r?.status === 201)
+      return { ok: true, message: `${target.singular || object.kind.toLowerCase()}/${object.metadata.name}` };
     if (r && [400, 403, 409, 422].includes(r.status)) {
       try {
         const status = JSON.parse(r.body) as { kind?: string; message?: string };
@@ -350,12 +395,22 @@ export class KubeApi {
   }
 
   /** Only the metadata of the matching objects (never e.g. a Secret's data), or unanswered. */
-  async listMetadata(resource: string, namespace: string, selector: string): Promise<Answer<{ name?: string; labels?: Record<string, string>; creationTimestamp?: string }[]>> {
+  async listMetadata(
+    resource: string,
+    namespace: string,
+    selector: string,
+  ): Promise<Answer<{ name?: string; labels?: Record<string, string>; creationTimestamp?: string }[]>> {
     const target = await this.resolve(resource);
     if (!target) return unanswered;
-    const r = await this.request(`${this.path(target, namespace)}?${new URLSearchParams({ labelSelector: selector })}`, 'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1');
+    const r = await this.request(
+      `${this.path(target, namespace)}?${new URLSearchParams({ labelSelector: selector })}`,
+      'application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1',
+    );
     if (r?.status !== 200) return unanswered;
-    const list = JSON.parse(r.body) as { kind?: string; items?: { metadata?: { name?: string; labels?: Record<string, string>; creationTimestamp?: string } }[] };
+    const list = JSON.parse(r.body) as {
+      kind?: string;
+      items?: { metadata?: { name?: string; labels?: Record<string, string>; creationTimestamp?: string } }[];
+    };
     if (list.kind !== 'PartialObjectMetadataList') return unanswered;
     return (list.items ?? []).map(({ metadata: m = {} }) => ({
       ...(m.name ? { name: m.name } : {}),
@@ -394,7 +449,9 @@ export class KubeApi {
     const [name, ...rest] = resource.toLowerCase().split('.');
     const group = rest.join('.');
     const hits = this.resources.filter(
-      (r) => (r.plural === name || r.singular === name || r.shortNames.includes(name ?? '') || r.kind.toLowerCase() === name) && (rest.length === 0 || r.group === group),
+      (r) =>
+        (r.plural === name || r.singular === name || r.shortNames.includes(name ?? '') || r.kind.toLowerCase() === name) &&
+        (rest.length === 0 || r.group === group),
     );
     if (hits.length === 1) return hits[0];
     // Without a group kubectl prefers the core group (e.g. `events`); anything else ambiguous is kubectl's call.
@@ -405,7 +462,10 @@ export class KubeApi {
 
   private async discover(): Promise<void> {
     this.discoveredAt = Date.now();
-    const [core, groups] = await Promise.all([this.request('/api', `${aggregatedDiscovery},application/json`), this.request('/apis', `${aggregatedDiscovery},application/json`)]);
+    const [core, groups] = await Promise.all([
+      this.request('/api', `${aggregatedDiscovery},application/json`),
+      this.request('/apis', `${aggregatedDiscovery},application/json`),
+    ]);
     const resources: ApiResource[] = [];
     for (const r of [core, groups]) {
       if (r?.status !== 200) return;
@@ -482,9 +542,17 @@ export function rolloutComplete(kind: string, obj: Workload): boolean {
 }
 
 /** True when the object has condition `type` (case-insensitive, as `kubectl wait`) with status True. */
-export function hasCondition(obj: { metadata?: { generation?: number }; status?: { conditions?: { type?: string; status?: string; observedGeneration?: number }[] } } | undefined, type: string): boolean {
+export function hasCondition(
+  obj:
+    | { metadata?: { generation?: number }; status?: { conditions?: { type?: string; status?: string; observedGeneration?: number }[] } }
+    | undefined,
+  type: string,
+): boolean {
   const generation = obj?.metadata?.generation;
   return (obj?.status?.conditions ?? []).some(
-    (c) => c.type?.toLowerCase() === type.toLowerCase() && c.status === 'True' && !(typeof c.observedGeneration === 'number' && typeof generation === 'number' && c.observedGeneration < generation),
+    (c) =>
+      c.type?.toLowerCase() === type.toLowerCase() &&
+      c.status === 'True' &&
+      !(typeof c.observedGeneration === 'number' && typeof generation === 'number' && c.observedGeneration < generation),
   );
 }

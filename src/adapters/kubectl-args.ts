@@ -19,5 +19,13 @@ export function rolloutStatusArgs(target: Target, namespace: string, resource: s
 }
 
 export function waitArgs(target: Target, resource: string, condition: string, timeout: string, namespace?: string): string[] {
-  return [...kubectlBase(target), 'wait', ...(namespace ? ['--namespace', namespace] : []), `--for=${condition}`, resource, '--timeout', timeout];
+  return [
+    ...kubectlBase(target),
+    'wait',
+    ...(namespace ? ['--namespace', namespace] : []),
+    `--for=${condition}`,
+    resource,
+    '--timeout',
+    timeout,
+  ];
 }

@@ -37,16 +37,18 @@ export class Kubectl {
   api(): Promise<KubeApi | undefined> {
     const env = this.apiEnv;
     if (!env) return Promise.resolve(undefined);
-    this.apiClient ??= this.exec.run([...this.base(), 'config', 'view', '--minify', '--flatten', '--output', 'json'], { timeoutMs: 20_000 }).then(
-      ({ stdout }) => {
-        this.view = stdout;
-        const config = apiConfigFromView(stdout, env);
-        if (!config) return undefined;
-        if (config.token) this.exec.redactor.add(config.token);
-        return new KubeApi(config);
-      },
-      () => undefined,
-    );
+    this.apiClient ??= this.exec
+      .run([...this.base(), 'config', 'view', '--minify', '--flatten', '--output', 'json'], { timeoutMs: 20_000 })
+      .then(
+        ({ stdout }) => {
+          this.view = stdout;
+          const config = apiConfigFromView(stdout, env);
+          if (!config) return undefined;
+          if (config.token) this.exec.redactor.add(config.token);
+          return new KubeApi(config);
+        },
+        () => undefined,
+      );
     return this.apiClient;
   }
 
@@ -64,7 +66,9 @@ export class Kubectl {
     const r = api ? await api.request('/version', 'application/json', 15_000) : undefined;
     const version = r?.status === 200 ? (JSON.parse(r.body) as { gitVersion?: unknown }).gitVersion : undefined;
     if (typeof version === 'string') return version;
-    const { stdout } = await this.exec.run([...this.base(), 'version', '--output', 'json', '--request-timeout', '15s'], { timeoutMs: 30_000 });
+    const { stdout } = await this.exec.run([...this.base(), 'version', '--output', 'json', '--request-timeout', '15s'], {
+      timeoutMs: 30_000,
+    });
     const parsed = JSON.parse(stdout) as { serverVersion?: { gitVersion: string } };
     if (!parsed.serverVersion) throw new Error('the API server did not report its version');
     return parsed.serverVersion.gitVersion;
@@ -80,7 +84,9 @@ export class Kubectl {
 
   /** GET of an API path (`kubectl get --raw`), e.g. a file a kubelet serves through the node proxy. */
   async raw(apiPath: string, timeout = '60s'): Promise<string> {
-    const { stdout } = await this.exec.run([...this.base(), 'get', '--raw', apiPath, '--request-timeout', timeout], { timeoutMs: durationMs(timeout) + 30_000 });
+    const { stdout } = await this.exec.run([...this.base(), 'get', '--raw', apiPath, '--request-timeout', timeout], {
+      timeoutMs: durationMs(timeout) + 30_000,
+    });
     return stdout;
   }
 
@@ -88,7 +94,8 @@ export class Kubectl {
   async contextServer(): Promise<{ cluster: string; server: string }> {
     // The API client read the same minified view already (with credentials; only names are used here).
     await this.api();
-    const stdout = this.view ?? (await this.exec.run([...this.base(), 'config', 'view', '--minify', '--output', 'json'], { timeoutMs: 20_000 })).stdout;
+    const stdout =
+      this.view ?? (await this.exec.run([...this.base(), 'config', 'view', '--minify', '--output', 'json'], { timeoutMs: 20_000 })).stdout;
     const cfg = JSON.parse(stdout) as { clusters?: { name: string; cluster: { server: string } }[] };
     const c = cfg.clusters?.[0];
     if (!c) throw new Error(`context ${this.target.context} names no cluster`);
@@ -98,7 +105,10 @@ export class Kubectl {
   async contexts(): Promise<string[]> {
     const kubeconfig = this.target.kubeconfig ? ['--kubeconfig', this.target.kubeconfig] : [];
     const { stdout } = await this.exec.run(['kubectl', ...kubeconfig, 'config', 'get-contexts', '--output', 'name'], { timeoutMs: 20_000 });
-    return stdout.split('\n').map((s) => s.trim()).filter(Boolean);
+    return stdout
+      .split('\n')
+      .map((s) => s.trim())
+      .filter(Boolean);
   }
 
   /** `kubectl get -o json`; undefined when the object does not exist. */
@@ -107,7 +117,17 @@ export class Kubectl {
     const answer = api ? await api.get<T>(resource, name, namespace) : unanswered;
     if (answer !== unanswered) return answer;
     const { stdout, exitCode, stderr } = await this.exec.run(
-      [...this.base(), 'get', resource, ...(name ? [name] : []), ...(namespace ? ['--namespace', namespace] : []), '--output', 'json', '--request-timeout', '30s'],
+      [
+        ...this.base(),
+        'get',
+        resource,
+        ...(name ? [name] : []),
+        ...(namespace ? ['--namespace', namespace] : []),
+        '--output',
+        'json',
+        '--request-timeout',
+        '30s',
+      ],
       { okExitCodes: [1], timeoutMs: 60_000 },
     );
     if (exitCode !== 0) {
@@ -117,7 +137,10 @@ export class Kubectl {
     return JSON.parse(stdout) as T;
   }
 
-  async list<T>(resource: string, options: { namespace?: string; allNamespaces?: boolean; selector?: string; fieldSelector?: string } = {}): Promise<T[]> {
+  async list<T>(
+    resource: string,
+    options: { namespace?: string; allNamespaces?: boolean; selector?: string; fieldSelector?: string } = {},
+  ): Promise<T[]> {
     const api = await this.api();
     const answer = api ? await api.list<T>(resource, options) : unanswered;
     if (answer !== unanswered) return answer;
@@ -157,21 +180,41 @@ export class Kubectl {
   }
 
   async deleteFile(file: string, timeout: string): Promise<void> {
-    await this.exec.run([...this.base(), 'delete', '--filename', file, '--ignore-not-found', '--wait', '--timeout', timeout], { timeoutMs: 15 * 60_000 });
-  }
-
-  async delete(resource: string, name: string, namespace: string | undefined, timeout = '2m'): Promise<void> {
-    await this.exec.run([...this.base(), 'delete', resource, name, ...(namespace ? ['--namespace', namespace] : []), '--ignore-not-found', '--wait', '--timeout', timeout], {
-      timeoutMs: 10 * 60_000,
+    await this.exec.run([...this.base(), 'delete', '--filename', file, '--ignore-not-found', '--wait', '--timeout', timeout], {
+      timeoutMs: 15 * 60_000,
     });
   }
 
+  async delete(resource: string, name: string, namespace: string | undefined, timeout = '2m'): Promise<void> {
+    await this.exec.run(
+      [
+        ...this.base(),
+        'delete',
+        resource,
+        name,
+        ...(namespace ? ['--namespace', namespace] : []),
+        '--ignore-not-found',
+        '--wait',
+        '--timeout',
+        timeout,
+      ],
+      {
+        timeoutMs: 10 * 60_000,
+      },
+    );
+  }
+
   async deleteNoWait(resource: string, name: string, namespace?: string): Promise<void> {
-    await this.exec.run([...this.base(), 'delete', resource, name, ...(namespace ? ['--namespace', namespace] : []), '--ignore-not-found', '--wait=false'], { timeoutMs: 60_000 });
+    await this.exec.run(
+      [...this.base(), 'delete', resource, name, ...(namespace ? ['--namespace', namespace] : []), '--ignore-not-found', '--wait=false'],
+      { timeoutMs: 60_000 },
+    );
   }
 
   async waitDeleted(resources: string[], timeout: string): Promise<void> {
-    await this.exec.run([...this.base(), 'wait', '--for=delete', ...resources, '--timeout', timeout], { timeoutMs: durationMs(timeout) + 30_000 });
+    await this.exec.run([...this.base(), 'wait', '--for=delete', ...resources, '--timeout', timeout], {
+      timeoutMs: durationMs(timeout) + 30_000,
+    });
   }
 
   async rolloutStatus(namespace: string, resource: string, timeout: string): Promise<void> {
@@ -200,11 +243,14 @@ export class Kubectl {
 
   /** Creates an object with a server-side dry run; returns the server's error text, if any. */
   async dryRunCreate(yaml: string): Promise<{ ok: boolean; message: string }> {
-    const { exitCode, stderr, stdout } = await this.exec.run([...this.base(), 'create', '--dry-run=server', '--filename', '-', '--output', 'name'], {
-      input: yaml,
-      okExitCodes: [1],
-      timeoutMs: 60_000,
-    });
+    const { exitCode, stderr, stdout } = await this.exec.run(
+      [...this.base(), 'create', '--dry-run=server', '--filename', '-', '--output', 'name'],
+      {
+        input: yaml,
+        okExitCodes: [1],
+        timeoutMs: 60_000,
+      },
+    );
     return { ok: exitCode === 0, message: exitCode === 0 ? stdout : stderr };
   }
 
@@ -214,31 +260,63 @@ export class Kubectl {
    */
   async secretKeys(name: string, namespace: string): Promise<string[] | undefined> {
     const { stdout, exitCode, stderr } = await this.exec.run(
-      [...this.base(), 'get', 'secret', name, '--namespace', namespace, '--output', 'go-template={{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}', '--request-timeout', '30s'],
+      [
+        ...this.base(),
+        'get',
+        'secret',
+        name,
+        '--namespace',
+        namespace,
+        '--output',
+        'go-template={{range $k, $v := .data}}{{$k}}{{"\\n"}}{{end}}',
+        '--request-timeout',
+        '30s',
+      ],
       { okExitCodes: [1], timeoutMs: 60_000 },
     );
     if (exitCode !== 0) {
       if (/NotFound|not found/i.test(stderr)) return undefined;
       throw new Error(stderr || `kubectl get secret ${name} failed`);
     }
-    return stdout.split('\n').map((k) => k.trim()).filter(Boolean);
+    return stdout
+      .split('\n')
+      .map((k) => k.trim())
+      .filter(Boolean);
   }
 
   async execIn(namespace: string, pod: string, command: string[]): Promise<string> {
-    const { stdout } = await this.exec.run([...this.base(), 'exec', '--namespace', namespace, pod, '--', ...command], { timeoutMs: 60_000 });
+    const { stdout } = await this.exec.run([...this.base(), 'exec', '--namespace', namespace, pod, '--', ...command], {
+      timeoutMs: 60_000,
+    });
     return stdout;
   }
 
   async logsTail(namespace: string, pod: string, container: string, lines: number): Promise<string> {
     const { stdout, exitCode, stderr } = await this.exec.run(
-      [...this.base(), 'logs', '--namespace', namespace, pod, '--container', container, '--tail', String(lines), '--request-timeout', '15s'],
+      [
+        ...this.base(),
+        'logs',
+        '--namespace',
+        namespace,
+        pod,
+        '--container',
+        container,
+        '--tail',
+        String(lines),
+        '--request-timeout',
+        '15s',
+      ],
       { okExitCodes: [1], timeoutMs: 30_000 },
     );
     return exitCode === 0 ? stdout : `(no logs: ${stderr.split('\n')[0] ?? ''})`;
   }
 }
 
-const workloadResources: Record<string, string> = { deployment: 'deployments.apps', statefulset: 'statefulsets.apps', daemonset: 'daemonsets.apps' };
+const workloadResources: Record<string, string> = {
+  deployment: 'deployments.apps',
+  statefulset: 'statefulsets.apps',
+  daemonset: 'daemonsets.apps',
+};
 
 export function durationMs(d: string): number {
   const m = /^(\d+)(ms|s|m|h)$/.exec(d);

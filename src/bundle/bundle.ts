@@ -87,14 +87,17 @@ function gatewayApiOf(plan: Plan): { file?: string; url?: string } | undefined {
     if (!step.enabled) continue;
     for (const a of step.rendered.actions) {
       if (a.type === 'apply-url' && a.url === lock.manifests.gatewayApi.url) return { url: a.url };
-      if (a.type === 'apply' && a.absolute && a.manifest.endsWith(path.join('gateway-api', 'standard-install.yaml'))) return { file: a.manifest };
+      if (a.type === 'apply' && a.absolute && a.manifest.endsWith(path.join('gateway-api', 'standard-install.yaml')))
+        return { file: a.manifest };
     }
   }
   return undefined;
 }
 
 async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 async function isFile(p: string): Promise<boolean> {
@@ -102,7 +105,11 @@ async function isFile(p: string): Promise<boolean> {
 }
 
 /** The Gateway API CRDs, from the local chart directory (either name) or the pinned release URL. */
-async function gatewayApiManifest(want: { file?: string; url?: string }, work: string, localDirOrigin: string): Promise<{ file: string; from: string }> {
+async function gatewayApiManifest(
+  want: { file?: string; url?: string },
+  work: string,
+  localDirOrigin: string,
+): Promise<{ file: string; from: string }> {
   const { version, url } = lock.manifests.gatewayApi;
   if (want.file) {
     const versioned = path.join(path.dirname(path.dirname(want.file)), `gateway-api-${version}-standard-install.yaml`);
@@ -113,7 +120,10 @@ async function gatewayApiManifest(want: { file?: string; url?: string }, work: s
     );
   }
   const response = await fetch(url).catch((e: unknown) => {
-    throw new KubestrapError(`could not download the Gateway API CRDs from ${url}: ${String((e as Error).cause ?? e)}`, { suggestion: 'Run kubestrap bundle where that URL is reachable, or bundle from local charts (--chart-source local --chart-dir DIR) holding gateway-api/standard-install.yaml.' });
+    throw new KubestrapError(`could not download the Gateway API CRDs from ${url}: ${String((e as Error).cause ?? e)}`, {
+      suggestion:
+        'Run kubestrap bundle where that URL is reachable, or bundle from local charts (--chart-source local --chart-dir DIR) holding gateway-api/standard-install.yaml.',
+    });
   });
   if (!response.ok) throw new KubestrapError(`could not download the Gateway API CRDs from ${url}: HTTP ${response.status}`);
   const file = path.join(work, 'gateway-api-standard-install.yaml');
@@ -124,10 +134,29 @@ async function gatewayApiManifest(want: { file?: string; url?: string }, work: s
 async function templateImages(exec: Exec, plan: Plan, r: BundleRelease, chartFile: string, work: string, into: Set<string>): Promise<void> {
   const values = path.join(work, `values-${r.namespace}-${r.release}.yaml`);
   await writeFile(values, r.valuesText);
-  const args = ['helm', 'template', r.release, chartFile, '--namespace', r.namespace, '--values', values, '--kube-version', `v${plan.config.spec.cluster.kubernetesVersion}.0`];
+  const args = [
+    'helm',
+    'template',
+    r.release,
+    chartFile,
+    '--namespace',
+    r.namespace,
+    '--values',
+    values,
+    '--kube-version',
+    `v${plan.config.spec.cluster.kubernetesVersion}.0`,
+  ];
   for (const api of installedApiVersions) args.push('--api-versions', api);
   const { stdout } = await exec.run(args, { timeoutMs: 300_000 }).catch((e: unknown) => {
-    if (e instanceof KubestrapError) throw new KubestrapError(`helm template of release ${r.namespace}/${r.release} (${path.basename(chartFile)}) with ${r.valuesPath} failed: ${e.message}`, { cause: e, suggestion: 'This is the render `kubestrap up` would install: fix the values named in the error (or report it as a kubestrap bug).' });
+    if (e instanceof KubestrapError)
+      throw new KubestrapError(
+        `helm template of release ${r.namespace}/${r.release} (${path.basename(chartFile)}) with ${r.valuesPath} failed: ${e.message}`,
+        {
+          cause: e,
+          suggestion:
+            'This is the render `kubestrap up` would install: fix the values named in the error (or report it as a kubestrap bug).',
+        },
+      );
     throw e;
   });
   try {
@@ -207,7 +236,13 @@ export async function buildBundle(options: BundleOptions): Promise<BundleIndex> 
       log(`crds   Gateway API ${lock.manifests.gatewayApi.version}`);
       const { file, from } = await gatewayApiManifest(gw, work, options.localDirOrigin);
       files.push({ path: gatewayApiBundlePath, copyFrom: file });
-      manifests.push({ name: 'gateway-api-standard-install', version: lock.manifests.gatewayApi.version, file: gatewayApiBundlePath, sha256: await sha256(file), from });
+      manifests.push({
+        name: 'gateway-api-standard-install',
+        version: lock.manifests.gatewayApi.version,
+        file: gatewayApiBundlePath,
+        sha256: await sha256(file),
+        from,
+      });
     }
 
     const imageList = sortedImages(images);
@@ -223,7 +258,10 @@ export async function buildBundle(options: BundleOptions): Promise<BundleIndex> 
       ...(registry ? { mirror: { registry, images: imageList.map((from) => ({ from, to: mirrorImage(from, registry) })) } } : {}),
     };
     files.push({ path: 'images.txt', content: imageList.map((i) => `${i}\n`).join('') });
-    files.push({ path: 'bundle.yaml', content: `# Written by kubestrap bundle. Install from it with spec.charts: { source: local, localDir: <this folder>/charts }.\n${stringify(index, { lineWidth: 0 })}` });
+    files.push({
+      path: 'bundle.yaml',
+      content: `# Written by kubestrap bundle. Install from it with spec.charts: { source: local, localDir: <this folder>/charts }.\n${stringify(index, { lineWidth: 0 })}`,
+    });
     await writeBundle(options.outDir, loaded.file, files);
     return index;
   } finally {

@@ -27,7 +27,14 @@ async function kindOf(p: string): Promise<'dir' | 'file' | undefined> {
 /** Where `spec.charts.localDir` was set, for error messages. */
 export type LocalDirOrigin = string;
 
-export async function fetchChart(exec: Exec, config: Config, baseDir: string, key: ChartKey, destDir: string, localDirOrigin: LocalDirOrigin): Promise<{ file: string; origin: ChartOrigin }> {
+export async function fetchChart(
+  exec: Exec,
+  config: Config,
+  baseDir: string,
+  key: ChartKey,
+  destDir: string,
+  localDirOrigin: LocalDirOrigin,
+): Promise<{ file: string; origin: ChartOrigin }> {
   const pin = lock.charts[key];
   const file = path.join(destDir, `${pin.chart}-${pin.version}.tgz`);
   const source = chartSource(config, baseDir, key);
@@ -52,7 +59,16 @@ export async function fetchChart(exec: Exec, config: Config, baseDir: string, ke
       );
     }
   } else {
-    const args = ['helm', 'pull', source.ref, ...(source.repo ? ['--repo', source.repo] : []), '--version', pin.version, '--destination', destDir];
+    const args = [
+      'helm',
+      'pull',
+      source.ref,
+      ...(source.repo ? ['--repo', source.repo] : []),
+      '--version',
+      pin.version,
+      '--destination',
+      destDir,
+    ];
     await exec.run(args, { timeoutMs: 300_000 });
     origin = { from: source.repo ? `${source.repo} ${source.ref}` : source.ref, how: 'pulled' };
   }

@@ -37,12 +37,26 @@ export async function writeBundle(outDir: string, configFile: string | undefined
         if ('content' in f) await writeFile(target, f.content, { mode: 0o644 });
         else await copyFile(f.copyFrom, target);
       }
-      await writeFile(path.join(tmp, BUNDLE_MARKER), markerContent(files.map((f) => f.path), bundlePurpose.kind), { mode: 0o644 });
+      await writeFile(
+        path.join(tmp, BUNDLE_MARKER),
+        markerContent(
+          files.map((f) => f.path),
+          bundlePurpose.kind,
+        ),
+        { mode: 0o644 },
+      );
     });
   } catch (error) {
     if (error instanceof KubestrapError) throw error;
     const e = error as NodeJS.ErrnoException;
-    if (e.code === 'ENOSPC' || e.code === 'EDQUOT') throw new KubestrapError(`Could not write the bundle to ${outDir}: no space left on the device. Nothing was changed there.`, { suggestion: 'Free some space or pass --out a directory on another file system.', cause: error });
-    throw new UsageError(`Could not write the bundle to ${outDir}: ${e.code ?? e.message}${e.path ? ` (${e.path})` : ''}. Nothing was changed there.`, 'Pass --out a directory you can write to.');
+    if (e.code === 'ENOSPC' || e.code === 'EDQUOT')
+      throw new KubestrapError(`Could not write the bundle to ${outDir}: no space left on the device. Nothing was changed there.`, {
+        suggestion: 'Free some space or pass --out a directory on another file system.',
+        cause: error,
+      });
+    throw new UsageError(
+      `Could not write the bundle to ${outDir}: ${e.code ?? e.message}${e.path ? ` (${e.path})` : ''}. Nothing was changed there.`,
+      'Pass --out a directory you can write to.',
+    );
   }
 }

@@ -31,7 +31,9 @@ export async function bundleCommand(options: BundleCommandOptions): Promise<void
     localDirOrigin: await localDirOrigin(options, loaded.file),
     log: options.output === 'json' ? () => {} : (line) => process.stderr.write(`${line}\n`),
   });
-  process.stdout.write(options.output === 'json' ? `${JSON.stringify({ outDir: options.out, ...index }, null, 2)}\n` : bundleText(index, options.out));
+  process.stdout.write(
+    options.output === 'json' ? `${JSON.stringify({ outDir: options.out, ...index }, null, 2)}\n` : bundleText(index, options.out),
+  );
 }
 
 function bundleText(index: BundleIndex, out: string): string {

@@ -51,7 +51,11 @@ export interface InitResult {
 
 async function kubeContexts(env: NodeJS.ProcessEnv, kubeconfig: string | undefined): Promise<string[] | undefined> {
   try {
-    const [{ createExec }, { Redactor }, { Kubectl }] = await Promise.all([import('../adapters/exec.js'), import('../adapters/redact.js'), import('../adapters/kubectl.js')]);
+    const [{ createExec }, { Redactor }, { Kubectl }] = await Promise.all([
+      import('../adapters/exec.js'),
+      import('../adapters/redact.js'),
+      import('../adapters/kubectl.js'),
+    ]);
     const kubectl = new Kubectl(createExec(new Redactor(), env), { context: '', ...(kubeconfig ? { kubeconfig } : {}) });
     return await kubectl.contexts();
   } catch {
@@ -66,7 +70,12 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
   const info = json ? (t: string) => process.stderr.write(t) : write;
   const interactive = options.interactive ?? canPrompt(options.env);
   const configFile = path.resolve(options.cwd, options.config ?? options.env.KUBESTRAP_CONFIG ?? defaultConfigFile);
-  const decisionsFile = path.resolve(options.cwd, options.decisions ?? options.env.KUBESTRAP_DECISIONS ?? path.join(path.dirname(path.relative(options.cwd, configFile)) || '.', 'docs/decisions.md'));
+  const decisionsFile = path.resolve(
+    options.cwd,
+    options.decisions ??
+      options.env.KUBESTRAP_DECISIONS ??
+      path.join(path.dirname(path.relative(options.cwd, configFile)) || '.', 'docs/decisions.md'),
+  );
   const prompter = interactive && !options.yes ? (options.prompter ?? (await import('../prompts.js')).inquirerPrompter()) : undefined;
   const given = givenSettings(options.explicit, options.env);
 
@@ -79,22 +88,45 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
   const existing = [configFile, decisionsFile].filter((f) => existsSync(f));
   if (existing.length && !options.force) {
     const names = existing.map((f) => display(f, options.cwd)).join(' and ');
-    if (!prompter) throw new UsageError(`${names} already exist${existing.length === 1 ? 's' : ''}; init never overwrites without being told to`, 'Pass --force to overwrite, or --config <file> / --decisions <file> to write elsewhere.');
-    const overwrite = await prompter.confirm({ message: `${names} already exist${existing.length === 1 ? 's' : ''}. Overwrite?`, why: 'your current answers will replace the file.', default: false });
+    if (!prompter)
+      throw new UsageError(
+        `${names} already exist${existing.length === 1 ? 's' : ''}; init never overwrites without being told to`,
+        'Pass --force to overwrite, or --config <file> / --decisions <file> to write elsewhere.',
+      );
+    const overwrite = await prompter.confirm({
+      message: `${names} already exist${existing.length === 1 ? 's' : ''}. Overwrite?`,
+      why: 'your current answers will replace the file.',
+      default: false,
+    });
     if (!overwrite) throw new InterruptedError(`Kept ${names}; nothing was written.`);
   }
-  if (prompter) info(`${chalk.bold('kubestrap init')}: ${questions.length} questions at most, in roadmap order; Enter accepts the recommended answer, Ctrl-C quits without writing.\n\n`);
+  if (prompter)
+    info(
+      `${chalk.bold('kubestrap init')}: ${questions.length} questions at most, in roadmap order; Enter accepts the recommended answer, Ctrl-C quits without writing.\n\n`,
+    );
   const answers = await resolveAnswers({
     given,
     yes: Boolean(options.yes),
     interactive,
     ...(prompter ? { prompter } : {}),
     context: {
-      contexts: options.contexts ?? (() => kubeContexts(options.env, typeof given.kubeconfig?.value === 'string' ? given.kubeconfig.value : undefined)),
-      clusterFacts: options.clusterFacts ?? ((context) => readClusterFacts(options.env, typeof given.kubeconfig?.value === 'string' ? given.kubeconfig.value : undefined, context)),
+      contexts:
+        options.contexts ??
+        (() => kubeContexts(options.env, typeof given.kubeconfig?.value === 'string' ? given.kubeconfig.value : undefined)),
+      clusterFacts:
+        options.clusterFacts ??
+        ((context) =>
+          readClusterFacts(options.env, typeof given.kubeconfig?.value === 'string' ? given.kubeconfig.value : undefined, context)),
     },
   });
-  const runNow = options.start && prompter ? await prompter.confirm({ message: 'Run the roadmap now (kubestrap up)?', why: 'applies and verifies every phase; you can also run it later.', default: false }) : false;
+  const runNow =
+    options.start && prompter
+      ? await prompter.confirm({
+          message: 'Run the roadmap now (kubestrap up)?',
+          why: 'applies and verifies every phase; you can also run it later.',
+          default: false,
+        })
+      : false;
 
   // 2. Validate the whole document before writing anything.
   const relDecisions = path.relative(path.dirname(configFile), decisionsFile);
@@ -110,19 +142,30 @@ export async function initCommand(options: InitOptions): Promise<InitResult> {
     { path: decisionsFile, content: record },
   ]).catch((error: NodeJS.ErrnoException) => {
     if (error instanceof KubestrapError || !error.code) throw error;
-    throw new KubestrapError(`could not write ${display(configFile, options.cwd)} and ${display(decisionsFile, options.cwd)}: ${error.code}${error.path ? ` (${error.path})` : ''}`, {
-      suggestion: 'Check the free space and permissions there (or pass --config / --decisions elsewhere); each file is either written whole or not at all.',
-      cause: error,
-    });
+    throw new KubestrapError(
+      `could not write ${display(configFile, options.cwd)} and ${display(decisionsFile, options.cwd)}: ${error.code}${error.path ? ` (${error.path})` : ''}`,
+      {
+        suggestion:
+          'Check the free space and permissions there (or pass --config / --decisions elsewhere); each file is either written whole or not at all.',
+        cause: error,
+      },
+    );
   });
 
   // 4. What was chosen and a per-phase summary of the plan (the whole plan: `kubestrap plan`).
-  const [{ buildPlan }, { writePlanArtifacts }, { planJson }, { planSummary }] = await Promise.all([import('../plan/plan.js'), import('../plan/write.js'), import('./plan.js'), import('./plan-summary.js')]);
+  const [{ buildPlan }, { writePlanArtifacts }, { planJson }, { planSummary }] = await Promise.all([
+    import('../plan/plan.js'),
+    import('../plan/write.js'),
+    import('./plan.js'),
+    import('./plan-summary.js'),
+  ]);
   const outDir = path.relative(process.cwd(), path.join(path.dirname(configFile), '.kubestrap/plan')) || '.kubestrap/plan';
   const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir });
   await writePlanArtifacts(plan, { configFile });
   const shownConfig = display(configFile, options.cwd);
-  info(`\n${chalk.green('wrote')} ${shownConfig}  ${chalk.dim('(check: kubestrap plan; every key: kubestrap schema)')}\n${chalk.green('wrote')} ${display(decisionsFile, options.cwd)}  ${chalk.dim('(why each choice was made)')}\n\n`);
+  info(
+    `\n${chalk.green('wrote')} ${shownConfig}  ${chalk.dim('(check: kubestrap plan; every key: kubestrap schema)')}\n${chalk.green('wrote')} ${display(decisionsFile, options.cwd)}  ${chalk.dim('(why each choice was made)')}\n\n`,
+  );
   info(summary(loaded.config));
   // The summary shows the rule warnings; with --output json they go to stderr here.
   if (json) for (const w of warnings) info(chalk.yellow(`warning [${w.rule}]: ${w.message}\n  fix: ${w.fix}\n`));
@@ -154,8 +197,16 @@ function schemaFor(configFile: string): string {
 function summary(config: import('../config/schema.js').Config): string {
   const s = config.spec;
   const rows: [string, string][] = [
-    ['target', s.cluster.provider === 'kind' ? `kind cluster ${s.cluster.name} (Kubernetes ${s.cluster.kubernetesVersion})` : `context ${s.cluster.context ?? ''} (Kubernetes ${s.cluster.kubernetesVersion})`],
-    ['networking', `${s.networking.cni}${s.networking.kubeProxyReplacement ? ' (kube-proxy replacement)' : ''}, gateway ${s.networking.gateway}`],
+    [
+      'target',
+      s.cluster.provider === 'kind'
+        ? `kind cluster ${s.cluster.name} (Kubernetes ${s.cluster.kubernetesVersion})`
+        : `context ${s.cluster.context ?? ''} (Kubernetes ${s.cluster.kubernetesVersion})`,
+    ],
+    [
+      'networking',
+      `${s.networking.cni}${s.networking.kubeProxyReplacement ? ' (kube-proxy replacement)' : ''}, gateway ${s.networking.gateway}`,
+    ],
     ['storage', s.storage.provisioner],
     ['security', `tenants ${s.security.podSecurity.tenants}, policy engine ${s.security.policyEngine.name}`],
     ['tenants', s.tenants.length ? s.tenants.map((t) => `${t.name} (${t.quota.cpu} cpu, ${t.quota.memory})`).join(', ') : 'none'],

@@ -14,9 +14,16 @@ export interface PlanCommandOptions extends ConfigFlags {
 
 export async function planCommand(options: PlanCommandOptions): Promise<void> {
   const loaded = await loadConfigFromFlags(options);
-  const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: options.out, ...(options.phase ? { phase: options.phase } : {}) });
+  const plan = buildPlan({
+    config: loaded.config,
+    baseDir: loaded.baseDir,
+    outDir: options.out,
+    ...(options.phase ? { phase: options.phase } : {}),
+  });
   await writePlanArtifacts(plan, { configFile: loaded.file });
-  process.stdout.write(options.output === 'json' ? `${JSON.stringify(planJson(plan, loaded.file), null, 2)}\n` : planText(plan, loaded.file));
+  process.stdout.write(
+    options.output === 'json' ? `${JSON.stringify(planJson(plan, loaded.file), null, 2)}\n` : planText(plan, loaded.file),
+  );
 }
 
 /** The JSON contract CI relies on; documented in the README. */
@@ -50,7 +57,10 @@ export function planJson(plan: Plan, file: string | undefined) {
 
 export function planText(plan: Plan, file: string | undefined): string {
   const lines: string[] = [];
-  lines.push(chalk.bold(`kubestrap plan: roadmap ${plan.config.metadata.name}`) + chalk.dim(` (${file ?? 'flags'}; target context ${plan.target.context || '(none)'})`));
+  lines.push(
+    chalk.bold(`kubestrap plan: roadmap ${plan.config.metadata.name}`) +
+      chalk.dim(` (${file ?? 'flags'}; target context ${plan.target.context || '(none)'})`),
+  );
   for (const w of plan.warnings) lines.push(chalk.yellow(`warning [${w.rule}]: ${w.message}\n  fix: ${w.fix}`));
   for (const phase of plan.phases) {
     lines.push('', chalk.bold.cyan(`Phase ${phase.id}`) + chalk.dim(` - ${phase.weeks}`));

@@ -17,7 +17,9 @@ export async function sinksFor(flags: OutputFlags, env: NodeJS.ProcessEnv): Prom
     const { ttyRenderer } = await import('../output/tty.js');
     return [ttyRenderer({ verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet) })];
   }
-  const sinks = [plainRenderer({ write: (l) => process.stdout.write(`${l}\n`), verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet) })];
+  const sinks = [
+    plainRenderer({ write: (l) => process.stdout.write(`${l}\n`), verbose: Boolean(flags.verbose), quiet: Boolean(flags.quiet) }),
+  ];
   if (env.GITHUB_ACTIONS === 'true') {
     const { githubActionsSink } = await import('../output/github.js');
     sinks.push(githubActionsSink(env));

@@ -16,7 +16,12 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
   const session = await openSession(loaded.config, options.env);
   await checkReachableAndSkew(session);
   const state = await readState(session.kubectl);
-  const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: options.workDir ?? '.kubestrap/apply', helmMajor: session.helm.major });
+  const plan = buildPlan({
+    config: loaded.config,
+    baseDir: loaded.baseDir,
+    outDir: options.workDir ?? '.kubestrap/apply',
+    helmMajor: session.helm.major,
+  });
   const phases = plan.phases.map((p) => ({
     id: p.id,
     steps: p.steps.map((s) => {
@@ -36,10 +41,15 @@ export async function statusCommand(options: StatusOptions): Promise<void> {
     }),
   }));
   if (options.output === 'json') {
-    process.stdout.write(`${JSON.stringify({ roadmap: loaded.config.metadata.name, identity: state?.identity ?? null, updatedAt: state?.updatedAt ?? null, phases }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ roadmap: loaded.config.metadata.name, identity: state?.identity ?? null, updatedAt: state?.updatedAt ?? null, phases }, null, 2)}\n`,
+    );
     return;
   }
-  const lines = [chalk.bold(`roadmap ${loaded.config.metadata.name} on context ${session.kubectl.target.context}`) + (state ? chalk.dim(` (state updated ${state.updatedAt})`) : chalk.yellow(' (nothing applied yet)'))];
+  const lines = [
+    chalk.bold(`roadmap ${loaded.config.metadata.name} on context ${session.kubectl.target.context}`) +
+      (state ? chalk.dim(` (state updated ${state.updatedAt})`) : chalk.yellow(' (nothing applied yet)')),
+  ];
   for (const p of phases) {
     lines.push(chalk.cyan(`phase ${p.id}`));
     for (const s of p.steps) {

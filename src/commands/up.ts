@@ -23,9 +23,13 @@ export interface UpOptions extends ConfigFlags, OutputFlags {
 }
 
 function stepList(values: string[] | undefined, flag: string): StepId[] {
-  const ids = (values ?? []).flatMap((v) => v.split(',')).map((v) => v.trim()).filter(Boolean);
+  const ids = (values ?? [])
+    .flatMap((v) => v.split(','))
+    .map((v) => v.trim())
+    .filter(Boolean);
   for (const id of ids) {
-    if (!(stepIds as readonly string[]).includes(id)) throw new UsageError(`--${flag}: unknown step "${id}"`, `Steps are: ${stepIds.join(', ')}.`);
+    if (!(stepIds as readonly string[]).includes(id))
+      throw new UsageError(`--${flag}: unknown step "${id}"`, `Steps are: ${stepIds.join(', ')}.`);
   }
   return ids as StepId[];
 }
@@ -61,7 +65,8 @@ export async function upCommand(options: UpOptions): Promise<void> {
     });
     if (options.command === 'verify') assertVerified(summary);
   } catch (error) {
-    if (controller.signal.aborted) throw new InterruptedError('Interrupted; the step in progress was recorded as failed and the next run resumes there.');
+    if (controller.signal.aborted)
+      throw new InterruptedError('Interrupted; the step in progress was recorded as failed and the next run resumes there.');
     throw error;
   } finally {
     stopEcho?.();
@@ -71,16 +76,24 @@ export async function upCommand(options: UpOptions): Promise<void> {
 }
 
 function refuseUnconfirmed(context: string, server: string): never {
-  throw new UsageError(`refusing to apply to the existing cluster of context ${context} (${server}) without confirmation`, 'Pass --yes to confirm in CI, or run in a terminal to confirm by typing the context name.');
+  throw new UsageError(
+    `refusing to apply to the existing cluster of context ${context} (${server}) without confirmation`,
+    'Pass --yes to confirm in CI, or run in a terminal to confirm by typing the context name.',
+  );
 }
 
 /** First run on an existing cluster: --yes, or the user types the context name; never in CI. */
-async function confirmFirstBinding(loaded: Awaited<ReturnType<typeof loadConfigFromFlags>>, options: UpOptions, interactive: boolean): Promise<boolean> {
+async function confirmFirstBinding(
+  loaded: Awaited<ReturnType<typeof loadConfigFromFlags>>,
+  options: UpOptions,
+  interactive: boolean,
+): Promise<boolean> {
   if (options.yes) return true;
   const binding = await firstBinding(loaded, options.env);
   if (!binding) return false;
   if (!interactive) refuseUnconfirmed(binding.context, binding.server);
   const { confirmByTypingName } = await import('../prompts.js');
-  if (!(await confirmByTypingName(binding.context, binding.server))) throw new InterruptedError('The name typed does not match the context; nothing was applied.');
+  if (!(await confirmByTypingName(binding.context, binding.server)))
+    throw new InterruptedError('The name typed does not match the context; nothing was applied.');
   return true;
 }

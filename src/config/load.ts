@@ -65,7 +65,8 @@ export function parseConfigText(text: string, file: string, overrides: Override[
     );
   }
   const structural = [...duplicateKeys(doc, at), ...undefinedAliases(doc, at)];
-  if (structural.length > 0) throw configError(structural, 'Make every key of a mapping unique, and define each anchor (&name) before its first alias (*name).');
+  if (structural.length > 0)
+    throw configError(structural, 'Make every key of a mapping unique, and define each anchor (&name) before its first alias (*name).');
   let raw: unknown;
   try {
     raw = doc.toJS({ maxAliasCount: maxAliasExpansion }) ?? {};
@@ -73,7 +74,13 @@ export function parseConfigText(text: string, file: string, overrides: Override[
     if (!(error instanceof ReferenceError)) throw error;
     const firstAlias = firstAliasOffset(doc);
     throw configError(
-      [{ where: firstAlias === undefined ? display : at(firstAlias), path: '', message: `the aliases (*name) expand to more than ${maxAliasExpansion} nodes (aliases of aliases multiply)` }],
+      [
+        {
+          where: firstAlias === undefined ? display : at(firstAlias),
+          path: '',
+          message: `the aliases (*name) expand to more than ${maxAliasExpansion} nodes (aliases of aliases multiply)`,
+        },
+      ],
       'Use fewer nested aliases: anchors and aliases are for sharing a block such as a quota, not for generating data.',
     );
   }
@@ -97,7 +104,12 @@ function duplicateKeys(doc: Document, at: (offset: number) => string): ConfigPro
         const offset = pair.key.range?.[0] ?? 0;
         const first = seen.get(key);
         if (first === undefined) seen.set(key, offset);
-        else problems.push({ where: at(offset), path: '', message: `duplicate key "${printable(key)}" (first at ${at(first)}): keys must be unique` });
+        else
+          problems.push({
+            where: at(offset),
+            path: '',
+            message: `duplicate key "${printable(key)}" (first at ${at(first)}): keys must be unique`,
+          });
       }
     },
   });
@@ -110,7 +122,12 @@ function undefinedAliases(doc: Document, at: (offset: number) => string): Config
   visit(doc, {
     Node(_key, node) {
       if (isAlias(node)) {
-        if (!anchors.has(node.source)) problems.push({ where: at(node.range?.[0] ?? 0), path: '', message: `alias *${printable(node.source)} names no anchor defined before it` });
+        if (!anchors.has(node.source))
+          problems.push({
+            where: at(node.range?.[0] ?? 0),
+            path: '',
+            message: `alias *${printable(node.source)} names no anchor defined before it`,
+          });
       } else if (node.anchor) {
         anchors.add(node.anchor);
       }
@@ -162,7 +179,8 @@ function validate(value: unknown, origin: Origin, file: string): LoadedConfig {
   const text: Unlocated[] = forbiddenText(value).map((t) => ({
     keyPath: t.path,
     preferKey: t.inKey,
-    message: () => `${t.inKey ? 'key holds' : 'holds'} ${describeChar(t.char)}; no value may contain control characters or line/paragraph separators (YAML 1.1 readers such as kubectl and helm see a line break)`,
+    message: () =>
+      `${t.inKey ? 'key holds' : 'holds'} ${describeChar(t.char)}; no value may contain control characters or line/paragraph separators (YAML 1.1 readers such as kubectl and helm see a line break)`,
   }));
   const result = configSchema.safeParse(value, { reportInput: true });
   if (text.length > 0 || !result.success) {
@@ -170,8 +188,12 @@ function validate(value: unknown, origin: Origin, file: string): LoadedConfig {
     const schema = result.success ? [] : result.error.issues.flatMap((issue) => describeIssue(issue));
     const all = [...text, ...schema.filter((p) => !flagged.has(p.keyPath.join('\u0000')))];
     throw new ConfigError(
-      all.slice(0, maxProblemsShown).map((p) => ({ where: locate(p.keyPath, origin, p.preferKey), path: p.keyPath.map(printable).join('.'), message: p.message() })),
-      text.length > 0 ? 'Retype the value without the invisible character (copying from chat or a word processor can add one); then run the command again.' : undefined,
+      all
+        .slice(0, maxProblemsShown)
+        .map((p) => ({ where: locate(p.keyPath, origin, p.preferKey), path: p.keyPath.map(printable).join('.'), message: p.message() })),
+      text.length > 0
+        ? 'Retype the value without the invisible character (copying from chat or a word processor can add one); then run the command again.'
+        : undefined,
       all.length,
     );
   }
@@ -184,7 +206,8 @@ function describeIssue(issue: z.core.$ZodIssue): Unlocated[] {
     return issue.keys.map((key) => ({
       keyPath: [...keyPath, key],
       preferKey: true,
-      message: () => `unknown key "${printable(key)}"${suggestKey(key, keyPath)}. Allowed here: ${allowedKeys(keyPath).join(', ') || '(none)'}`,
+      message: () =>
+        `unknown key "${printable(key)}"${suggestKey(key, keyPath)}. Allowed here: ${allowedKeys(keyPath).join(', ') || '(none)'}`,
     }));
   }
   return [{ keyPath, preferKey: false, message: () => humanMessage(issue) }];
@@ -195,9 +218,15 @@ function humanMessage(issue: z.core.$ZodIssue): string {
     case 'invalid_value':
       return `must be one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
     case 'invalid_type':
-      return issue.input === undefined ? `is required (expected ${issue.expected})` : `must be ${article(issue.expected)} ${issue.expected}, got ${describeValue(issue.input)}`;
+      return issue.input === undefined
+        ? `is required (expected ${issue.expected})`
+        : `must be ${article(issue.expected)} ${issue.expected}, got ${describeValue(issue.input)}`;
     case 'too_small':
-      return issue.origin === 'array' ? `needs at least ${String(issue.minimum)} item(s)` : issue.origin === 'string' ? `must not be empty` : `must be at least ${String(issue.minimum)}`;
+      return issue.origin === 'array'
+        ? `needs at least ${String(issue.minimum)} item(s)`
+        : issue.origin === 'string'
+          ? `must not be empty`
+          : `must be at least ${String(issue.minimum)}`;
     case 'too_big':
       return issue.origin === 'string' ? `must be at most ${String(issue.maximum)} characters` : `must be at most ${String(issue.maximum)}`;
     default:

@@ -32,7 +32,13 @@ export interface ProfileFacts {
 }
 
 export const profileFacts: Record<ClusterProfile, ProfileFacts> = {
-  kind: { title: 'kind', managedControlPlane: false, providerAddons: [], loadBalancerAnnotations: () => ({}), usualDefaultClass: 'standard' },
+  kind: {
+    title: 'kind',
+    managedControlPlane: false,
+    providerAddons: [],
+    loadBalancerAnnotations: () => ({}),
+    usualDefaultClass: 'standard',
+  },
   eks: {
     title: 'Amazon EKS',
     managedControlPlane: true,
@@ -44,7 +50,12 @@ export const profileFacts: Record<ClusterProfile, ProfileFacts> = {
     // Load Balancer Controller these are read by it; without it, by the in-tree controller.
     loadBalancerAnnotations: (internal) => ({
       'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
-      ...(internal ? { 'service.beta.kubernetes.io/aws-load-balancer-internal': 'true', 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' } : { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' }),
+      ...(internal
+        ? {
+            'service.beta.kubernetes.io/aws-load-balancer-internal': 'true',
+            'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+          }
+        : { 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internet-facing' }),
     }),
     // EKS 1.30 and later mark no class as default; older clusters marked gp2.
     detect: { providerIdPrefix: 'aws://', labels: ['eks.amazonaws.com/nodegroup', 'eks.amazonaws.com/compute-type'] },
@@ -67,7 +78,8 @@ export const profileFacts: Record<ClusterProfile, ProfileFacts> = {
     clusterAutoscaler: 'azure',
     identity: 'azureClientId',
     csiDriver: 'disk.csi.azure.com',
-    loadBalancerAnnotations: (internal): Record<string, string> => (internal ? { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' } : {}),
+    loadBalancerAnnotations: (internal): Record<string, string> =>
+      internal ? { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' } : {},
     usualDefaultClass: 'default',
     detect: { providerIdPrefix: 'azure://', labels: ['kubernetes.azure.com/cluster', 'kubernetes.azure.com/agentpool'] },
   },
@@ -129,8 +141,19 @@ export function detectProfile(nodes: readonly NodeFacts[]): Detection {
     const node = nodes.find((n) => n.providerID?.startsWith(d.providerIdPrefix));
     if (node) return { profile, byLabel: false, selfManaged, evidence: `node ${node.name} has providerID ${node.providerID}${cp}` };
   }
-  if (controlPlane) return { byLabel: false, selfManaged, evidence: `node ${controlPlane.name} is a control-plane node (a self-managed control plane: kubeadm or generic)` };
-  return { byLabel: false, selfManaged, evidence: nodes.length ? 'no node carries a provider label, a known providerID prefix or the control-plane role' : 'the cluster has no nodes' };
+  if (controlPlane)
+    return {
+      byLabel: false,
+      selfManaged,
+      evidence: `node ${controlPlane.name} is a control-plane node (a self-managed control plane: kubeadm or generic)`,
+    };
+  return {
+    byLabel: false,
+    selfManaged,
+    evidence: nodes.length
+      ? 'no node carries a provider label, a known providerID prefix or the control-plane role'
+      : 'the cluster has no nodes',
+  };
 }
 
 /**
@@ -149,7 +172,10 @@ export function compareProfile(configured: ClusterProfile, d: Detection): { seve
     return { severity: 'error', message: `detected ${d.profile}, config says ${configured} (${d.evidence})` };
   }
   if (managed && !d.profile) {
-    return { severity: 'warning', message: `config says ${configured}, but no node looks like ${profileFacts[configured].title} (${d.evidence})` };
+    return {
+      severity: 'warning',
+      message: `config says ${configured}, but no node looks like ${profileFacts[configured].title} (${d.evidence})`,
+    };
   }
   if (!managed && d.profile && !d.selfManaged) {
     return { severity: d.byLabel ? 'error' : 'warning', message: `detected ${d.profile}, config says ${configured} (${d.evidence})` };

@@ -76,8 +76,15 @@ export async function executeAction(action: Action, env: ActionEnv): Promise<App
 export function objectRefs(yaml: string): ObjectRef[] {
   return parseAllDocuments(yaml)
     .map((d) => d.toJS() as { apiVersion?: string; kind?: string; metadata?: { name?: string; namespace?: string } } | null)
-    .filter((o): o is { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } => Boolean(o?.apiVersion && o.kind && o.metadata?.name))
-    .map((o) => ({ apiVersion: o.apiVersion, kind: o.kind, name: o.metadata.name, ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}) }));
+    .filter((o): o is { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } } =>
+      Boolean(o?.apiVersion && o.kind && o.metadata?.name),
+    )
+    .map((o) => ({
+      apiVersion: o.apiVersion,
+      kind: o.kind,
+      name: o.metadata.name,
+      ...(o.metadata.namespace ? { namespace: o.metadata.namespace } : {}),
+    }));
 }
 
 /**
@@ -86,7 +93,13 @@ export function objectRefs(yaml: string): ObjectRef[] {
  */
 async function writeEncryptionConfig(file: string, register: (v: string) => void): Promise<void> {
   // An existing key is kept: a new one could not decrypt what the old one encrypted.
-  if (await stat(file).then(() => true, () => false)) return;
+  if (
+    await stat(file).then(
+      () => true,
+      () => false,
+    )
+  )
+    return;
   await mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
   const key = randomBytes(32).toString('base64');
   register(key);
@@ -111,10 +124,13 @@ export class ActionFailure extends KubestrapError {
 async function helmWithDiagnostics(release: HelmRelease, env: ActionEnv): Promise<void> {
   await settlePendingRelease(release, env);
   let snapshot: Promise<string[]> | undefined;
-  const timer = setTimeout(() => {
-    env.progress(`still waiting for ${release.release}; collecting diagnostics in ${release.namespace}`);
-    snapshot = diagnose(env.kubectl, release.namespace);
-  }, Math.max(3_000, durationMs(env.timeout) - 8_000));
+  const timer = setTimeout(
+    () => {
+      env.progress(`still waiting for ${release.release}; collecting diagnostics in ${release.namespace}`);
+      snapshot = diagnose(env.kubectl, release.namespace);
+    },
+    Math.max(3_000, durationMs(env.timeout) - 8_000),
+  );
   try {
     await env.helm.upgradeInstall(release, path.join(env.workDir, release.values), env.timeout);
   } catch (error) {
@@ -127,7 +143,12 @@ async function helmWithDiagnostics(release: HelmRelease, env: ActionEnv): Promis
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** Clears a pending-* revision left by an interrupted run (see helm-recovery.ts) before upgrading. */
-export async function settlePendingRelease(release: HelmRelease, env: Pick<ActionEnv, 'helm' | 'timeout' | 'progress' | 'warn'>, now: () => number = Date.now, pollMs = 2_000): Promise<void> {
+export async function settlePendingRelease(
+  release: HelmRelease,
+  env: Pick<ActionEnv, 'helm' | 'timeout' | 'progress' | 'warn'>,
+  now: () => number = Date.now,
+  pollMs = 2_000,
+): Promise<void> {
   const name = `${release.namespace}/${release.release}`;
   let announced = false;
   for (;;) {
@@ -137,17 +158,23 @@ export async function settlePendingRelease(release: HelmRelease, env: Pick<Actio
         return;
       case 'wait':
         if (!announced) {
-          env.progress(`helm release ${name} is ${plan.status} (revision ${plan.revision}); an interrupted run's helm may still be working on it: waiting until ${new Date(plan.untilMs).toISOString()} at most`);
+          env.progress(
+            `helm release ${name} is ${plan.status} (revision ${plan.revision}); an interrupted run's helm may still be working on it: waiting until ${new Date(plan.untilMs).toISOString()} at most`,
+          );
           announced = true;
         }
         await sleep(Math.min(pollMs, Math.max(0, plan.untilMs - now())));
         continue;
       case 'rollback':
-        env.warn?.(`helm release ${name} was left ${plan.status} (revision ${plan.revision}) by an interrupted run; rolling back to revision ${plan.to} before upgrading`);
+        env.warn?.(
+          `helm release ${name} was left ${plan.status} (revision ${plan.revision}) by an interrupted run; rolling back to revision ${plan.to} before upgrading`,
+        );
         await env.helm.rollback(release.release, release.namespace, plan.to, env.timeout);
         continue;
       case 'uninstall':
-        env.warn?.(`helm release ${name} was left ${plan.status} (revision ${plan.revision}) by an interrupted run, with no good revision to go back to; uninstalling it so it installs afresh`);
+        env.warn?.(
+          `helm release ${name} was left ${plan.status} (revision ${plan.revision}) by an interrupted run, with no good revision to go back to; uninstalling it so it installs afresh`,
+        );
         await env.helm.uninstall(release.release, release.namespace, env.timeout);
         continue;
     }

@@ -50,7 +50,11 @@ export async function runCheck(step: StepId, check: Check, env: CheckEnv): Promi
     return done('failed', failure.message, failure.diagnose ? await diagnose(env.kubectl, failure.diagnose) : undefined);
   } catch (error) {
     const ns = 'namespace' in check ? check.namespace : undefined;
-    return done('failed', (error as Error).message.split('\n').slice(0, 6).join('\n'), ns && check.type === 'rollout' ? await diagnose(env.kubectl, ns) : undefined);
+    return done(
+      'failed',
+      (error as Error).message.split('\n').slice(0, 6).join('\n'),
+      ns && check.type === 'rollout' ? await diagnose(env.kubectl, ns) : undefined,
+    );
   }
 }
 
@@ -67,20 +71,28 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
     case 'nodes-ready': {
       // Nodes that just joined (kind's workers right after `kind create cluster --wait`, which
       // waits for the control plane only) turn Ready within seconds: give them up to 2 minutes.
-      const ready = (nodes: INode[]) => nodes.length > 0 && nodes.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
+      const ready = (nodes: INode[]) =>
+        nodes.length > 0 && nodes.every((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True');
       const api = await kubectl.api();
       const watched = api ? await api.waitForList<INode>('nodes', {}, ready, 120_000) : unanswered;
       if (watched !== unanswered) {
         if (watched.met) return undefined;
         const notReady = watched.items.filter((n) => !ready([n])).map((n) => n.metadata?.name ?? '');
-        return watched.items.length === 0 ? { message: 'the cluster has no nodes' } : { message: `nodes not Ready after 120s: ${notReady.join(', ')}` };
+        return watched.items.length === 0
+          ? { message: 'the cluster has no nodes' }
+          : { message: `nodes not Ready after 120s: ${notReady.join(', ')}` };
       }
       const deadline = Date.now() + 120_000;
       for (;;) {
         const nodes = await kubectl.list<INode>('nodes');
-        const notReady = nodes.filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True').map((n) => n.metadata?.name ?? '');
+        const notReady = nodes
+          .filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status !== 'True')
+          .map((n) => n.metadata?.name ?? '');
         if (nodes.length > 0 && notReady.length === 0) return undefined;
-        if (Date.now() > deadline) return nodes.length === 0 ? { message: 'the cluster has no nodes' } : { message: `nodes not Ready after 120s: ${notReady.join(', ')}` };
+        if (Date.now() > deadline)
+          return nodes.length === 0
+            ? { message: 'the cluster has no nodes' }
+            : { message: `nodes not Ready after 120s: ${notReady.join(', ')}` };
         await new Promise((r) => setTimeout(r, 3000));
       }
     }
@@ -111,14 +123,29 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
     case 'helm-deployed': {
       const status = await env.helm.status(check.release, check.namespace);
       if (!status) return { message: `helm release ${check.namespace}/${check.release} is not installed` };
-      return status.info.status === 'deployed' ? undefined : { message: `helm release ${check.release} is ${status.info.status}: ${status.info.description ?? ''}`, diagnose: check.namespace };
+      return status.info.status === 'deployed'
+        ? undefined
+        : {
+            message: `helm release ${check.release} is ${status.info.status}: ${status.info.description ?? ''}`,
+            diagnose: check.namespace,
+          };
     }
     case 'default-storageclass': {
       const classes = await kubectl.list<IStorageClass>('storageclasses');
-      const defaults = classes.filter((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true').map((c) => c.metadata?.name ?? '');
-      if (defaults.length === 0) return { message: `no default StorageClass${check.name ? ` (expected ${check.name})` : ''}; PVCs without a class will stay Pending` };
-      if (defaults.length > 1) return { message: `${defaults.length} default StorageClasses (${defaults.join(', ')}); exactly one may carry the default annotation` };
-      return check.name === undefined || defaults[0] === check.name ? undefined : { message: `the default StorageClass is ${defaults[0]}, expected ${check.name} (spec.storage.defaultClass)` };
+      const defaults = classes
+        .filter((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')
+        .map((c) => c.metadata?.name ?? '');
+      if (defaults.length === 0)
+        return {
+          message: `no default StorageClass${check.name ? ` (expected ${check.name})` : ''}; PVCs without a class will stay Pending`,
+        };
+      if (defaults.length > 1)
+        return {
+          message: `${defaults.length} default StorageClasses (${defaults.join(', ')}); exactly one may carry the default annotation`,
+        };
+      return check.name === undefined || defaults[0] === check.name
+        ? undefined
+        : { message: `the default StorageClass is ${defaults[0]}, expected ${check.name} (spec.storage.defaultClass)` };
     }
     case 'namespace-labels': {
       const ns = await kubectl.get<INamespace>('namespace', check.namespace);
@@ -136,13 +163,24 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
       const answer = api ? await api.dryRunCreate(pod) : unanswered;
       const result = answer !== unanswered ? answer : await kubectl.dryRunCreate(toYaml(pod));
       if (result.ok) return { message: `a privileged pod was admitted in ${check.namespace}: Pod Security is not enforced there` };
-      return /PodSecurity|violates/i.test(result.message) ? undefined : { message: `the privileged pod was rejected, but not by Pod Security: ${result.message.split('\n')[0]}` };
+      return /PodSecurity|violates/i.test(result.message)
+        ? undefined
+        : { message: `the privileged pod was rejected, but not by Pod Security: ${result.message.split('\n')[0]}` };
     }
     case 'velero-bsl-available': {
       if (env.simulated) return { skipped: `Velero sets the BackupStorageLocation phase after reaching the bucket; ${simulatedReason}` };
-      const bsl = await kubectl.get<{ status?: { phase?: string; message?: string } }>('backupstoragelocations.velero.io', check.name, check.namespace);
+      const bsl = await kubectl.get<{ status?: { phase?: string; message?: string } }>(
+        'backupstoragelocations.velero.io',
+        check.name,
+        check.namespace,
+      );
       if (!bsl) return { message: `BackupStorageLocation ${check.namespace}/${check.name} does not exist` };
-      return bsl.status?.phase === 'Available' ? undefined : { message: `BackupStorageLocation ${check.name} is ${bsl.status?.phase ?? 'not yet validated'}${bsl.status?.message ? `: ${bsl.status.message}` : ''}`, diagnose: check.namespace };
+      return bsl.status?.phase === 'Available'
+        ? undefined
+        : {
+            message: `BackupStorageLocation ${check.name} is ${bsl.status?.phase ?? 'not yet validated'}${bsl.status?.message ? `: ${bsl.status.message}` : ''}`,
+            diagnose: check.namespace,
+          };
     }
     case 'probe':
       if (env.simulated) return { skipped: simulatedReason };
@@ -168,12 +206,22 @@ function privilegedPod(namespace: string) {
     apiVersion: 'v1',
     kind: 'Pod',
     metadata: { name: 'kubestrap-psa-probe', namespace },
-    spec: { containers: [{ name: 'probe', image: 'registry.k8s.io/pause:3.10', securityContext: { privileged: true } }], hostNetwork: true },
+    spec: {
+      containers: [{ name: 'probe', image: 'registry.k8s.io/pause:3.10', securityContext: { privileged: true } }],
+      hostNetwork: true,
+    },
   };
 }
 
 /** Lists every node; true when all are KWOK-simulated. */
 export async function clusterIsSimulated(kubectl: Kubectl): Promise<boolean> {
   const nodes = await kubectl.list<INode>('nodes');
-  return nodes.length > 0 && nodes.every((n) => n.metadata?.annotations?.['kwok.x-k8s.io/node'] !== undefined || (n.status?.nodeInfo?.containerRuntimeVersion ?? '').startsWith('kwok'));
+  return (
+    nodes.length > 0 &&
+    nodes.every(
+      (n) =>
+        n.metadata?.annotations?.['kwok.x-k8s.io/node'] !== undefined ||
+        (n.status?.nodeInfo?.containerRuntimeVersion ?? '').startsWith('kwok'),
+    )
+  );
 }

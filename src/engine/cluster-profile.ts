@@ -4,7 +4,15 @@
  * finding says what was seen, what the config says and how to reconcile them.
  */
 import type { Kubectl } from '../adapters/kubectl.js';
-import { clusterProfile, compareProfile, detectProfile, profileFacts, providerAddons, type NodeFacts, type ProviderAddon } from '../config/profile.js';
+import {
+  clusterProfile,
+  compareProfile,
+  detectProfile,
+  profileFacts,
+  providerAddons,
+  type NodeFacts,
+  type ProviderAddon,
+} from '../config/profile.js';
 import type { Config } from '../config/schema.js';
 import { lock } from '../lock.js';
 import type { StepId } from '../roadmap/types.js';
@@ -33,7 +41,11 @@ export async function checkClusterProfile(kubectl: Kubectl, config: Config, step
   const profile = clusterProfile(config);
 
   const nodes = await kubectl.list<NodeObject>('nodes');
-  const facts: NodeFacts[] = nodes.map((n) => ({ name: n.metadata?.name ?? '', providerID: n.spec?.providerID, labels: n.metadata?.labels ?? {} }));
+  const facts: NodeFacts[] = nodes.map((n) => ({
+    name: n.metadata?.name ?? '',
+    providerID: n.spec?.providerID,
+    labels: n.metadata?.labels ?? {},
+  }));
   const detection = detectProfile(facts);
   const mismatch = compareProfile(profile, detection);
   const configured = config.spec.cluster.profile === undefined ? `${profile} (the default; spec.cluster.profile is not set)` : profile;
@@ -41,7 +53,9 @@ export async function checkClusterProfile(kubectl: Kubectl, config: Config, step
     out.push({
       severity: mismatch.severity,
       what: `cluster profile: ${mismatch.message.replace(`config says ${profile}`, `config says ${configured}`)}`,
-      fix: detection.profile ? `set spec.cluster.profile: ${detection.profile} (or --profile ${detection.profile}), or check that the context names the cluster you mean` : 'set spec.cluster.profile to kubeadm or generic, or check that the context names the cluster you mean',
+      fix: detection.profile
+        ? `set spec.cluster.profile: ${detection.profile} (or --profile ${detection.profile}), or check that the context names the cluster you mean`
+        : 'set spec.cluster.profile to kubeadm or generic, or check that the context names the cluster you mean',
     });
   } else {
     out.push({ severity: 'info', what: `cluster profile ${configured}: ${detection.evidence}`, fix: '' });
@@ -49,7 +63,9 @@ export async function checkClusterProfile(kubectl: Kubectl, config: Config, step
 
   if (steps.includes('storage') && config.spec.storage.provisioner !== 'longhorn') {
     const classes = await kubectl.list<Meta>('storageclasses');
-    const defaults = classes.filter((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true').map((c) => c.metadata?.name ?? '');
+    const defaults = classes
+      .filter((c) => c.metadata?.annotations?.['storageclass.kubernetes.io/is-default-class'] === 'true')
+      .map((c) => c.metadata?.name ?? '');
     const wanted = config.spec.storage.defaultClass;
     const names = classes.map((c) => c.metadata?.name ?? '');
     if (defaults.length === 0) {
@@ -59,11 +75,23 @@ export async function checkClusterProfile(kubectl: Kubectl, config: Config, step
         fix: `mark one default: kubectl --context ${kubectl.target.context} annotate storageclass ${wanted ?? names[0] ?? '<class>'} storageclass.kubernetes.io/is-default-class=true`,
       });
     } else if (defaults.length > 1) {
-      out.push({ severity: 'error', what: `${defaults.length} StorageClasses carry the default annotation (${defaults.join(', ')}); a PVC without a class gets an arbitrary one`, fix: 'remove the annotation from all but one (storageclass.kubernetes.io/is-default-class=false)' });
+      out.push({
+        severity: 'error',
+        what: `${defaults.length} StorageClasses carry the default annotation (${defaults.join(', ')}); a PVC without a class gets an arbitrary one`,
+        fix: 'remove the annotation from all but one (storageclass.kubernetes.io/is-default-class=false)',
+      });
     } else if (wanted && defaults[0] !== wanted) {
-      out.push({ severity: 'error', what: `detected default StorageClass ${defaults[0]}, config says ${wanted} (spec.storage.defaultClass)`, fix: `set spec.storage.defaultClass: ${defaults[0]}, or make ${wanted} the cluster's default` });
+      out.push({
+        severity: 'error',
+        what: `detected default StorageClass ${defaults[0]}, config says ${wanted} (spec.storage.defaultClass)`,
+        fix: `set spec.storage.defaultClass: ${defaults[0]}, or make ${wanted} the cluster's default`,
+      });
     } else {
-      out.push({ severity: 'info', what: `default StorageClass: ${defaults[0]}${wanted ? '' : ' (detected; spec.storage.defaultClass names none)'}`, fix: '' });
+      out.push({
+        severity: 'info',
+        what: `default StorageClass: ${defaults[0]}${wanted ? '' : ' (detected; spec.storage.defaultClass names none)'}`,
+        fix: '',
+      });
     }
   }
 
@@ -71,19 +99,34 @@ export async function checkClusterProfile(kubectl: Kubectl, config: Config, step
   const present = async (addon: ProviderAddon): Promise<{ there: boolean; ours: boolean; detail: string }> => {
     switch (addon) {
       case 'metrics-server': {
-        const api = await kubectl.get<Meta & { spec?: { service?: { namespace?: string; name?: string } } }>('apiservices.apiregistration.k8s.io', 'v1beta1.metrics.k8s.io');
+        const api = await kubectl.get<Meta & { spec?: { service?: { namespace?: string; name?: string } } }>(
+          'apiservices.apiregistration.k8s.io',
+          'v1beta1.metrics.k8s.io',
+        );
         const svc = api?.spec?.service;
-        return { there: api !== undefined, ours: releaseOf(api) === 'metrics-server', detail: svc ? `APIService v1beta1.metrics.k8s.io served by ${svc.namespace}/${svc.name}` : 'APIService v1beta1.metrics.k8s.io' };
+        return {
+          there: api !== undefined,
+          ours: releaseOf(api) === 'metrics-server',
+          detail: svc ? `APIService v1beta1.metrics.k8s.io served by ${svc.namespace}/${svc.name}` : 'APIService v1beta1.metrics.k8s.io',
+        };
       }
       case 'snapshot-controller': {
         const crd = await kubectl.get<Meta>('customresourcedefinitions.apiextensions.k8s.io', 'volumesnapshots.snapshot.storage.k8s.io');
-        return { there: crd !== undefined, ours: releaseOf(crd) === 'snapshot-controller', detail: 'CRD volumesnapshots.snapshot.storage.k8s.io' };
+        return {
+          there: crd !== undefined,
+          ours: releaseOf(crd) === 'snapshot-controller',
+          detail: 'CRD volumesnapshots.snapshot.storage.k8s.io',
+        };
       }
       case 'gateway-api-crds': {
         const crd = await kubectl.get<Meta>('customresourcedefinitions.apiextensions.k8s.io', 'gateways.gateway.networking.k8s.io');
         const version = crd?.metadata?.annotations?.['gateway.networking.k8s.io/bundle-version'];
         // kubestrap applies the pinned bundle; the same version there may well be its own.
-        return { there: crd !== undefined, ours: version === lock.manifests.gatewayApi.version, detail: `Gateway API CRDs${version ? ` ${version}` : ''}` };
+        return {
+          there: crd !== undefined,
+          ours: version === lock.manifests.gatewayApi.version,
+          detail: `Gateway API CRDs${version ? ` ${version}` : ''}`,
+        };
       }
     }
   };
@@ -114,6 +157,11 @@ export async function checkClusterProfile(kubectl: Kubectl, config: Config, step
 
   // NodeLocal DNSCache: the tenants' DNS egress policy already allows its link-local address.
   const nodeLocal = await kubectl.get<Meta>('daemonsets.apps', 'node-local-dns', 'kube-system');
-  if (nodeLocal) out.push({ severity: 'info', what: 'NodeLocal DNSCache runs (kube-system/node-local-dns); tenant DNS egress allows 169.254.20.10', fix: '' });
+  if (nodeLocal)
+    out.push({
+      severity: 'info',
+      what: 'NodeLocal DNSCache runs (kube-system/node-local-dns); tenant DNS egress allows 169.254.20.10',
+      fix: '',
+    });
   return out;
 }

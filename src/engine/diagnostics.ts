@@ -19,18 +19,31 @@ export async function diagnose(kubectl: Kubectl, namespace: string): Promise<str
       const waiting = (pod.status?.containerStatuses ?? []).filter((c) => !c.ready);
       const reasons = [
         unscheduled ? `unschedulable: ${unscheduled.message ?? unscheduled.reason ?? ''}` : '',
-        ...waiting.map((c) => `${c.name}: ${c.state?.waiting?.reason ?? c.state?.terminated?.reason ?? 'not ready'}${c.restartCount ? ` (${c.restartCount} restarts)` : ''}`),
+        ...waiting.map(
+          (c) =>
+            `${c.name}: ${c.state?.waiting?.reason ?? c.state?.terminated?.reason ?? 'not ready'}${c.restartCount ? ` (${c.restartCount} restarts)` : ''}`,
+        ),
       ].filter(Boolean);
-      lines.push(`pod ${namespace}/${pod.metadata?.name ?? ''} ${pod.status?.phase ?? 'Unknown'}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''}: ${reasons.join('; ') || 'containers not ready'}`);
+      lines.push(
+        `pod ${namespace}/${pod.metadata?.name ?? ''} ${pod.status?.phase ?? 'Unknown'}${pod.spec?.nodeName ? ` on ${pod.spec.nodeName}` : ''}: ${reasons.join('; ') || 'containers not ready'}`,
+      );
       for (const c of waiting.filter((c) => c.restartCount > 0 || c.state?.terminated).slice(0, 2)) {
         const log = await kubectl.logsTail(namespace, pod.metadata?.name ?? '', c.name, 15);
-        lines.push(...log.split('\n').filter(Boolean).map((l) => `    ${c.name}| ${l}`));
+        lines.push(
+          ...log
+            .split('\n')
+            .filter(Boolean)
+            .map((l) => `    ${c.name}| ${l}`),
+        );
       }
     }
     const events = (await kubectl.list<IEvent>('events', { namespace, fieldSelector: 'type=Warning' }))
       .sort((a, b) => String(a.lastTimestamp ?? a.eventTime).localeCompare(String(b.lastTimestamp ?? b.eventTime)))
       .slice(-10);
-    for (const e of events) lines.push(`event ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${e.reason ?? ''} ${e.message ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}`);
+    for (const e of events)
+      lines.push(
+        `event ${e.involvedObject?.kind ?? ''}/${e.involvedObject?.name ?? ''}: ${e.reason ?? ''} ${e.message ?? ''}${e.count && e.count > 1 ? ` (x${e.count})` : ''}`,
+      );
     if (lines.length === 0) lines.push(`no failing pods or Warning events in namespace ${namespace}`);
   } catch (error) {
     lines.push(`could not collect diagnostics in ${namespace}: ${(error as Error).message.split('\n')[0]}`);

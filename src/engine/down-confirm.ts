@@ -45,7 +45,9 @@ export async function previewDown(kubectl: Kubectl, config: Config, purge: boole
 async function claimsOfRoadmap(kubectl: Kubectl, state: RunState | undefined, roadmap: string): Promise<IPersistentVolumeClaim[]> {
   // State of another roadmap: down refuses it anyway (identity guard), so nothing of it is listed.
   if (!state || state.roadmap !== roadmap) return [];
-  const refs = Object.values(state.steps).flatMap((s) => s?.applied ?? []).flatMap((u) => (u.type === 'objects' ? u.refs : []));
+  const refs = Object.values(state.steps)
+    .flatMap((s) => s?.applied ?? [])
+    .flatMap((u) => (u.type === 'objects' ? u.refs : []));
   const namespaces = new Set([stateNamespace, ...refs.filter((r) => r.kind === 'Namespace').map((r) => r.name)]);
   const recorded = refs.filter((r) => r.kind === 'PersistentVolumeClaim' && r.namespace && !namespaces.has(r.namespace));
   const out: IPersistentVolumeClaim[] = [];

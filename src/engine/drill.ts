@@ -68,7 +68,11 @@ export function drillHolderPod(): IPod {
 /** The pod that reads the restored file and succeeds only if it holds the stamp. */
 export function drillReaderPod(stamp: string): IPod {
   return withClaim(
-    probePod(drillRestoredNamespace, reader, ['sh', '-c', `got=$(cat ${drillFile} 2>&1); if [ "$got" = "${stamp}" ]; then echo identical; else echo "restored file differs: $got"; exit 1; fi`]),
+    probePod(drillRestoredNamespace, reader, [
+      'sh',
+      '-c',
+      `got=$(cat ${drillFile} 2>&1); if [ "$got" = "${stamp}" ]; then echo identical; else echo "restored file differs: $got"; exit 1; fi`,
+    ]),
     true,
   );
 }
@@ -94,7 +98,11 @@ export function drillRestore(name: string, veleroNamespace: string): Obj {
 /** The daily Schedule's volume policy, so the drill tests what the nightly backups do. */
 export function policyOf(schedule: { spec?: { template?: Partial<VolumePolicy> } } | undefined): VolumePolicy {
   const t = schedule?.spec?.template ?? {};
-  return { snapshotVolumes: t.snapshotVolumes ?? false, snapshotMoveData: t.snapshotMoveData ?? false, defaultVolumesToFsBackup: t.defaultVolumesToFsBackup ?? true };
+  return {
+    snapshotVolumes: t.snapshotVolumes ?? false,
+    snapshotMoveData: t.snapshotMoveData ?? false,
+    defaultVolumesToFsBackup: t.defaultVolumesToFsBackup ?? true,
+  };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -131,7 +139,11 @@ export async function restoreDrill(kubectl: Kubectl, veleroNamespace: string, sc
     // 1. Known data on a volume, written by a pod that is gone before the backup.
     await kubectl.applyStdin(toYamlStream(drillSourceObjects(stamp)));
     const wrote = await podEnds(kubectl, drillNamespace, writer, 180_000);
-    if (wrote !== 'Succeeded') return { message: `the drill could not write its file to a volume (pod ${writer} ${wrote}): ${await kubectl.logsTail(drillNamespace, writer, 'probe', 3)}`, diagnose: drillNamespace };
+    if (wrote !== 'Succeeded')
+      return {
+        message: `the drill could not write its file to a volume (pod ${writer} ${wrote}): ${await kubectl.logsTail(drillNamespace, writer, 'probe', 3)}`,
+        diagnose: drillNamespace,
+      };
     await kubectl.delete('pod', writer, drillNamespace, '60s');
     await kubectl.applyStdin(toYaml(drillHolderPod()));
     await kubectl.waitFor(`pod/${holder}`, 'condition=Ready', '120s', drillNamespace);
@@ -140,20 +152,32 @@ export async function restoreDrill(kubectl: Kubectl, veleroNamespace: string, sc
     const policy = policyOf(await kubectl.get('schedules.velero.io', scheduleName, veleroNamespace));
     await kubectl.applyStdin(toYaml(drillBackup(name, veleroNamespace, policy)));
     const backedUp = await veleroPhase(kubectl, 'backups.velero.io', name, veleroNamespace, 600_000);
-    if (backedUp !== 'Completed') return { message: `drill backup ${veleroNamespace}/${name} ended ${backedUp} (velero backup describe ${name} --details)`, diagnose: veleroNamespace };
+    if (backedUp !== 'Completed')
+      return {
+        message: `drill backup ${veleroNamespace}/${name} ended ${backedUp} (velero backup describe ${name} --details)`,
+        diagnose: veleroNamespace,
+      };
 
     // 3. The namespace is lost, then restored under another name.
     await kubectl.delete('namespace', drillNamespace, undefined, '3m');
     await kubectl.applyStdin(toYaml(drillRestore(name, veleroNamespace)));
     const restored = await veleroPhase(kubectl, 'restores.velero.io', name, veleroNamespace, 600_000);
-    if (restored !== 'Completed') return { message: `drill restore ${veleroNamespace}/${name} ended ${restored} (velero restore describe ${name} --details)`, diagnose: veleroNamespace };
+    if (restored !== 'Completed')
+      return {
+        message: `drill restore ${veleroNamespace}/${name} ended ${restored} (velero restore describe ${name} --details)`,
+        diagnose: veleroNamespace,
+      };
 
     // 4. The restored claim holds the same file. The restored holder pod is removed first, so the
     // reader can mount the ReadWriteOnce claim on any node.
     await kubectl.delete('pod', holder, drillRestoredNamespace, '60s');
     await kubectl.applyStdin(toYaml(drillReaderPod(stamp)));
     const read = await podEnds(kubectl, drillRestoredNamespace, reader, 180_000);
-    if (read !== 'Succeeded') return { message: `the restored volume does not hold the drill's file (pod ${reader} ${read}): ${await kubectl.logsTail(drillRestoredNamespace, reader, 'probe', 3)}`, diagnose: drillRestoredNamespace };
+    if (read !== 'Succeeded')
+      return {
+        message: `the restored volume does not hold the drill's file (pod ${reader} ${read}): ${await kubectl.logsTail(drillRestoredNamespace, reader, 'probe', 3)}`,
+        diagnose: drillRestoredNamespace,
+      };
     return undefined;
   } finally {
     await kubectl.delete('namespace', drillNamespace, undefined, '3m');

@@ -14,7 +14,10 @@ import type { ClusterIdentity, RunState } from './state.js';
 export async function readIdentity(kubectl: Kubectl): Promise<ClusterIdentity> {
   const { server } = await kubectl.contextServer();
   const ns = await kubectl.get<INamespace>('namespace', 'kube-system');
-  if (!ns?.metadata?.uid) throw new KubestrapError(`context ${kubectl.target.context} has no kube-system namespace`, { suggestion: 'Check that the context points at a Kubernetes cluster.' });
+  if (!ns?.metadata?.uid)
+    throw new KubestrapError(`context ${kubectl.target.context} has no kube-system namespace`, {
+      suggestion: 'Check that the context points at a Kubernetes cluster.',
+    });
   return { context: kubectl.target.context, server, kubeSystemUid: ns.metadata.uid };
 }
 
@@ -27,7 +30,9 @@ export async function readIdentityRecord(file: string): Promise<ClusterIdentity 
     return JSON.parse(await readFile(file, 'utf8')) as ClusterIdentity;
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new KubestrapError(`cannot read the cluster identity record ${file}: ${(error as Error).message}`, { suggestion: 'Delete the file only if you are sure the roadmap targets the right cluster.' });
+    throw new KubestrapError(`cannot read the cluster identity record ${file}: ${(error as Error).message}`, {
+      suggestion: 'Delete the file only if you are sure the roadmap targets the right cluster.',
+    });
   }
 }
 
@@ -48,7 +53,13 @@ function describe(i: ClusterIdentity): string {
 }
 
 /** Throws when the live cluster is not the one this roadmap is bound to. */
-export function guardIdentity(live: ClusterIdentity, roadmap: string, record: ClusterIdentity | undefined, state: RunState | undefined, rebind: boolean): void {
+export function guardIdentity(
+  live: ClusterIdentity,
+  roadmap: string,
+  record: ClusterIdentity | undefined,
+  state: RunState | undefined,
+  rebind: boolean,
+): void {
   if (state && state.roadmap !== roadmap) {
     throw new UsageError(
       `this cluster (${describe(live)}) already runs roadmap "${state.roadmap}", not "${roadmap}"`,

@@ -50,14 +50,17 @@ function startTimeOf(pid: number): string | undefined {
  * is gone (no process with its PID, or one started at another time). Anything else, e.g. a holder on
  * another machine, cannot be checked and counts as alive.
  */
-export function holderIsGone(recorded: string | undefined, self: string | undefined = processIdentity(), startOf: (pid: number) => string | undefined = startTimeOf): boolean {
+export function holderIsGone(
+  recorded: string | undefined,
+  self: string | undefined = processIdentity(),
+  startOf: (pid: number) => string | undefined = startTimeOf,
+): boolean {
   if (!recorded || !self) return false;
   const [boot, pidns, pid, start] = recorded.split('/');
   const [myBoot, myPidns] = self.split('/');
   if (!boot || !pidns || !pid || !start || boot !== myBoot || pidns !== myPidns || !/^\d+$/.test(pid)) return false;
   return startOf(Number(pid)) !== start;
 }
-
 
 export class LeaseHeldError extends KubestrapError {}
 
@@ -90,7 +93,10 @@ export class RunLease {
   }
 
   private async write(verb: 'create' | 'replace', yaml: string): Promise<{ ok: boolean; stderr: string }> {
-    const { exitCode, stdout, stderr } = await this.exec.run([...kubectlBase(this.kubectl.target), verb, '--filename', '-', '--output', 'json'], { input: yaml, okExitCodes: [1], timeoutMs: 60_000 });
+    const { exitCode, stdout, stderr } = await this.exec.run(
+      [...kubectlBase(this.kubectl.target), verb, '--filename', '-', '--output', 'json'],
+      { input: yaml, okExitCodes: [1], timeoutMs: 60_000 },
+    );
     if (exitCode === 0) this.resourceVersion = (JSON.parse(stdout) as ILease).metadata?.resourceVersion;
     return { ok: exitCode === 0, stderr };
   }
@@ -109,18 +115,28 @@ export class RunLease {
       const expiresAt = renewTime ? new Date(renewTime).getTime() + (leaseDurationSeconds ?? this.durationSeconds) * 1000 : 0;
       const gone = holderIsGone(existing.metadata?.annotations?.[holderProcessAnnotation]);
       if (holderIdentity && expiresAt > Date.now() && !gone) {
-        throw new LeaseHeldError(`another kubestrap run holds this cluster: ${holderIdentity} (lease renewed ${renewTime}, expires ${new Date(expiresAt).toISOString()})`, {
-          suggestion: 'Wait for that run to finish. If it was killed, its lease expires by itself at the time shown; run again after that and kubestrap takes it over (at once when the killed run was on this machine).',
-        });
+        throw new LeaseHeldError(
+          `another kubestrap run holds this cluster: ${holderIdentity} (lease renewed ${renewTime}, expires ${new Date(expiresAt).toISOString()})`,
+          {
+            suggestion:
+              'Wait for that run to finish. If it was killed, its lease expires by itself at the time shown; run again after that and kubestrap takes it over (at once when the killed run was on this machine).',
+          },
+        );
       }
       const replaced = await this.write('replace', this.manifest(now, existing.metadata?.resourceVersion));
       if (!replaced.ok) {
-        throw new LeaseHeldError('another kubestrap run took the lease at the same moment', { suggestion: 'Run again when the other run has finished.' });
+        throw new LeaseHeldError('another kubestrap run took the lease at the same moment', {
+          suggestion: 'Run again when the other run has finished.',
+        });
       }
       if (holderIdentity && gone && expiresAt > Date.now()) {
-        this.log(`took over the run lease left by ${holderIdentity}: that run's process on this machine has exited (it was killed or crashed)`);
+        this.log(
+          `took over the run lease left by ${holderIdentity}: that run's process on this machine has exited (it was killed or crashed)`,
+        );
       } else if (holderIdentity) {
-        this.log(`took over the run lease left by ${holderIdentity}, which expired at ${new Date(expiresAt).toISOString()} (that run was probably killed)`);
+        this.log(
+          `took over the run lease left by ${holderIdentity}, which expired at ${new Date(expiresAt).toISOString()} (that run was probably killed)`,
+        );
       }
     }
     this.timer = setInterval(() => void this.renew(), Math.max(1000, (this.durationSeconds * 1000) / 3));
@@ -134,7 +150,10 @@ export class RunLease {
         this.log(`the run lease is no longer held by this run (now: ${existing?.spec?.holderIdentity ?? 'nobody'}); another run may start`);
         return;
       }
-      const renewed = await this.write('replace', this.manifest(existing.spec?.acquireTime ?? microTime(new Date()), existing.metadata?.resourceVersion));
+      const renewed = await this.write(
+        'replace',
+        this.manifest(existing.spec?.acquireTime ?? microTime(new Date()), existing.metadata?.resourceVersion),
+      );
       if (!renewed.ok) this.log(`could not renew the run lease: ${renewed.stderr.split('\n')[0] ?? ''}`);
     } catch (error) {
       this.log(`could not renew the run lease: ${(error as Error).message.split('\n')[0] ?? ''}`);
@@ -148,7 +167,9 @@ export class RunLease {
       const existing = await this.kubectl.get<ILease>('lease', leaseName, stateNamespace);
       if (existing?.spec?.holderIdentity === this.holder) await this.kubectl.delete('lease', leaseName, stateNamespace);
     } catch (error) {
-      this.log(`could not release the run lease (it expires by itself after ${this.durationSeconds}s): ${(error as Error).message.split('\n')[0] ?? ''}`);
+      this.log(
+        `could not release the run lease (it expires by itself after ${this.durationSeconds}s): ${(error as Error).message.split('\n')[0] ?? ''}`,
+      );
     }
   }
 }

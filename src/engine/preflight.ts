@@ -47,19 +47,51 @@ export function referencedSecrets(config: Config, steps: readonly StepId[]): Sec
   const { monitoring, backup } = config.spec;
   if (monitoring.prometheus.enabled) {
     monitoring.alertReceivers.forEach((r, i) =>
-      add('monitoring', monitoringNamespace, r.secretRef.name, r.secretRef.key, `the ${r.type} ${r.type === 'pagerduty' ? 'routing key' : 'URL'} of alert receiver ${r.name}`, `spec.monitoring.alertReceivers.${i}.secretRef`),
+      add(
+        'monitoring',
+        monitoringNamespace,
+        r.secretRef.name,
+        r.secretRef.key,
+        `the ${r.type} ${r.type === 'pagerduty' ? 'routing key' : 'URL'} of alert receiver ${r.name}`,
+        `spec.monitoring.alertReceivers.${i}.secretRef`,
+      ),
     );
     if (monitoring.deadMansSwitch) {
-      add('monitoring', monitoringNamespace, monitoring.deadMansSwitch.secretRef.name, monitoring.deadMansSwitch.secretRef.key, "the dead man's switch URL", 'spec.monitoring.deadMansSwitch.secretRef');
+      add(
+        'monitoring',
+        monitoringNamespace,
+        monitoring.deadMansSwitch.secretRef.name,
+        monitoring.deadMansSwitch.secretRef.key,
+        "the dead man's switch URL",
+        'spec.monitoring.deadMansSwitch.secretRef',
+      );
     }
   }
   if (backup.enabled && backup.storage.type !== 'minio' && backup.storage.credentialsSecret) {
-    add('disaster-recovery', veleroNamespace, backup.storage.credentialsSecret, 'cloud', `the ${backup.storage.type} credentials Velero uses`, 'spec.backup.storage.credentialsSecret');
+    add(
+      'disaster-recovery',
+      veleroNamespace,
+      backup.storage.credentialsSecret,
+      'cloud',
+      `the ${backup.storage.type} credentials Velero uses`,
+      'spec.backup.storage.credentialsSecret',
+    );
   }
   const ca = config.spec.autoscaling.clusterAutoscaler;
   if (ca.credentialsSecret && !ca.workloadIdentity && (ca.provider === 'aws' || ca.provider === 'azure')) {
-    const keys = ca.provider === 'aws' ? ['AwsAccessKeyId', 'AwsSecretAccessKey'] : ['ClientID', 'ClientSecret', 'TenantID', 'SubscriptionID', 'ResourceGroup', 'VMType'];
-    for (const key of keys) add('autoscaling', 'kube-system', ca.credentialsSecret, key, `the ${ca.provider} credentials of cluster-autoscaler (${key})`, 'spec.autoscaling.clusterAutoscaler.credentialsSecret');
+    const keys =
+      ca.provider === 'aws'
+        ? ['AwsAccessKeyId', 'AwsSecretAccessKey']
+        : ['ClientID', 'ClientSecret', 'TenantID', 'SubscriptionID', 'ResourceGroup', 'VMType'];
+    for (const key of keys)
+      add(
+        'autoscaling',
+        'kube-system',
+        ca.credentialsSecret,
+        key,
+        `the ${ca.provider} credentials of cluster-autoscaler (${key})`,
+        'spec.autoscaling.clusterAutoscaler.credentialsSecret',
+      );
   }
   return [...needs.values()];
 }
@@ -75,7 +107,10 @@ export async function checkSecrets(kubectl: Kubectl, needs: SecretNeed[]): Promi
     try {
       keys = await kubectl.secretKeys(need.name, need.namespace);
     } catch (error) {
-      problems.push({ what: `Secret ${id} could not be read: ${(error as Error).message.split('\n')[0] ?? ''}`, fix: `check that your user may get Secrets in ${need.namespace}` });
+      problems.push({
+        what: `Secret ${id} could not be read: ${(error as Error).message.split('\n')[0] ?? ''}`,
+        fix: `check that your user may get Secrets in ${need.namespace}`,
+      });
       continue;
     }
     if (!keys) {
@@ -111,12 +146,21 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
   const context = shellQuote(kubectl.target.context);
   const report: PreflightReport = { problems: [], warnings: [] };
   if (!(lock.tools.helmMajors as readonly number[]).includes(tools.helmMajor)) {
-    report.problems.push({ what: `helm ${tools.helm} is not a supported major (${lock.tools.helmMajors.join(' or ')})`, fix: `install helm ${lock.tools.helm}` });
+    report.problems.push({
+      what: `helm ${tools.helm} is not a supported major (${lock.tools.helmMajors.join(' or ')})`,
+      fix: `install helm ${lock.tools.helm}`,
+    });
   } else if (tools.helm !== lock.tools.helm) {
-    report.warnings.push({ what: `helm ${tools.helm}; the lock pins ${lock.tools.helm}`, fix: `install helm ${lock.tools.helm} to run what was tested` });
+    report.warnings.push({
+      what: `helm ${tools.helm}; the lock pins ${lock.tools.helm}`,
+      fix: `install helm ${lock.tools.helm} to run what was tested`,
+    });
   }
   if (config.spec.cluster.provider === 'kind' && tools.kind !== lock.tools.kind) {
-    report.warnings.push({ what: tools.kind ? `kind ${tools.kind}; the lock pins ${lock.tools.kind}` : 'kind is not installed', fix: `install kind ${lock.tools.kind}` });
+    report.warnings.push({
+      what: tools.kind ? `kind ${tools.kind}; the lock pins ${lock.tools.kind}` : 'kind is not installed',
+      fix: `install kind ${lock.tools.kind}`,
+    });
   }
   try {
     report.server = await kubectl.serverVersion();
@@ -130,11 +174,17 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
   }
   const skew = Math.abs(minorOf(report.server) - minorOf(tools.kubectl));
   if (!(skew <= 1)) {
-    report.problems.push({ what: `kubectl ${tools.kubectl} is ${skew} minors away from the server ${report.server}`, fix: `install kubectl 1.${minorOf(report.server)} (kubectl supports one minor of skew)` });
+    report.problems.push({
+      what: `kubectl ${tools.kubectl} is ${skew} minors away from the server ${report.server}`,
+      fix: `install kubectl 1.${minorOf(report.server)} (kubectl supports one minor of skew)`,
+    });
   }
   const wanted = Number(config.spec.cluster.kubernetesVersion.split('.')[1]);
   if (minorOf(report.server) !== wanted) {
-    report.warnings.push({ what: `the server runs ${report.server}; the config says ${config.spec.cluster.kubernetesVersion}`, fix: 'set spec.cluster.kubernetesVersion to the cluster\'s minor so pinned versions match it' });
+    report.warnings.push({
+      what: `the server runs ${report.server}; the config says ${config.spec.cluster.kubernetesVersion}`,
+      fix: "set spec.cluster.kubernetesVersion to the cluster's minor so pinned versions match it",
+    });
   }
   report.problems.push(...(await checkSecrets(kubectl, referencedSecrets(config, input.steps))));
   report.problems.push(...(await checkGlobalDefaultPriorityClass(kubectl, config, input.steps)));
@@ -144,7 +194,10 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
       else if (f.severity === 'warning') report.warnings.push({ what: f.what, fix: f.fix });
     }
   } catch (error) {
-    report.warnings.push({ what: `the cluster's profile, default StorageClass and provider add-ons could not be read: ${(error as Error).message.split('\n')[0] ?? ''}`, fix: 'check that your user may list nodes, storageclasses, apiservices and customresourcedefinitions' });
+    report.warnings.push({
+      what: `the cluster's profile, default StorageClass and provider add-ons could not be read: ${(error as Error).message.split('\n')[0] ?? ''}`,
+      fix: 'check that your user may list nodes, storageclasses, apiservices and customresourcedefinitions',
+    });
   }
   return report;
 }
@@ -153,13 +206,22 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
  * The cluster step creates tenant-default as the global default PriorityClass; the API server
  * refuses a second global default, so one the cluster already has would fail the first step.
  */
-export async function checkGlobalDefaultPriorityClass(kubectl: Kubectl, config: Config, steps: readonly StepId[]): Promise<PreflightProblem[]> {
+export async function checkGlobalDefaultPriorityClass(
+  kubectl: Kubectl,
+  config: Config,
+  steps: readonly StepId[],
+): Promise<PreflightProblem[]> {
   if (!config.spec.cost.priorityClasses || !steps.includes('cluster') || config.spec.cluster.provider === 'kind') return [];
   let classes: { metadata: { name: string }; globalDefault?: boolean }[];
   try {
     classes = await kubectl.list<{ metadata: { name: string }; globalDefault?: boolean }>('priorityclasses.scheduling.k8s.io');
   } catch (error) {
-    return [{ what: `PriorityClasses could not be listed: ${(error as Error).message.split('\n')[0] ?? ''}`, fix: 'check that your user may list priorityclasses.scheduling.k8s.io' }];
+    return [
+      {
+        what: `PriorityClasses could not be listed: ${(error as Error).message.split('\n')[0] ?? ''}`,
+        fix: 'check that your user may list priorityclasses.scheduling.k8s.io',
+      },
+    ];
   }
   const other = classes.find((c) => c.globalDefault === true && c.metadata.name !== globalDefaultPriorityClass);
   if (!other) return [];
@@ -176,10 +238,13 @@ export async function checkGlobalDefaultPriorityClass(kubectl: Kubectl, config: 
 export class PreflightError extends KubestrapError {
   readonly problems: PreflightProblem[];
   constructor(problems: PreflightProblem[]) {
-    super(`preflight found ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was applied:\n${problems.map((p) => `  - ${p.what}\n      fix: ${p.fix}`).join('\n')}`, {
-      exitCode: ExitCode.usage,
-      suggestion: 'Fix every problem above, then run the same command again.',
-    });
+    super(
+      `preflight found ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing was applied:\n${problems.map((p) => `  - ${p.what}\n      fix: ${p.fix}`).join('\n')}`,
+      {
+        exitCode: ExitCode.usage,
+        suggestion: 'Fix every problem above, then run the same command again.',
+      },
+    );
     this.problems = problems;
   }
 }

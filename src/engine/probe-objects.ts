@@ -21,7 +21,13 @@ export const probeBody = 'kubestrap-probe-ok';
 export const probePort = 8080;
 export const probeFile = 'probe.txt';
 
-export function probePod(namespace: string, name: string, command: string[], spec: Partial<NonNullable<IPod['spec']>> = {}, cpuLimit = '100m'): IPod {
+export function probePod(
+  namespace: string,
+  name: string,
+  command: string[],
+  spec: Partial<NonNullable<IPod['spec']>> = {},
+  cpuLimit = '100m',
+): IPod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -32,7 +38,15 @@ export function probePod(namespace: string, name: string, command: string[], spe
       // busybox as PID 1 ignores SIGTERM: without this every cleanup waits the default 30 s.
       terminationGracePeriodSeconds: 1,
       securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' as const } },
-      containers: [{ name: 'probe', image: lock.images.probe, command, securityContext: restricted, resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: cpuLimit, memory: '32Mi' } } }],
+      containers: [
+        {
+          name: 'probe',
+          image: lock.images.probe,
+          command,
+          securityContext: restricted,
+          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: cpuLimit, memory: '32Mi' } },
+        },
+      ],
       ...spec,
     },
   };
@@ -87,7 +101,9 @@ export function deniedScript(url: string, consecutive = 3, attempts = 30): strin
 export function requiredAntiAffinity(other: string): NonNullable<IPod['spec']>['affinity'] {
   return {
     podAntiAffinity: {
-      requiredDuringSchedulingIgnoredDuringExecution: [{ topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { [probeLabel]: other } } }],
+      requiredDuringSchedulingIgnoredDuringExecution: [
+        { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: { [probeLabel]: other } } },
+      ],
     },
   };
 }
@@ -109,7 +125,9 @@ export function podToPodObjects(namespace: string): PodToPodObjects {
     spec: { selector: { [probeLabel]: serverName }, ports: [{ port: probePort, targetPort: probePort }] },
   };
   const url = `http://${serverName}.${namespace}.svc:${probePort}/${probeFile}`;
-  const client = probePod(namespace, 'kubestrap-probe-client', ['sh', '-c', fetchScript(url, 5)], { affinity: requiredAntiAffinity(serverName) });
+  const client = probePod(namespace, 'kubestrap-probe-client', ['sh', '-c', fetchScript(url, 5)], {
+    affinity: requiredAntiAffinity(serverName),
+  });
   return { server, service, client };
 }
 
@@ -123,7 +141,10 @@ export function cpuLoadObjects(namespace: string, name = 'kubestrap-probe-load')
     spec: {
       replicas: 1,
       selector: { matchLabels: { [probeLabel]: name } },
-      template: { metadata: { labels: pod.metadata!.labels }, spec: { ...pod.spec, restartPolicy: 'Always', terminationGracePeriodSeconds: 1 } },
+      template: {
+        metadata: { labels: pod.metadata!.labels },
+        spec: { ...pod.spec, restartPolicy: 'Always', terminationGracePeriodSeconds: 1 },
+      },
     },
   };
   const hpa = {

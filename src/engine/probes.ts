@@ -16,18 +16,36 @@ import { backupScheduleName } from '../steps/disaster-recovery.js';
 import { unanswered } from '../adapters/kube-api.js';
 import { smokeHttpProbe } from './smoke.js';
 import { inClusterVerifierProbe } from './verifier-probe.js';
-import { cpuLoadObjects, deniedScript, fetchScript, httpServerPod, podToPodObjects, probeFile, probePod, probePort, type PodToPodObjects } from './probe-objects.js';
+import {
+  cpuLoadObjects,
+  deniedScript,
+  fetchScript,
+  httpServerPod,
+  podToPodObjects,
+  probeFile,
+  probePod,
+  probePort,
+  type PodToPodObjects,
+} from './probe-objects.js';
 
 export type ProbeFailure = { message: string; diagnose?: string } | { skipped: string } | undefined;
 
-async function runToCompletion(env: CheckEnv, objects: unknown[], pod: string, namespace: string, timeoutMs = 120_000): Promise<ProbeFailure> {
+async function runToCompletion(
+  env: CheckEnv,
+  objects: unknown[],
+  pod: string,
+  namespace: string,
+  timeoutMs = 120_000,
+): Promise<ProbeFailure> {
   const { kubectl } = env;
   await kubectl.applyStdin(toYamlStream(objects));
   // Watched (or polled) rather than `kubectl wait`, which cannot wait for Succeeded OR Failed: a
   // failed probe is reported as soon as its pod ends, not after the timeout.
   const ended = (pods: IPod[]) => ['Succeeded', 'Failed'].includes(pods[0]?.status?.phase ?? '');
   const api = await kubectl.api();
-  const watched = api ? await api.waitForList<IPod>('pods', { namespace, fieldSelector: `metadata.name=${pod}` }, ended, timeoutMs) : unanswered;
+  const watched = api
+    ? await api.waitForList<IPod>('pods', { namespace, fieldSelector: `metadata.name=${pod}` }, ended, timeoutMs)
+    : unanswered;
   let phase: string | undefined = watched === unanswered ? undefined : watched.items[0]?.status?.phase;
   if (phase === 'Succeeded') return undefined;
   // Without a watch (the API client is off for this context), polled.
@@ -60,7 +78,12 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv,
   switch (probe) {
     case 'dns':
       try {
-        return await runToCompletion(env, [probePod(namespace, 'kubestrap-probe-dns', ['nslookup', 'kubernetes.default.svc.cluster.local'])], 'kubestrap-probe-dns', namespace);
+        return await runToCompletion(
+          env,
+          [probePod(namespace, 'kubestrap-probe-dns', ['nslookup', 'kubernetes.default.svc.cluster.local'])],
+          'kubestrap-probe-dns',
+          namespace,
+        );
       } finally {
         await cleanup(env, namespace, [['pod', 'kubestrap-probe-dns']]);
       }
@@ -69,7 +92,12 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv,
     case 'network-policy':
       return networkPolicyProbe(env, namespace, peerNamespace);
     case 'pvc-binds': {
-      const pvc = { apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'kubestrap-probe-pvc', namespace }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } } };
+      const pvc = {
+        apiVersion: 'v1',
+        kind: 'PersistentVolumeClaim',
+        metadata: { name: 'kubestrap-probe-pvc', namespace },
+        spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } },
+      };
       const pod = probePod(namespace, 'kubestrap-probe-pvc', ['sh', '-c', 'echo ok > /data/probe && cat /data/probe'], {
         volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'kubestrap-probe-pvc' } }],
         securityContext: { runAsNonRoot: true, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
@@ -78,7 +106,10 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv,
       try {
         return await runToCompletion(env, [pvc, pod], 'kubestrap-probe-pvc', namespace);
       } finally {
-        await cleanup(env, namespace, [['pod', 'kubestrap-probe-pvc'], ['pvc', 'kubestrap-probe-pvc']]);
+        await cleanup(env, namespace, [
+          ['pod', 'kubestrap-probe-pvc'],
+          ['pvc', 'kubestrap-probe-pvc'],
+        ]);
       }
     }
     case 'hpa-metrics':
@@ -106,7 +137,11 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv,
  * anti-affinity) reads the server's file through its Service. `objects` lets a test swap in a
  * broken server to prove the probe fails.
  */
-export async function podToPodProbe(env: CheckEnv, namespace: string, objects: PodToPodObjects = podToPodObjects(namespace)): Promise<ProbeFailure> {
+export async function podToPodProbe(
+  env: CheckEnv,
+  namespace: string,
+  objects: PodToPodObjects = podToPodObjects(namespace),
+): Promise<ProbeFailure> {
   const { kubectl } = env;
   const nodes = await schedulableNodes(env);
   if (nodes.length < 2) return { skipped: `pod-to-pod across nodes needs two schedulable nodes; this cluster has ${nodes.length}` };
@@ -120,9 +155,15 @@ export async function podToPodProbe(env: CheckEnv, namespace: string, objects: P
     if (failure) return failure;
     const [s, c] = await Promise.all([kubectl.get<IPod>('pod', server, namespace), kubectl.get<IPod>('pod', client, namespace)]);
     const [sNode, cNode] = [s?.spec?.nodeName, c?.spec?.nodeName];
-    return sNode && cNode && sNode !== cNode ? undefined : { message: `the client and the server ran on the same node (${sNode ?? '?'}); anti-affinity was not honoured` };
+    return sNode && cNode && sNode !== cNode
+      ? undefined
+      : { message: `the client and the server ran on the same node (${sNode ?? '?'}); anti-affinity was not honoured` };
   } finally {
-    await cleanup(env, namespace, [['pod', client], ['pod', server], ['service', service]]);
+    await cleanup(env, namespace, [
+      ['pod', client],
+      ['pod', server],
+      ['service', service],
+    ]);
   }
 }
 
@@ -144,13 +185,21 @@ async function networkPolicyProbe(env: CheckEnv, namespace: string, peerNamespac
     if (!ip) return { message: `the probe server in ${namespace} has no pod IP`, diagnose: namespace };
     const url = `http://${ip}:${probePort}/${probeFile}`;
     const allowed = await runToCompletion(env, [probePod(namespace, inside, ['sh', '-c', fetchScript(url, 20)])], inside, namespace);
-    if (allowed && 'message' in allowed) return { message: `a pod inside ${namespace} could not reach another pod there (allow-same-namespace): ${allowed.message}`, diagnose: namespace };
+    if (allowed && 'message' in allowed)
+      return {
+        message: `a pod inside ${namespace} could not reach another pod there (allow-same-namespace): ${allowed.message}`,
+        diagnose: namespace,
+      };
     const denied = await runToCompletion(env, [probePod(peerNamespace, outside, ['sh', '-c', deniedScript(url)])], outside, peerNamespace);
-    if (denied && 'message' in denied) return { message: `a pod in ${peerNamespace} reached a pod in ${namespace} despite default-deny: ${denied.message}` };
+    if (denied && 'message' in denied)
+      return { message: `a pod in ${peerNamespace} reached a pod in ${namespace} despite default-deny: ${denied.message}` };
     return undefined;
   } finally {
     await cleanup(env, peerNamespace, [['pod', outside]]);
-    await cleanup(env, namespace, [['pod', inside], ['pod', serverName]]);
+    await cleanup(env, namespace, [
+      ['pod', inside],
+      ['pod', serverName],
+    ]);
   }
 }
 
@@ -182,7 +231,10 @@ async function hpaMetricsProbe(env: CheckEnv, namespace: string): Promise<ProbeF
       diagnose: namespace,
     };
   } finally {
-    await cleanup(env, namespace, [['horizontalpodautoscalers.autoscaling', name], ['deployment', name]]);
+    await cleanup(env, namespace, [
+      ['horizontalpodautoscalers.autoscaling', name],
+      ['deployment', name],
+    ]);
   }
 }
 
@@ -197,8 +249,11 @@ const auditLogPath = 'kubernetes/audit/audit.log';
  */
 async function auditLogProbe(namespace: string, env: CheckEnv): Promise<ProbeFailure> {
   const { kubectl } = env;
-  const controlPlanes = (await kubectl.list<INode>('nodes', { selector: 'node-role.kubernetes.io/control-plane' })).map((n) => n.metadata?.name ?? '');
-  if (controlPlanes.length === 0) return { message: 'no node is labelled node-role.kubernetes.io/control-plane; cannot find the audit log' };
+  const controlPlanes = (await kubectl.list<INode>('nodes', { selector: 'node-role.kubernetes.io/control-plane' })).map(
+    (n) => n.metadata?.name ?? '',
+  );
+  if (controlPlanes.length === 0)
+    return { message: 'no node is labelled node-role.kubernetes.io/control-plane; cannot find the audit log' };
   const name = `kubestrap-audit-probe-${Date.now().toString(36)}`;
   await kubectl.applyStdin(toYaml({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name, namespace }, data: { probe: 'audit' } }));
   const errors: string[] = [];
@@ -219,7 +274,9 @@ async function auditLogProbe(namespace: string, env: CheckEnv): Promise<ProbeFai
       }
       await new Promise((r) => setTimeout(r, 2000));
     }
-    return { message: `no audit event for configmap ${namespace}/${name} in /var/log/${auditLogPath} on ${controlPlanes.join(', ')}${errors.length ? ` (${errors.slice(0, 2).join('; ')})` : ''}` };
+    return {
+      message: `no audit event for configmap ${namespace}/${name} in /var/log/${auditLogPath} on ${controlPlanes.join(', ')}${errors.length ? ` (${errors.slice(0, 2).join('; ')})` : ''}`,
+    };
   } finally {
     await kubectl.delete('configmap', name, namespace, '60s');
   }
@@ -230,8 +287,19 @@ export function auditEventFor(log: string, namespace: string, name: string): boo
   for (const line of log.split('\n')) {
     if (!line.includes(name)) continue;
     try {
-      const event = JSON.parse(line) as { kind?: string; stage?: string; objectRef?: { resource?: string; namespace?: string; name?: string } };
-      if (event.kind === 'Event' && event.stage === 'ResponseComplete' && event.objectRef?.resource === 'configmaps' && event.objectRef.namespace === namespace && event.objectRef.name === name) return true;
+      const event = JSON.parse(line) as {
+        kind?: string;
+        stage?: string;
+        objectRef?: { resource?: string; namespace?: string; name?: string };
+      };
+      if (
+        event.kind === 'Event' &&
+        event.stage === 'ResponseComplete' &&
+        event.objectRef?.resource === 'configmaps' &&
+        event.objectRef.namespace === namespace &&
+        event.objectRef.name === name
+      )
+        return true;
     } catch {
       // a line cut by rotation; keep looking
     }
@@ -243,7 +311,9 @@ export function auditEventFor(log: string, namespace: string, name: string): boo
 async function secretsEncryptedProbe(namespace: string, env: CheckEnv): Promise<ProbeFailure> {
   if (!env.etcdPod) return { message: 'reading etcd needs the kind control plane; not available for this provider' };
   const name = `kubestrap-encryption-probe-${Date.now().toString(36)}`;
-  await env.kubectl.applyStdin(toYaml({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: { probe: 'encrypted?' } }));
+  await env.kubectl.applyStdin(
+    toYaml({ apiVersion: 'v1', kind: 'Secret', metadata: { name, namespace }, stringData: { probe: 'encrypted?' } }),
+  );
   try {
     const raw = await env.kubectl.execIn('kube-system', env.etcdPod, [
       'etcdctl',
@@ -257,7 +327,9 @@ async function secretsEncryptedProbe(namespace: string, env: CheckEnv): Promise<
     ]);
     if (raw.length === 0) return { message: `etcd has no key /registry/secrets/${namespace}/${name}` };
     // Only the prefix is ever shown: the rest is ciphertext (or, if unencrypted, the Secret itself).
-    return raw.startsWith('k8s:enc:') ? undefined : { message: 'the Secret is stored in etcd without a k8s:enc: prefix: encryption at rest is not active' };
+    return raw.startsWith('k8s:enc:')
+      ? undefined
+      : { message: 'the Secret is stored in etcd without a k8s:enc: prefix: encryption at rest is not active' };
   } finally {
     await env.kubectl.delete('secret', name, namespace, '60s');
   }

@@ -17,7 +17,14 @@ export async function releaseFingerprint(release: HelmRelease, workDir: string, 
   h.update(JSON.stringify({ chart: release.chart, helmMajor }));
   h.update(await readFile(path.join(workDir, release.values)));
   const dir = release.chart.ref;
-  if (!release.chart.repo && !dir.startsWith('oci://') && (await stat(dir).then((s) => s.isDirectory(), () => false))) {
+  if (
+    !release.chart.repo &&
+    !dir.startsWith('oci://') &&
+    (await stat(dir).then(
+      (s) => s.isDirectory(),
+      () => false,
+    ))
+  ) {
     for (const file of await filesUnder(dir)) {
       h.update(`\0${path.relative(dir, file)}\0`);
       h.update(await readFile(file));

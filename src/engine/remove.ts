@@ -59,7 +59,11 @@ async function removeAll(options: DownOptions, emitter: Emitter, session: Sessio
   const log = (message: string) => emitter.emit({ event: 'log', level: 'info', message });
   emitter.emit({ event: 'run.start', command: 'down', roadmap: config.metadata.name, context: session.kubectl.target.context, steps: [] });
   if (options.purge && options.volumes?.length) {
-    emitter.emit({ event: 'log', level: 'warn', message: `--purge deletes ${options.volumes.length} volume claim(s) and their data: ${options.volumes.join('; ')}` });
+    emitter.emit({
+      event: 'log',
+      level: 'warn',
+      message: `--purge deletes ${options.volumes.length} volume claim(s) and their data: ${options.volumes.join('; ')}`,
+    });
   }
 
   if (config.spec.cluster.provider === 'kind' && options.purge) {
@@ -83,7 +87,9 @@ async function removeAll(options: DownOptions, emitter: Emitter, session: Sessio
     log('no kubestrap state on this cluster: nothing to remove');
     return end(emitter, result, started, session);
   }
-  const lease = new RunLease(session.kubectl, session.exec, Number(options.env.KUBESTRAP_LEASE_SECONDS ?? 60), (m) => emitter.emit({ event: 'log', level: 'warn', message: m }));
+  const lease = new RunLease(session.kubectl, session.exec, Number(options.env.KUBESTRAP_LEASE_SECONDS ?? 60), (m) =>
+    emitter.emit({ event: 'log', level: 'warn', message: m }),
+  );
   await lease.acquire();
   let released = false;
   try {
@@ -97,7 +103,14 @@ async function removeAll(options: DownOptions, emitter: Emitter, session: Sessio
       const stepStarted = performance.now();
       const remaining: AppliedUnit[] = [];
       for (const unit of [...step.applied].reverse()) {
-        const kept = await removeUnit(session, unit, options.purge, timeout, (m) => emitter.emit({ event: 'step.progress', step: id, message: m }), pendingNamespaces);
+        const kept = await removeUnit(
+          session,
+          unit,
+          options.purge,
+          timeout,
+          (m) => emitter.emit({ event: 'step.progress', step: id, message: m }),
+          pendingNamespaces,
+        );
         if (kept) {
           result.kept.push(kept);
           remaining.unshift(unit);
@@ -113,7 +126,10 @@ async function removeAll(options: DownOptions, emitter: Emitter, session: Sessio
     }
     if (pendingNamespaces.size) {
       log(`waiting for ${pendingNamespaces.size} namespace(s) to finish terminating`);
-      await session.kubectl.waitDeleted([...pendingNamespaces].map((n) => `namespace/${n}`), timeout);
+      await session.kubectl.waitDeleted(
+        [...pendingNamespaces].map((n) => `namespace/${n}`),
+        timeout,
+      );
     }
     if (Object.keys(state.steps).length === 0) {
       await session.kubectl.delete('configmap', stateConfigMap, stateNamespace);
@@ -145,7 +161,9 @@ function end(emitter: Emitter, result: DownResult, started: number, session: Ses
     changed: [],
     skipped: [],
     commandMs: Math.round(busyMs(session.exec.timings)),
-    next: result.kept.length ? `kept: ${result.kept.join('; ')}. Run \`kubestrap down --purge\` to delete them too.` : 'everything kubestrap applied is gone.',
+    next: result.kept.length
+      ? `kept: ${result.kept.join('; ')}. Run \`kubestrap down --purge\` to delete them too.`
+      : 'everything kubestrap applied is gone.',
   });
   return result;
 }
@@ -218,4 +236,3 @@ function groupOf(apiVersion: string): string {
   const slash = apiVersion.indexOf('/');
   return slash === -1 ? '' : apiVersion.slice(0, slash);
 }
-

@@ -83,11 +83,20 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
   const selected = selectSteps(plan, options.selection);
   const session = await openSession(config, options.env);
   // Now that we know the helm major, argv in the plan match what will run.
-  const runPlan = session.helm.major === 4 ? plan : buildPlan({ config, baseDir: options.loaded.baseDir, outDir: options.workDir, helmMajor: session.helm.major });
+  const runPlan =
+    session.helm.major === 4
+      ? plan
+      : buildPlan({ config, baseDir: options.loaded.baseDir, outDir: options.workDir, helmMajor: session.helm.major });
   if (options.command !== 'verify') await writePlanArtifacts(runPlan, { configFile: options.loaded.file });
 
   const summary: RunSummary = { exitCode: 0, changed: [], skipped: [], checks: [], ms: 0, commandMs: 0 };
-  emitter.emit({ event: 'run.start', command: options.command, roadmap: config.metadata.name, context: session.kubectl.target.context, steps: selected.map((s) => s.step.id) });
+  emitter.emit({
+    event: 'run.start',
+    command: options.command,
+    roadmap: config.metadata.name,
+    context: session.kubectl.target.context,
+    steps: selected.map((s) => s.step.id),
+  });
 
   let lease: RunLease | undefined;
   try {
@@ -105,10 +114,16 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
     // verify on a cluster kubestrap never touched only reads: no namespace, lease, state or binding.
     const readOnly = options.command === 'verify' && !existed;
     if (readOnly) {
-      emitter.emit({ event: 'log', level: 'info', message: 'nothing of this roadmap is applied on this cluster yet; verify only reads (no state, lease or scorecard written)' });
+      emitter.emit({
+        event: 'log',
+        level: 'info',
+        message: 'nothing of this roadmap is applied on this cluster yet; verify only reads (no state, lease or scorecard written)',
+      });
     } else {
       await ensureStateNamespace(session.kubectl, config.metadata.name);
-      lease = new RunLease(session.kubectl, session.exec, Number(options.env.KUBESTRAP_LEASE_SECONDS ?? 60), (message) => emitter.emit({ event: 'log', level: 'warn', message }));
+      lease = new RunLease(session.kubectl, session.exec, Number(options.env.KUBESTRAP_LEASE_SECONDS ?? 60), (message) =>
+        emitter.emit({ event: 'log', level: 'warn', message }),
+      );
       await lease.acquire();
       await writeIdentityRecord(identityRecordPath(options.loaded.baseDir, config.metadata.name), state.identity);
       await writeState(session.kubectl, state);
@@ -120,18 +135,44 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
       helm: session.helm,
       simulated: await clusterIsSimulated(session.kubectl),
       timeout: config.spec.verification.timeout,
-      ...(config.spec.cluster.provider === 'kind' ? { nodeExec: (argv: string[]) => session.kind.nodeExec(kindNode, argv), etcdPod: `etcd-${kindNode}` } : {}),
+      ...(config.spec.cluster.provider === 'kind'
+        ? { nodeExec: (argv: string[]) => session.kind.nodeExec(kindNode, argv), etcdPod: `etcd-${kindNode}` }
+        : {}),
     };
     const smokeGoneAt = readOnly ? undefined : await smokeRemovedAt(session.kubectl);
     if (smokeGoneAt && !config.spec.verification.keepSmoke) checkEnv.smokeRemovedAt = smokeGoneAt;
-    if (checkEnv.simulated) emitter.emit({ event: 'log', level: 'info', message: 'every node is simulated (KWOK): checks that need running containers will be reported as skipped' });
-    const ctx: Ctx = { options, plan: runPlan, session, emitter, state, checkEnv, summary, stateWriter: new StateWriter(session.kubectl, state), checkSlot: limiter(checkConcurrency), prefetched: new Map(), appliedThisRun: new Set(), needsOf: needsClosure(runPlan) };
+    if (checkEnv.simulated)
+      emitter.emit({
+        event: 'log',
+        level: 'info',
+        message: 'every node is simulated (KWOK): checks that need running containers will be reported as skipped',
+      });
+    const ctx: Ctx = {
+      options,
+      plan: runPlan,
+      session,
+      emitter,
+      state,
+      checkEnv,
+      summary,
+      stateWriter: new StateWriter(session.kubectl, state),
+      checkSlot: limiter(checkConcurrency),
+      prefetched: new Map(),
+      appliedThisRun: new Set(),
+      needsOf: needsClosure(runPlan),
+    };
 
     await runSelected(ctx, selected);
     await smokeAfterRun(ctx, selected, smokeGoneAt);
     if (!readOnly && config.spec.verification.scorecard && summary.checks.length > 0) {
       const drift = await writeScorecard(session.kubectl, config.metadata.name, summary.checks);
-      if (drift) emitter.emit({ event: 'log', level: 'warn', message: 'drift: checks that verified before fail now (scorecard kubestrap-system/kubestrap-scorecard is labelled kubestrap.dev/drift=true)' });
+      if (drift)
+        emitter.emit({
+          event: 'log',
+          level: 'warn',
+          message:
+            'drift: checks that verified before fail now (scorecard kubestrap-system/kubestrap-scorecard is labelled kubestrap.dev/drift=true)',
+        });
     }
     return finish(summary, emitter, started, session, summary.exitCode === 0);
   } catch (error) {
@@ -157,7 +198,11 @@ async function smokeAfterRun(ctx: Ctx, selected: { step: PlannedStep }[], remove
     return;
   }
   const removed = await removeSmoke(session.kubectl);
-  emitter.emit({ event: 'log', level: 'info', message: `verified: the smoke-test workload is removed (${removed.join(', ')}); spec.verification.keepSmoke or --keep-smoke keeps it` });
+  emitter.emit({
+    event: 'log',
+    level: 'info',
+    message: `verified: the smoke-test workload is removed (${removed.join(', ')}); spec.verification.keepSmoke or --keep-smoke keeps it`,
+  });
 }
 
 function finish(summary: RunSummary, emitter: Emitter, started: number, session: Session, ok: boolean, error?: unknown): RunSummary {
@@ -173,7 +218,11 @@ function finish(summary: RunSummary, emitter: Emitter, started: number, session:
     skipped: summary.skipped,
     commandMs: summary.commandMs,
     ...(failed ? { failed } : {}),
-    next: ok ? 'kubestrap status shows what is applied; kubestrap verify re-checks it at any time.' : failed ? `fix the cause above, then run the same command again: it resumes at step ${failed}.` : 'fix the cause above, then run the same command again.',
+    next: ok
+      ? 'kubestrap status shows what is applied; kubestrap verify re-checks it at any time.'
+      : failed
+        ? `fix the cause above, then run the same command again: it resumes at step ${failed}.`
+        : 'fix the cause above, then run the same command again.',
   });
   return summary;
 }
@@ -221,7 +270,8 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
     if (!ok) phaseFailed.add(phase);
     const remaining = (left.get(phase) ?? 1) - 1;
     left.set(phase, remaining);
-    if (remaining === 0 && !phaseFailed.has(phase)) emitter.emit({ event: 'phase.end', phase, ms: Math.round(performance.now() - (phaseStarted.get(phase) ?? performance.now())) });
+    if (remaining === 0 && !phaseFailed.has(phase))
+      emitter.emit({ event: 'phase.end', phase, ms: Math.round(performance.now() - (phaseStarted.get(phase) ?? performance.now())) });
   };
 
   if (!verify) prefetchUnchanged(ctx, selected);
@@ -280,7 +330,11 @@ async function runSelected(ctx: Ctx, selected: { phase: PhaseId; step: PlannedSt
     failures.sort((a, b) => rank(a.step) - rank(b.step));
     const [first, ...others] = failures as [StepFailure, ...StepFailure[]];
     if (others.length === 0) throw first;
-    throw new StepFailure(first.step, `${first.message}\n(also failed: ${others.map((f) => f.step).join(', ')})`, first.exitCode === 1 || others.some((f) => f.exitCode === 1) ? 1 : 3);
+    throw new StepFailure(
+      first.step,
+      `${first.message}\n(also failed: ${others.map((f) => f.step).join(', ')})`,
+      first.exitCode === 1 || others.some((f) => f.exitCode === 1) ? 1 : 3,
+    );
   }
 }
 
@@ -337,11 +391,14 @@ async function runPreflight(session: Session, options: RunOptions, emitter: Emit
 function selectSteps(plan: Plan, selection: Selection): { phase: PhaseId; step: PlannedStep }[] {
   const all = plan.phases.flatMap((p) => p.steps.map((step) => ({ phase: p.id, step })));
   for (const id of [...(selection.only ?? []), ...(selection.skip ?? [])]) {
-    if (!all.some((s) => s.step.id === id)) throw new UsageError(`unknown step "${id}"`, `Steps are: ${all.map((s) => s.step.id).join(', ')}.`);
+    if (!all.some((s) => s.step.id === id))
+      throw new UsageError(`unknown step "${id}"`, `Steps are: ${all.map((s) => s.step.id).join(', ')}.`);
   }
   return all.filter(
     ({ phase, step }) =>
-      (!selection.phases || selection.phases.includes(phase)) && (!selection.only?.length || selection.only.includes(step.id)) && !(selection.skip ?? []).includes(step.id),
+      (!selection.phases || selection.phases.includes(phase)) &&
+      (!selection.only?.length || selection.only.includes(step.id)) &&
+      !(selection.skip ?? []).includes(step.id),
   );
 }
 
@@ -370,7 +427,10 @@ function checkNeeds(plan: Plan, state: RunState, selected: { step: PlannedStep }
       const needed = byId.get(need);
       if (!needed?.enabled || selectedIds.has(need)) continue;
       if (state.steps[need]?.status !== 'verified') {
-        throw new UsageError(`step ${step.id} needs step ${need}, which has not been applied and verified on this cluster`, `Run \`kubestrap phase ${phaseIdOf(plan, need)}\` (or \`kubestrap up\`) first.`);
+        throw new UsageError(
+          `step ${step.id} needs step ${need}, which has not been applied and verified on this cluster`,
+          `Run \`kubestrap phase ${phaseIdOf(plan, need)}\` (or \`kubestrap up\`) first.`,
+        );
       }
     }
   }
@@ -400,7 +460,12 @@ async function runChecks(ctx: Ctx, step: PlannedStep): Promise<CheckResult[]> {
   return results;
 }
 
-async function evaluateChecks(ctx: Ctx, step: PlannedStep, checks: PlannedStep['rendered']['checks'], progress = true): Promise<CheckResult[]> {
+async function evaluateChecks(
+  ctx: Ctx,
+  step: PlannedStep,
+  checks: PlannedStep['rendered']['checks'],
+  progress = true,
+): Promise<CheckResult[]> {
   return Promise.all(
     checks.map((check) =>
       ctx.checkSlot(() => {
@@ -432,15 +497,28 @@ async function recheckUnchanged(ctx: Ctx, step: PlannedStep): Promise<CheckResul
   const pauseMs = Number(ctx.options.env.KUBESTRAP_RECHECK_SECONDS ?? 5) * 1000;
   if (failed.length > 0 && pauseMs > 0) {
     const names = failed.map((i) => results[i]?.description ?? '');
-    ctx.emitter.emit({ event: 'log', level: 'warn', message: `step ${step.id} is unchanged but ${failed.length} check(s) failed (${names.join('; ')}); checking again in ${pauseMs / 1000}s before re-applying` });
+    ctx.emitter.emit({
+      event: 'log',
+      level: 'warn',
+      message: `step ${step.id} is unchanged but ${failed.length} check(s) failed (${names.join('; ')}); checking again in ${pauseMs / 1000}s before re-applying`,
+    });
     await new Promise((resolve) => setTimeout(resolve, pauseMs));
-    const again = await evaluateChecks(ctx, step, failed.flatMap((i) => checks.slice(i, i + 1)));
+    const again = await evaluateChecks(
+      ctx,
+      step,
+      failed.flatMap((i) => checks.slice(i, i + 1)),
+    );
     failed.forEach((i, k) => {
       const result = again[k];
       if (result) results[i] = result;
     });
     const settled = again.filter((r) => r.status !== 'failed').map((r) => r.description);
-    if (settled.length) ctx.emitter.emit({ event: 'log', level: 'warn', message: `step ${step.id}: passed on the second look (a flapping check, not drift): ${settled.join('; ')}` });
+    if (settled.length)
+      ctx.emitter.emit({
+        event: 'log',
+        level: 'warn',
+        message: `step ${step.id}: passed on the second look (a flapping check, not drift): ${settled.join('; ')}`,
+      });
   }
   report(ctx, results);
   return results;
@@ -473,7 +551,11 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
       emitter.emit({ event: 'step.skip', phase, step: step.id, reason });
       return;
     }
-    emitter.emit({ event: 'log', level: 'warn', message: `step ${step.id} is unchanged but ${t.failed} check(s) fail (drift); re-applying` });
+    emitter.emit({
+      event: 'log',
+      level: 'warn',
+      message: `step ${step.id} is unchanged but ${t.failed} check(s) fail (drift); re-applying`,
+    });
   }
 
   emitter.emit({ event: 'step.start', phase, step: step.id, title: step.title });
@@ -486,9 +568,15 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
     for (const action of step.rendered.actions) {
       if (ctx.options.signal?.aborted) throw new InterruptedError();
       if (action.type === 'kind-create') continue; // done before the cluster could be reached
-      const unit = action.type === 'helm' ? await applyRelease(ctx, action.release, env, reuse ? previous : undefined) : await executeAction(action, env);
+      const unit =
+        action.type === 'helm'
+          ? await applyRelease(ctx, action.release, env, reuse ? previous : undefined)
+          : await executeAction(action, env);
       if (!unit) continue;
-      const same = (u: AppliedUnit) => (u.type === 'release' && unit.type === 'release' ? u.release === unit.release && u.namespace === unit.namespace : JSON.stringify(u) === JSON.stringify(unit));
+      const same = (u: AppliedUnit) =>
+        u.type === 'release' && unit.type === 'release'
+          ? u.release === unit.release && u.namespace === unit.namespace
+          : JSON.stringify(u) === JSON.stringify(unit);
       const at = applied.findIndex(same);
       if (at >= 0) applied[at] = unit;
       else applied.push(unit);
@@ -506,7 +594,11 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
     const diagnostics = [...during, ...after.filter((d) => !during.includes(`while waiting: ${d}`))];
     await recordFailure(ctx, step.id, hash, applied, message);
     emitter.emit({ event: 'step.fail', phase, step: step.id, error: message, diagnostics, ms: Math.round(performance.now() - started) });
-    throw new StepFailure(step.id, `step ${step.id} failed to apply:\n${message}${diagnostics.length ? `\n  diagnostics:\n    ${diagnostics.join('\n    ')}` : ''}`, 1);
+    throw new StepFailure(
+      step.id,
+      `step ${step.id} failed to apply:\n${message}${diagnostics.length ? `\n  diagnostics:\n    ${diagnostics.join('\n    ')}` : ''}`,
+      1,
+    );
   }
   // A re-applied integration step brought the smoke workload back: its checks run for real again.
   if (step.id === 'integration') delete ctx.checkEnv.smokeRemovedAt;
@@ -520,8 +612,19 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
     const failedChecks = results.filter((r) => r.status === 'failed');
     const message = failedChecks.map((r) => `${r.description}: ${r.message ?? 'failed'}`).join('\n');
     await recordFailure(ctx, step.id, hash, applied, message, t);
-    emitter.emit({ event: 'step.fail', phase, step: step.id, error: message, diagnostics: failedChecks.flatMap((r) => r.diagnostics ?? []), ms: Math.round(performance.now() - started) });
-    throw new StepFailure(step.id, `step ${step.id} was applied but ${t.failed} check(s) failed:\n  ${message.split('\n').join('\n  ')}`, 3);
+    emitter.emit({
+      event: 'step.fail',
+      phase,
+      step: step.id,
+      error: message,
+      diagnostics: failedChecks.flatMap((r) => r.diagnostics ?? []),
+      ms: Math.round(performance.now() - started),
+    });
+    throw new StepFailure(
+      step.id,
+      `step ${step.id} was applied but ${t.failed} check(s) failed:\n  ${message.split('\n').join('\n  ')}`,
+      3,
+    );
   }
   state.steps[step.id] = { hash, status: 'verified', appliedAt, verifiedAt: new Date().toISOString(), checks: t, applied };
   await ctx.stateWriter.save();
@@ -534,22 +637,52 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
  * changed since, see applyStep) and this release's
  * chart and values are the ones its current deployed revision was installed with (release-reuse.ts).
  */
-async function applyRelease(ctx: Ctx, release: HelmRelease, env: ReturnType<typeof actionEnv>, previous: StepState | undefined): Promise<AppliedUnit> {
+async function applyRelease(
+  ctx: Ctx,
+  release: HelmRelease,
+  env: ReturnType<typeof actionEnv>,
+  previous: StepState | undefined,
+): Promise<AppliedUnit> {
   const { helm } = ctx.session;
   const fingerprint = await releaseFingerprint(release, ctx.options.workDir, helm.major);
-  const before = previous?.applied.find((u): u is Extract<AppliedUnit, { type: 'release' }> => u.type === 'release' && u.release === release.release && u.namespace === release.namespace);
+  const before = previous?.applied.find(
+    (u): u is Extract<AppliedUnit, { type: 'release' }> =>
+      u.type === 'release' && u.release === release.release && u.namespace === release.namespace,
+  );
   const kept = previous ? await reusableRevision(helm, before, fingerprint) : undefined;
   if (kept !== undefined) {
-    env.progress(`helm release ${release.namespace}/${release.release} unchanged (chart and values as in revision ${kept}, deployed): no upgrade`);
+    env.progress(
+      `helm release ${release.namespace}/${release.release} unchanged (chart and values as in revision ${kept}, deployed): no upgrade`,
+    );
     return { type: 'release', release: release.release, namespace: release.namespace, fingerprint, revision: kept };
   }
   await executeAction({ type: 'helm', release }, env);
   const revision = await currentRevision(helm, release.release, release.namespace);
-  return { type: 'release', release: release.release, namespace: release.namespace, fingerprint, ...(revision !== undefined ? { revision } : {}) };
+  return {
+    type: 'release',
+    release: release.release,
+    namespace: release.namespace,
+    fingerprint,
+    ...(revision !== undefined ? { revision } : {}),
+  };
 }
 
-async function recordFailure(ctx: Ctx, id: StepId, hash: string, applied: AppliedUnit[], message: string, checks?: StepState['checks']): Promise<void> {
-  ctx.state.steps[id] = { hash, status: 'failed', failedAt: new Date().toISOString(), error: message.slice(0, 2000), applied, ...(checks ? { checks } : {}) };
+async function recordFailure(
+  ctx: Ctx,
+  id: StepId,
+  hash: string,
+  applied: AppliedUnit[],
+  message: string,
+  checks?: StepState['checks'],
+): Promise<void> {
+  ctx.state.steps[id] = {
+    hash,
+    status: 'failed',
+    failedAt: new Date().toISOString(),
+    error: message.slice(0, 2000),
+    applied,
+    ...(checks ? { checks } : {}),
+  };
   await ctx.stateWriter.save();
 }
 
@@ -560,12 +693,21 @@ async function verifyOnly(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<
   const t = tally(results);
   const previous = ctx.state.steps[step.id];
   if (previous) {
-    ctx.state.steps[step.id] = { ...previous, checks: t, ...(t.failed ? { status: 'failed', failedAt: new Date().toISOString(), error: 'verification failed' } : { verifiedAt: new Date().toISOString() }) };
+    ctx.state.steps[step.id] = {
+      ...previous,
+      checks: t,
+      ...(t.failed
+        ? { status: 'failed', failedAt: new Date().toISOString(), error: 'verification failed' }
+        : { verifiedAt: new Date().toISOString() }),
+    };
     await ctx.stateWriter.save();
   }
   if (t.failed) {
     ctx.summary.exitCode = 3;
-    const message = results.filter((r) => r.status === 'failed').map((r) => `${r.description}: ${r.message ?? ''}`).join('\n');
+    const message = results
+      .filter((r) => r.status === 'failed')
+      .map((r) => `${r.description}: ${r.message ?? ''}`)
+      .join('\n');
     ctx.emitter.emit({ event: 'step.fail', phase, step: step.id, error: message, ms: Math.round(performance.now() - started) });
   } else {
     ctx.emitter.emit({ event: 'step.ok', phase, step: step.id, changed: false, ms: Math.round(performance.now() - started) });
@@ -575,5 +717,6 @@ async function verifyOnly(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<
 /** Throws when verification found failures (after every step was checked). */
 export function assertVerified(summary: RunSummary): void {
   const failed = summary.checks.filter((c) => c.status === 'failed');
-  if (failed.length) throw new VerificationError(`${failed.length} check(s) failed`, 'Read the failures above; `kubestrap up` re-applies what changed.');
+  if (failed.length)
+    throw new VerificationError(`${failed.length} check(s) failed`, 'Read the failures above; `kubestrap up` re-applies what changed.');
 }

@@ -22,7 +22,17 @@ export async function writeScorecard(kubectl: Kubectl, roadmap: string, checks: 
       data: {
         'updated-at': new Date().toISOString(),
         summary: `${checks.filter((c) => c.status === 'ok').length} ok, ${checks.filter((c) => c.status === 'failed').length} failed, ${checks.filter((c) => c.status === 'skipped').length} skipped`,
-        'checks.json': JSON.stringify(checks.map(({ step, check, description, status, message }) => ({ step, check, description, status, ...(message ? { message } : {}) })), null, 1),
+        'checks.json': JSON.stringify(
+          checks.map(({ step, check, description, status, message }) => ({
+            step,
+            check,
+            description,
+            status,
+            ...(message ? { message } : {}),
+          })),
+          null,
+          1,
+        ),
       },
     }),
   );

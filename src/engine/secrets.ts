@@ -19,7 +19,11 @@ export function randomString(length: number): string {
   return out;
 }
 
-export async function ensureGeneratedSecret(kubectl: Kubectl, spec: GeneratedSecret, register: (value: string) => void): Promise<'created' | 'kept'> {
+export async function ensureGeneratedSecret(
+  kubectl: Kubectl,
+  spec: GeneratedSecret,
+  register: (value: string) => void,
+): Promise<'created' | 'kept'> {
   const existing = await kubectl.get<ISecret>('secret', spec.name, spec.namespace);
   if (existing) {
     for (const v of Object.values(existing.data ?? {})) register(Buffer.from(v, 'base64').toString('utf8'));
@@ -35,9 +39,12 @@ export async function ensureGeneratedSecret(kubectl: Kubectl, spec: GeneratedSec
     const accessKey = source[d.accessKey];
     const secretKey = source[d.secretKey];
     if (accessKey === undefined || secretKey === undefined) {
-      throw new KubestrapError(`cannot derive ${spec.namespace}/${spec.name}:${key}: keys ${d.accessKey}/${d.secretKey} not found${d.fromSecret ? ` in Secret ${d.fromSecret}` : ''}`, {
-        suggestion: 'This is a bug in the step that renders the secret; report it.',
-      });
+      throw new KubestrapError(
+        `cannot derive ${spec.namespace}/${spec.name}:${key}: keys ${d.accessKey}/${d.secretKey} not found${d.fromSecret ? ` in Secret ${d.fromSecret}` : ''}`,
+        {
+          suggestion: 'This is a bug in the step that renders the secret; report it.',
+        },
+      );
     }
     data[key] = `[default]\naws_access_key_id=${accessKey}\naws_secret_access_key=${secretKey}\n`;
   }
@@ -55,6 +62,9 @@ export async function ensureGeneratedSecret(kubectl: Kubectl, spec: GeneratedSec
 
 async function readSecretData(kubectl: Kubectl, name: string, namespace: string): Promise<Record<string, string>> {
   const secret = await kubectl.get<ISecret>('secret', name, namespace);
-  if (!secret) throw new KubestrapError(`Secret ${namespace}/${name} should exist by now but does not`, { suggestion: 'Run again; if it persists, report it.' });
+  if (!secret)
+    throw new KubestrapError(`Secret ${namespace}/${name} should exist by now but does not`, {
+      suggestion: 'Run again; if it persists, report it.',
+    });
   return Object.fromEntries(Object.entries(secret.data ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64').toString('utf8')]));
 }

@@ -22,7 +22,10 @@ export interface Session {
 export async function openSession(config: Config, env: NodeJS.ProcessEnv, redactor = new Redactor()): Promise<Session> {
   const target = targetOf(config);
   if (!target.context) {
-    throw new UsageError('no kube context to target', 'Set spec.cluster.context (or --context); kubestrap only ever applies to a context you name.');
+    throw new UsageError(
+      'no kube context to target',
+      'Set spec.cluster.context (or --context); kubestrap only ever applies to a context you name.',
+    );
   }
   const exec = createExec(redactor, env);
   const kubectl = new Kubectl(exec, target);
@@ -46,15 +49,21 @@ export async function checkReachableAndSkew(session: Session): Promise<string> {
   try {
     server = await session.kubectl.serverVersion();
   } catch (error) {
-    throw new KubestrapError(`cannot reach the cluster of context ${session.kubectl.target.context}: ${(error as Error).message.split('\n').slice(-2).join(' ')}`, {
-      suggestion: `Check that the cluster is running and \`kubectl --context ${session.kubectl.target.context} get nodes\` works.`,
-    });
+    throw new KubestrapError(
+      `cannot reach the cluster of context ${session.kubectl.target.context}: ${(error as Error).message.split('\n').slice(-2).join(' ')}`,
+      {
+        suggestion: `Check that the cluster is running and \`kubectl --context ${session.kubectl.target.context} get nodes\` works.`,
+      },
+    );
   }
   const skew = Math.abs(minorOf(server) - minorOf(session.tools.kubectl));
   if (!(skew <= 1)) {
-    throw new KubestrapError(`kubectl ${session.tools.kubectl} is ${skew} minors away from the server ${server}; kubectl supports one minor of skew`, {
-      suggestion: `Install kubectl 1.${minorOf(server)} (or point KUBESTRAP_KUBECTL at one).`,
-    });
+    throw new KubestrapError(
+      `kubectl ${session.tools.kubectl} is ${skew} minors away from the server ${server}; kubectl supports one minor of skew`,
+      {
+        suggestion: `Install kubectl 1.${minorOf(server)} (or point KUBESTRAP_KUBECTL at one).`,
+      },
+    );
   }
   return server;
 }

@@ -42,7 +42,10 @@ export async function smokeHttpProbe(env: CheckEnv, namespace: string): Promise<
       await new Promise((r) => setTimeout(r, 2000));
     }
     const why = phase === 'Failed' ? 'failed' : `is still ${phase ?? 'missing'} after 120s`;
-    return { message: `the smoke workload did not answer HTTP at ${url}: probe pod ${client} ${why}: ${await kubectl.logsTail(namespace, client, 'probe', 5)}`, diagnose: namespace };
+    return {
+      message: `the smoke workload did not answer HTTP at ${url}: probe pod ${client} ${why}: ${await kubectl.logsTail(namespace, client, 'probe', 5)}`,
+      diagnose: namespace,
+    };
   } finally {
     await kubectl.delete('pod', client, namespace, '60s');
   }
@@ -67,7 +70,11 @@ export async function removeSmoke(kubectl: Kubectl): Promise<string[]> {
       apiVersion: 'v1',
       kind: 'ConfigMap',
       metadata: { name: markerName, namespace: kubestrapNamespace, labels: { 'app.kubernetes.io/managed-by': 'kubestrap' } },
-      data: { 'removed-at': new Date().toISOString(), removed: removed.join(', '), why: 'up removes the smoke-test workload once the roadmap verified; spec.verification.keepSmoke (--keep-smoke) keeps it' },
+      data: {
+        'removed-at': new Date().toISOString(),
+        removed: removed.join(', '),
+        why: 'up removes the smoke-test workload once the roadmap verified; spec.verification.keepSmoke (--keep-smoke) keeps it',
+      },
     }),
   );
   return removed;

@@ -27,7 +27,11 @@ export async function inClusterVerifierProbe(env: CheckEnv, namespace: string, t
       toYaml({
         apiVersion: 'batch/v1',
         kind: 'Job',
-        metadata: { name, namespace, labels: { ...(cron.spec.jobTemplate.metadata?.labels ?? {}), 'app.kubernetes.io/managed-by': 'kubestrap' } },
+        metadata: {
+          name,
+          namespace,
+          labels: { ...(cron.spec.jobTemplate.metadata?.labels ?? {}), 'app.kubernetes.io/managed-by': 'kubestrap' },
+        },
         spec: cron.spec.jobTemplate.spec,
       }),
     );
@@ -37,15 +41,25 @@ export async function inClusterVerifierProbe(env: CheckEnv, namespace: string, t
       job = await kubectl.get<Job>('jobs.batch', name, namespace);
       const done = job?.status?.conditions?.find((c) => (c.type === 'Complete' || c.type === 'Failed') && c.status === 'True');
       if (done?.type === 'Complete') break;
-      if (done?.type === 'Failed') return { message: `the verifier Job ${name} failed (${done.message ?? ''}): ${await jobLog(env, namespace, name)}`, diagnose: namespace };
+      if (done?.type === 'Failed')
+        return {
+          message: `the verifier Job ${name} failed (${done.message ?? ''}): ${await jobLog(env, namespace, name)}`,
+          diagnose: namespace,
+        };
       await new Promise((r) => setTimeout(r, 2000));
     }
     if (!job?.status?.conditions?.some((c) => c.type === 'Complete' && c.status === 'True')) {
-      return { message: `the verifier Job ${name} did not complete within ${timeoutMs / 1000}s: ${await jobLog(env, namespace, name)}`, diagnose: namespace };
+      return {
+        message: `the verifier Job ${name} did not complete within ${timeoutMs / 1000}s: ${await jobLog(env, namespace, name)}`,
+        diagnose: namespace,
+      };
     }
     const results = await kubectl.get<{ data?: Record<string, string> }>('configmap', verifier.results, namespace);
     const updated = results?.data?.['updated-at'];
-    if (!updated || new Date(updated) < started) return { message: `the verifier Job completed but ${namespace}/${verifier.results} was not updated (updated-at ${updated ?? 'missing'})` };
+    if (!updated || new Date(updated) < started)
+      return {
+        message: `the verifier Job completed but ${namespace}/${verifier.results} was not updated (updated-at ${updated ?? 'missing'})`,
+      };
     return undefined;
   } finally {
     await kubectl.delete('jobs.batch', name, namespace, '60s');

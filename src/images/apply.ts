@@ -19,11 +19,17 @@ export function chartKeyOfRef(ref: string): ChartKey {
 export function withImageMirror(config: Config, step: StepPlan): StepPlan {
   const registry = config.spec.images.registry;
   if (!registry) return step;
-  const valuesOf = new Map(step.actions.flatMap((a) => (a.type === 'helm' ? [[a.release.values, chartKeyOfRef(a.release.chart.ref)] as const] : [])));
+  const valuesOf = new Map(
+    step.actions.flatMap((a) => (a.type === 'helm' ? [[a.release.values, chartKeyOfRef(a.release.chart.ref)] as const] : [])),
+  );
   let changed = false;
   const artifacts = step.artifacts.map((a) => {
     const key = valuesOf.get(a.path);
-    const content = key ? mirrorChartValues(key, a.content, registry) : /\.ya?ml$/.test(a.path) ? mirrorManifest(a.content, registry) : a.content;
+    const content = key
+      ? mirrorChartValues(key, a.content, registry)
+      : /\.ya?ml$/.test(a.path)
+        ? mirrorManifest(a.content, registry)
+        : a.content;
     if (content !== a.content) changed = true;
     return content === a.content ? a : { ...a, content };
   });

@@ -66,7 +66,8 @@ function mirrorImageFields(node: unknown, registry: string): void {
   if (Array.isArray(node)) return node.forEach((n) => mirrorImageFields(n, registry));
   if (!node || typeof node !== 'object') return;
   const obj = node as Tree;
-  if (typeof obj.image === 'string' && /^[a-z0-9][a-z0-9._\-/:@]*$/i.test(obj.image) && !obj.image.startsWith(`${registry}/`)) obj.image = mirrorImage(obj.image, registry);
+  if (typeof obj.image === 'string' && /^[a-z0-9][a-z0-9._\-/:@]*$/i.test(obj.image) && !obj.image.startsWith(`${registry}/`))
+    obj.image = mirrorImage(obj.image, registry);
   for (const v of Object.values(obj)) mirrorImageFields(v, registry);
 }
 

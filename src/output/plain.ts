@@ -33,7 +33,10 @@ export function plainRenderer(options: PlainOptions): EventSink {
         case 'step.skip':
           return out(e.time, `  ${e.step}: ${chalk.yellow('skipped')} (${e.reason})`);
         case 'step.ok':
-          return out(e.time, `  ${e.step}: ${chalk.green(command === 'down' ? 'removed' : e.changed ? 'applied and verified' : 'verified')} in ${secs(e.ms)}`);
+          return out(
+            e.time,
+            `  ${e.step}: ${chalk.green(command === 'down' ? 'removed' : e.changed ? 'applied and verified' : 'verified')} in ${secs(e.ms)}`,
+          );
         case 'step.fail':
           out(e.time, `  ${e.step}: ${chalk.red('FAILED')} after ${secs(e.ms)}\n      ${e.error.split('\n').join('\n      ')}`);
           for (const d of e.diagnostics ?? []) options.write(`      ${chalk.dim('|')} ${d}`);
@@ -48,7 +51,9 @@ export function plainRenderer(options: PlainOptions): EventSink {
           return out(e.time, e.level === 'warn' ? chalk.yellow(`warning: ${e.message}`) : chalk.dim(e.message));
         case 'run.end': {
           const lines = [
-            e.ok ? chalk.green.bold(`done in ${secs(e.ms)}`) : chalk.red.bold(`failed after ${secs(e.ms)}${e.failed ? ` at step ${e.failed}` : ''}`),
+            e.ok
+              ? chalk.green.bold(`done in ${secs(e.ms)}`)
+              : chalk.red.bold(`failed after ${secs(e.ms)}${e.failed ? ` at step ${e.failed}` : ''}`),
             `changed: ${e.changed.length ? e.changed.join(', ') : 'nothing'}`,
             ...(e.skipped.length ? [`skipped: ${e.skipped.map((s) => `${s.step} (${s.reason})`).join('; ')}`] : []),
             chalk.dim(`time in kubectl/helm/kind: ${secs(e.commandMs)} of ${secs(e.ms)}`),

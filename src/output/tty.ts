@@ -30,11 +30,15 @@ interface Deferred<T> {
 
 function deferred<T>(): Deferred<T> {
   let resolve!: (value: T) => void;
-  const d: Deferred<T> = { promise: new Promise<T>((r) => (resolve = r)), resolve: (v) => {
-    if (d.settled) return;
-    d.settled = true;
-    resolve(v);
-  }, settled: false };
+  const d: Deferred<T> = {
+    promise: new Promise<T>((r) => (resolve = r)),
+    resolve: (v) => {
+      if (d.settled) return;
+      d.settled = true;
+      resolve(v);
+    },
+    settled: false,
+  };
   return d;
 }
 
@@ -151,7 +155,9 @@ export function ttyRenderer(options: TtyOptions): TtySink {
       const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
       const lines = [
         '',
-        e.ok ? chalk.green.bold(`done in ${secs(e.ms)}`) : chalk.red.bold(`failed after ${secs(e.ms)}${e.failed ? ` at step ${e.failed}` : ''}`),
+        e.ok
+          ? chalk.green.bold(`done in ${secs(e.ms)}`)
+          : chalk.red.bold(`failed after ${secs(e.ms)}${e.failed ? ` at step ${e.failed}` : ''}`),
         `changed: ${e.changed.length ? e.changed.join(', ') : 'nothing'}`,
         ...(e.skipped.length ? [`skipped: ${e.skipped.map((s) => `${s.step} (${s.reason})`).join('; ')}`] : []),
         ...(phaseMs.size ? [`phases: ${[...phaseMs].map(([p, ms]) => `${p} ${secs(ms)}`).join(', ')}`] : []),
@@ -196,12 +202,18 @@ export function ttyRenderer(options: TtyOptions): TtySink {
           return undefined;
         case 'step.fail':
           phaseGate(e.phase).resolve(true);
-          notes.push(chalk.red(`${e.step} failed: ${e.error.split('\n').join('\n    ')}`), ...(e.diagnostics ?? []).map((d) => chalk.dim(`  | ${d}`)));
+          notes.push(
+            chalk.red(`${e.step} failed: ${e.error.split('\n').join('\n    ')}`),
+            ...(e.diagnostics ?? []).map((d) => chalk.dim(`  | ${d}`)),
+          );
           stepState(e.step).done.resolve({ kind: 'fail', error: e.error });
           return undefined;
         case 'check.result':
           if (e.status === 'failed') {
-            notes.push(chalk.red(`check failed (${e.step}): ${e.description}${e.message ? ` - ${e.message}` : ''}`), ...(e.diagnostics ?? []).map((d) => chalk.dim(`  | ${d}`)));
+            notes.push(
+              chalk.red(`check failed (${e.step}): ${e.description}${e.message ? ` - ${e.message}` : ''}`),
+              ...(e.diagnostics ?? []).map((d) => chalk.dim(`  | ${d}`)),
+            );
             show(e.step, `check failed: ${e.description}`);
           } else if (options.verbose) show(e.step, `${e.status}: ${e.description}`);
           return undefined;

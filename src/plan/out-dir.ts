@@ -92,7 +92,12 @@ async function listTree(dir: string, prefix = ''): Promise<{ files: string[]; di
 async function readMarker(dir: string, purpose: OutDirPurpose): Promise<PlanMarker | undefined> {
   try {
     const parsed = JSON.parse(await readFile(path.join(dir, purpose.marker), 'utf8')) as Partial<PlanMarker>;
-    if ((parsed.kind as string | undefined) === purpose.kind && Array.isArray(parsed.files) && parsed.files.every((f) => typeof f === 'string')) return parsed as PlanMarker;
+    if (
+      (parsed.kind as string | undefined) === purpose.kind &&
+      Array.isArray(parsed.files) &&
+      parsed.files.every((f) => typeof f === 'string')
+    )
+      return parsed as PlanMarker;
   } catch {
     // absent or unreadable: not a marker
   }
@@ -135,7 +140,11 @@ export async function checkPlanOutDir(guard: OutDirGuard): Promise<{ exists: boo
     [home, 'your home directory (or a parent of it)'],
     [cwd, 'the current directory (or a parent of it)'],
   ];
-  if (guard.configFile) forbidden.push([path.dirname(path.resolve(cwd, guard.configFile)), `the directory of the config file ${guard.configFile} (or a parent of it)`]);
+  if (guard.configFile)
+    forbidden.push([
+      path.dirname(path.resolve(cwd, guard.configFile)),
+      `the directory of the config file ${guard.configFile} (or a parent of it)`,
+    ]);
   for (const [protectedDir, what] of forbidden) {
     if (isSameOrAncestor(out, protectedDir)) {
       throw new UsageError(`--out ${shown} is ${what}; kubestrap replaces its ${noun} as a whole and will never replace that.`, howToFix);
@@ -154,8 +163,13 @@ export async function checkPlanOutDir(guard: OutDirGuard): Promise<{ exists: boo
   }
 
   const st = await lstat(out);
-  if (st.isSymbolicLink()) throw new UsageError(`--out ${shown} is a symbolic link; kubestrap will not replace it.`, 'Pass the directory it points to, or a new directory.');
-  if (!st.isDirectory()) throw new UsageError(`--out ${shown} exists and is a file, not a directory; kubestrap will not replace it.`, howToFix);
+  if (st.isSymbolicLink())
+    throw new UsageError(
+      `--out ${shown} is a symbolic link; kubestrap will not replace it.`,
+      'Pass the directory it points to, or a new directory.',
+    );
+  if (!st.isDirectory())
+    throw new UsageError(`--out ${shown} exists and is a file, not a directory; kubestrap will not replace it.`, howToFix);
 
   const tree = await listTree(out).catch((e: NodeJS.ErrnoException) => {
     throw new UsageError(`--out ${shown} cannot be read (${e.code ?? e.message}).`, howToFix);
@@ -169,7 +183,10 @@ export async function checkPlanOutDir(guard: OutDirGuard): Promise<{ exists: boo
   const foreign = [...tree.files.filter((f) => !known.has(f)), ...tree.dirs.filter((d) => !knownDirs.has(d))];
   if (foreign.length > 0) {
     const why = marker ? 'holds files kubestrap did not write' : 'was not written by kubestrap';
-    throw new UsageError(`--out ${shown} ${why} (${listSome(foreign)}); kubestrap replaces its ${noun} as a whole and will not delete them.`, `Move those files elsewhere, or ${howToFix.charAt(0).toLowerCase()}${howToFix.slice(1)}`);
+    throw new UsageError(
+      `--out ${shown} ${why} (${listSome(foreign)}); kubestrap replaces its ${noun} as a whole and will not delete them.`,
+      `Move those files elsewhere, or ${howToFix.charAt(0).toLowerCase()}${howToFix.slice(1)}`,
+    );
   }
   return { exists: true };
 }

@@ -77,7 +77,9 @@ export function buildPlan(options: PlanOptions): Plan {
           ...(enablement.enabled ? {} : { reason: enablement.reason }),
           needs: step.needs,
           rendered,
-          commands: rendered.actions.map((a) => actionArgv(a, target, options.outDir, config.spec.verification.timeout, options.helmMajor ?? 4)),
+          commands: rendered.actions.map((a) =>
+            actionArgv(a, target, options.outDir, config.spec.verification.timeout, options.helmMajor ?? 4),
+          ),
           stdin: rendered.actions.flatMap((a, i) => stdinOf(a, i)),
         };
       }),
@@ -88,7 +90,8 @@ export function buildPlan(options: PlanOptions): Plan {
 /** What an action pipes into its command, if anything (never a secret value). */
 function stdinOf(a: Action, command: number): { command: number; content: string }[] {
   if (a.type === 'secret') return [{ command, content: `Secret ${a.secret.namespace}/${a.secret.name} (generated; value not shown)` }];
-  if (a.type === 'chart-crds') return [{ command, content: `the CRDs of API group ${a.groups.join(', ')} from: ${showCrdsArgs(a.chart).join(' ')}` }];
+  if (a.type === 'chart-crds')
+    return [{ command, content: `the CRDs of API group ${a.groups.join(', ')} from: ${showCrdsArgs(a.chart).join(' ')}` }];
   return [];
 }
 

@@ -32,7 +32,10 @@ function writeFailure(outDir: string, error: unknown): KubestrapError {
     });
   }
   const reason = (e.code && fsReasons[e.code]) ?? e.message;
-  return new UsageError(`Could not write the plan to ${outDir}: ${reason}${e.path ? ` (${e.path})` : ''}. Nothing was changed there.`, 'Pass --out a directory you can write to (the default is .kubestrap/plan).');
+  return new UsageError(
+    `Could not write the plan to ${outDir}: ${reason}${e.path ? ` (${e.path})` : ''}. Nothing was changed there.`,
+    'Pass --out a directory you can write to (the default is .kubestrap/plan).',
+  );
 }
 
 /**

@@ -112,7 +112,8 @@ const sizes: Record<AddonComponent, { production: Size; kind: Size }> = {
 
 /** Requests and limits of one add-on container: kubestrap's size for the target, then the config's override. */
 export function addonResources(config: Config, component: AddonComponent): ContainerResources {
-  const [cpuRequest, memoryRequest, cpuLimit, memoryLimit] = sizes[component][config.spec.cluster.provider === 'kind' ? 'kind' : 'production'];
+  const [cpuRequest, memoryRequest, cpuLimit, memoryLimit] =
+    sizes[component][config.spec.cluster.provider === 'kind' ? 'kind' : 'production'];
   const o = config.spec.cost.addonResources[component];
   return {
     requests: { cpu: o?.requests?.cpu ?? cpuRequest, memory: o?.requests?.memory ?? memoryRequest },

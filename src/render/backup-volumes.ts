@@ -2,9 +2,7 @@ import { clusterProfile, profileFacts } from '../config/profile.js';
 import type { Config } from '../config/schema.js';
 
 type VolumeBackup =
-  | { mode: 'snapshot'; driver: string; reason: string }
-  | { mode: 'file-system'; reason: string }
-  | { mode: 'none'; reason: string };
+  { mode: 'snapshot'; driver: string; reason: string } | { mode: 'file-system'; reason: string } | { mode: 'none'; reason: string };
 
 /** CSI driver of the volumes kubestrap provisions itself. */
 const longhornDriver = 'driver.longhorn.io';
@@ -17,7 +15,8 @@ const longhornDriver = 'driver.longhorn.io';
 export function volumeBackup(config: Config): VolumeBackup {
   const { backup, storage, cluster } = config.spec;
   // Longhorn's own, else the one named, else the managed provider's block-storage driver.
-  const driver = storage.provisioner === 'longhorn' ? longhornDriver : (backup.snapshotDriver ?? profileFacts[clusterProfile(config)].csiDriver);
+  const driver =
+    storage.provisioner === 'longhorn' ? longhornDriver : (backup.snapshotDriver ?? profileFacts[clusterProfile(config)].csiDriver);
   switch (backup.volumes) {
     case 'none':
       return { mode: 'none', reason: 'spec.backup.volumes is none: backups hold Kubernetes objects only' };
@@ -26,7 +25,8 @@ export function volumeBackup(config: Config): VolumeBackup {
     case 'snapshot':
       return { mode: 'snapshot', driver: driver ?? '', reason: 'spec.backup.volumes is snapshot' };
     case 'auto':
-      if (!storage.snapshots) return { mode: 'file-system', reason: 'auto: storage.snapshots is false, so there is no snapshot controller' };
+      if (!storage.snapshots)
+        return { mode: 'file-system', reason: 'auto: storage.snapshots is false, so there is no snapshot controller' };
       if (driver) return { mode: 'snapshot', driver, reason: `auto: CSI driver ${driver} takes snapshots` };
       return {
         mode: 'file-system',

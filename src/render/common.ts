@@ -36,8 +36,17 @@ export function podSecurityLabels(level: PodSecurityLevel): Record<string, strin
   };
 }
 
-export function namespaceObject(config: Config, step: StepId, name: string, level: PodSecurityLevel, extraLabels: Record<string, string> = {}): Record<string, unknown> {
-  return renderObject('common/namespace.yaml', { name, labels: { ...commonLabels(config, step), ...podSecurityLabels(level), ...extraLabels } });
+export function namespaceObject(
+  config: Config,
+  step: StepId,
+  name: string,
+  level: PodSecurityLevel,
+  extraLabels: Record<string, string> = {},
+): Record<string, unknown> {
+  return renderObject('common/namespace.yaml', {
+    name,
+    labels: { ...commonLabels(config, step), ...podSecurityLabels(level), ...extraLabels },
+  });
 }
 
 /** The kube context kubestrap targets: kind's `kind-<name>` or the one the user named. */

@@ -17,9 +17,18 @@ export interface IdentityWiring {
 
 export function identityWiring(w: WorkloadIdentity | undefined): IdentityWiring | undefined {
   if (!w) return undefined;
-  if (w.awsRoleArn) return { serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': w.awsRoleArn }, podLabels: {}, describe: `IAM role ${w.awsRoleArn} (IRSA)` };
+  if (w.awsRoleArn)
+    return {
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': w.awsRoleArn },
+      podLabels: {},
+      describe: `IAM role ${w.awsRoleArn} (IRSA)`,
+    };
   if (w.gcpServiceAccount) {
-    return { serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': w.gcpServiceAccount }, podLabels: {}, describe: `Google service account ${w.gcpServiceAccount} (GKE Workload Identity)` };
+    return {
+      serviceAccountAnnotations: { 'iam.gke.io/gcp-service-account': w.gcpServiceAccount },
+      podLabels: {},
+      describe: `Google service account ${w.gcpServiceAccount} (GKE Workload Identity)`,
+    };
   }
   if (w.azureClientId) {
     return {

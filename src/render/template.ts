@@ -40,7 +40,10 @@ class Other {
 
 function compile(node: unknown): unknown {
   if (isScalar(node)) return node.value;
-  if (isMap(node)) return new Entries(node.items.filter(isPair).map((pair) => [isScalar(pair.key) ? String(pair.key.value) : String(pair.key), compile(pair.value)]));
+  if (isMap(node))
+    return new Entries(
+      node.items.filter(isPair).map((pair) => [isScalar(pair.key) ? String(pair.key.value) : String(pair.key), compile(pair.value)]),
+    );
   if (isSeq(node)) return node.items.map(compile);
   return node === null || node === undefined ? null : new Other(node as Node);
 }

@@ -57,18 +57,38 @@ function acmeSolver(tls: Tls, gateway: { name: string; namespace: string }): Rec
   const dns = tls.acme?.dns01;
   if (tls.acme?.solver !== 'dns01' || !dns) {
     // cert-manager answers the challenge with an HTTPRoute on the Gateway's http listener.
-    return { http01: { gatewayHTTPRoute: { parentRefs: [{ name: gateway.name, namespace: gateway.namespace, kind: 'Gateway', sectionName: 'http' }] } } };
+    return {
+      http01: {
+        gatewayHTTPRoute: { parentRefs: [{ name: gateway.name, namespace: gateway.namespace, kind: 'Gateway', sectionName: 'http' }] },
+      },
+    };
   }
   const ref = dns.secretRef ? { name: dns.secretRef.name, key: dns.secretRef.key } : undefined;
   switch (dns.provider) {
     case 'cloudflare':
       return { dns01: { cloudflare: { apiTokenSecretRef: ref } } };
     case 'route53':
-      return { dns01: { route53: { ...(dns.region ? { region: dns.region } : {}), ...(ref ? { accessKeyID: dns.accessKeyID, secretAccessKeySecretRef: ref } : {}) } } };
+      return {
+        dns01: {
+          route53: {
+            ...(dns.region ? { region: dns.region } : {}),
+            ...(ref ? { accessKeyID: dns.accessKeyID, secretAccessKeySecretRef: ref } : {}),
+          },
+        },
+      };
     case 'clouddns':
       return { dns01: { cloudDNS: { project: dns.project, ...(ref ? { serviceAccountSecretRef: ref } : {}) } } };
     case 'azuredns':
-      return { dns01: { azureDNS: { subscriptionID: dns.subscriptionID, resourceGroupName: dns.resourceGroupName, hostedZoneName: dns.hostedZoneName, environment: 'AzurePublicCloud' } } };
+      return {
+        dns01: {
+          azureDNS: {
+            subscriptionID: dns.subscriptionID,
+            resourceGroupName: dns.resourceGroupName,
+            hostedZoneName: dns.hostedZoneName,
+            environment: 'AzurePublicCloud',
+          },
+        },
+      };
   }
 }
 
@@ -76,12 +96,24 @@ function acmeSolver(tls: Tls, gateway: { name: string; namespace: string }): Rec
  * The ClusterIssuers (and, for kubestrap's own CA, its root Certificate), in apply order: the
  * self-signed issuer always, then the chosen one.
  */
-export function issuerObjects(config: Config, labels: Record<string, string>, gateway: { name: string; namespace: string }): Record<string, unknown>[] {
+export function issuerObjects(
+  config: Config,
+  labels: Record<string, string>,
+  gateway: { name: string; namespace: string },
+): Record<string, unknown>[] {
   const { tls } = config.spec.security;
   const out = [renderObject('security/cluster-issuer.yaml', { name: selfSignedIssuer, labels })];
   if (tls.issuer === 'ca') {
     if (!tls.ca.secretName) {
-      out.push(renderObject('security/root-ca.yaml', { name: rootCa, namespace: certManagerNamespace, labels, commonName: `kubestrap ${config.spec.cluster.name} root CA`, selfSignedIssuer }));
+      out.push(
+        renderObject('security/root-ca.yaml', {
+          name: rootCa,
+          namespace: certManagerNamespace,
+          labels,
+          commonName: `kubestrap ${config.spec.cluster.name} root CA`,
+          selfSignedIssuer,
+        }),
+      );
     }
     out.push(renderObject('security/ca-issuer.yaml', { name: caIssuer, labels, secretName: caSecret(tls) }));
   } else if (tls.issuer === 'acme' && tls.acme) {
@@ -105,6 +137,17 @@ export function certManagerNeedsGatewayApi(config: Config): boolean {
   return tls.issuer === 'acme' && tls.acme?.solver === 'http01';
 }
 
-export function gatewayCertificateObject(config: Config, tls: GatewayTls, namespace: string, labels: Record<string, string>): Record<string, unknown> {
-  return renderObject('gateway/certificate.yaml', { name: gatewayCertificate, namespace, labels, dnsNames: tls.dnsNames, issuer: tls.issuer });
+export function gatewayCertificateObject(
+  config: Config,
+  tls: GatewayTls,
+  namespace: string,
+  labels: Record<string, string>,
+): Record<string, unknown> {
+  return renderObject('gateway/certificate.yaml', {
+    name: gatewayCertificate,
+    namespace,
+    labels,
+    dnsNames: tls.dnsNames,
+    issuer: tls.issuer,
+  });
 }

@@ -36,7 +36,10 @@ export function emitYaml(value: unknown): string {
   return emitPlainYaml(value, writers) ?? emitYamlDocument(value);
 }
 
-const writers: ScalarWriters = { ambiguous: (text) => mustEscape.test(text) || isAmbiguousPlain(text), document: (value) => emitYamlDocument(value) };
+const writers: ScalarWriters = {
+  ambiguous: (text) => mustEscape.test(text) || isAmbiguousPlain(text),
+  document: (value) => emitYamlDocument(value),
+};
 
 /** emitYaml through the `yaml` package's Document, for every value (exported for the tests comparing both paths). */
 export function emitYamlDocument(value: unknown): string {

@@ -71,4 +71,3 @@ export class PlanBuilder {
     return { artifacts: this.artifacts, actions: this.actions, checks: this.checks, ...(this.notes.length ? { notes: this.notes } : {}) };
   }
 }
-

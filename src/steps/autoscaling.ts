@@ -49,7 +49,13 @@ export function clusterAutoscalerValues(config: Config): { context: Record<strin
     discovery = `managed instance groups ${ca.nodeGroups.map((g) => `${g.namePrefix}* (${g.minSize}-${g.maxSize})`).join(', ')}; GKE's own autoscaler must be off for these node pools`;
   } else if (ca.provider === 'azure') {
     if (wiring) {
-      context.azure = { subscriptionId: ca.azure?.subscriptionId, resourceGroup: ca.azure?.resourceGroup, clientId: ca.workloadIdentity?.azureClientId, vmType: 'vmss', workloadIdentity: true };
+      context.azure = {
+        subscriptionId: ca.azure?.subscriptionId,
+        resourceGroup: ca.azure?.resourceGroup,
+        clientId: ca.workloadIdentity?.azureClientId,
+        vmType: 'vmss',
+        workloadIdentity: true,
+      };
     } else {
       // Every ID and the client secret come from the user's Secret; the chart renders none.
       context.secretKeyRefNameOverride = ca.credentialsSecret;
@@ -111,7 +117,9 @@ export const autoscalingStep: Step = {
                         weight: 100,
                         podAffinityTerm: {
                           topologyKey: 'kubernetes.io/hostname',
-                          labelSelector: { matchLabels: { 'app.kubernetes.io/component': 'admission-controller', 'app.kubernetes.io/instance': 'vpa' } },
+                          labelSelector: {
+                            matchLabels: { 'app.kubernetes.io/component': 'admission-controller', 'app.kubernetes.io/instance': 'vpa' },
+                          },
                         },
                       },
                     ],
@@ -131,7 +139,12 @@ export const autoscalingStep: Step = {
     const { provider } = autoscaling.clusterAutoscaler;
     if (provider !== 'none') {
       const values = clusterAutoscalerValues(config);
-      b.helm('clusterAutoscaler', 'cluster-autoscaler', 'kube-system', renderObject('autoscaling/cluster-autoscaler-values.yaml', values.context));
+      b.helm(
+        'clusterAutoscaler',
+        'cluster-autoscaler',
+        'kube-system',
+        renderObject('autoscaling/cluster-autoscaler-values.yaml', values.context),
+      );
       b.note(`cluster-autoscaler (${provider}): ${values.describe}`);
       b.rollout('kube-system', ['deployment', 'cluster-autoscaler']);
     }
@@ -139,7 +152,12 @@ export const autoscalingStep: Step = {
     // The smoke-test Deployment exists since the integration step; scaling objects follow it.
     const hpa = renderObject('autoscaling/smoke-hpa.yaml', { ...smokeWorkload, labels, hpa: autoscaling.hpa });
     b.manifest('smoke-hpa.yaml', [hpa], 'HorizontalPodAutoscaler for the smoke-test workload');
-    b.check({ type: 'exists', resource: 'horizontalpodautoscalers.autoscaling', namespace: smokeWorkload.namespace, name: smokeWorkload.name });
+    b.check({
+      type: 'exists',
+      resource: 'horizontalpodautoscalers.autoscaling',
+      namespace: smokeWorkload.namespace,
+      name: smokeWorkload.name,
+    });
     if (autoscaling.vpa.enabled) {
       // The VerticalPodAutoscaler CRD comes with the vpa chart above, so this is applied after it.
       const { updateMode } = autoscaling.vpa;
@@ -151,9 +169,19 @@ export const autoscalingStep: Step = {
         controlledResources: updateMode === 'Off' ? ['cpu', 'memory'] : ['memory'],
       });
       b.manifest('smoke-vpa.yaml', [vpa], 'VerticalPodAutoscaler for the smoke-test workload');
-      b.check({ type: 'exists', resource: 'verticalpodautoscalers.autoscaling.k8s.io', namespace: smokeWorkload.namespace, name: smokeWorkload.name });
+      b.check({
+        type: 'exists',
+        resource: 'verticalpodautoscalers.autoscaling.k8s.io',
+        namespace: smokeWorkload.namespace,
+        name: smokeWorkload.name,
+      });
     }
-    b.check({ type: 'probe', probe: 'hpa-metrics', namespace: smokeWorkload.namespace, description: `an HPA on a CPU-loaded probe workload in ${smokeWorkload.namespace} reads its CPU utilisation from metrics-server` });
+    b.check({
+      type: 'probe',
+      probe: 'hpa-metrics',
+      namespace: smokeWorkload.namespace,
+      description: `an HPA on a CPU-loaded probe workload in ${smokeWorkload.namespace} reads its CPU utilisation from metrics-server`,
+    });
     return b.build();
   },
 };

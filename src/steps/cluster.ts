@@ -19,7 +19,11 @@ export { encryptionKeyFile };
  */
 function priorityClasses(b: PlanBuilder, config: Config): void {
   if (!config.spec.cost.priorityClasses) return;
-  b.manifest('priority-classes.yaml', renderObjects('cluster/priority-classes.yaml', { labels: commonLabels(config, 'cluster') }), 'PriorityClasses (kubestrap-platform-critical for add-ons; tenant-default is the global default)');
+  b.manifest(
+    'priority-classes.yaml',
+    renderObjects('cluster/priority-classes.yaml', { labels: commonLabels(config, 'cluster') }),
+    'PriorityClasses (kubestrap-platform-critical for add-ons; tenant-default is the global default)',
+  );
   for (const name of priorityClassNames) b.check({ type: 'exists', resource: 'priorityclasses.scheduling.k8s.io', name });
 }
 
@@ -41,10 +45,19 @@ export const clusterStep: Step = {
     if (cluster.provider === 'existing' || networking.cni === 'default') b.check({ type: 'nodes-ready' });
     if (cluster.provider === 'existing') {
       if (security.auditLogging) {
-        b.check({ type: 'not-checkable', description: 'API server audit logging', reason: 'an existing cluster configures audit logging through its provider (e.g. EKS control plane logging); kubestrap cannot read the flag' });
+        b.check({
+          type: 'not-checkable',
+          description: 'API server audit logging',
+          reason:
+            'an existing cluster configures audit logging through its provider (e.g. EKS control plane logging); kubestrap cannot read the flag',
+        });
       }
       if (security.secretsEncryption) {
-        b.check({ type: 'not-checkable', description: 'Secrets encryption at rest', reason: "an existing cluster's encryption at rest is set by its provider (KMS envelope encryption); kubestrap cannot read it" });
+        b.check({
+          type: 'not-checkable',
+          description: 'Secrets encryption at rest',
+          reason: "an existing cluster's encryption at rest is set by its provider (KMS envelope encryption); kubestrap cannot read it",
+        });
       }
       priorityClasses(b, ctx.config);
       return b.build();
@@ -73,13 +86,25 @@ export const clusterStep: Step = {
       // The key file is created once by `kubestrap up` (0600) next to the config, outside the plan
       // and work directories, and never rewritten: losing the key loses every Secret.
       extraArgs['encryption-provider-config'] = encryptionConfigInNode;
-      extraVolumes.push({ name: 'encryption-config', hostPath: encryptionConfigInNode, mountPath: encryptionConfigInNode, readOnly: true, pathType: 'File' });
+      extraVolumes.push({
+        name: 'encryption-config',
+        hostPath: encryptionConfigInNode,
+        mountPath: encryptionConfigInNode,
+        readOnly: true,
+        pathType: 'File',
+      });
       mounts.push({ hostPath: encryptionKeyFile(ctx.baseDir, cluster.name), containerPath: encryptionConfigInNode, readOnly: true });
     }
 
     const image = kindNodeImage(ctx.config);
-    b.note(cluster.nodeImage ? `node image ${image} (spec.cluster.nodeImage; the lock pins ${lock.kindNodeImages[cluster.kubernetesVersion]})` : `node image ${image} (pinned for Kubernetes ${cluster.kubernetesVersion})`);
-    const patches = Object.keys(extraArgs).length ? [toYaml(renderObject('cluster/kubeadm-apiserver-patch.yaml', { extraArgs, extraVolumes }))] : [];
+    b.note(
+      cluster.nodeImage
+        ? `node image ${image} (spec.cluster.nodeImage; the lock pins ${lock.kindNodeImages[cluster.kubernetesVersion]})`
+        : `node image ${image} (pinned for Kubernetes ${cluster.kubernetesVersion})`,
+    );
+    const patches = Object.keys(extraArgs).length
+      ? [toYaml(renderObject('cluster/kubeadm-apiserver-patch.yaml', { extraArgs, extraVolumes }))]
+      : [];
     const nodes: Record<string, unknown>[] = [];
     for (let i = 0; i < cluster.nodes.controlPlanes; i++) {
       nodes.push({

@@ -50,7 +50,9 @@ export const continuousVerificationStep: Step = {
   // Everything before it; a disabled step counts as satisfied.
   needs: ['integration', 'monitoring', 'autoscaling', 'disaster-recovery', 'cost'],
   enabled: (config) =>
-    config.spec.verification.scorecard ? { enabled: true } : { enabled: false, reason: 'spec.verification.scorecard is false: no scorecard, no drift checks' },
+    config.spec.verification.scorecard
+      ? { enabled: true }
+      : { enabled: false, reason: 'spec.verification.scorecard is false: no scorecard, no drift checks' },
   render(ctx) {
     const b = new PlanBuilder(ctx, 'operations', 'continuous-verification');
     const { config } = ctx;
@@ -76,17 +78,37 @@ export const continuousVerificationStep: Step = {
       const labels = commonLabels(config, 'continuous-verification');
       b.manifest(
         'verifier.yaml',
-        verifierManifests(config, scorecard.namespace, labels, scorecard.driftLabel, checks.map((check) => ({ check, description: describeCheck(check) }))),
+        verifierManifests(
+          config,
+          scorecard.namespace,
+          labels,
+          scorecard.driftLabel,
+          checks.map((check) => ({ check, description: describeCheck(check) })),
+        ),
         `in-cluster verifier: CronJob (${config.spec.verification.inCluster.schedule}), read-only RBAC for its checks, results ConfigMap ${verifier.results}`,
       );
       b.check(
         { type: 'exists', resource: 'cronjobs.batch', namespace: scorecard.namespace, name: verifier.cronJob },
-        { type: 'probe', probe: 'in-cluster-verifier', namespace: scorecard.namespace, description: `a run of the ${verifier.cronJob} CronJob completes and writes its results to ${scorecard.namespace}/${verifier.results}` },
+        {
+          type: 'probe',
+          probe: 'in-cluster-verifier',
+          namespace: scorecard.namespace,
+          description: `a run of the ${verifier.cronJob} CronJob completes and writes its results to ${scorecard.namespace}/${verifier.results}`,
+        },
       );
       if (config.spec.monitoring.prometheus.enabled) {
         // The PrometheusRule CRD comes with kube-prometheus-stack (the monitoring step runs first).
-        b.manifest('verifier-alerts.yaml', [verifierAlerts(config, monitoringNamespace, scorecard.namespace, labels, scorecard.driftLabel)], 'KubestrapVerificationStale and KubestrapVerificationDrift (PrometheusRule)');
-        b.check({ type: 'exists', resource: 'prometheusrules.monitoring.coreos.com', namespace: monitoringNamespace, name: 'kubestrap-verification' });
+        b.manifest(
+          'verifier-alerts.yaml',
+          [verifierAlerts(config, monitoringNamespace, scorecard.namespace, labels, scorecard.driftLabel)],
+          'KubestrapVerificationStale and KubestrapVerificationDrift (PrometheusRule)',
+        );
+        b.check({
+          type: 'exists',
+          resource: 'prometheusrules.monitoring.coreos.com',
+          namespace: monitoringNamespace,
+          name: 'kubestrap-verification',
+        });
       }
     }
     return b.build();

@@ -66,7 +66,11 @@ export const costStep: Step = {
     }
 
     if (cost.opencost) {
-      b.manifest('namespaces.yaml', [namespaceObject(config, 'cost', opencostNamespace, config.spec.security.podSecurity.platform)], `${opencostNamespace} namespace`);
+      b.manifest(
+        'namespaces.yaml',
+        [namespaceObject(config, 'cost', opencostNamespace, config.spec.security.podSecurity.platform)],
+        `${opencostNamespace} namespace`,
+      );
       b.helm(
         'opencost',
         'opencost',

@@ -55,7 +55,9 @@ function locationConfig(storage: BackupStorage): Record<string, string> | undefi
         resourceGroup: storage.azure?.resourceGroup ?? '',
         storageAccount: storage.azure?.storageAccount ?? '',
         // Workload identity: Entra ID (not the account's shared key), the subscription named here.
-        ...(storage.workloadIdentity?.azureClientId ? { useAAD: 'true', ...(storage.azure?.subscriptionId ? { subscriptionId: storage.azure.subscriptionId } : {}) } : {}),
+        ...(storage.workloadIdentity?.azureClientId
+          ? { useAAD: 'true', ...(storage.azure?.subscriptionId ? { subscriptionId: storage.azure.subscriptionId } : {}) }
+          : {}),
       };
   }
 }
@@ -98,7 +100,8 @@ export const disasterRecoveryStep: Step = {
   phase: 'operations',
   title: 'Disaster recovery',
   needs: ['storage', 'monitoring'],
-  enabled: (config) => (config.spec.backup.enabled ? { enabled: true } : { enabled: false, reason: 'spec.backup.enabled is false: no Velero, no backups' }),
+  enabled: (config) =>
+    config.spec.backup.enabled ? { enabled: true } : { enabled: false, reason: 'spec.backup.enabled is false: no Velero, no backups' },
   render(ctx) {
     const b = new PlanBuilder(ctx, 'operations', 'disaster-recovery');
     const { config } = ctx;
@@ -120,18 +123,27 @@ export const disasterRecoveryStep: Step = {
     );
     // The node agent mounts the kubelet's pod directories from the host: system level.
     const level = nodeAgent ? security.podSecurity.system : security.podSecurity.platform;
-    b.manifest('namespaces.yaml', [namespaceObject(config, 'disaster-recovery', veleroNamespace, level)], `${veleroNamespace} namespace (Pod Security ${level})`);
+    b.manifest(
+      'namespaces.yaml',
+      [namespaceObject(config, 'disaster-recovery', veleroNamespace, level)],
+      `${veleroNamespace} namespace (Pod Security ${level})`,
+    );
 
     let credentialsSecret: string | undefined;
     if (isMinio) {
-      b.action({ type: 'secret', secret: { namespace: veleroNamespace, name: minioCredentialsSecret, random: { 'access-key': 20, 'secret-key': 40 } } });
+      b.action({
+        type: 'secret',
+        secret: { namespace: veleroNamespace, name: minioCredentialsSecret, random: { 'access-key': 20, 'secret-key': 40 } },
+      });
       b.action({
         type: 'secret',
         secret: {
           namespace: veleroNamespace,
           name: veleroCredentialsSecret,
           random: {},
-          derived: { cloud: { format: 'aws-credentials', accessKey: 'access-key', secretKey: 'secret-key', fromSecret: minioCredentialsSecret } },
+          derived: {
+            cloud: { format: 'aws-credentials', accessKey: 'access-key', secretKey: 'secret-key', fromSecret: minioCredentialsSecret },
+          },
         },
       });
       credentialsSecret = veleroCredentialsSecret;
@@ -173,7 +185,9 @@ export const disasterRecoveryStep: Step = {
     } else {
       // Required by the backup-credentials rule for s3/gcs/azure without workload identity.
       credentialsSecret = storage.credentialsSecret ?? '';
-      b.note(`Velero's identity: static keys from Secret ${veleroNamespace}/${credentialsSecret} (the fallback; spec.backup.storage.workloadIdentity keeps keys out of the cluster)`);
+      b.note(
+        `Velero's identity: static keys from Secret ${veleroNamespace}/${credentialsSecret} (the fallback; spec.backup.storage.workloadIdentity keeps keys out of the cluster)`,
+      );
       b.check({ type: 'exists', resource: 'secrets', namespace: veleroNamespace, name: credentialsSecret });
     }
 
@@ -194,7 +208,11 @@ export const disasterRecoveryStep: Step = {
           },
         ],
         priorityClassName: addonPriorityClass(config),
-        resources: { velero: addonResources(config, 'velero'), nodeAgent: addonResources(config, 'velero-node-agent'), job: addonResources(config, 'helper-jobs') },
+        resources: {
+          velero: addonResources(config, 'velero'),
+          nodeAgent: addonResources(config, 'velero-node-agent'),
+          job: addonResources(config, 'helper-jobs'),
+        },
         credentials: { useSecret: credentialsSecret !== undefined, secret: credentialsSecret },
         identity: veleroIdentity(storage.workloadIdentity),
         nodeAgent,
@@ -234,7 +252,15 @@ export const disasterRecoveryStep: Step = {
           snapshotVolumes: snapshots,
           snapshotMoveData: snapshots,
         }),
-        ...(snapshots ? [renderObject('disaster-recovery/volume-snapshot-class.yaml', { name: veleroSnapshotClass, labels: { ...labels, 'velero.io/csi-volumesnapshot-class': 'true' }, driver: volumes.driver })] : []),
+        ...(snapshots
+          ? [
+              renderObject('disaster-recovery/volume-snapshot-class.yaml', {
+                name: veleroSnapshotClass,
+                labels: { ...labels, 'velero.io/csi-volumesnapshot-class': 'true' },
+                driver: volumes.driver,
+              }),
+            ]
+          : []),
       ],
       `BackupStorageLocation default (${storage.type}) and Schedule ${backupScheduleName}${snapshots ? ` and VolumeSnapshotClass ${veleroSnapshotClass} for Velero` : ''}`,
     );

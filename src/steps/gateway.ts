@@ -41,11 +41,23 @@ interface Implementation {
 
 export const implementations: Record<GatewayImplementation, Implementation> = {
   // Envoy Gateway runs one Envoy proxy Deployment per Gateway, in its own namespace by default.
-  'envoy-gateway': { gatewayClass: 'envoy-gateway', controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', dataPlaneNamespace: 'envoy-gateway-system', port: 80, httpsPort: 443 },
+  'envoy-gateway': {
+    gatewayClass: 'envoy-gateway',
+    controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
+    dataPlaneNamespace: 'envoy-gateway-system',
+    port: 80,
+    httpsPort: 443,
+  },
   // Traefik matches a listener's port against its entryPoints: 8000 is the chart's `web`
   // entryPoint (ports.web.port), exposed as 80 by its Service; 8443 its `websecure` entryPoint,
   // exposed as 443 (both the defaults of chart 41.3.0's values.yaml).
-  traefik: { gatewayClass: 'traefik', controllerName: 'traefik.io/gateway-controller', dataPlaneNamespace: 'traefik', port: 8000, httpsPort: 8443 },
+  traefik: {
+    gatewayClass: 'traefik',
+    controllerName: 'traefik.io/gateway-controller',
+    dataPlaneNamespace: 'traefik',
+    port: 8000,
+    httpsPort: 8443,
+  },
   // Cilium creates the `cilium` GatewayClass itself when the networking step sets gatewayAPI.enabled.
   // ⚠ relies on the chart's gatewayAPI.gatewayClass.create default (auto); not checked against 1.19.5
   cilium: { gatewayClass: 'cilium', port: 80, httpsPort: 443 },
@@ -91,15 +103,27 @@ export const gatewayStep: Step = {
     if (providerRuns(config, 'gateway-api-crds')) {
       // The provider owns them (GKE reconciles its own copy when Gateway API is enabled); applying
       // ours would fight it. Adopted: only checked.
-      b.note('Gateway API CRDs: run by the provider (spec.cluster.providerAddons), not applied; checked established (GKE: gcloud container clusters update <cluster> --gateway-api=standard)');
+      b.note(
+        'Gateway API CRDs: run by the provider (spec.cluster.providerAddons), not applied; checked established (GKE: gcloud container clusters update <cluster> --gateway-api=standard)',
+      );
     } else if (source === 'local') {
       // Air-gapped: the standard-install manifest sits next to the charts.
       const file = path.resolve(ctx.baseDir, localDir ?? 'charts', 'gateway-api', 'standard-install.yaml');
-      b.action({ type: 'apply', manifest: file, absolute: true, description: `Gateway API ${lock.manifests.gatewayApi.version} CRDs (standard channel, local copy)` });
+      b.action({
+        type: 'apply',
+        manifest: file,
+        absolute: true,
+        description: `Gateway API ${lock.manifests.gatewayApi.version} CRDs (standard channel, local copy)`,
+      });
     } else {
-      b.action({ type: 'apply-url', url: lock.manifests.gatewayApi.url, description: `Gateway API ${lock.manifests.gatewayApi.version} CRDs (standard channel)` });
+      b.action({
+        type: 'apply-url',
+        url: lock.manifests.gatewayApi.url,
+        description: `Gateway API ${lock.manifests.gatewayApi.version} CRDs (standard channel)`,
+      });
     }
-    for (const crd of ['gatewayclasses', 'gateways', 'httproutes']) b.check({ type: 'crd-established', name: `${crd}.gateway.networking.k8s.io` });
+    for (const crd of ['gatewayclasses', 'gateways', 'httproutes'])
+      b.check({ type: 'crd-established', name: `${crd}.gateway.networking.k8s.io` });
 
     // 2. Namespaces, with Pod Security labels.
     const namespaces = [namespaceObject(config, 'gateway', gatewayNamespace, platform)];
@@ -160,7 +184,10 @@ export const gatewayStep: Step = {
     let parametersRef: Record<string, string> | undefined;
     if (impl === 'envoy-gateway') {
       const proxy = 'kubestrap';
-      const owner = { 'gateway.envoyproxy.io/owning-gateway-name': gatewayName, 'gateway.envoyproxy.io/owning-gateway-namespace': gatewayNamespace };
+      const owner = {
+        'gateway.envoyproxy.io/owning-gateway-name': gatewayName,
+        'gateway.envoyproxy.io/owning-gateway-namespace': gatewayNamespace,
+      };
       objects.push(
         renderObject('gateway/envoy-proxy.yaml', {
           serviceAnnotations: loadBalancerAnnotations(config),
@@ -176,11 +203,17 @@ export const gatewayStep: Step = {
       );
       parametersRef = { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxy, namespace: 'envoy-gateway-system' };
     }
-    if (spec.controllerName) objects.push(renderObject('gateway/gateway-class.yaml', { name: spec.gatewayClass, labels, controllerName: spec.controllerName, parametersRef }));
+    if (spec.controllerName)
+      objects.push(
+        renderObject('gateway/gateway-class.yaml', { name: spec.gatewayClass, labels, controllerName: spec.controllerName, parametersRef }),
+      );
     // TLS: an HTTPS listener with cert-manager's certificate (its CRD came with the security step),
     // and HTTP answering with a redirect only.
     const tls = gatewayTls(config);
-    const fromAccessLabel = { kinds: [{ kind: 'HTTPRoute' }], namespaces: { from: 'Selector', selector: { matchLabels: gatewayAccessLabels } } };
+    const fromAccessLabel = {
+      kinds: [{ kind: 'HTTPRoute' }],
+      namespaces: { from: 'Selector', selector: { matchLabels: gatewayAccessLabels } },
+    };
     if (tls) objects.push(gatewayCertificateObject(config, tls, gatewayNamespace, labels));
     objects.push(
       renderObject('gateway/gateway.yaml', {
@@ -190,10 +223,19 @@ export const gatewayStep: Step = {
         gatewayClassName: spec.gatewayClass,
         port: spec.port,
         httpAllowedRoutes: tls?.redirect ? { kinds: [{ kind: 'HTTPRoute' }], namespaces: { from: 'Same' } } : fromAccessLabel,
-        httpsListener: tls ? renderObject('gateway/https-listener.yaml', { port: spec.httpsPort, secretName: gatewayCertificate, accessLabels: gatewayAccessLabels }) : undefined,
+        httpsListener: tls
+          ? renderObject('gateway/https-listener.yaml', {
+              port: spec.httpsPort,
+              secretName: gatewayCertificate,
+              accessLabels: gatewayAccessLabels,
+            })
+          : undefined,
       }),
     );
-    if (tls?.redirect) objects.push(renderObject('gateway/https-redirect.yaml', { name: httpsRedirectRoute, namespace: gatewayNamespace, labels, gatewayName }));
+    if (tls?.redirect)
+      objects.push(
+        renderObject('gateway/https-redirect.yaml', { name: httpsRedirectRoute, namespace: gatewayNamespace, labels, gatewayName }),
+      );
     const noTls = noHttpsReason(config);
     b.note(
       tls
@@ -206,8 +248,15 @@ export const gatewayStep: Step = {
       `${parametersRef ? 'EnvoyProxy for the data plane, ' : ''}GatewayClass ${spec.gatewayClass}, ${tls ? `its TLS Certificate, ` : ''}the shared Gateway ${gatewayNamespace}/${gatewayName}${tls?.redirect ? ' and the HTTP-to-HTTPS redirect route' : ''}`,
     );
     if (tls) b.check({ type: 'exists', resource: 'certificates.cert-manager.io', namespace: gatewayNamespace, name: gatewayCertificate });
-    if (tls?.redirect) b.check({ type: 'exists', resource: 'httproutes.gateway.networking.k8s.io', namespace: gatewayNamespace, name: httpsRedirectRoute });
-    if (parametersRef) b.check({ type: 'exists', resource: 'envoyproxies.gateway.envoyproxy.io', namespace: parametersRef.namespace!, name: parametersRef.name! });
+    if (tls?.redirect)
+      b.check({ type: 'exists', resource: 'httproutes.gateway.networking.k8s.io', namespace: gatewayNamespace, name: httpsRedirectRoute });
+    if (parametersRef)
+      b.check({
+        type: 'exists',
+        resource: 'envoyproxies.gateway.envoyproxy.io',
+        namespace: parametersRef.namespace!,
+        name: parametersRef.name!,
+      });
     b.check(
       { type: 'exists', resource: 'gatewayclasses.gateway.networking.k8s.io', name: spec.gatewayClass },
       { type: 'exists', resource: 'gateways.gateway.networking.k8s.io', namespace: gatewayNamespace, name: gatewayName },

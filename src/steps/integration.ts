@@ -9,7 +9,10 @@ import { isolationChecks, namespaceIsolation } from './security.js';
 /** The smoke-test workload; later steps (HPA, VPA, backups) target it by these names. */
 export const smokeNamespace = 'kubestrap-smoke';
 export const smokeName = 'smoke';
-export const smokeSelector: Record<string, string> = { 'app.kubernetes.io/name': 'kubestrap-smoke', 'app.kubernetes.io/component': smokeName };
+export const smokeSelector: Record<string, string> = {
+  'app.kubernetes.io/name': 'kubestrap-smoke',
+  'app.kubernetes.io/component': smokeName,
+};
 const smokePort = 8080;
 /** The Service's port (targetPort http = smokePort). */
 export const smokeServicePort = 80;
@@ -34,17 +37,36 @@ export const integrationStep: Step = {
     const impl = gatewayImplementation(config);
 
     const namespaceLabels = { ...labels, ...podSecurityLabels('restricted'), ...(impl ? gatewayAccessLabels : {}) };
-    b.manifest('namespace.yaml', [renderObject('common/namespace.yaml', { name: smokeNamespace, labels: namespaceLabels })], `${smokeNamespace} namespace (restricted)`);
+    b.manifest(
+      'namespace.yaml',
+      [renderObject('common/namespace.yaml', { name: smokeNamespace, labels: namespaceLabels })],
+      `${smokeNamespace} namespace (restricted)`,
+    );
     b.check({ type: 'namespace-labels', namespace: smokeNamespace, labels: podSecurityLabels('restricted') });
 
     if (config.spec.security.defaultDenyNetworkPolicies) {
       const policies = namespaceIsolation(config, 'integration', smokeNamespace);
       const dataPlane = impl ? implementations[impl].dataPlaneNamespace : undefined;
       if (dataPlane) {
-        policies.push(...renderObjects('integration/allow-from-gateway.yaml', { namespace: smokeNamespace, labels, selector: smokeSelector, gatewayNamespace: dataPlane, port: smokePort }));
+        policies.push(
+          ...renderObjects('integration/allow-from-gateway.yaml', {
+            namespace: smokeNamespace,
+            labels,
+            selector: smokeSelector,
+            gatewayNamespace: dataPlane,
+            port: smokePort,
+          }),
+        );
       } else if (impl === 'cilium') {
         // ⚠ the `ingress` entity for Cilium's Gateway API (documented for Cilium Ingress); not checked against 1.19.5
-        policies.push(...renderObjects('integration/allow-from-cilium-gateway.yaml', { namespace: smokeNamespace, labels, selector: smokeSelector, portString: String(smokePort) }));
+        policies.push(
+          ...renderObjects('integration/allow-from-cilium-gateway.yaml', {
+            namespace: smokeNamespace,
+            labels,
+            selector: smokeSelector,
+            portString: String(smokePort),
+          }),
+        );
       }
       b.manifest('network-policies.yaml', policies, 'default-deny NetworkPolicies for the smoke test, with gateway ingress allowed');
       b.check(...isolationChecks(smokeNamespace));
@@ -70,16 +92,40 @@ export const integrationStep: Step = {
       // The HTTPRoute's CRD comes from the gateway step, which runs first.
       b.manifest(
         'httproute.yaml',
-        [renderObject('integration/httproute.yaml', { name: smokeName, namespace: smokeNamespace, labels, gatewayName, gatewayNamespace, listener: routeListener(config) })],
+        [
+          renderObject('integration/httproute.yaml', {
+            name: smokeName,
+            namespace: smokeNamespace,
+            labels,
+            gatewayName,
+            gatewayNamespace,
+            listener: routeListener(config),
+          }),
+        ],
         `HTTPRoute from the shared Gateway to the smoke test`,
       );
       b.check({ type: 'exists', resource: 'httproutes.gateway.networking.k8s.io', namespace: smokeNamespace, name: smokeName });
     }
 
     b.check(
-      { type: 'probe', probe: 'dns', namespace: smokeNamespace, description: `a pod in ${smokeNamespace} resolves names through cluster DNS` },
-      { type: 'probe', probe: 'pod-to-pod', namespace: smokeNamespace, description: `a pod in ${smokeNamespace} reaches a pod on another node` },
-      { type: 'probe', probe: 'smoke-http', namespace: smokeNamespace, description: `the smoke workload answers HTTP through its Service (${smokeName}.${smokeNamespace}.svc)` },
+      {
+        type: 'probe',
+        probe: 'dns',
+        namespace: smokeNamespace,
+        description: `a pod in ${smokeNamespace} resolves names through cluster DNS`,
+      },
+      {
+        type: 'probe',
+        probe: 'pod-to-pod',
+        namespace: smokeNamespace,
+        description: `a pod in ${smokeNamespace} reaches a pod on another node`,
+      },
+      {
+        type: 'probe',
+        probe: 'smoke-http',
+        namespace: smokeNamespace,
+        description: `the smoke workload answers HTTP through its Service (${smokeName}.${smokeNamespace}.svc)`,
+      },
     );
     return b.build();
   },

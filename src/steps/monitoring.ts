@@ -63,7 +63,10 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
   const rendered = receivers.map((r) => {
     switch (r.type) {
       case 'slack':
-        return { name: r.name, slack_configs: [{ api_url_file: file(r), send_resolved: true, ...(r.channel ? { channel: r.channel } : {}) }] };
+        return {
+          name: r.name,
+          slack_configs: [{ api_url_file: file(r), send_resolved: true, ...(r.channel ? { channel: r.channel } : {}) }],
+        };
       case 'webhook':
         return { name: r.name, webhook_configs: [{ url_file: file(r), send_resolved: true }] };
       case 'pagerduty':
@@ -75,7 +78,13 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
     // service that raises the alarm when the pings stop (Prometheus or Alertmanager is down).
     // The 5-minute repeat is the ping period to configure there. Without one it is dropped.
     deadMansSwitch
-      ? { receiver: deadMansSwitchReceiver, matchers: ['alertname = "Watchdog"'], group_wait: '0s', group_interval: '1m', repeat_interval: '5m' }
+      ? {
+          receiver: deadMansSwitchReceiver,
+          matchers: ['alertname = "Watchdog"'],
+          group_wait: '0s',
+          group_interval: '1m',
+          repeat_interval: '5m',
+        }
       : { receiver: discardReceiver, matchers: ['alertname = "Watchdog"'] },
     // The InfoInhibitor helper only silences info alerts.
     { receiver: discardReceiver, matchers: ['alertname = "InfoInhibitor"'] },
@@ -86,7 +95,8 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
       continue: true,
     })),
   ];
-  if (deadMansSwitch) rendered.push({ name: deadMansSwitchReceiver, webhook_configs: [{ url_file: file(deadMansSwitch), send_resolved: false }] });
+  if (deadMansSwitch)
+    rendered.push({ name: deadMansSwitchReceiver, webhook_configs: [{ url_file: file(deadMansSwitch), send_resolved: false }] });
   return {
     secrets: [...new Set([...receivers, ...(deadMansSwitch ? [deadMansSwitch] : [])].map((r) => r.secretRef.name))],
     config: {
@@ -115,7 +125,12 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
  * what the team says its cluster exposes: managed control planes never do, stock kubeadm binds
  * them to 127.0.0.1 too. Without kube-proxy (Cilium's replacement) there is nothing to scrape.
  */
-export function controlPlaneScraping(config: Config): { etcd: boolean; controllerManager: boolean; scheduler: boolean; kubeProxy: boolean } {
+export function controlPlaneScraping(config: Config): {
+  etcd: boolean;
+  controllerManager: boolean;
+  scheduler: boolean;
+  kubeProxy: boolean;
+} {
   const { cluster, networking, monitoring } = config.spec;
   const wanted = monitoring.controlPlaneMetrics;
   const profile = profileFacts[clusterProfile(config)];
@@ -135,8 +150,11 @@ export function controlPlaneScraping(config: Config): { etcd: boolean; controlle
 function controlPlaneNote(config: Config, scraped: string[]): string {
   const profile = clusterProfile(config);
   const facts = profileFacts[profile];
-  if (config.spec.cluster.provider === 'kind') return 'etcd, kube-controller-manager, kube-scheduler and kube-proxy are not scraped (kind keeps their metrics on localhost)';
-  const scrapedText = scraped.length ? `scraped and alerted on: ${scraped.join(', ')} (spec.monitoring.controlPlaneMetrics)` : 'no control-plane component is scraped';
+  if (config.spec.cluster.provider === 'kind')
+    return 'etcd, kube-controller-manager, kube-scheduler and kube-proxy are not scraped (kind keeps their metrics on localhost)';
+  const scrapedText = scraped.length
+    ? `scraped and alerted on: ${scraped.join(', ')} (spec.monitoring.controlPlaneMetrics)`
+    : 'no control-plane component is scraped';
   if (facts.managedControlPlane) {
     return `${scrapedText}; ${facts.title} runs etcd, the controller manager and the scheduler out of the pods' reach: they are not scraped, whatever spec.monitoring.controlPlaneMetrics says (the provider monitors them)`;
   }
@@ -163,7 +181,10 @@ export const lokiUrl = `http://loki-gateway.${monitoringNamespace}.svc`;
  * restores inconsistent. The pod annotation stops file-system backup of the volume; the label on
  * the claim keeps the PVC (and so its CSI snapshot) out of every backup.
  */
-export function prometheusBackupExclusion(config: Config): { podMetadata?: Record<string, unknown>; volumeMetadata?: Record<string, unknown> } {
+export function prometheusBackupExclusion(config: Config): {
+  podMetadata?: Record<string, unknown>;
+  volumeMetadata?: Record<string, unknown>;
+} {
   if (!config.spec.backup.enabled || config.spec.backup.volumes === 'none') return {};
   return {
     podMetadata: { annotations: { 'backup.velero.io/backup-volumes-excludes': prometheusDataVolume } },
@@ -194,7 +215,9 @@ export const monitoringStep: Step = {
     const storageClass = defaultStorageClass(config);
 
     if (monitoring.metricsServer && providerRuns(config, 'metrics-server')) {
-      b.note(`metrics-server: run by the provider (${profileFacts[clusterProfile(config)].title}; spec.cluster.providerAddons), not installed; its APIService is checked`);
+      b.note(
+        `metrics-server: run by the provider (${profileFacts[clusterProfile(config)].title}; spec.cluster.providerAddons), not installed; its APIService is checked`,
+      );
       b.check({ type: 'apiservice-available', name: 'v1beta1.metrics.k8s.io' });
     } else if (monitoring.metricsServer) {
       const replicas = isKind ? 1 : 2;
@@ -220,11 +243,17 @@ export const monitoringStep: Step = {
     if (stack || monitoring.logs) {
       // node-exporter needs the host's network, PID namespace and file systems: system level.
       const level = stack ? config.spec.security.podSecurity.system : config.spec.security.podSecurity.platform;
-      b.manifest('namespaces.yaml', [namespaceObject(config, 'monitoring', monitoringNamespace, level)], `${monitoringNamespace} namespace (Pod Security ${level})`);
+      b.manifest(
+        'namespaces.yaml',
+        [namespaceObject(config, 'monitoring', monitoringNamespace, level)],
+        `${monitoringNamespace} namespace (Pod Security ${level})`,
+      );
     }
 
     if (stack) {
-      const scraped = Object.entries(controlPlaneScraping(config)).filter(([, on]) => on).map(([name]) => name);
+      const scraped = Object.entries(controlPlaneScraping(config))
+        .filter(([, on]) => on)
+        .map(([name]) => name);
       b.note(controlPlaneNote(config, scraped));
       if (!monitoring.deadMansSwitch) {
         b.note("no dead man's switch: nobody is told when Prometheus or Alertmanager stops (set spec.monitoring.deadMansSwitch)");
@@ -232,7 +261,12 @@ export const monitoringStep: Step = {
       if (monitoring.grafana) {
         b.action({
           type: 'secret',
-          secret: { namespace: monitoringNamespace, name: grafanaAdminSecret, fixed: { 'admin-user': 'admin' }, random: { 'admin-password': 32 } },
+          secret: {
+            namespace: monitoringNamespace,
+            name: grafanaAdminSecret,
+            fixed: { 'admin-user': 'admin' },
+            random: { 'admin-password': 32 },
+          },
         });
       }
       const alertmanager = alertmanagerConfig(config);
@@ -266,12 +300,18 @@ export const monitoringStep: Step = {
             podMetadata: tsdbBackup.podMetadata,
             volumeMetadata: tsdbBackup.volumeMetadata,
             // The operator labels the pods with the Prometheus and Alertmanager resources' names.
-            spread: spreadFor(monitoring.prometheus.replicas, { 'app.kubernetes.io/name': 'prometheus', 'operator.prometheus.io/name': `${kubePrometheusStackRelease}-prometheus` }),
+            spread: spreadFor(monitoring.prometheus.replicas, {
+              'app.kubernetes.io/name': 'prometheus',
+              'operator.prometheus.io/name': `${kubePrometheusStackRelease}-prometheus`,
+            }),
           },
           alertmanager: {
             replicas: monitoring.prometheus.replicas,
             pdb: monitoring.prometheus.replicas >= 2,
-            spread: spreadFor(monitoring.prometheus.replicas, { 'app.kubernetes.io/name': 'alertmanager', alertmanager: `${kubePrometheusStackRelease}-alertmanager` }),
+            spread: spreadFor(monitoring.prometheus.replicas, {
+              'app.kubernetes.io/name': 'alertmanager',
+              alertmanager: `${kubePrometheusStackRelease}-alertmanager`,
+            }),
             storageSize: isKind ? '1Gi' : '5Gi',
             secrets: alertmanager.secrets,
             config: alertmanager.config,
@@ -281,7 +321,9 @@ export const monitoringStep: Step = {
             adminSecret: grafanaAdminSecret,
             storageSize: isKind ? '1Gi' : '10Gi',
             // Loki as a datasource next to Prometheus, so logs are one click away in Grafana.
-            additionalDataSources: monitoring.logs ? [{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: lokiUrl, editable: false }] : [],
+            additionalDataSources: monitoring.logs
+              ? [{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: lokiUrl, editable: false }]
+              : [],
           },
           kubeStateMetrics: { metricLabelsAllowlist: [`configmaps=[${scorecard.driftLabel}]`] },
           // kind nodes are containers whose root file system mount is not shared (⚠ the usual fix).
@@ -292,12 +334,21 @@ export const monitoringStep: Step = {
       for (const crd of ['prometheuses', 'alertmanagers', 'servicemonitors', 'podmonitors', 'prometheusrules']) {
         b.check({ type: 'crd-established', name: `${crd}.monitoring.coreos.com` });
       }
-      b.rollout(monitoringNamespace, ['deployment', workloads.operator], ['deployment', workloads.kubeStateMetrics], ['daemonset', workloads.nodeExporter]);
+      b.rollout(
+        monitoringNamespace,
+        ['deployment', workloads.operator],
+        ['deployment', workloads.kubeStateMetrics],
+        ['daemonset', workloads.nodeExporter],
+      );
       if (monitoring.grafana) b.rollout(monitoringNamespace, ['deployment', workloads.grafana]);
       b.rollout(monitoringNamespace, ['statefulset', workloads.prometheus], ['statefulset', workloads.alertmanager]);
 
       // The PrometheusRule CRD comes with the chart, so the rules are applied after it.
-      b.manifest('kubestrap-alerts.yaml', renderObjects('monitoring/kubestrap-alerts.yaml', { namespace: monitoringNamespace, labels }), "kubestrap's own alerts (PrometheusRule)");
+      b.manifest(
+        'kubestrap-alerts.yaml',
+        renderObjects('monitoring/kubestrap-alerts.yaml', { namespace: monitoringNamespace, labels }),
+        "kubestrap's own alerts (PrometheusRule)",
+      );
       b.check({ type: 'exists', resource: 'prometheusrules.monitoring.coreos.com', namespace: monitoringNamespace, name: 'kubestrap' });
     }
 
@@ -321,7 +372,9 @@ export const monitoringStep: Step = {
         }),
       );
       b.rollout(monitoringNamespace, ['statefulset', 'loki']);
-      b.note(`logs: Loki keeps ${monitoring.logRetention} (compactor retention); no shipper is installed (spec.monitoring.logShipper: external): your agent pushes to ${lokiUrl}/loki/api/v1/push${monitoring.grafana && stack ? '; Grafana has Loki as a datasource' : ''}`);
+      b.note(
+        `logs: Loki keeps ${monitoring.logRetention} (compactor retention); no shipper is installed (spec.monitoring.logShipper: external): your agent pushes to ${lokiUrl}/loki/api/v1/push${monitoring.grafana && stack ? '; Grafana has Loki as a datasource' : ''}`,
+      );
     }
     return b.build();
   },

@@ -47,9 +47,16 @@ export const networkingStep: Step = {
         }),
       );
       b.rollout('kube-system', ['daemonset', 'cilium'], ['deployment', 'cilium-operator']);
-      if (networking.encryption) b.note('pod-to-pod traffic between nodes encrypted with WireGuard (Cilium encryption.type wireguard; every node needs the wireguard kernel module)');
+      if (networking.encryption)
+        b.note(
+          'pod-to-pod traffic between nodes encrypted with WireGuard (Cilium encryption.type wireguard; every node needs the wireguard kernel module)',
+        );
     } else if (networking.cni === 'calico') {
-      b.manifest('namespaces.yaml', [namespaceObject(ctx.config, 'networking', 'tigera-operator', 'privileged')], 'tigera-operator namespace');
+      b.manifest(
+        'namespaces.yaml',
+        [namespaceObject(ctx.config, 'networking', 'tigera-operator', 'privileged')],
+        'tigera-operator namespace',
+      );
       // Since Calico 3.32 the CRDs ship as their own chart and must be installed first.
       b.helm('calicoCrds', 'calico-crds', 'tigera-operator', {});
       b.helm(
@@ -65,7 +72,10 @@ export const networkingStep: Step = {
       );
       b.rollout('tigera-operator', ['deployment', 'tigera-operator']);
       b.rollout('calico-system', ['daemonset', 'calico-node'], ['deployment', 'calico-kube-controllers']);
-      if (networking.encryption) b.note('pod-to-pod traffic between nodes encrypted with WireGuard (FelixConfiguration default: wireguardEnabled; every node needs the wireguard kernel module)');
+      if (networking.encryption)
+        b.note(
+          'pod-to-pod traffic between nodes encrypted with WireGuard (FelixConfiguration default: wireguardEnabled; every node needs the wireguard kernel module)',
+        );
     }
     if (networking.policyController === 'kube-router') {
       b.manifest(

@@ -84,18 +84,24 @@ function tenantIngressPolicies(config: Config, tenant: Tenant): Record<string, u
   const labels = commonLabels(config, 'security');
   const out: Record<string, unknown>[] = [];
   // The monitoring step's namespace (a literal: monitoring.ts imports this module).
-  if (config.spec.monitoring.prometheus.enabled) out.push(...renderObjects('security/tenant-network-policies.yaml', { namespace: tenant.name, labels, monitoringNamespace: 'monitoring' }));
+  if (config.spec.monitoring.prometheus.enabled)
+    out.push(
+      ...renderObjects('security/tenant-network-policies.yaml', { namespace: tenant.name, labels, monitoringNamespace: 'monitoring' }),
+    );
   const impl = gatewayImplementation(config);
   if (impl && hasGatewayAccess(config, tenant)) {
     const dataPlane = implementations[impl].dataPlaneNamespace;
-    if (dataPlane) out.push(renderObject('security/tenant-allow-from-gateway.yaml', { namespace: tenant.name, labels, gatewayNamespace: dataPlane }));
+    if (dataPlane)
+      out.push(renderObject('security/tenant-allow-from-gateway.yaml', { namespace: tenant.name, labels, gatewayNamespace: dataPlane }));
     else out.push(renderObject('security/tenant-allow-from-cilium-gateway.yaml', { namespace: tenant.name, labels }));
   }
   return out;
 }
 
 export function isolationChecks(namespace: string): Check[] {
-  return isolationPolicyNames.map((name) => ({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace, name }) satisfies Check);
+  return isolationPolicyNames.map(
+    (name) => ({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace, name }) satisfies Check,
+  );
 }
 
 /**
@@ -120,7 +126,9 @@ export const securityStep: Step = {
 
     // Namespaces first: everything else in this step lands in them. The charts' namespaces are
     // created here rather than by `helm --create-namespace` so they carry Pod Security labels.
-    const namespaces = tenants.map((t) => namespaceObject(config, 'security', t.name, tenantLevel(config, t), hasGatewayAccess(config, t) ? gatewayAccessLabels : {}));
+    const namespaces = tenants.map((t) =>
+      namespaceObject(config, 'security', t.name, tenantLevel(config, t), hasGatewayAccess(config, t) ? gatewayAccessLabels : {}),
+    );
     if (kyverno) namespaces.push(namespaceObject(config, 'security', kyvernoNamespace, platform));
     if (security.certManager) namespaces.push(namespaceObject(config, 'security', certManagerNamespace, platform));
     b.manifest('namespaces.yaml', namespaces, 'namespaces with Pod Security Admission labels');
@@ -159,18 +167,53 @@ export const securityStep: Step = {
       // are readable, and ClusterRoles labelled kubestrap.dev/aggregate-to-tenant-admin add rights.
       const subjects = (groups: string[]) => groups.map((name) => ({ kind: 'Group', apiGroup: 'rbac.authorization.k8s.io', name }));
       const bindings = tenants.flatMap((t) => [
-        ...(t.groups.length ? [renderObject('security/tenant-rolebinding.yaml', { name: 'kubestrap-tenant-admins', namespace: t.name, labels, role: tenantAdminRole, subjects: subjects(t.groups) })] : []),
+        ...(t.groups.length
+          ? [
+              renderObject('security/tenant-rolebinding.yaml', {
+                name: 'kubestrap-tenant-admins',
+                namespace: t.name,
+                labels,
+                role: tenantAdminRole,
+                subjects: subjects(t.groups),
+              }),
+            ]
+          : []),
         // The read-only tier: the built-in view role (no Secrets, no writes).
-        ...(t.viewers.length ? [renderObject('security/tenant-rolebinding.yaml', { name: 'kubestrap-tenant-viewers', namespace: t.name, labels, role: 'view', subjects: subjects(t.viewers) })] : []),
+        ...(t.viewers.length
+          ? [
+              renderObject('security/tenant-rolebinding.yaml', {
+                name: 'kubestrap-tenant-viewers',
+                namespace: t.name,
+                labels,
+                role: 'view',
+                subjects: subjects(t.viewers),
+              }),
+            ]
+          : []),
       ]);
       const roles = tenants.length
-        ? renderObjects('security/tenant-admin-role.yaml', { labels, aggregateLabels: { ...labels, 'kubestrap.dev/aggregate-to-tenant-admin': 'true' } })
+        ? renderObjects('security/tenant-admin-role.yaml', {
+            labels,
+            aggregateLabels: { ...labels, 'kubestrap.dev/aggregate-to-tenant-admin': 'true' },
+          })
         : [];
       b.manifest('rbac.yaml', [...roles, ...bindings], `ClusterRole ${tenantAdminRole} and RoleBindings of tenant groups to it`);
       if (roles.length) b.check({ type: 'exists', resource: 'clusterroles.rbac.authorization.k8s.io', name: tenantAdminRole });
       for (const t of tenants) {
-        if (t.groups.length) b.check({ type: 'exists', resource: 'rolebindings.rbac.authorization.k8s.io', namespace: t.name, name: 'kubestrap-tenant-admins' });
-        if (t.viewers.length) b.check({ type: 'exists', resource: 'rolebindings.rbac.authorization.k8s.io', namespace: t.name, name: 'kubestrap-tenant-viewers' });
+        if (t.groups.length)
+          b.check({
+            type: 'exists',
+            resource: 'rolebindings.rbac.authorization.k8s.io',
+            namespace: t.name,
+            name: 'kubestrap-tenant-admins',
+          });
+        if (t.viewers.length)
+          b.check({
+            type: 'exists',
+            resource: 'rolebindings.rbac.authorization.k8s.io',
+            namespace: t.name,
+            name: 'kubestrap-tenant-viewers',
+          });
       }
     }
 
@@ -213,8 +256,16 @@ export const securityStep: Step = {
             ? `ClusterIssuers ${selfSignedIssuer} and ${issuerName(tls)} (ACME ${tls.acme?.server ?? ''}, ${tls.acme?.solver ?? ''})`
             : `self-signed ClusterIssuer ${selfSignedIssuer}`,
       );
-      if (tls.issuer === 'ca' && !tls.ca.secretName) b.note(`private root CA: clients trust the Gateway by trusting ca.crt of Secret ${certManagerNamespace}/${rootCa} (kubectl -n ${certManagerNamespace} get secret ${rootCa} -o jsonpath='{.data.ca\\.crt}' | base64 -d)`);
-      b.rollout(certManagerNamespace, ['deployment', 'cert-manager'], ['deployment', 'cert-manager-webhook'], ['deployment', 'cert-manager-cainjector']);
+      if (tls.issuer === 'ca' && !tls.ca.secretName)
+        b.note(
+          `private root CA: clients trust the Gateway by trusting ca.crt of Secret ${certManagerNamespace}/${rootCa} (kubectl -n ${certManagerNamespace} get secret ${rootCa} -o jsonpath='{.data.ca\\.crt}' | base64 -d)`,
+        );
+      b.rollout(
+        certManagerNamespace,
+        ['deployment', 'cert-manager'],
+        ['deployment', 'cert-manager-webhook'],
+        ['deployment', 'cert-manager-cainjector'],
+      );
       b.check(
         { type: 'crd-established', name: 'certificates.cert-manager.io' },
         { type: 'crd-established', name: 'clusterissuers.cert-manager.io' },
@@ -292,8 +343,20 @@ export const securityStep: Step = {
     // Audit logging and encryption at rest are wired into the kind cluster config by the cluster
     // step (on an existing cluster it reports them as not checkable); verify them on kind.
     if (cluster.provider === 'kind') {
-      if (security.auditLogging) b.check({ type: 'probe', probe: 'audit-log', namespace: kubestrapNamespace, description: "a request made by kubestrap appears in the API server's audit log" });
-      if (security.secretsEncryption) b.check({ type: 'probe', probe: 'secrets-encrypted', namespace: kubestrapNamespace, description: 'a Secret is stored encrypted in etcd (k8s:enc: prefix, read with etcdctl)' });
+      if (security.auditLogging)
+        b.check({
+          type: 'probe',
+          probe: 'audit-log',
+          namespace: kubestrapNamespace,
+          description: "a request made by kubestrap appears in the API server's audit log",
+        });
+      if (security.secretsEncryption)
+        b.check({
+          type: 'probe',
+          probe: 'secrets-encrypted',
+          namespace: kubestrapNamespace,
+          description: 'a Secret is stored encrypted in etcd (k8s:enc: prefix, read with etcdctl)',
+        });
     }
     return b.build();
   },

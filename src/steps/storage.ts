@@ -49,7 +49,10 @@ export const storageStep: Step = {
           replicas,
           priorityClassName: addonPriorityClass(ctx.config),
           resources: addonResources(ctx.config, 'snapshot-controller'),
-          spread: spreadFor(replicas, { 'app.kubernetes.io/name': 'snapshot-controller', 'app.kubernetes.io/instance': 'snapshot-controller' }),
+          spread: spreadFor(replicas, {
+            'app.kubernetes.io/name': 'snapshot-controller',
+            'app.kubernetes.io/instance': 'snapshot-controller',
+          }),
           pdb: replicas >= 2 ? { minAvailable: 1 } : {},
         }),
       );
@@ -58,10 +61,19 @@ export const storageStep: Step = {
         b.check({ type: 'crd-established', name: `${crd}.snapshot.storage.k8s.io` });
       }
       if (storage.provisioner === 'longhorn') {
-        b.manifest('snapshot-class.yaml', [renderObject('storage/longhorn-snapshot-class.yaml', { labels })], 'Longhorn VolumeSnapshotClass');
+        b.manifest(
+          'snapshot-class.yaml',
+          [renderObject('storage/longhorn-snapshot-class.yaml', { labels })],
+          'Longhorn VolumeSnapshotClass',
+        );
       }
     }
-    b.check({ type: 'probe', probe: 'pvc-binds', namespace: kubestrapNamespace, description: 'a PersistentVolumeClaim on the default class binds and a pod writes to it' });
+    b.check({
+      type: 'probe',
+      probe: 'pvc-binds',
+      namespace: kubestrapNamespace,
+      description: 'a PersistentVolumeClaim on the default class binds and a pod writes to it',
+    });
     return b.build();
   },
 };

@@ -56,17 +56,27 @@ export function toInClusterCheck(check: Check, description: string): { check: In
   const skipped = (reason: string) => ({ check: { description, expect: 'skipped' as const, reason } });
   switch (check.type) {
     case 'default-storageclass':
-      return { check: { description, path: apiPath('storageclasses', undefined), expect: 'default-storageclass', name: check.name }, read: { resource: 'storageclasses' } };
+      return {
+        check: { description, path: apiPath('storageclasses', undefined), expect: 'default-storageclass', name: check.name },
+        read: { resource: 'storageclasses' },
+      };
     case 'namespace-labels':
-      return { check: { description, path: apiPath('namespaces', check.namespace), expect: 'labels', labels: check.labels }, read: { resource: 'namespaces', name: check.namespace } };
+      return {
+        check: { description, path: apiPath('namespaces', check.namespace), expect: 'labels', labels: check.labels },
+        read: { resource: 'namespaces', name: check.namespace },
+      };
     case 'exists': {
       const path = apiPath(check.resource, check.name, check.namespace);
-      return path ? { check: { description, path, expect: 'exists' }, read: { resource: check.resource, name: check.name } } : skipped(`the in-cluster verifier does not read ${check.resource}; kubestrap verify checks it`);
+      return path
+        ? { check: { description, path, expect: 'exists' }, read: { resource: check.resource, name: check.name } }
+        : skipped(`the in-cluster verifier does not read ${check.resource}; kubestrap verify checks it`);
     }
     case 'velero-bsl-available': {
       const resource = 'backupstoragelocations.velero.io';
       const path = apiPath(resource, check.name, check.namespace);
-      return path ? { check: { description, path, expect: 'phase', phase: 'Available' }, read: { resource, name: check.name } } : skipped(`the in-cluster verifier does not read ${resource}`);
+      return path
+        ? { check: { description, path, expect: 'phase', phase: 'Available' }, read: { resource, name: check.name } }
+        : skipped(`the in-cluster verifier does not read ${resource}`);
     }
     case 'rejects-privileged-pod':
       return skipped('needs a dry-run create of a pod; the in-cluster verifier only reads (kubestrap verify checks it)');
@@ -90,7 +100,10 @@ export function verifierRules(reads: { resource: string; name?: string }[]): Rec
     const info = resources[resource];
     if (!info) return [];
     const base = { apiGroups: [info.group], resources: [resource.replace(/\..*$/, '')] };
-    return [...(names.size ? [{ ...base, resourceNames: [...names].sort(), verbs: ['get'] }] : []), ...(list ? [{ ...base, verbs: ['list'] }] : [])];
+    return [
+      ...(names.size ? [{ ...base, resourceNames: [...names].sort(), verbs: ['get'] }] : []),
+      ...(list ? [{ ...base, verbs: ['list'] }] : []),
+    ];
   });
 }
 
@@ -99,7 +112,13 @@ function seconds(duration: string): number {
   return duration.endsWith('h') ? n * 3600 : n * 60;
 }
 
-export function verifierManifests(config: Config, namespace: string, labels: Record<string, string>, driftLabel: string, checks: { check: Check; description: string }[]): Record<string, unknown>[] {
+export function verifierManifests(
+  config: Config,
+  namespace: string,
+  labels: Record<string, string>,
+  driftLabel: string,
+  checks: { check: Check; description: string }[],
+): Record<string, unknown>[] {
   const translated = checks.map(({ check, description }) => toInClusterCheck(check, description));
   const { inCluster } = config.spec.verification;
   return renderObjects('continuous-verification/verifier.yaml', {
@@ -110,7 +129,11 @@ export function verifierManifests(config: Config, namespace: string, labels: Rec
     clusterRules: verifierRules(translated.flatMap((t) => (t.read ? [t.read] : []))),
     checksName: verifier.checks,
     resultsName: verifier.results,
-    checksJson: JSON.stringify(translated.map((t) => t.check), null, 1),
+    checksJson: JSON.stringify(
+      translated.map((t) => t.check),
+      null,
+      1,
+    ),
     schedule: inCluster.schedule,
     image: inCluster.image ?? lock.images.verifier,
     driftLabel,
@@ -119,7 +142,13 @@ export function verifierManifests(config: Config, namespace: string, labels: Rec
   });
 }
 
-export function verifierAlerts(config: Config, namespace: string, verifierNamespace: string, labels: Record<string, string>, driftLabel: string): Record<string, unknown> {
+export function verifierAlerts(
+  config: Config,
+  namespace: string,
+  verifierNamespace: string,
+  labels: Record<string, string>,
+  driftLabel: string,
+): Record<string, unknown> {
   const { staleAfter } = config.spec.verification.inCluster;
   const cron = `namespace="${verifierNamespace}", cronjob="${verifier.cronJob}"`;
   const stale = seconds(staleAfter);

@@ -104,5 +104,10 @@ export function validateAnswer(flag: string, value: AnswerValue): true | string 
 
 function tenantAt(value: AnswerValue, path: PropertyKey[]): string {
   const index = Number(path[2]);
-  return String(value).split(',').map((s) => s.trim()).filter(Boolean)[index] ?? '';
+  return (
+    String(value)
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)[index] ?? ''
+  );
 }

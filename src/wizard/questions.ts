@@ -63,7 +63,8 @@ export interface ContextDef extends Base {
 export type QuestionDef = SelectDef | InputDef | ConfirmDef | ContextDef;
 
 const isKind = (a: Answers) => a.provider !== 'existing';
-const on = (v: AnswerValue | undefined, dflt: boolean) => (v === undefined ? dflt : v === true || (typeof v === 'string' && /^(true|1|yes|on)$/i.test(v)));
+const on = (v: AnswerValue | undefined, dflt: boolean) =>
+  v === undefined ? dflt : v === true || (typeof v === 'string' && /^(true|1|yes|on)$/i.test(v));
 const hasTenants = (a: Answers) => typeof a.tenants === 'string' && a.tenants.split(',').some((s) => s.trim() !== '');
 
 export const questions: readonly QuestionDef[] = [
@@ -75,7 +76,11 @@ export const questions: readonly QuestionDef[] = [
     why: 'kubestrap creates a kind cluster on this machine, or adopts a cluster you already have through its kube context.',
     choices: () => [
       { value: 'kind', name: 'kind on this machine', description: 'A local cluster in Docker: the quickest way to try the whole roadmap.' },
-      { value: 'existing', name: 'an existing cluster (kube context)', description: 'EKS, GKE, AKS, bare metal: any conformant cluster you can reach with kubectl.' },
+      {
+        value: 'existing',
+        name: 'an existing cluster (kube context)',
+        description: 'EKS, GKE, AKS, bare metal: any conformant cluster you can reach with kubectl.',
+      },
     ],
     recommended: () => 'kind',
   },
@@ -93,10 +98,26 @@ export const questions: readonly QuestionDef[] = [
     why: 'the profile decides what can be scraped, which add-ons the provider already runs, workload identity, load balancer annotations and cluster-autoscaler; up checks it against the nodes.',
     when: (a) => a.provider === 'existing',
     choices: () => [
-      { value: 'eks', name: 'Amazon EKS', description: 'Managed control plane (not scraped); IRSA; NLB for the Gateway; cluster-autoscaler on Auto Scaling groups.' },
-      { value: 'gke', name: 'Google GKE', description: 'Managed control plane; GKE runs metrics-server, the snapshot controller and the Gateway API CRDs; Workload Identity.' },
-      { value: 'aks', name: 'Azure AKS', description: 'Managed control plane; AKS runs metrics-server; Azure Workload Identity; cluster-autoscaler on VM scale sets.' },
-      { value: 'kubeadm', name: 'kubeadm', description: 'Self-managed control plane; its metrics are scraped only where you bind them beyond 127.0.0.1.' },
+      {
+        value: 'eks',
+        name: 'Amazon EKS',
+        description: 'Managed control plane (not scraped); IRSA; NLB for the Gateway; cluster-autoscaler on Auto Scaling groups.',
+      },
+      {
+        value: 'gke',
+        name: 'Google GKE',
+        description: 'Managed control plane; GKE runs metrics-server, the snapshot controller and the Gateway API CRDs; Workload Identity.',
+      },
+      {
+        value: 'aks',
+        name: 'Azure AKS',
+        description: 'Managed control plane; AKS runs metrics-server; Azure Workload Identity; cluster-autoscaler on VM scale sets.',
+      },
+      {
+        value: 'kubeadm',
+        name: 'kubeadm',
+        description: 'Self-managed control plane; its metrics are scraped only where you bind them beyond 127.0.0.1.',
+      },
       { value: 'generic', name: 'another conformant cluster', description: 'Assumes nothing provider-specific.' },
     ],
     recommended: () => 'generic',
@@ -115,9 +136,19 @@ export const questions: readonly QuestionDef[] = [
     title: 'Pod networking (CNI)?',
     why: 'the CNI carries all pod traffic and enforces NetworkPolicies; changing it later means rebuilding the cluster.',
     choices: (a) => [
-      { value: 'cilium', name: 'Cilium', description: 'eBPF networking, NetworkPolicies, optional kube-proxy replacement and WireGuard encryption.' },
+      {
+        value: 'cilium',
+        name: 'Cilium',
+        description: 'eBPF networking, NetworkPolicies, optional kube-proxy replacement and WireGuard encryption.',
+      },
       { value: 'calico', name: 'Calico', description: 'Mature policy engine, iptables or eBPF data plane.' },
-      { value: 'default', name: isKind(a) ? 'keep the default (kindnet)' : "keep the cluster's own", description: isKind(a) ? 'kindnet does not enforce NetworkPolicies.' : 'Your provider already installed a CNI; installing a second one breaks pod networking.' },
+      {
+        value: 'default',
+        name: isKind(a) ? 'keep the default (kindnet)' : "keep the cluster's own",
+        description: isKind(a)
+          ? 'kindnet does not enforce NetworkPolicies.'
+          : 'Your provider already installed a CNI; installing a second one breaks pod networking.',
+      },
     ],
     recommended: (a) => (isKind(a) ? 'cilium' : 'default'),
   },
@@ -127,8 +158,16 @@ export const questions: readonly QuestionDef[] = [
     title: 'Storage provisioner?',
     why: 'stateful workloads (Prometheus, backups) need one default StorageClass that really provisions volumes.',
     choices: (a) => [
-      { value: 'builtin', name: isKind(a) ? "builtin (kind's local-path)" : "builtin (the cluster's own)", description: 'Keep the provisioner the cluster already has and make it the single default.' },
-      { value: 'longhorn', name: 'Longhorn', description: 'Replicated block storage across nodes; needs open-iscsi on every node (kind images lack it).' },
+      {
+        value: 'builtin',
+        name: isKind(a) ? "builtin (kind's local-path)" : "builtin (the cluster's own)",
+        description: 'Keep the provisioner the cluster already has and make it the single default.',
+      },
+      {
+        value: 'longhorn',
+        name: 'Longhorn',
+        description: 'Replicated block storage across nodes; needs open-iscsi on every node (kind images lack it).',
+      },
     ],
     recommended: () => 'builtin',
   },
@@ -149,7 +188,9 @@ export const questions: readonly QuestionDef[] = [
     choices: (a) => [
       { value: 'envoy-gateway', name: 'Envoy Gateway', description: 'The reference Gateway API implementation, independent of the CNI.' },
       { value: 'traefik', name: 'Traefik', description: 'A familiar proxy with Gateway API support.' },
-      ...(a.cni === 'cilium' ? [{ value: 'cilium', name: 'Cilium Gateway', description: 'Uses the CNI itself; turns on Cilium kube-proxy replacement.' }] : []),
+      ...(a.cni === 'cilium'
+        ? [{ value: 'cilium', name: 'Cilium Gateway', description: 'Uses the CNI itself; turns on Cilium kube-proxy replacement.' }]
+        : []),
       { value: 'none', name: 'none', description: 'No ingress for now.' },
     ],
     recommended: () => 'envoy-gateway',
@@ -160,7 +201,11 @@ export const questions: readonly QuestionDef[] = [
     title: 'Pod Security level for tenant namespaces?',
     why: 'Pod Security Admission decides what pods your teams may run (root, host access, privilege escalation).',
     choices: () => [
-      { value: 'restricted', name: 'restricted', description: 'Current hardening best practice: non-root, no privilege escalation, seccomp.' },
+      {
+        value: 'restricted',
+        name: 'restricted',
+        description: 'Current hardening best practice: non-root, no privilege escalation, seccomp.',
+      },
       { value: 'baseline', name: 'baseline', description: 'Blocks known privilege escalations; lets most unmodified images run.' },
       { value: 'privileged', name: 'privileged', description: 'No restrictions. Not recommended for tenants.' },
     ],
@@ -211,7 +256,13 @@ export const questions: readonly QuestionDef[] = [
     title: 'Who sends pod logs to Loki?',
     why: 'Loki only stores what an agent pushes to it; kubestrap pins no shipper chart yet, so without your own agent Loki would stay empty (answer no to logs instead).',
     when: (a) => on(a.monitoring, true) && on(a.logs, false),
-    choices: () => [{ value: 'external', name: 'my own agent', description: 'Grafana Alloy, Fluent Bit or Vector, run by the team, pushing to http://loki-gateway.monitoring.svc/loki/api/v1/push' }],
+    choices: () => [
+      {
+        value: 'external',
+        name: 'my own agent',
+        description: 'Grafana Alloy, Fluent Bit or Vector, run by the team, pushing to http://loki-gateway.monitoring.svc/loki/api/v1/push',
+      },
+    ],
     recommended: () => 'external',
   },
   {
@@ -231,8 +282,8 @@ export const questions: readonly QuestionDef[] = [
     choices: (a) => [
       { value: 'none', name: 'none', description: 'Node count is managed elsewhere (or fixed).' },
       ...(a.profile === 'eks' ? [{ value: 'aws', name: 'AWS (Auto Scaling groups)' }] : []),
-      ...(a.profile === 'gke' ? [{ value: 'gce', name: 'Google Cloud (managed instance groups; GKE\'s own autoscaler off for them)' }] : []),
-      ...(a.profile === 'aks' ? [{ value: 'azure', name: 'Azure (VM scale sets; AKS\'s own autoscaler off for them)' }] : []),
+      ...(a.profile === 'gke' ? [{ value: 'gce', name: "Google Cloud (managed instance groups; GKE's own autoscaler off for them)" }] : []),
+      ...(a.profile === 'aks' ? [{ value: 'azure', name: "Azure (VM scale sets; AKS's own autoscaler off for them)" }] : []),
       { value: 'clusterapi', name: 'Cluster API' },
     ],
     recommended: () => 'none',
@@ -249,14 +300,15 @@ export const questions: readonly QuestionDef[] = [
     flag: 'autoscaler-node-groups',
     type: 'input',
     title: 'Managed instance groups to scale (namePrefix:min:max, comma-separated)?',
-    why: 'on GCE cluster-autoscaler finds node groups only by name prefix; turn off GKE\'s own autoscaler for these node pools.',
+    why: "on GCE cluster-autoscaler finds node groups only by name prefix; turn off GKE's own autoscaler for these node pools.",
     when: (a) => a['cluster-autoscaler'] === 'gce',
     recommended: () => undefined,
   },
   {
     flag: 'autoscaler-identity',
     type: 'input',
-    title: "cluster-autoscaler's workload identity (IAM role ARN / Google service account / managed identity client ID; empty: the nodes' own)?",
+    title:
+      "cluster-autoscaler's workload identity (IAM role ARN / Google service account / managed identity client ID; empty: the nodes' own)?",
     why: 'workload identity gives the autoscaler cloud access without a key stored in the cluster.',
     when: (a) => ['aws', 'gce', 'azure'].includes(String(a['cluster-autoscaler'])),
     recommended: (a) => (a['cluster-autoscaler'] === 'azure' ? undefined : ''),
@@ -292,7 +344,11 @@ export const questions: readonly QuestionDef[] = [
     why: 'a backup that lives inside the cluster it protects is lost with that cluster.',
     when: (a) => on(a.backup, true),
     choices: (a) => [
-      { value: 'minio', name: 'in-cluster MinIO', description: isKind(a) ? 'Fine for a laptop cluster; lost with the cluster.' : 'Lost with the cluster: development only.' },
+      {
+        value: 'minio',
+        name: 'in-cluster MinIO',
+        description: isKind(a) ? 'Fine for a laptop cluster; lost with the cluster.' : 'Lost with the cluster: development only.',
+      },
       { value: 's3', name: 'S3 (or S3-compatible)' },
       { value: 'gcs', name: 'Google Cloud Storage' },
       { value: 'azure', name: 'Azure Blob Storage' },
@@ -334,9 +390,14 @@ export const questions: readonly QuestionDef[] = [
   {
     flag: 'backup-identity',
     type: 'input',
-    title: "Velero's workload identity (IAM role ARN / Google service account / managed identity client ID; empty: static keys in a Secret)?",
+    title:
+      "Velero's workload identity (IAM role ARN / Google service account / managed identity client ID; empty: static keys in a Secret)?",
     why: 'workload identity keeps cloud keys out of the cluster; static keys are the fallback.',
-    when: (a) => on(a.backup, true) && a['backup-storage'] !== undefined && a['backup-storage'] !== 'minio' && ['eks', 'gke', 'aks'].includes(String(a.profile)),
+    when: (a) =>
+      on(a.backup, true) &&
+      a['backup-storage'] !== undefined &&
+      a['backup-storage'] !== 'minio' &&
+      ['eks', 'gke', 'aks'].includes(String(a.profile)),
     recommended: () => '',
   },
   {

@@ -30,26 +30,51 @@ export async function checkInitTargets(config: InitTarget, decisions: InitTarget
 async function checkTarget({ file, flag, shown }: InitTarget): Promise<void> {
   const info = await stat(file).catch(() => undefined);
   if (info?.isDirectory()) {
-    throw new UsageError(`${flag} ${printable(shown)} is a directory; init writes a file there`, `Name a file, e.g. ${flag} ${printable(path.join(shown, path.basename(defaultName(flag))))}.`);
+    throw new UsageError(
+      `${flag} ${printable(shown)} is a directory; init writes a file there`,
+      `Name a file, e.g. ${flag} ${printable(path.join(shown, path.basename(defaultName(flag))))}.`,
+    );
   }
   if (info && !info.isFile()) {
-    throw new UsageError(`${flag} ${printable(shown)} is not a regular file (a device, socket or pipe)`, `Name a regular file for ${flag}.`);
+    throw new UsageError(
+      `${flag} ${printable(shown)} is not a regular file (a device, socket or pipe)`,
+      `Name a regular file for ${flag}.`,
+    );
   }
   // The nearest part of the path that exists must be a directory kubestrap may write into.
   let dir = path.dirname(file);
   for (;;) {
-    const parent = await stat(dir).catch((error: NodeJS.ErrnoException) => (error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : error));
+    const parent = await stat(dir).catch((error: NodeJS.ErrnoException) =>
+      error.code === 'ENOENT' || error.code === 'ENOTDIR' ? undefined : error,
+    );
     if (parent instanceof Error) {
-      throw new UsageError(`${flag} ${printable(shown)}: ${printable(dir)} cannot be read (${parent.code ?? parent.message})`, `Check the permissions of ${printable(dir)}, or pass ${flag} another path.`);
+      throw new UsageError(
+        `${flag} ${printable(shown)}: ${printable(dir)} cannot be read (${parent.code ?? parent.message})`,
+        `Check the permissions of ${printable(dir)}, or pass ${flag} another path.`,
+      );
     }
     if (parent) {
       if (!parent.isDirectory()) {
-        throw new UsageError(`${flag} ${printable(shown)}: ${printable(dir)} is a file, not a directory, so nothing can be created under it`, `Pass ${flag} a path whose directories are directories (or move ${printable(dir)} away).`);
+        throw new UsageError(
+          `${flag} ${printable(shown)}: ${printable(dir)} is a file, not a directory, so nothing can be created under it`,
+          `Pass ${flag} a path whose directories are directories (or move ${printable(dir)} away).`,
+        );
       }
       const pseudo = await pseudoFileSystem(dir);
-      if (pseudo) throw new UsageError(`${flag} ${printable(shown)}: ${printable(dir)} is on ${pseudo}, a kernel file system that holds no files of yours`, `Pass ${flag} a path in your project.`);
-      const writable = await access(dir, constants.W_OK).then(() => true, () => false);
-      if (!writable) throw new UsageError(`${flag} ${printable(shown)}: the directory ${printable(dir)} is not writable`, `Pass ${flag} a path in a directory you can write to, or fix the permissions of ${printable(dir)}.`);
+      if (pseudo)
+        throw new UsageError(
+          `${flag} ${printable(shown)}: ${printable(dir)} is on ${pseudo}, a kernel file system that holds no files of yours`,
+          `Pass ${flag} a path in your project.`,
+        );
+      const writable = await access(dir, constants.W_OK).then(
+        () => true,
+        () => false,
+      );
+      if (!writable)
+        throw new UsageError(
+          `${flag} ${printable(shown)}: the directory ${printable(dir)} is not writable`,
+          `Pass ${flag} a path in a directory you can write to, or fix the permissions of ${printable(dir)}.`,
+        );
       return;
     }
     const up = path.dirname(dir);

@@ -24,7 +24,8 @@ export function givenSettings(explicit: Record<string, unknown>, env: NodeJS.Pro
     const fromEnv = env[def.env];
     if (fromEnv !== undefined && fromEnv !== '') out[def.flag] = { value: fromEnv, source: `env ${def.env}` };
     const fromFlag = explicit[optionKey(def.flag)];
-    if (fromFlag !== undefined) out[def.flag] = { value: typeof fromFlag === 'boolean' ? fromFlag : String(fromFlag), source: `flag --${def.flag}` };
+    if (fromFlag !== undefined)
+      out[def.flag] = { value: typeof fromFlag === 'boolean' ? fromFlag : String(fromFlag), source: `flag --${def.flag}` };
   }
   return out;
 }
@@ -45,7 +46,8 @@ export async function resolveAnswers(options: WizardOptions): Promise<Answers> {
     const ok = checkAnswer(flag, g.value, {});
     return ok === true ? [] : [{ where: g.source, path: defOf(flag).path.join('.'), message: ok }];
   });
-  if (problems.length) throw new ConfigError(problems, 'Fix the flag or environment variable above; `kubestrap init --help` lists the choices.');
+  if (problems.length)
+    throw new ConfigError(problems, 'Fix the flag or environment variable above; `kubestrap init --help` lists the choices.');
 
   const answers: Answers = {};
   for (const [flag, g] of Object.entries(options.given)) answers[flag] = g.value;
@@ -63,7 +65,13 @@ export async function resolveAnswers(options: WizardOptions): Promise<Answers> {
   const profile = options.given.profile;
   if (profile && answers.provider !== 'existing' && profile.value !== 'kind') {
     throw new ConfigError(
-      [{ where: profile.source, path: defOf('profile').path.join('.'), message: `profile ${String(profile.value)} describes an existing cluster, but the provider is ${String(answers.provider ?? 'kind')}` }],
+      [
+        {
+          where: profile.source,
+          path: defOf('profile').path.join('.'),
+          message: `profile ${String(profile.value)} describes an existing cluster, but the provider is ${String(answers.provider ?? 'kind')}`,
+        },
+      ],
       'Pass --provider existing --context <name> with it, or drop --profile (kind is implied for kind).',
     );
   }
@@ -74,7 +82,10 @@ function defaultFor(q: QuestionDef, answers: Answers): AnswerValue {
   const def = defOf(q.flag);
   const value = q.type === 'context' ? undefined : q.recommended(answers);
   if (value === undefined) {
-    throw new UsageError(`${q.title.replace(/\?$/, '')}: no answer, and nobody to ask (no terminal, CI, or --yes)`, `Pass --${q.flag} <value> (or set ${def.env}).${q.flag === 'context' ? ' `kubectl config get-contexts -o name` lists them.' : ''}`);
+    throw new UsageError(
+      `${q.title.replace(/\?$/, '')}: no answer, and nobody to ask (no terminal, CI, or --yes)`,
+      `Pass --${q.flag} <value> (or set ${def.env}).${q.flag === 'context' ? ' `kubectl config get-contexts -o name` lists them.' : ''}`,
+    );
   }
   return value;
 }
@@ -85,7 +96,11 @@ async function detected(q: QuestionDef, answers: Answers, prompter: Prompter, ct
   if ((q.flag !== 'profile' && q.flag !== 'storage-class') || !ctx.clusterFacts || typeof answers.context !== 'string') return undefined;
   const context = answers.context;
   const read = ctx.clusterFacts;
-  if (!factsCache.has(context)) factsCache.set(context, read(context).catch(() => undefined));
+  if (!factsCache.has(context))
+    factsCache.set(
+      context,
+      read(context).catch(() => undefined),
+    );
   const facts = await factsCache.get(context);
   if (!facts) return undefined;
   if (q.flag === 'profile' && facts.profile) {
@@ -109,16 +124,34 @@ async function askOne(q: QuestionDef, answers: Answers, prompter: Prompter, ctx:
       return prompter.confirm({ message: q.title, why: q.why, default: q.recommended(answers) });
     case 'input': {
       const dflt = fromCluster ?? q.recommended(answers);
-      const value = await prompter.input({ message: q.title, why: q.why, ...(dflt !== undefined ? { default: dflt } : {}), validate: (v) => (v.trim() === '' && dflt === undefined ? 'an answer is required' : validate(v)) });
+      const value = await prompter.input({
+        message: q.title,
+        why: q.why,
+        ...(dflt !== undefined ? { default: dflt } : {}),
+        validate: (v) => (v.trim() === '' && dflt === undefined ? 'an answer is required' : validate(v)),
+      });
       return value.trim();
     }
     case 'context': {
       const contexts = await ctx.contexts();
       if (contexts && contexts.length > 0) {
-        return prompter.select({ message: q.title, why: q.why, choices: contexts.map((c) => ({ value: c, name: c })), default: contexts[0]! });
+        return prompter.select({
+          message: q.title,
+          why: q.why,
+          choices: contexts.map((c) => ({ value: c, name: c })),
+          default: contexts[0]!,
+        });
       }
-      prompter.note(contexts ? '  The kubeconfig has no contexts; type the name of the context to use.' : '  kubectl could not list contexts (not installed, or no kubeconfig); type the context name.');
-      const value = await prompter.input({ message: q.title, why: q.why, validate: (v) => (v.trim() === '' ? 'an answer is required' : validate(v)) });
+      prompter.note(
+        contexts
+          ? '  The kubeconfig has no contexts; type the name of the context to use.'
+          : '  kubectl could not list contexts (not installed, or no kubeconfig); type the context name.',
+      );
+      const value = await prompter.input({
+        message: q.title,
+        why: q.why,
+        validate: (v) => (v.trim() === '' ? 'an answer is required' : validate(v)),
+      });
       return value.trim();
     }
   }
@@ -129,8 +162,17 @@ export function checkAnswer(flag: string, value: AnswerValue, answers: Answers):
   const schemaResult = validateAnswer(flag, value);
   if (schemaResult !== true) return schemaResult;
   if (flag === 'tenants' && typeof value === 'string' && value.trim() !== '') {
-    const tenants = value.split(',').map((s) => s.trim()).filter(Boolean).map((name) => ({ name }));
-    const parsed = configSchema.safeParse({ apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'x' }, spec: { tenants } });
+    const tenants = value
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean)
+      .map((name) => ({ name }));
+    const parsed = configSchema.safeParse({
+      apiVersion: 'kubestrap.dev/v1alpha1',
+      kind: 'Roadmap',
+      metadata: { name: 'x' },
+      spec: { tenants },
+    });
     if (parsed.success) {
       const broken = rules['tenant-names']!(parsed.data.spec);
       if (broken) return `${broken.message} (${broken.fix})`;

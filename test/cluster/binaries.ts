@@ -12,7 +12,9 @@ export function missingEntries(): string[] {
 export async function ensureBinaries(): Promise<BinaryPaths> {
   const missing = missingEntries();
   if (missing.length > 0) {
-    log(`binary cache miss (${missing.join(', ')}): building with build-binaries.sh (about 10-15 minutes on 2 cores from an empty Go build cache, more when Go modules must be downloaded)`);
+    log(
+      `binary cache miss (${missing.join(', ')}): building with build-binaries.sh (about 10-15 minutes on 2 cores from an empty Go build cache, more when Go modules must be downloaded)`,
+    );
     const script = join(clusterSrcDir, 'build-binaries.sh');
     try {
       // The build log goes straight to our stderr; stdout carries only the cache dir.
@@ -33,7 +35,8 @@ export async function ensureBinaries(): Promise<BinaryPaths> {
   }
   const bins = binaryPaths();
   for (const [name, path] of Object.entries(bins)) {
-    if (name !== 'binDir' && !existsSync(path)) throw new ClusterError(`binary ${name} is missing at ${path}; delete its cache entry and rerun`);
+    if (name !== 'binDir' && !existsSync(path))
+      throw new ClusterError(`binary ${name} is missing at ${path}; delete its cache entry and rerun`);
   }
   linkBinDir(bins);
   return bins;
@@ -42,7 +45,10 @@ export async function ensureBinaries(): Promise<BinaryPaths> {
 /** A directory with only kubectl and helm in it, so PATH does not pick up the control plane binaries. */
 export function linkBinDir(bins: BinaryPaths = binaryPaths()): string {
   mkdirSync(bins.binDir, { recursive: true });
-  for (const [name, target] of [['kubectl', bins.kubectl], ['helm', bins.helm]] as const) {
+  for (const [name, target] of [
+    ['kubectl', bins.kubectl],
+    ['helm', bins.helm],
+  ] as const) {
     const link = join(bins.binDir, name);
     rmSync(link, { force: true });
     symlinkSync(target, link);

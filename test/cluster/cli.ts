@@ -68,7 +68,9 @@ async function main(argv: string[]): Promise<number> {
       const r = await down();
       const alive = r.stopped.filter(isAlive);
       if (alive.length > 0) throw new ClusterError(`still alive: ${alive.map((p) => p.pid).join(', ')}`);
-      process.stderr.write(`test cluster down: stopped all ${r.stopped.length} recorded process(es) (none left running); removed ${r.removed}\n`);
+      process.stderr.write(
+        `test cluster down: stopped all ${r.stopped.length} recorded process(es) (none left running); removed ${r.removed}\n`,
+      );
       return 0;
     }
     case 'env': {

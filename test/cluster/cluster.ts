@@ -5,7 +5,16 @@ import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { ensureBinaries, linkBinDir } from './binaries.ts';
 import { apiserverArgs, controllerManagerArgs, etcdArgs, schedulerArgs, type Ports } from './components.ts';
-import { ADMIN_USER, binaryPaths, CLUSTER_NAME, CONTEXT_NAME, readVersions, statePaths, type BinaryPaths, type StatePaths } from './config.ts';
+import {
+  ADMIN_USER,
+  binaryPaths,
+  CLUSTER_NAME,
+  CONTEXT_NAME,
+  readVersions,
+  statePaths,
+  type BinaryPaths,
+  type StatePaths,
+} from './config.ts';
 import { ClusterError, log } from './errors.ts';
 import { apiJson, apiRequest, isReady, type ApiTarget } from './kubeapi.ts';
 import { writeKubeconfig } from './kubeconfig.ts';
@@ -164,7 +173,15 @@ export async function up(root?: string): Promise<UpResult> {
 }
 
 function result(state: ClusterState, bins: BinaryPaths, reused: boolean): UpResult {
-  return { kubeconfig: state.kubeconfig, context: state.context, kubectl: bins.kubectl, helm: bins.helm, binDir: bins.binDir, reused, state };
+  return {
+    kubeconfig: state.kubeconfig,
+    context: state.context,
+    kubectl: bins.kubectl,
+    helm: bins.helm,
+    binDir: bins.binDir,
+    reused,
+    state,
+  };
 }
 
 async function start(paths: StatePaths, bins: BinaryPaths): Promise<UpResult> {
@@ -174,7 +191,14 @@ async function start(paths: StatePaths, bins: BinaryPaths): Promise<UpResult> {
   log(`starting the test cluster in ${paths.root}`);
   const pki = await makePki(paths.pki);
   const [etcdClient, etcdPeer, apiserver, controllerManager, scheduler, kwok] = await freePorts(6);
-  const ports: Ports = { etcdClient: etcdClient!, etcdPeer: etcdPeer!, apiserver: apiserver!, controllerManager: controllerManager!, scheduler: scheduler!, kwok: kwok! };
+  const ports: Ports = {
+    etcdClient: etcdClient!,
+    etcdPeer: etcdPeer!,
+    apiserver: apiserver!,
+    controllerManager: controllerManager!,
+    scheduler: scheduler!,
+    kwok: kwok!,
+  };
   const state: ClusterState = {
     version: 1,
     startedAt: new Date().toISOString(),
@@ -203,27 +227,42 @@ async function start(paths: StatePaths, bins: BinaryPaths): Promise<UpResult> {
     await waitFor('/readyz answer 200', 180_000, [etcd, api], () => isReady(target));
     log(`kube-apiserver ready on https://127.0.0.1:${ports.apiserver}`);
 
-    const kcm = launch('kube-controller-manager', bins.kubeControllerManager,
-      controllerManagerArgs(ports, pki, componentKubeconfig(paths, 'kube-controller-manager', ports.apiserver, pki.controllerManager)));
-    const sched = launch('kube-scheduler', bins.kubeScheduler,
-      schedulerArgs(ports, componentKubeconfig(paths, 'kube-scheduler', ports.apiserver, pki.scheduler)));
+    const kcm = launch(
+      'kube-controller-manager',
+      bins.kubeControllerManager,
+      controllerManagerArgs(ports, pki, componentKubeconfig(paths, 'kube-controller-manager', ports.apiserver, pki.controllerManager)),
+    );
+    const sched = launch(
+      'kube-scheduler',
+      bins.kubeScheduler,
+      schedulerArgs(ports, componentKubeconfig(paths, 'kube-scheduler', ports.apiserver, pki.scheduler)),
+    );
 
     for (const n of NODES) {
       const res = await apiJson(target, 'POST', '/api/v1/nodes', nodeObject(n, versions.k8s));
-      if (res.status !== 201 && res.status !== 409) throw new ClusterError(`registering KWOK node ${n.name} failed: HTTP ${res.status}`, res.body);
+      if (res.status !== 201 && res.status !== 409)
+        throw new ClusterError(`registering KWOK node ${n.name} failed: HTTP ${res.status}`, res.body);
     }
     writeKwokConfig(paths.kwokConfig);
-    const kwokRec = launch('kwok', bins.kwok, kwokArgs({
-      kubeconfig: componentKubeconfig(paths, 'kwok', ports.apiserver, pki.kwok),
-      config: paths.kwokConfig,
-      serverPort: ports.kwok,
-    }));
+    const kwokRec = launch(
+      'kwok',
+      bins.kwok,
+      kwokArgs({
+        kubeconfig: componentKubeconfig(paths, 'kwok', ports.apiserver, pki.kwok),
+        config: paths.kwokConfig,
+        serverPort: ports.kwok,
+      }),
+    );
     const all = [etcd, api, kcm, sched, kwokRec];
     await waitFor(`${NODES.length} KWOK nodes Ready`, 120_000, all, async () => (await readyNodes(target)) >= NODES.length);
     // The service-account controller (in kube-controller-manager) creates "default" in each
     // namespace; pods cannot be created without it.
-    await waitFor('the default ServiceAccount', 120_000, all, async () =>
-      (await apiJson(target, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200);
+    await waitFor(
+      'the default ServiceAccount',
+      120_000,
+      all,
+      async () => (await apiJson(target, 'GET', '/api/v1/namespaces/default/serviceaccounts/default')).status === 200,
+    );
 
     writeKubeconfig(paths.kubeconfig, {
       server: `https://127.0.0.1:${ports.apiserver}`,
@@ -251,14 +290,25 @@ async function start(paths: StatePaths, bins: BinaryPaths): Promise<UpResult> {
 function installAddons(kubectl: string, kubeconfig: string): void {
   const addons = join(dirname(fileURLToPath(import.meta.url)), 'addons.yaml');
   try {
-    execFileSync(kubectl, ['--kubeconfig', kubeconfig, '--context', CONTEXT_NAME, 'apply', '--server-side', '--field-manager', 'test-cluster', '-f', addons], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync(
+      kubectl,
+      ['--kubeconfig', kubeconfig, '--context', CONTEXT_NAME, 'apply', '--server-side', '--field-manager', 'test-cluster', '-f', addons],
+      { stdio: ['ignore', 'ignore', 'pipe'] },
+    );
   } catch (err) {
-    throw new ClusterError('installing the cluster add-ons (CoreDNS, default StorageClass) failed', String((err as { stderr?: Buffer }).stderr ?? err));
+    throw new ClusterError(
+      'installing the cluster add-ons (CoreDNS, default StorageClass) failed',
+      String((err as { stderr?: Buffer }).stderr ?? err),
+    );
   }
 }
 
 async function readyNodes(target: ApiTarget): Promise<number> {
-  const res = await apiJson<{ items?: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }> }>(target, 'GET', '/api/v1/nodes');
+  const res = await apiJson<{ items?: Array<{ status?: { conditions?: Array<{ type: string; status: string }> } }> }>(
+    target,
+    'GET',
+    '/api/v1/nodes',
+  );
   if (res.status !== 200 || !res.json?.items) return 0;
   return res.json.items.filter((n) => n.status?.conditions?.some((c) => c.type === 'Ready' && c.status === 'True')).length;
 }
@@ -268,7 +318,9 @@ async function stopRecorded(state: ClusterState): Promise<ProcessRecord[]> {
   const order = [...state.processes].reverse();
   const left = await stopProcesses(order);
   if (left.length > 0) {
-    throw new ClusterError(`these test cluster processes are still alive after SIGKILL: ${left.map((r) => `${r.name} (pid ${r.pid})`).join(', ')}`);
+    throw new ClusterError(
+      `these test cluster processes are still alive after SIGKILL: ${left.map((r) => `${r.name} (pid ${r.pid})`).join(', ')}`,
+    );
   }
   return order;
 }

@@ -28,7 +28,10 @@ export function apiRequest(t: ApiTarget, method: string, path: string, body?: un
         cert: readFileSync(t.client.cert),
         key: readFileSync(t.client.key),
         servername: 'localhost',
-        headers: payload === undefined ? { accept: 'application/json' } : { accept: 'application/json', 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        headers:
+          payload === undefined
+            ? { accept: 'application/json' }
+            : { accept: 'application/json', 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
         timeout: timeoutMs,
       },
       (res) => {
@@ -45,7 +48,12 @@ export function apiRequest(t: ApiTarget, method: string, path: string, body?: un
   });
 }
 
-export async function apiJson<T = any>(t: ApiTarget, method: string, path: string, body?: unknown): Promise<{ status: number; json: T | undefined; body: string }> {
+export async function apiJson<T = any>(
+  t: ApiTarget,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; json: T | undefined; body: string }> {
   const res = await apiRequest(t, method, path, body);
   let json: T | undefined;
   try {

@@ -44,7 +44,9 @@ async function openssl(args: string[]): Promise<void> {
 const EC_KEY = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
 
 function serial(): string {
-  return `0x${randomBytes(16).toString('hex').replace(/^[89a-f]/, '1')}`;
+  return `0x${randomBytes(16)
+    .toString('hex')
+    .replace(/^[89a-f]/, '1')}`;
 }
 
 async function signLeaf(dir: string, name: string, subject: string, ext: string[], ca: { cert: string; key: string }): Promise<ClientCert> {
@@ -55,8 +57,23 @@ async function signLeaf(dir: string, name: string, subject: string, ext: string[
   writeFileSync(extFile, `${ext.join('\n')}\n`);
   await openssl(['req', '-new', ...EC_KEY, '-keyout', key, '-out', csr, '-subj', subject]);
   await openssl([
-    'x509', '-req', '-in', csr, '-CA', ca.cert, '-CAkey', ca.key, '-set_serial', serial(),
-    '-days', '365', '-sha256', '-extfile', extFile, '-out', cert,
+    'x509',
+    '-req',
+    '-in',
+    csr,
+    '-CA',
+    ca.cert,
+    '-CAkey',
+    ca.key,
+    '-set_serial',
+    serial(),
+    '-days',
+    '365',
+    '-sha256',
+    '-extfile',
+    extFile,
+    '-out',
+    cert,
   ]);
   return { cert, key };
 }
@@ -66,10 +83,22 @@ const clientExt = ['basicConstraints=critical,CA:FALSE', 'keyUsage=critical,digi
 async function makeCa(dir: string, name: string, cn: string): Promise<{ cert: string; key: string }> {
   const ca = { cert: join(dir, `${name}.crt`), key: join(dir, `${name}.key`) };
   await openssl([
-    'req', '-x509', ...EC_KEY, '-keyout', ca.key, '-out', ca.cert, '-days', '3650', '-sha256',
-    '-subj', `/CN=${cn}`,
-    '-addext', 'basicConstraints=critical,CA:TRUE',
-    '-addext', 'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
+    'req',
+    '-x509',
+    ...EC_KEY,
+    '-keyout',
+    ca.key,
+    '-out',
+    ca.cert,
+    '-days',
+    '3650',
+    '-sha256',
+    '-subj',
+    `/CN=${cn}`,
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+    '-addext',
+    'keyUsage=critical,keyCertSign,cRLSign,digitalSignature',
   ]);
   return ca;
 }
@@ -80,19 +109,31 @@ export async function makePki(dir: string): Promise<Pki> {
   const frontProxyCa = await makeCa(dir, 'front-proxy-ca', 'kubestrap-test-front-proxy-ca');
   const frontProxyClient = await signLeaf(dir, 'front-proxy-client', '/CN=front-proxy-client', clientExt, frontProxyCa);
   const etcdCa = await makeCa(dir, 'etcd-ca', 'kubestrap-test-etcd-ca');
-  const etcdServer = await signLeaf(dir, 'etcd-server', '/CN=kubestrap-test-etcd', [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature',
-    'extendedKeyUsage=serverAuth,clientAuth', // also the peer certificate
-    'subjectAltName=IP:127.0.0.1,DNS:localhost',
-  ], etcdCa);
+  const etcdServer = await signLeaf(
+    dir,
+    'etcd-server',
+    '/CN=kubestrap-test-etcd',
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=serverAuth,clientAuth', // also the peer certificate
+      'subjectAltName=IP:127.0.0.1,DNS:localhost',
+    ],
+    etcdCa,
+  );
   const apiserverEtcdClient = await signLeaf(dir, 'apiserver-etcd-client', '/CN=kube-apiserver-etcd-client', clientExt, etcdCa);
-  const serving = await signLeaf(dir, 'apiserver', '/CN=kube-apiserver', [
-    'basicConstraints=critical,CA:FALSE',
-    'keyUsage=critical,digitalSignature',
-    'extendedKeyUsage=serverAuth',
-    'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,IP:192.0.2.10,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
-  ], ca);
+  const serving = await signLeaf(
+    dir,
+    'apiserver',
+    '/CN=kube-apiserver',
+    [
+      'basicConstraints=critical,CA:FALSE',
+      'keyUsage=critical,digitalSignature',
+      'extendedKeyUsage=serverAuth',
+      'subjectAltName=IP:127.0.0.1,IP:10.96.0.1,IP:192.0.2.10,DNS:localhost,DNS:kubernetes,DNS:kubernetes.default,DNS:kubernetes.default.svc,DNS:kubernetes.default.svc.cluster.local',
+    ],
+    ca,
+  );
   const admin = await signLeaf(dir, 'admin', '/O=system:masters/CN=kubestrap-test-admin', clientExt, ca);
   const controllerManager = await signLeaf(dir, 'controller-manager', '/CN=system:kube-controller-manager', clientExt, ca);
   const scheduler = await signLeaf(dir, 'scheduler', '/CN=system:kube-scheduler', clientExt, ca);
@@ -103,20 +144,43 @@ export async function makePki(dir: string): Promise<Pki> {
   await openssl(['genpkey', '-algorithm', 'RSA', '-pkeyopt', 'rsa_keygen_bits:2048', '-out', saKey]);
   await openssl(['pkey', '-in', saKey, '-pubout', '-out', saPub]);
   return {
-    dir, caCert: ca.cert, caKey: ca.key, apiserverCert: serving.cert, apiserverKey: serving.key,
-    saKey, saPub, frontProxyCaCert: frontProxyCa.cert, frontProxyClient,
-    etcdCaCert: etcdCa.cert, etcdServer, apiserverEtcdClient, admin, controllerManager, scheduler, kwok,
+    dir,
+    caCert: ca.cert,
+    caKey: ca.key,
+    apiserverCert: serving.cert,
+    apiserverKey: serving.key,
+    saKey,
+    saPub,
+    frontProxyCaCert: frontProxyCa.cert,
+    frontProxyClient,
+    etcdCaCert: etcdCa.cert,
+    etcdServer,
+    apiserverEtcdClient,
+    admin,
+    controllerManager,
+    scheduler,
+    kwok,
   };
 }
 
 export function pkiPaths(dir: string): Pki {
   const c = (n: string): ClientCert => ({ cert: join(dir, `${n}.crt`), key: join(dir, `${n}.key`) });
   return {
-    dir, caCert: join(dir, 'ca.crt'), caKey: join(dir, 'ca.key'),
-    apiserverCert: join(dir, 'apiserver.crt'), apiserverKey: join(dir, 'apiserver.key'),
-    saKey: join(dir, 'sa.key'), saPub: join(dir, 'sa.pub'),
-    frontProxyCaCert: join(dir, 'front-proxy-ca.crt'), frontProxyClient: c('front-proxy-client'),
-    etcdCaCert: join(dir, 'etcd-ca.crt'), etcdServer: c('etcd-server'), apiserverEtcdClient: c('apiserver-etcd-client'),
-    admin: c('admin'), controllerManager: c('controller-manager'), scheduler: c('scheduler'), kwok: c('kwok'),
+    dir,
+    caCert: join(dir, 'ca.crt'),
+    caKey: join(dir, 'ca.key'),
+    apiserverCert: join(dir, 'apiserver.crt'),
+    apiserverKey: join(dir, 'apiserver.key'),
+    saKey: join(dir, 'sa.key'),
+    saPub: join(dir, 'sa.pub'),
+    frontProxyCaCert: join(dir, 'front-proxy-ca.crt'),
+    frontProxyClient: c('front-proxy-client'),
+    etcdCaCert: join(dir, 'etcd-ca.crt'),
+    etcdServer: c('etcd-server'),
+    apiserverEtcdClient: c('apiserver-etcd-client'),
+    admin: c('admin'),
+    controllerManager: c('controller-manager'),
+    scheduler: c('scheduler'),
+    kwok: c('kwok'),
   };
 }

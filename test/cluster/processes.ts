@@ -36,7 +36,13 @@ export function isAlive(rec: Pick<ProcessRecord, 'pid' | 'startTime'>): boolean 
   return st !== undefined && st.startTime === rec.startTime && st.state !== 'Z' && st.state !== 'X';
 }
 
-export function startProcess(name: string, binary: string, args: string[], logFile: string, env: NodeJS.ProcessEnv = process.env): ProcessRecord {
+export function startProcess(
+  name: string,
+  binary: string,
+  args: string[],
+  logFile: string,
+  env: NodeJS.ProcessEnv = process.env,
+): ProcessRecord {
   if (!existsSync(binary)) throw new ClusterError(`${name}: binary not found at ${binary}`);
   const fd = openSync(logFile, 'a');
   try {

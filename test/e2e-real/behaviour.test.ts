@@ -56,13 +56,36 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
 
   async function cli(args: string[]): Promise<Run> {
     const started = performance.now();
-    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], { cwd: work, env: childEnv, extendEnv: false, reject: false, stdin: 'ignore', timeout: 40 * 60_000 });
-    const events = args.includes('json') ? r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>) : [];
-    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, events, seconds: Math.round((performance.now() - started) / 100) / 10 };
+    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], {
+      cwd: work,
+      env: childEnv,
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      timeout: 40 * 60_000,
+    });
+    const events = args.includes('json')
+      ? r.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, any>)
+      : [];
+    return {
+      exitCode: r.exitCode ?? -1,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      events,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    };
   }
 
   async function kubectl(args: string[], input?: string) {
-    const r = await execa(tier.kubectl, ['--context', context, ...args], { env: childEnv, extendEnv: false, reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
+    const r = await execa(tier.kubectl, ['--context', context, ...args], {
+      env: childEnv,
+      extendEnv: false,
+      reject: false,
+      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
+    });
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout.trim(), stderr: r.stderr };
   }
 
@@ -90,7 +113,15 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
     expect((await kubectl(['--namespace', ns, 'create', 'job', name, `--from=cronjob/${verifier.cronJob}`])).exitCode).toBe(0);
     const deadline = Date.now() + 180_000;
     while (Date.now() < deadline) {
-      const r = await kubectl(['--namespace', ns, 'get', 'job', name, '--output', 'jsonpath={range .status.conditions[?(@.status=="True")]}{.type}{" "}{end}']);
+      const r = await kubectl([
+        '--namespace',
+        ns,
+        'get',
+        'job',
+        name,
+        '--output',
+        'jsonpath={range .status.conditions[?(@.status=="True")]}{.type}{" "}{end}',
+      ]);
       if (/\bComplete\b/.test(r.stdout)) return 'Complete';
       if (/\bFailed\b/.test(r.stdout)) return 'Failed';
       await new Promise((res) => setTimeout(res, 2000));
@@ -121,7 +152,8 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
 
   afterAll(async () => {
     const clusters = await execa(tier.kind, ['get', 'clusters'], { env: childEnv, reject: false });
-    if (clusters.stdout.split('\n').includes(clusterName)) await execa(tier.kind, ['delete', 'cluster', '--name', clusterName], { env: childEnv, reject: false });
+    if (clusters.stdout.split('\n').includes(clusterName))
+      await execa(tier.kind, ['delete', 'cluster', '--name', clusterName], { env: childEnv, reject: false });
     process.stdout.write(`behaviour timings (s): ${JSON.stringify(timings)}\n`);
     rmSync(work, { recursive: true, force: true });
   });
@@ -143,16 +175,22 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
     expect(run.events.some((e) => e.event === 'log' && /smoke-test workload is removed/.test(e.message))).toBe(true);
     expect((await kubectl(['--namespace', 'kubestrap-smoke', 'get', 'deployments,services,pdb,hpa', '--output', 'name'])).stdout).toBe('');
     // The namespace and its isolation stay.
-    expect((await kubectl(['--namespace', 'kubestrap-smoke', 'get', 'networkpolicy', 'default-deny', '--output', 'name'])).exitCode).toBe(0);
+    expect((await kubectl(['--namespace', 'kubestrap-smoke', 'get', 'networkpolicy', 'default-deny', '--output', 'name'])).exitCode).toBe(
+      0,
+    );
   });
 
-  it('verify: the removed workload\'s checks are skipped with the reason, nothing fails; the verifier\'s last results show no drift', async () => {
+  it("verify: the removed workload's checks are skipped with the reason, nothing fails; the verifier's last results show no drift", async () => {
     const run = await cli(['verify', '--output', 'json']);
     timings.verify = run.seconds;
     expect(run.exitCode, failures(run)).toBe(0);
     const smoke = results(run).filter((e) => /answers HTTP|deployment\/smoke|kubestrap-smoke\/smoke/.test(e.description));
     expect(smoke.length).toBeGreaterThanOrEqual(3);
-    for (const e of smoke) expect(e).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^skipped: the smoke-test workload was removed after verification/) });
+    for (const e of smoke)
+      expect(e).toMatchObject({
+        status: 'skipped',
+        message: expect.stringMatching(/^skipped: the smoke-test workload was removed after verification/),
+      });
     expect(results(run).filter((e) => e.status === 'failed')).toEqual([]);
 
     const { labels, data } = await verifierResults();
@@ -163,7 +201,7 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
     for (const c of checks.filter((x) => x.status === 'skipped')) expect(c.message).toMatch(/^skipped: .*(only reads|does not read)/);
   });
 
-  it('the verifier\'s ServiceAccount may read what its checks name and patch its results, nothing more', async () => {
+  it("the verifier's ServiceAccount may read what its checks name and patch its results, nothing more", async () => {
     const can = async (...args: string[]) => (await kubectl(['auth', 'can-i', ...args, '--as', sa])).stdout;
     expect(await can('get', `resourcequotas/${tenantQuotaName}`, '--namespace', 'team-a')).toBe('yes');
     expect(await can('get', 'resourcequotas/another-quota', '--namespace', 'team-a')).toBe('no');
@@ -178,8 +216,9 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
     expect(await can('get', 'namespaces/kube-system')).toBe('no');
   });
 
-  it('drift in the cluster: a deleted ResourceQuota turns a verifier run\'s results to drift=true (the run itself succeeds)', async () => {
-    const quota = (await kubectl(['--namespace', 'team-a', 'get', 'resourcequotas', '--output', 'jsonpath={.items[0].metadata.name}'])).stdout;
+  it("drift in the cluster: a deleted ResourceQuota turns a verifier run's results to drift=true (the run itself succeeds)", async () => {
+    const quota = (await kubectl(['--namespace', 'team-a', 'get', 'resourcequotas', '--output', 'jsonpath={.items[0].metadata.name}']))
+      .stdout;
     expect(quota).not.toBe('');
     expect((await kubectl(['--namespace', 'team-a', 'delete', 'resourcequota', quota])).exitCode).toBe(0);
     expect(await runVerifierJob('kubestrap-verifier-drift')).toBe('Complete');
@@ -187,7 +226,9 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
     expect(labels['kubestrap.dev/drift']).toBe('true');
     const checks = JSON.parse(data['checks.json']!) as { description: string; status: string; message?: string }[];
     const failed = checks.filter((c) => c.status === 'failed');
-    expect(failed.map((c) => `${c.description}: ${c.message}`)).toEqual([expect.stringMatching(new RegExp(`resourcequotas team-a/${quota} exists: .*does not exist`))]);
+    expect(failed.map((c) => `${c.description}: ${c.message}`)).toEqual([
+      expect.stringMatching(new RegExp(`resourcequotas team-a/${quota} exists: .*does not exist`)),
+    ]);
     const log = await kubectl(['--namespace', ns, 'logs', 'job/kubestrap-verifier-drift']);
     expect(log.stdout).toMatch(/\d+ ok, 1 failed, \d+ skipped; results in ConfigMap/);
   });
@@ -195,7 +236,9 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
   it('a verifier that cannot read its checks fails its run, and the in-cluster-verifier probe reports it', async () => {
     expect((await kubectl(['--namespace', ns, 'delete', 'rolebinding', verifier.name])).exitCode).toBe(0);
     const result = await runProbe('in-cluster-verifier', ns, checkEnv());
-    expect(result && 'message' in result ? result.message : result).toMatch(/the verifier Job kubestrap-verifier-probe-\w+ failed [\s\S]*(forbidden|403)/);
+    expect(result && 'message' in result ? result.message : result).toMatch(
+      /the verifier Job kubestrap-verifier-probe-\w+ failed [\s\S]*(forbidden|403)/,
+    );
   });
 
   it('down --purge deletes the kind cluster', async () => {

@@ -43,7 +43,8 @@ export default async function setup(project: TestProject): Promise<() => Promise
     }
     const r = await downReal();
     const alive = r.stopped.filter(isAlive);
-    if (alive.length > 0) throw new Error(`real tier teardown left processes alive: ${alive.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
+    if (alive.length > 0)
+      throw new Error(`real tier teardown left processes alive: ${alive.map((p) => `${p.name} (pid ${p.pid})`).join(', ')}`);
     if (r.remaining.length > 0) throw new Error(`real tier teardown did not restore the host:\n${r.remaining.join('\n')}`);
   };
 }

@@ -75,16 +75,36 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
 
   async function cli(args: string[]): Promise<Run> {
     const started = performance.now();
-    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], { cwd: work, env: childEnv, extendEnv: false, reject: false, stdin: 'ignore', timeout: 60 * 60_000 });
-    const events = args.includes('json') ? r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as Record<string, any>) : [];
-    return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, events, seconds: Math.round((performance.now() - started) / 100) / 10 };
+    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], {
+      cwd: work,
+      env: childEnv,
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      timeout: 60 * 60_000,
+    });
+    const events = args.includes('json')
+      ? r.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l) as Record<string, any>)
+      : [];
+    return {
+      exitCode: r.exitCode ?? -1,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      events,
+      seconds: Math.round((performance.now() - started) / 100) / 10,
+    };
   }
 
   function failures(run: Run): string {
-    return run.events
-      .filter((e) => (e.event === 'check.result' && e.status !== 'ok') || e.event === 'step.fail')
-      .map((e) => `${e.step}: ${e.description ?? ''} -> ${e.status ?? 'failed'} ${e.message ?? e.error ?? ''}`)
-      .join('\n') || run.stderr.split('\n').slice(-30).join('\n');
+    return (
+      run.events
+        .filter((e) => (e.event === 'check.result' && e.status !== 'ok') || e.event === 'step.fail')
+        .map((e) => `${e.step}: ${e.description ?? ''} -> ${e.status ?? 'failed'} ${e.message ?? e.error ?? ''}`)
+        .join('\n') || run.stderr.split('\n').slice(-30).join('\n')
+    );
   }
 
   function checkEnv(): CheckEnv {
@@ -107,7 +127,8 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
   afterAll(async () => {
     // Whatever happened above, the cluster goes (the tier's `down --real` would also remove it).
     const clusters = await execa(tier.kind, ['get', 'clusters'], { env: childEnv, reject: false });
-    if (clusters.stdout.split('\n').includes(clusterName)) await execa(tier.kind, ['delete', 'cluster', '--name', clusterName], { env: childEnv, reject: false });
+    if (clusters.stdout.split('\n').includes(clusterName))
+      await execa(tier.kind, ['delete', 'cluster', '--name', clusterName], { env: childEnv, reject: false });
     process.stdout.write(`real roadmap timings (s): ${JSON.stringify(timings)}\n`);
     rmSync(work, { recursive: true, force: true });
   });
@@ -116,12 +137,16 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     const run = await cli(['up', '--yes', '--output', 'json']);
     timings.up = run.seconds;
     expect(run.exitCode, failures(run)).toBe(0);
-    const nodes = JSON.parse((await execa(tier.kubectl, ['--context', context, 'get', 'nodes', '--output', 'json'], { env: childEnv })).stdout) as { items: { spec?: { taints?: unknown[] }; status: { nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } } }[] };
+    const nodes = JSON.parse(
+      (await execa(tier.kubectl, ['--context', context, 'get', 'nodes', '--output', 'json'], { env: childEnv })).stdout,
+    ) as { items: { spec?: { taints?: unknown[] }; status: { nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } } }[] };
     expect(nodes.items).toHaveLength(3);
     // Real nodes (containerd inside kind node containers), not KWOK.
     expect(nodes.items.every((n) => n.status.nodeInfo.containerRuntimeVersion.startsWith('containerd://'))).toBe(true);
     if (tier.nodeImage) {
-      const image = (await execa('docker', ['inspect', '--format', '{{.Config.Image}}', `${clusterName}-control-plane`], { env: childEnv })).stdout.trim();
+      const image = (
+        await execa('docker', ['inspect', '--format', '{{.Config.Image}}', `${clusterName}-control-plane`], { env: childEnv })
+      ).stdout.trim();
       expect(image).toBe(tier.nodeImage);
     }
   });
@@ -130,7 +155,8 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     const run = await cli(['verify', '--output', 'json']);
     timings.verify = run.seconds;
     const results = run.events.filter((e) => e.event === 'check.result');
-    for (const e of results.filter((r) => r.check === 'probe')) process.stdout.write(`probe ${e.status} ${(e.ms / 1000).toFixed(1)}s ${e.step}: ${e.description}\n`);
+    for (const e of results.filter((r) => r.check === 'probe'))
+      process.stdout.write(`probe ${e.status} ${(e.ms / 1000).toFixed(1)}s ${e.step}: ${e.description}\n`);
     // The same configuration the CLI read: the file plus KUBESTRAP_* variables.
     const { config, baseDir } = await loadConfigFile(configFile, collectOverrides({}, childEnv));
     const planned = buildPlan({ config, baseDir, outDir: path.join(work, 'plan-for-test') })
@@ -159,7 +185,15 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     objects.server.spec!.containers[0]!.command = ['httpd', '-f', '-p', '8080'];
     objects.server.spec!.volumes = [];
     objects.server.spec!.containers[0]!.volumeMounts = [];
-    objects.client.spec!.containers[0]!.command = ['wget', '-q', '-T', '5', '-O', '/dev/null', 'http://kubestrap-probe-server.kubestrap-system.svc:8080/'];
+    objects.client.spec!.containers[0]!.command = [
+      'wget',
+      '-q',
+      '-T',
+      '5',
+      '-O',
+      '/dev/null',
+      'http://kubestrap-probe-server.kubestrap-system.svc:8080/',
+    ];
     objects.client.spec!.affinity = requiredAntiAffinity(objects.server.metadata!.name!);
     const result = await podToPodProbe(env, 'kubestrap-system', objects);
     expect(result && 'message' in result ? result.message : result).toMatch(/kubestrap-probe-client failed/);
@@ -193,7 +227,12 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
 
   /** kubectl against the test's cluster; the manifest (if any) on stdin. Never throws. */
   async function kubectl(args: string[], input?: string) {
-    const r = await execa(tier.kubectl, ['--context', context, ...args], { env: childEnv, extendEnv: false, reject: false, ...(input === undefined ? { stdin: 'ignore' as const } : { input }) });
+    const r = await execa(tier.kubectl, ['--context', context, ...args], {
+      env: childEnv,
+      extendEnv: false,
+      reject: false,
+      ...(input === undefined ? { stdin: 'ignore' as const } : { input }),
+    });
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -208,27 +247,47 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     expect((await kubectl(['create', 'namespace', certNamespace])).exitCode).toBe(0);
     // cert-manager's validating webhook (not the CRD schema) requires at least one name: a
     // Certificate without one is refused by the real webhook, proving it answers.
-    const refused = await kubectl(['apply', '-f', '-'], certificate({ secretName: `${certName}-tls`, issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: selfSignedIssuer } }));
+    const refused = await kubectl(
+      ['apply', '-f', '-'],
+      certificate({
+        secretName: `${certName}-tls`,
+        issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: selfSignedIssuer },
+      }),
+    );
     expect(refused.exitCode).not.toBe(0);
     expect(refused.stderr).toMatch(/admission webhook "webhook\.cert-manager\.io" denied the request/);
     expect(refused.stderr).toMatch(/at least one of commonName/);
 
     const started = performance.now();
-    const applied = await kubectl(['apply', '-f', '-'], certificate({
-      secretName: `${certName}-tls`,
-      commonName: dnsName,
-      dnsNames: [dnsName],
-      duration: '24h',
-      privateKey: { algorithm: 'ECDSA', size: 256 },
-      issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: selfSignedIssuer },
-    }));
+    const applied = await kubectl(
+      ['apply', '-f', '-'],
+      certificate({
+        secretName: `${certName}-tls`,
+        commonName: dnsName,
+        dnsNames: [dnsName],
+        duration: '24h',
+        privateKey: { algorithm: 'ECDSA', size: 256 },
+        issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: selfSignedIssuer },
+      }),
+    );
     expect(applied.exitCode, applied.stderr).toBe(0);
-    const ready = await kubectl(['wait', '--namespace', certNamespace, `certificate/${certName}`, '--for=condition=Ready', '--timeout=180s']);
-    const status = (await kubectl(['get', '--namespace', certNamespace, `certificate/${certName}`, '--output', 'jsonpath={.status.conditions}'])).stdout;
+    const ready = await kubectl([
+      'wait',
+      '--namespace',
+      certNamespace,
+      `certificate/${certName}`,
+      '--for=condition=Ready',
+      '--timeout=180s',
+    ]);
+    const status = (
+      await kubectl(['get', '--namespace', certNamespace, `certificate/${certName}`, '--output', 'jsonpath={.status.conditions}'])
+    ).stdout;
     expect(ready.exitCode, `Certificate not Ready: ${ready.stderr} ${status}`).toBe(0);
     timings.certificateReady = Math.round((performance.now() - started) / 100) / 10;
 
-    const secret = JSON.parse((await kubectl(['get', '--namespace', certNamespace, `secret/${certName}-tls`, '--output', 'json'])).stdout) as { type: string; data: Record<string, string> };
+    const secret = JSON.parse(
+      (await kubectl(['get', '--namespace', certNamespace, `secret/${certName}-tls`, '--output', 'json'])).stdout,
+    ) as { type: string; data: Record<string, string> };
     expect(secret.type).toBe('kubernetes.io/tls');
     const decode = (k: string) => Buffer.from(secret.data[k] ?? '', 'base64');
     const cert = new X509Certificate(decode('tls.crt'));
@@ -267,22 +326,30 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
       spec: {
         terminationGracePeriodSeconds: 0,
         securityContext: { runAsNonRoot: true, runAsUser: 65534, seccompProfile: { type: 'RuntimeDefault' } },
-        containers: [{
-          name: 'main',
-          image: lock.images.probe,
-          imagePullPolicy: 'IfNotPresent',
-          command: ['sleep', '3600'],
-          ...(hostPort ? { ports: [{ containerPort: 8080, hostPort }] } : {}),
-          securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
-          resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '50m', memory: '32Mi' } },
-        }],
+        containers: [
+          {
+            name: 'main',
+            image: lock.images.probe,
+            imagePullPolicy: 'IfNotPresent',
+            command: ['sleep', '3600'],
+            ...(hostPort ? { ports: [{ containerPort: 8080, hostPort }] } : {}),
+            securityContext: { allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } },
+            resources: { requests: { cpu: '10m', memory: '16Mi' }, limits: { cpu: '50m', memory: '32Mi' } },
+          },
+        ],
       },
     });
 
   it(`Kyverno in Audit (the example's setting): a pod breaking ${policyName} is admitted in a namespace Pod Security does not restrict`, async () => {
-    const ns = stringify({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: policyNamespace, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } } });
+    const ns = stringify({
+      apiVersion: 'v1',
+      kind: 'Namespace',
+      metadata: { name: policyNamespace, labels: { 'pod-security.kubernetes.io/enforce': 'privileged' } },
+    });
     expect((await kubectl(['apply', '-f', '-'], ns)).exitCode).toBe(0);
-    const policy = JSON.parse((await kubectl(['get', `validatingpolicies.policies.kyverno.io/${policyName}`, '--output', 'json'])).stdout) as { spec: { validationActions: string[] } };
+    const policy = JSON.parse(
+      (await kubectl(['get', `validatingpolicies.policies.kyverno.io/${policyName}`, '--output', 'json'])).stdout,
+    ) as { spec: { validationActions: string[] } };
     expect(policy.spec.validationActions).toEqual(['Audit']);
     const admitted = await kubectl(['apply', '-f', '-'], restrictedPod('e2e-audit-hostport', 18080));
     expect(admitted.exitCode, admitted.stderr).toBe(0);
@@ -296,7 +363,9 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     const run = await cli(['up', '--only', 'security', '--yes', '--output', 'json']);
     timings.upEnforce = run.seconds;
     expect(run.exitCode, failures(run)).toBe(0);
-    const policy = JSON.parse((await kubectl(['get', `validatingpolicies.policies.kyverno.io/${policyName}`, '--output', 'json'])).stdout) as { spec: { validationActions: string[]; failurePolicy: string } };
+    const policy = JSON.parse(
+      (await kubectl(['get', `validatingpolicies.policies.kyverno.io/${policyName}`, '--output', 'json'])).stdout,
+    ) as { spec: { validationActions: string[]; failurePolicy: string } };
     expect(policy.spec.validationActions).toEqual(['Deny']);
     expect(policy.spec.failurePolicy).toBe('Fail');
   });
@@ -322,7 +391,14 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
 
     const compliant = await kubectl(['apply', '-f', '-'], restrictedPod('e2e-enforce-compliant'));
     expect(compliant.exitCode, compliant.stderr).toBe(0);
-    const ready = await kubectl(['wait', '--namespace', policyNamespace, 'pod/e2e-enforce-compliant', '--for=condition=Ready', '--timeout=120s']);
+    const ready = await kubectl([
+      'wait',
+      '--namespace',
+      policyNamespace,
+      'pod/e2e-enforce-compliant',
+      '--for=condition=Ready',
+      '--timeout=120s',
+    ]);
     expect(ready.exitCode, ready.stderr).toBe(0);
     await kubectl(['delete', 'namespace', policyNamespace, '--wait=false']);
   });

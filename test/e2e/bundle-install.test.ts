@@ -33,7 +33,9 @@ interface KubeObject {
 /** Every container image of a pod spec (containers, init containers, ephemeral containers). */
 function podSpecImages(spec: Record<string, any> | undefined): string[] {
   if (!spec) return [];
-  return ['containers', 'initContainers', 'ephemeralContainers'].flatMap((k) => ((spec[k] ?? []) as { image: string }[]).map((c) => c.image));
+  return ['containers', 'initContainers', 'ephemeralContainers'].flatMap((k) =>
+    ((spec[k] ?? []) as { image: string }[]).map((c) => c.image),
+  );
 }
 
 /** The pod spec a workload object runs (a Pod's own, a workload's template, a CronJob's job template's). */
@@ -48,7 +50,13 @@ describe('kubestrap bundle, then an install from it with no network (test cluste
   const work = mkdtempSync(path.join(tmpdir(), 'kubestrap-e2e-bundle-'));
   const bundleDir = path.join(work, 'bundle');
   const configFile = path.join(work, 'kubestrap.yaml');
-  const childEnv = { ...process.env, KUBECONFIG: env.kubeconfig, PATH: `${env.binDir}:${process.env.PATH}`, CI: 'true', NO_COLOR: '1' } as Record<string, string>;
+  const childEnv = {
+    ...process.env,
+    KUBECONFIG: env.kubeconfig,
+    PATH: `${env.binDir}:${process.env.PATH}`,
+    CI: 'true',
+    NO_COLOR: '1',
+  } as Record<string, string>;
   let index: { charts: { name: string; version: string; file: string; releases: string[] }[]; images: string[] };
 
   function writeConfig(localDir: string): void {
@@ -71,7 +79,14 @@ describe('kubestrap bundle, then an install from it with no network (test cluste
 
   async function cli(args: string[], prefix: string[] = []): Promise<Run> {
     const argv = [...prefix, process.execPath, bin, ...args, '--config', configFile];
-    const r = await execa(argv[0]!, argv.slice(1), { cwd: work, env: childEnv, extendEnv: false, reject: false, stdin: 'ignore', timeout: 20 * 60_000 });
+    const r = await execa(argv[0]!, argv.slice(1), {
+      cwd: work,
+      env: childEnv,
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      timeout: 20 * 60_000,
+    });
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
   }
 
@@ -91,7 +106,10 @@ describe('kubestrap bundle, then an install from it with no network (test cluste
   });
 
   afterAll(async () => {
-    await execa(env.kubectl, ['--context', env.context, 'delete', 'namespace', 'velero', '--ignore-not-found', '--wait=false'], { env: childEnv, reject: false });
+    await execa(env.kubectl, ['--context', env.context, 'delete', 'namespace', 'velero', '--ignore-not-found', '--wait=false'], {
+      env: childEnv,
+      reject: false,
+    });
     rmSync(work, { recursive: true, force: true });
   });
 
@@ -100,33 +118,59 @@ describe('kubestrap bundle, then an install from it with no network (test cluste
     // A network namespace with only a loopback that is down: any download would fail.
     const probe = await execa('unshare', ['-n', 'true'], { reject: false });
     expect(probe.exitCode, `unshare -n is needed to take the network away (root or user namespaces): ${probe.stderr}`).toBe(0);
-    const noNet = await execa('unshare', ['-n', process.execPath, '-e', "fetch('https://example.com').then(()=>process.exit(0),()=>process.exit(7))"], { reject: false });
+    const noNet = await execa(
+      'unshare',
+      ['-n', process.execPath, '-e', "fetch('https://example.com').then(()=>process.exit(0),()=>process.exit(7))"],
+      { reject: false },
+    );
     expect(noNet.exitCode, 'the network namespace still reaches the network').toBe(7);
 
     const r = await cli(['bundle', '--out', bundleDir, '--output', 'json'], ['unshare', '-n']);
     expect(r.exitCode, r.stderr).toBe(0);
     index = parse(readFileSync(path.join(bundleDir, 'bundle.yaml'), 'utf8'));
-    const packages = readdirSync(path.join(bundleDir, 'charts')).filter((f) => f.endsWith('.tgz')).sort();
+    const packages = readdirSync(path.join(bundleDir, 'charts'))
+      .filter((f) => f.endsWith('.tgz'))
+      .sort();
     expect(packages).toEqual(index.charts.map((c) => path.basename(c.file)).sort());
     for (const c of index.charts) expect(c.file).toBe(`charts/${c.name}-${c.version}.tgz`);
     // Only packages and the Gateway API CRDs: nothing unpacked that `up` could read instead.
-    expect(readdirSync(path.join(bundleDir, 'charts')).filter((f) => !f.endsWith('.tgz')).sort()).toEqual(['gateway-api']);
+    expect(
+      readdirSync(path.join(bundleDir, 'charts'))
+        .filter((f) => !f.endsWith('.tgz'))
+        .sort(),
+    ).toEqual(['gateway-api']);
     expect(index.images.length).toBeGreaterThan(5);
   });
 
   it('up with spec.charts.source: local pointing at DIR/charts installs every release from those packages', async () => {
     writeConfig(path.join(bundleDir, 'charts'));
     // Every helm command of the plan names a package from the bundle.
-    const plan = JSON.parse((await cli(['plan', '--output', 'json', '--out', path.join(work, 'plan')])).stdout) as { phases: { steps: { commands: string[][] }[] }[] };
-    const helmCharts = plan.phases.flatMap((p) => p.steps).flatMap((s) => s.commands).filter((c) => c[0] === 'helm').map((c) => c[4]!);
+    const plan = JSON.parse((await cli(['plan', '--output', 'json', '--out', path.join(work, 'plan')])).stdout) as {
+      phases: { steps: { commands: string[][] }[] }[];
+    };
+    const helmCharts = plan.phases
+      .flatMap((p) => p.steps)
+      .flatMap((s) => s.commands)
+      .filter((c) => c[0] === 'helm')
+      .map((c) => c[4]!);
     expect(helmCharts.length).toBeGreaterThan(0);
-    for (const chart of helmCharts) expect(chart.startsWith(path.join(bundleDir, 'charts') + path.sep) && chart.endsWith('.tgz'), chart).toBe(true);
+    for (const chart of helmCharts)
+      expect(chart.startsWith(path.join(bundleDir, 'charts') + path.sep) && chart.endsWith('.tgz'), chart).toBe(true);
 
     const r = await cli(['up', '--yes', '--output', 'json']);
-    const failures = r.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)).filter((e) => e.event === 'step.fail' || (e.event === 'check.result' && e.status === 'failed'));
+    const failures = r.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l))
+      .filter((e) => e.event === 'step.fail' || (e.event === 'check.result' && e.status === 'failed'));
     expect(r.exitCode, `${JSON.stringify(failures, null, 1)}\n${r.stderr.slice(-3000)}`).toBe(0);
 
-    const installed = JSON.parse(await helm('list', '--all-namespaces', '--output', 'json')) as { name: string; namespace: string; chart: string; status: string }[];
+    const installed = JSON.parse(await helm('list', '--all-namespaces', '--output', 'json')) as {
+      name: string;
+      namespace: string;
+      chart: string;
+      status: string;
+    }[];
     const expected = index.charts.flatMap((c) => c.releases.map((r) => ({ release: r, chart: `${c.name}-${c.version}` })));
     expect(expected.length).toBeGreaterThan(3);
     for (const { release, chart } of expected) {
@@ -134,7 +178,10 @@ describe('kubestrap bundle, then an install from it with no network (test cluste
       const found = installed.find((i) => i.name === name && i.namespace === namespace);
       expect(found, `release ${release} is not installed`).toBeDefined();
       expect(`${release} ${found!.chart} ${found!.status}`).toBe(`${release} ${chart} deployed`);
-      const meta = JSON.parse(await helm('get', 'metadata', name, '--namespace', namespace, '--output', 'json')) as { chart: string; version: string };
+      const meta = JSON.parse(await helm('get', 'metadata', name, '--namespace', namespace, '--output', 'json')) as {
+        chart: string;
+        version: string;
+      };
       expect(`${meta.chart}-${meta.version}`).toBe(chart);
     }
     // Each bundled package is the version kubestrap pins.
@@ -146,7 +193,11 @@ describe('kubestrap bundle, then an install from it with no network (test cluste
     const listed = new Set(readFileSync(path.join(bundleDir, 'images.txt'), 'utf8').split('\n').filter(Boolean));
     expect([...listed].sort()).toEqual([...index.images].sort());
     const releases = new Set(index.charts.flatMap((c) => c.releases));
-    const objects = (JSON.parse(await kubectl('get', 'pods,replicasets,deployments,daemonsets,statefulsets,jobs,cronjobs', '--all-namespaces', '--output', 'json')) as { items: KubeObject[] }).items;
+    const objects = (
+      JSON.parse(
+        await kubectl('get', 'pods,replicasets,deployments,daemonsets,statefulsets,jobs,cronjobs', '--all-namespaces', '--output', 'json'),
+      ) as { items: KubeObject[] }
+    ).items;
     const byUid = new Map(objects.map((o) => [o.metadata.uid, o]));
     /** The helm release (namespace/name) an object belongs to, following owner references up. */
     const releaseOf = (o: KubeObject, depth = 0): string | undefined => {

@@ -24,7 +24,13 @@ afterAll(async () => {
 const restrictedContainer = {
   name: 'app',
   image: 'registry.k8s.io/pause:3.10',
-  securityContext: { allowPrivilegeEscalation: false, runAsNonRoot: true, runAsUser: 65532, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } },
+  securityContext: {
+    allowPrivilegeEscalation: false,
+    runAsNonRoot: true,
+    runAsUser: 65532,
+    capabilities: { drop: ['ALL'] },
+    seccompProfile: { type: 'RuntimeDefault' },
+  },
 };
 
 function pod(name: string, container: Record<string, unknown>): object {
@@ -42,7 +48,14 @@ describe('the e2e test cluster', () => {
   it('publishes the API server in the default/kubernetes Service', async () => {
     const svc = await kubectlJson<any>(['-n', 'default', 'get', 'service', 'kubernetes']);
     expect(svc.spec.clusterIP).toBe('10.96.0.1');
-    const slices = await kubectlJson<{ items: any[] }>(['-n', 'default', 'get', 'endpointslices', '-l', 'kubernetes.io/service-name=kubernetes']);
+    const slices = await kubectlJson<{ items: any[] }>([
+      '-n',
+      'default',
+      'get',
+      'endpointslices',
+      '-l',
+      'kubernetes.io/service-name=kubernetes',
+    ]);
     const addresses = slices.items.flatMap((s) => s.endpoints ?? []).flatMap((e: any) => e.addresses);
     expect(addresses.length).toBeGreaterThan(0);
   });
@@ -62,16 +75,19 @@ describe('the e2e test cluster', () => {
 
   it('rolls out a Deployment with its pods Running on KWOK nodes', async () => {
     const n = await ns('e2e-deploy');
-    await apply({
-      apiVersion: 'apps/v1',
-      kind: 'Deployment',
-      metadata: { name: 'web' },
-      spec: {
-        replicas: 3,
-        selector: { matchLabels: { app: 'web' } },
-        template: { metadata: { labels: { app: 'web' } }, spec: { containers: [restrictedContainer] } },
+    await apply(
+      {
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'web' },
+        spec: {
+          replicas: 3,
+          selector: { matchLabels: { app: 'web' } },
+          template: { metadata: { labels: { app: 'web' } }, spec: { containers: [restrictedContainer] } },
+        },
       },
-    }, n);
+      n,
+    );
     const rollout = await kubectl(['-n', n, 'rollout', 'status', 'deployment/web', '--timeout=120s']);
     expect(String(rollout.stdout)).toContain('successfully rolled out');
     const fake = new Set(
@@ -92,7 +108,9 @@ describe('the e2e test cluster', () => {
 
   it('rejects a privileged pod in a namespace enforcing the restricted Pod Security Standard', async () => {
     const n = await ns('e2e-psa', { 'pod-security.kubernetes.io/enforce': 'restricted' });
-    const r = await apply(pod('priv', { name: 'app', image: 'registry.k8s.io/pause:3.10', securityContext: { privileged: true } }), n, { reject: false });
+    const r = await apply(pod('priv', { name: 'app', image: 'registry.k8s.io/pause:3.10', securityContext: { privileged: true } }), n, {
+      reject: false,
+    });
     expect(r.exitCode).not.toBe(0);
     expect(String(r.stderr)).toContain('violates PodSecurity "restricted:latest"');
     expect(String(r.stderr)).toContain('privileged');
@@ -103,7 +121,15 @@ describe('the e2e test cluster', () => {
 
   it('enforces a ResourceQuota', async () => {
     const n = await ns('e2e-quota');
-    await apply({ apiVersion: 'v1', kind: 'ResourceQuota', metadata: { name: 'small' }, spec: { hard: { 'requests.cpu': '500m', 'requests.memory': '512Mi', pods: '5' } } }, n);
+    await apply(
+      {
+        apiVersion: 'v1',
+        kind: 'ResourceQuota',
+        metadata: { name: 'small' },
+        spec: { hard: { 'requests.cpu': '500m', 'requests.memory': '512Mi', pods: '5' } },
+      },
+      n,
+    );
     // Admission needs the quota controller to have computed the quota's status first.
     await kubectl(['-n', n, 'wait', '--for=jsonpath={.status.hard.pods}=5', 'resourcequota/small', '--timeout=60s']);
     const withRequests = (cpu: string) => ({ ...restrictedContainer, resources: { requests: { cpu, memory: '64Mi' } } });
@@ -116,12 +142,17 @@ describe('the e2e test cluster', () => {
 
   it('fills in default requests from a LimitRange', async () => {
     const n = await ns('e2e-limits');
-    await apply({
-      apiVersion: 'v1',
-      kind: 'LimitRange',
-      metadata: { name: 'defaults' },
-      spec: { limits: [{ type: 'Container', defaultRequest: { cpu: '150m', memory: '96Mi' }, default: { cpu: '300m', memory: '192Mi' } }] },
-    }, n);
+    await apply(
+      {
+        apiVersion: 'v1',
+        kind: 'LimitRange',
+        metadata: { name: 'defaults' },
+        spec: {
+          limits: [{ type: 'Container', defaultRequest: { cpu: '150m', memory: '96Mi' }, default: { cpu: '300m', memory: '192Mi' } }],
+        },
+      },
+      n,
+    );
     await apply(pod('bare', restrictedContainer), n);
     const p = await kubectlJson<any>(['-n', n, 'get', 'pod', 'bare']);
     expect(p.spec.containers[0].resources).toEqual({
@@ -156,12 +187,19 @@ describe('the e2e test cluster', () => {
         group,
         scope: 'Namespaced',
         names: { plural: 'widgets', singular: 'widget', kind: 'Widget', listKind: 'WidgetList' },
-        versions: [{
-          name: 'v1',
-          served: true,
-          storage: true,
-          schema: { openAPIV3Schema: { type: 'object', properties: { spec: { type: 'object', required: ['size'], properties: { size: { type: 'integer', minimum: 1 } } } } } },
-        }],
+        versions: [
+          {
+            name: 'v1',
+            served: true,
+            storage: true,
+            schema: {
+              openAPIV3Schema: {
+                type: 'object',
+                properties: { spec: { type: 'object', required: ['size'], properties: { size: { type: 'integer', minimum: 1 } } } },
+              },
+            },
+          },
+        ],
       },
     });
     try {
@@ -170,7 +208,10 @@ describe('the e2e test cluster', () => {
       const w = await kubectlJson<any>(['-n', n, 'get', `widgets.${group}`, 'w1']);
       expect(w.spec.size).toBe(3);
       // --validate=false skips kubectl's client-side check, so the API server's schema validation answers.
-      const bad = await apply({ apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w2' }, spec: { size: 'big' } }, n, { reject: false, args: ['--validate=false'] });
+      const bad = await apply({ apiVersion: `${group}/v1`, kind: 'Widget', metadata: { name: 'w2' }, spec: { size: 'big' } }, n, {
+        reject: false,
+        args: ['--validate=false'],
+      });
       expect(bad.exitCode).not.toBe(0);
       expect(String(bad.stderr)).toMatch(/spec\.size: Invalid value.*must be of type integer/);
     } finally {

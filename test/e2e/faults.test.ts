@@ -7,7 +7,19 @@
 // - a further `up` changes nothing.
 // After every fault, the sentinel secret values (sentinel.ts) are searched for in everything
 // kubestrap printed (json, plain --verbose, text on a terminal) and wrote.
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, writeFileSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  writeFileSync,
+  openSync,
+  writeSync,
+  closeSync,
+} from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { execa } from 'execa';
@@ -19,7 +31,18 @@ import { FaultBed, logs, ofType, pidAlive, repo, started, type Fingerprint, type
 import { Hold, withApiserverFrozen, waitFor } from './faults/hold.ts';
 import { createSecretInputs, leaks, secretValues } from './faults/sentinel.ts';
 
-const ALL_STEPS = ['cluster', 'networking', 'storage', 'security', 'integration', 'monitoring', 'autoscaling', 'disaster-recovery', 'cost', 'continuous-verification'];
+const ALL_STEPS = [
+  'cluster',
+  'networking',
+  'storage',
+  'security',
+  'integration',
+  'monitoring',
+  'autoscaling',
+  'disaster-recovery',
+  'cost',
+  'continuous-verification',
+];
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** On a failure path: a run still going (held, or waiting on a server) is killed, not left behind. */
@@ -51,7 +74,12 @@ describe('fault injection: each fault, then a re-run of up converges and applies
   /** A re-run that must converge: exit 0, no step failed. */
   async function recover(label: string, ...extra: string[]): Promise<Run> {
     const r = await bed.up(label, ...extra);
-    expect({ label, exitCode: r.exitCode, stderr: r.stderr, failed: ofType(r, 'step.fail') }).toEqual({ label, exitCode: 0, stderr: '', failed: [] });
+    expect({ label, exitCode: r.exitCode, stderr: r.stderr, failed: ofType(r, 'step.fail') }).toEqual({
+      label,
+      exitCode: 0,
+      stderr: '',
+      failed: [],
+    });
     return r;
   }
 
@@ -63,17 +91,32 @@ describe('fault injection: each fault, then a re-run of up converges and applies
   async function settled(before: any, reapplied: string[]): Promise<void> {
     const status = await statusJson();
     const steps = status.phases.flatMap((p: any) => p.steps).filter((x: any) => x.enabled);
-    expect(steps.map((x: any) => [x.id, x.status, Boolean(x.changedSinceApplied)])).toEqual(steps.map((x: any) => [x.id, 'verified', false]));
+    expect(steps.map((x: any) => [x.id, x.status, Boolean(x.changedSinceApplied)])).toEqual(
+      steps.map((x: any) => [x.id, 'verified', false]),
+    );
     const after = (await bed.state()).steps;
-    const moved = Object.keys(before?.steps ?? {}).filter((id) => !reapplied.includes(id) && after[id]?.appliedAt !== before.steps[id].appliedAt);
+    const moved = Object.keys(before?.steps ?? {}).filter(
+      (id) => !reapplied.includes(id) && after[id]?.appliedAt !== before.steps[id].appliedAt,
+    );
     expect(moved).toEqual([]);
   }
 
   /** Objects that must not have been written again: same uid, same spec/metadata writes (see FaultBed.objects). */
-  function expectUntouched(before: Map<string, Fingerprint>, after: Map<string, Fingerprint>, keep: (key: string) => boolean = () => true): void {
+  function expectUntouched(
+    before: Map<string, Fingerprint>,
+    after: Map<string, Fingerprint>,
+    keep: (key: string) => boolean = () => true,
+  ): void {
     expect(before.size).toBeGreaterThan(20);
-    const changed = [...before].filter(([k]) => keep(k)).filter(([k, v]) => after.get(k)?.uid !== v.uid || after.get(k)?.writes !== v.writes);
-    expect(changed.map(([k, v]) => `${k}: ${after.get(k)?.uid !== v.uid ? 'deleted or recreated' : `written again (${v.writes} -> ${after.get(k)?.writes})`}`)).toEqual([]);
+    const changed = [...before]
+      .filter(([k]) => keep(k))
+      .filter(([k, v]) => after.get(k)?.uid !== v.uid || after.get(k)?.writes !== v.writes);
+    expect(
+      changed.map(
+        ([k, v]) =>
+          `${k}: ${after.get(k)?.uid !== v.uid ? 'deleted or recreated' : `written again (${v.writes} -> ${after.get(k)?.writes})`}`,
+      ),
+    ).toEqual([]);
   }
 
   async function noLeaks(extraDirs: string[] = []): Promise<void> {
@@ -94,18 +137,46 @@ describe('fault injection: each fault, then a re-run of up converges and applies
 
   async function changedSteps(): Promise<string[]> {
     const status = await statusJson();
-    return status.phases.flatMap((p: any) => p.steps).filter((s: any) => s.enabled && (s.changedSinceApplied || s.status !== 'verified')).map((s: any) => s.id);
+    return status.phases
+      .flatMap((p: any) => p.steps)
+      .filter((s: any) => s.enabled && (s.changedSinceApplied || s.status !== 'verified'))
+      .map((s: any) => s.id);
   }
 
   beforeAll(async () => {
     bed = new FaultBed(env);
     // The suite starts from a cluster no roadmap was applied to (the other e2e files end with down).
     const leftover = await bed.kubectl('get', 'namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name');
-    if (leftover) throw new Error('the test cluster already holds kubestrap state (namespace kubestrap-system): another test did not clean up');
+    if (leftover)
+      throw new Error('the test cluster already holds kubestrap state (namespace kubestrap-system): another test did not clean up');
     bed.writeConfig();
     await createSecretInputs(bed);
     // The decision record, written by init with the same secret references (names, never values).
-    const init = await execa(process.execPath, [path.join(repo, 'bin/kubestrap.js'), 'init', '--yes', '--provider', 'existing', '--context', env.context, '--backup-storage', 's3', '--backup-bucket', 'kubestrap-test', '--backup-region', 'us-east-1', '--backup-credentials-secret', 'velero-s3-credentials', '--config', path.join(bed.work, 'init/kubestrap.yaml'), '--decisions', path.join(bed.work, 'docs/decisions.md')], { cwd: bed.work, env: bed.childEnv, reject: false, stdin: 'ignore' });
+    const init = await execa(
+      process.execPath,
+      [
+        path.join(repo, 'bin/kubestrap.js'),
+        'init',
+        '--yes',
+        '--provider',
+        'existing',
+        '--context',
+        env.context,
+        '--backup-storage',
+        's3',
+        '--backup-bucket',
+        'kubestrap-test',
+        '--backup-region',
+        'us-east-1',
+        '--backup-credentials-secret',
+        'velero-s3-credentials',
+        '--config',
+        path.join(bed.work, 'init/kubestrap.yaml'),
+        '--decisions',
+        path.join(bed.work, 'docs/decisions.md'),
+      ],
+      { cwd: bed.work, env: bed.childEnv, reject: false, stdin: 'ignore' },
+    );
     bed.outputs.push({ label: 'init stdout', text: init.stdout }, { label: 'init stderr', text: init.stderr });
     expect(init.exitCode, init.stderr).toBe(0);
     expect(existsSync(path.join(bed.work, 'docs/decisions.md'))).toBe(true);
@@ -123,17 +194,37 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     testStart = Date.now();
     const stateBefore = await bed.state();
     let verifiedBefore: string[] = [];
-    const watch = bed.watch('secrets', '--namespace', 'kube-system', '--selector', 'owner=helm,name=snapshot-controller', '--output', 'custom-columns=STATUS:.metadata.labels.status', '--no-headers');
+    const watch = bed.watch(
+      'secrets',
+      '--namespace',
+      'kube-system',
+      '--selector',
+      'owner=helm,name=snapshot-controller',
+      '--output',
+      'custom-columns=STATUS:.metadata.labels.status',
+      '--no-headers',
+    );
     try {
       const run = bed.start('fault 1: up killed during helm install');
-      const helmChild = await run.childProcess('helm upgrade --install snapshot-controller', (argv) => argv.includes('upgrade') && argv.includes('snapshot-controller'));
-      await run.until('the release record pending-install', () => (watch.lines().includes('pending-install') ? true : pidAlive(helmChild.pid) ? undefined : Promise.reject(new Error('helm finished before it could be killed mid-install'))));
+      const helmChild = await run.childProcess(
+        'helm upgrade --install snapshot-controller',
+        (argv) => argv.includes('upgrade') && argv.includes('snapshot-controller'),
+      );
+      await run.until('the release record pending-install', () =>
+        watch.lines().includes('pending-install')
+          ? true
+          : pidAlive(helmChild.pid)
+            ? undefined
+            : Promise.reject(new Error('helm finished before it could be killed mid-install')),
+      );
       run.killGroup();
       const killed = await run.done;
       expect(killed.exitCode).not.toBe(0);
       expect(pidAlive(helmChild.pid)).toBe(false);
       expect(ofType(killed, 'run.end')).toEqual([]);
-      verifiedBefore = Object.entries((await bed.state()).steps).filter(([, s]: [string, any]) => s.status === 'verified').map(([id]) => id);
+      verifiedBefore = Object.entries((await bed.state()).steps)
+        .filter(([, s]: [string, any]) => s.status === 'verified')
+        .map(([id]) => id);
       // Steps that do not need storage may have finished beside it (steps run concurrently).
       expect(verifiedBefore).toEqual(expect.arrayContaining(['cluster', 'networking']));
       expect(verifiedBefore).not.toContain('storage');
@@ -145,10 +236,17 @@ describe('fault injection: each fault, then a re-run of up converges and applies
 
     const r = await recover('fault 1: re-run');
     expect(logs(r)).toMatch(/took over the run lease left by \S+\/pid-\d+\/\S+: that run's process on this machine has exited/);
-    expect(logs(r)).toMatch(/helm release kube-system\/snapshot-controller was left pending-install \(revision 1\) by an interrupted run.*uninstalling it/);
+    expect(logs(r)).toMatch(
+      /helm release kube-system\/snapshot-controller was left pending-install \(revision 1\) by an interrupted run.*uninstalling it/,
+    );
     expect(sorted(started(r))).toEqual(sorted(ALL_STEPS.filter((s) => !verifiedBefore.includes(s))));
     expect((await bed.history('snapshot-controller', 'kube-system')).map((h) => [h.revision, h.status])).toEqual([[1, 'deployed']]);
-    for (const rel of await bed.releases()) expect({ rel: rel.name, status: rel.status, revision: Number(rel.revision) }).toEqual({ rel: rel.name, status: 'deployed', revision: 1 });
+    for (const rel of await bed.releases())
+      expect({ rel: rel.name, status: rel.status, revision: Number(rel.revision) }).toEqual({
+        rel: rel.name,
+        status: 'deployed',
+        revision: 1,
+      });
     // The search below is worth something only if it looks for what really is secret: the generated
     // Grafana password is among the values, and the encodings match what the cluster stores.
     const secrets = await secretValues(bed);
@@ -164,7 +262,9 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     testStart = Date.now();
     const stateBefore = await bed.state();
     const before = await bed.objects();
-    bed.writeConfig((s) => s.tenants.push({ name: 'team-b', groups: ['team-b-devs'], quota: { cpu: '1', memory: '2Gi', pods: 10, storage: '5Gi' } }));
+    bed.writeConfig((s) =>
+      s.tenants.push({ name: 'team-b', groups: ['team-b-devs'], quota: { cpu: '1', memory: '2Gi', pods: 10, storage: '5Gi' } }),
+    );
     const expected = await changedSteps();
     expect(expected).toContain('security');
     // The real kubectl apply of network-policies.yaml is held at its start, the API server frozen,
@@ -193,12 +293,16 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     expect(pidAlive(applyPid)).toBe(false);
     expect(started(killed)).toContain('security');
     expect(ofType(killed, 'step.ok').map((e) => e.step)).not.toContain('security');
-    const partial = (await bed.kubectl('--namespace', 'team-b', 'get', 'networkpolicies', '--output', 'name', '--ignore-not-found')).split('\n').filter(Boolean).length;
+    const partial = (await bed.kubectl('--namespace', 'team-b', 'get', 'networkpolicies', '--output', 'name', '--ignore-not-found'))
+      .split('\n')
+      .filter(Boolean).length;
 
     const r = await recover('fault 2: re-run');
     expect(logs(r)).toContain("that run's process on this machine has exited");
     expect(sorted(started(r))).toEqual(sorted(expected));
-    expect(await bed.kubectl('--namespace', 'team-b', 'get', 'networkpolicies', '--output', 'name')).toContain('networkpolicy.networking.k8s.io/default-deny');
+    expect(await bed.kubectl('--namespace', 'team-b', 'get', 'networkpolicies', '--output', 'name')).toContain(
+      'networkpolicy.networking.k8s.io/default-deny',
+    );
     // team-a's objects, and everything of the steps the fault did not reach, were not written again.
     expectUntouched(before, await bed.objects());
     await settled(stateBefore, [...started(killed), ...started(r)]);
@@ -241,7 +345,8 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     // Either it failed with a clear message (exit 1, no stack trace) or it rode the outage out.
     expect([0, 1]).toContain(disturbed.exitCode);
     expect(disturbed.stderr).not.toMatch(/\n\s+at .+\(.+:\d+:\d+\)/);
-    if (disturbed.exitCode === 1) expect(ofType(disturbed, 'run.end')[0]?.next ?? disturbed.stderr).toMatch(/run the same command again|resumes/);
+    if (disturbed.exitCode === 1)
+      expect(ofType(disturbed, 'run.end')[0]?.next ?? disturbed.stderr).toMatch(/run the same command again|resumes/);
 
     // What the outage left unverified: monitoring (its helm upgrade failed) and any step whose checks
     // ran beside it while the server was gone (steps run concurrently); the re-run applies exactly those.
@@ -255,7 +360,9 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     expectUntouched(before, await bed.objects(), (k) => !k.includes('|monitoring|'));
     await settled(stateBefore, [...started(disturbed), ...started(r)]);
     await noLeaks();
-    timed(`3 API server restart (disturbed run: exit ${disturbed.exitCode}, ${disturbed.stderr.split('\n')[0] || 'no error'}; re-run: ${/was left pending/.test(logs(r)) ? 'recovered a pending release' : 'no pending release'})`);
+    timed(
+      `3 API server restart (disturbed run: exit ${disturbed.exitCode}, ${disturbed.stderr.split('\n')[0] || 'no error'}; re-run: ${/was left pending/.test(logs(r)) ? 'recovered a pending release' : 'no pending release'})`,
+    );
   });
 
   it('4. a helm release left pending-upgrade (a helm killed mid-upgrade): rolled back, upgraded, converged', async () => {
@@ -271,14 +378,43 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     // however fast the machine; the subchart is gone again before kubestrap runs.
     const sub = path.join(bed.charts, 'velero/charts/never-ready');
     cpSync(path.join(repo, 'test/charts/never-ready'), sub, { recursive: true });
-    const watch = bed.watch('secrets', '--namespace', 'velero', '--selector', 'owner=helm,name=velero', '--output', 'custom-columns=STATUS:.metadata.labels.status', '--no-headers');
+    const watch = bed.watch(
+      'secrets',
+      '--namespace',
+      'velero',
+      '--selector',
+      'owner=helm,name=velero',
+      '--output',
+      'custom-columns=STATUS:.metadata.labels.status',
+      '--no-headers',
+    );
     try {
       let helmDone = false;
-      const helm = execa(env.helm, ['upgrade', 'velero', path.join(bed.charts, 'velero'), '--namespace', 'velero', '--values', path.join(bed.planDir, 'operations/disaster-recovery/values-velero.yaml'), '--wait=watcher', '--timeout', '10m', '--kube-context', env.context], { env: bed.childEnv, reject: false });
+      const helm = execa(
+        env.helm,
+        [
+          'upgrade',
+          'velero',
+          path.join(bed.charts, 'velero'),
+          '--namespace',
+          'velero',
+          '--values',
+          path.join(bed.planDir, 'operations/disaster-recovery/values-velero.yaml'),
+          '--wait=watcher',
+          '--timeout',
+          '10m',
+          '--kube-context',
+          env.context,
+        ],
+        { env: bed.childEnv, reject: false },
+      );
       void helm.then(() => (helmDone = true));
       const deadline = Date.now() + 120_000;
       while (!watch.lines().includes('pending-upgrade')) {
-        if (Date.now() > deadline || helmDone) throw new Error(`the helm upgrade ${helmDone ? 'ended' : 'was not pending within 120 s'}: ${helmDone ? (await helm).stderr : ''}`);
+        if (Date.now() > deadline || helmDone)
+          throw new Error(
+            `the helm upgrade ${helmDone ? 'ended' : 'was not pending within 120 s'}: ${helmDone ? (await helm).stderr : ''}`,
+          );
         await sleep(5);
       }
       expect(helmDone, 'helm was still waiting for the never-ready pod').toBe(false);
@@ -291,7 +427,9 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     expect((await bed.history('velero', 'velero')).at(-1)!.status).toBe('pending-upgrade');
 
     const r = await recover('fault 4: re-run');
-    expect(logs(r)).toMatch(/helm release velero\/velero was left pending-upgrade \(revision \d+\) by an interrupted run; rolling back to revision \d+/);
+    expect(logs(r)).toMatch(
+      /helm release velero\/velero was left pending-upgrade \(revision \d+\) by an interrupted run; rolling back to revision \d+/,
+    );
     expect(started(r)).toEqual(['disaster-recovery']);
     const history = await bed.history('velero', 'velero');
     // the killed upgrade, the rollback, kubestrap's upgrade. helm's rollback supersedes deployed
@@ -304,7 +442,9 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     // Velero's own objects had the same chart and values all along: none was written; the
     // never-ready Deployment of the killed upgrade is gone with the rollback.
     expectUntouched(before, await bed.objects());
-    expect(await bed.kubectl('--namespace', 'velero', 'get', 'deployment', 'never-ready', '--ignore-not-found', '--output', 'name')).toBe('');
+    expect(await bed.kubectl('--namespace', 'velero', 'get', 'deployment', 'never-ready', '--ignore-not-found', '--output', 'name')).toBe(
+      '',
+    );
     await settled(stateBefore, started(r));
     await noLeaks();
     timed('4 release left pending-upgrade');
@@ -314,7 +454,9 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     testStart = Date.now();
     const stateBefore = await bed.state();
     const run = bed.start('fault 5: up killed holding the lease');
-    await run.until('the lease held by this run', async () => ((await bed.lease())?.spec?.holderIdentity?.includes(`/pid-${run.pid}/`) ? true : undefined));
+    await run.until('the lease held by this run', async () =>
+      (await bed.lease())?.spec?.holderIdentity?.includes(`/pid-${run.pid}/`) ? true : undefined,
+    );
     run.killKubestrap(); // kubestrap alone: a kubectl it was running lives on briefly as an orphan
     await run.done;
     const r = await recover('fault 5a: re-run');
@@ -329,17 +471,27 @@ describe('fault injection: each fault, then a re-run of up converges and applies
       return {
         apiVersion: 'coordination.k8s.io/v1',
         kind: 'Lease',
-        metadata: { name: 'kubestrap-run', namespace: 'kubestrap-system', annotations: { 'kubestrap.dev/holder-process': '00000000-0000-0000-0000-000000000000/pid:[4026531836]/4242/1' } },
+        metadata: {
+          name: 'kubestrap-run',
+          namespace: 'kubestrap-system',
+          annotations: { 'kubestrap.dev/holder-process': '00000000-0000-0000-0000-000000000000/pid:[4026531836]/4242/1' },
+        },
         spec: { holderIdentity: 'ci-runner-7/pid-4242/abc123', leaseDurationSeconds: 600, acquireTime: renew, renewTime: renew },
       };
     };
-    await execa(env.kubectl, ['--context', env.context, 'apply', '--server-side', '--force-conflicts', '-f', '-'], { input: JSON.stringify(foreign(0)), env: bed.childEnv });
+    await execa(env.kubectl, ['--context', env.context, 'apply', '--server-side', '--force-conflicts', '-f', '-'], {
+      input: JSON.stringify(foreign(0)),
+      env: bed.childEnv,
+    });
     const refused = await bed.up('fault 5b: refused');
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr).toContain('another kubestrap run holds this cluster: ci-runner-7/pid-4242/abc123');
     expect(refused.stderr).toMatch(/expires \d{4}-/);
     expect(refused.stderr).not.toMatch(/\n\s+at .+:\d+:\d+/);
-    await execa(env.kubectl, ['--context', env.context, 'apply', '--server-side', '--force-conflicts', '-f', '-'], { input: JSON.stringify(foreign(660_000)), env: bed.childEnv });
+    await execa(env.kubectl, ['--context', env.context, 'apply', '--server-side', '--force-conflicts', '-f', '-'], {
+      input: JSON.stringify(foreign(660_000)),
+      env: bed.childEnv,
+    });
     const takeover = await recover('fault 5b: after expiry');
     expect(logs(takeover)).toContain('took over the run lease left by ci-runner-7/pid-4242/abc123, which expired');
     expect(started(takeover)).toEqual([]);
@@ -369,7 +521,9 @@ describe('fault injection: each fault, then a re-run of up converges and applies
       expect(history.length).toBe(revisions + 2); // the failed upgrade and helm's rollback
       expect(history.at(-1)!.status).toBe('deployed');
       expect(history.at(-1)!.description).toMatch(/^Rollback to \d+/);
-      expect(await bed.kubectl('--namespace', 'velero', 'get', 'deployment', 'never-ready', '--ignore-not-found', '--output', 'name')).toBe('');
+      expect(await bed.kubectl('--namespace', 'velero', 'get', 'deployment', 'never-ready', '--ignore-not-found', '--output', 'name')).toBe(
+        '',
+      );
       expect((await bed.state()).steps['disaster-recovery'].status).toBe('failed');
     } finally {
       rmSync(sub, { recursive: true, force: true });
@@ -424,7 +578,15 @@ describe('fault injection: each fault, then a re-run of up converges and applies
         expect(full.exitCode).toBe(1);
         expect(full.stderr).toContain(`Could not write the plan to ${workDir}: no space left on the device. Nothing was changed there.`);
         refused(full);
-        const plain = await bed.cli('fault 7: disk full (plain, verbose)', ['up', '--yes', '--output', 'plain', '--verbose', '--work-dir', workDir]);
+        const plain = await bed.cli('fault 7: disk full (plain, verbose)', [
+          'up',
+          '--yes',
+          '--output',
+          'plain',
+          '--verbose',
+          '--work-dir',
+          workDir,
+        ]);
         expect(plain.exitCode).toBe(1);
         expect(plain.stderr).toContain('no space left on the device');
         refused(plain);
@@ -432,11 +594,42 @@ describe('fault injection: each fault, then a re-run of up converges and applies
       }
 
       // The kubestrap process under a 2 KiB file size limit (its kubectl and helm too): EFBIG.
-      const limited = await execa('prlimit', ['--fsize=2048', process.execPath, path.join(repo, 'bin/kubestrap.js'), 'up', '--yes', '--output', 'json', '--work-dir', workDir, '--config', bed.configFile], { cwd: bed.work, env: bed.childEnv, reject: false, stdin: 'ignore' });
-      bed.outputs.push({ label: 'fault 7 file size limit stdout', text: limited.stdout }, { label: 'fault 7 file size limit stderr', text: limited.stderr });
-      const efbig: Run = { label: 'fault 7 file size limit', exitCode: limited.exitCode ?? -1, stdout: limited.stdout, stderr: limited.stderr, events: limited.stdout.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l)), ms: 0 };
+      const limited = await execa(
+        'prlimit',
+        [
+          '--fsize=2048',
+          process.execPath,
+          path.join(repo, 'bin/kubestrap.js'),
+          'up',
+          '--yes',
+          '--output',
+          'json',
+          '--work-dir',
+          workDir,
+          '--config',
+          bed.configFile,
+        ],
+        { cwd: bed.work, env: bed.childEnv, reject: false, stdin: 'ignore' },
+      );
+      bed.outputs.push(
+        { label: 'fault 7 file size limit stdout', text: limited.stdout },
+        { label: 'fault 7 file size limit stderr', text: limited.stderr },
+      );
+      const efbig: Run = {
+        label: 'fault 7 file size limit',
+        exitCode: limited.exitCode ?? -1,
+        stdout: limited.stdout,
+        stderr: limited.stderr,
+        events: limited.stdout
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l)),
+        ms: 0,
+      };
       expect(efbig.exitCode).toBe(2);
-      expect(efbig.stderr).toContain(`Could not write the plan to ${workDir}: a file would exceed the file size limit of this process (ulimit -f)`);
+      expect(efbig.stderr).toContain(
+        `Could not write the plan to ${workDir}: a file would exceed the file size limit of this process (ulimit -f)`,
+      );
       refused(efbig);
       expect(JSON.stringify((await bed.state()).steps)).toBe(stepsBefore);
 
@@ -478,12 +671,18 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     const r = await recover('fault 9: re-run');
     expect(sorted(started(r))).toEqual(sorted(ALL_STEPS));
     const state = await bed.state();
-    expect(Object.entries(state.steps).map(([id, s]: [string, any]) => [id, s.status]).sort()).toEqual(sorted(ALL_STEPS).map((id) => [id, 'verified']));
+    expect(
+      Object.entries(state.steps)
+        .map(([id, s]: [string, any]) => [id, s.status])
+        .sort(),
+    ).toEqual(sorted(ALL_STEPS).map((id) => [id, 'verified']));
     expectUntouched(before, await bed.objects());
     // Without its record kubestrap cannot know the releases are current: helm records one more
     // revision each, with the same manifest (no object written, as checked above).
     const releasesAfter = await bed.releases();
-    expect(releasesAfter.map((x) => [x.name, x.status, Number(x.revision)])).toEqual(releasesBefore.map((x) => [x.name, 'deployed', Number(x.revision) + 1]));
+    expect(releasesAfter.map((x) => [x.name, x.status, Number(x.revision)])).toEqual(
+      releasesBefore.map((x) => [x.name, 'deployed', Number(x.revision) + 1]),
+    );
     await settled(stateBefore, started(r));
     await noLeaks();
     timed('9 state ConfigMap deleted');
@@ -493,7 +692,12 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     testStart = Date.now();
     const stateBefore = await bed.state();
     const before = await bed.objects();
-    const flapper = { apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'flapper', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } }, provisioner: 'kubernetes.io/no-provisioner' };
+    const flapper = {
+      apiVersion: 'storage.k8s.io/v1',
+      kind: 'StorageClass',
+      metadata: { name: 'flapper', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } },
+      provisioner: 'kubernetes.io/no-provisioner',
+    };
     // The preflight refuses two default classes outright, so the second one appears after it: the
     // run is held at taking its lease (the first `kubectl create` of a run), the class added, the run
     // released; the storage step's check then sees two defaults, and the class goes once the run
@@ -505,7 +709,10 @@ describe('fault injection: each fault, then a re-run of up converges and applies
       const leasePid = await run.until('kubectl create of the run lease held at its start (after the preflight)', () => hold.held());
       await execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: JSON.stringify(flapper), env: bed.childEnv });
       hold.release(leasePid);
-      await run.event('the re-check announced', (e) => e.event === 'log' && /step storage is unchanged but 1 check\(s\) failed .*checking again/.test(e.message));
+      await run.event(
+        'the re-check announced',
+        (e) => e.event === 'log' && /step storage is unchanged but 1 check\(s\) failed .*checking again/.test(e.message),
+      );
     } catch (error) {
       stopRun(run);
       throw error;
@@ -561,7 +768,19 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     }
     expect(bad).toEqual([]);
     // The runs above emitted every kind of event, so each branch of the schema met real output.
-    expect([...seen.keys()].sort()).toEqual(['check.result', 'log', 'phase.end', 'phase.start', 'run.end', 'run.start', 'step.fail', 'step.ok', 'step.progress', 'step.skip', 'step.start']);
+    expect([...seen.keys()].sort()).toEqual([
+      'check.result',
+      'log',
+      'phase.end',
+      'phase.start',
+      'run.end',
+      'run.start',
+      'step.fail',
+      'step.ok',
+      'step.progress',
+      'step.skip',
+      'step.start',
+    ]);
     timed(`event schema: ${[...seen.values()].reduce((a, b) => a + b, 0)} events from ${bed.ndjson.length} runs`);
   });
 });

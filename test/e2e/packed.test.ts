@@ -11,7 +11,12 @@ const repo = path.resolve(import.meta.dirname, '../..');
 
 describe('the packed tarball in an empty folder', () => {
   const dir = mkdtempSync(path.join(tmpdir(), 'kubestrap-packed-'));
-  const env = { ...process.env, CI: 'true', PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`, npm_config_update_notifier: 'false' };
+  const env = {
+    ...process.env,
+    CI: 'true',
+    PATH: `${path.dirname(process.execPath)}:${process.env.PATH}`,
+    npm_config_update_notifier: 'false',
+  };
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('installs; init --yes and the wizard (bare npx kubestrap, through a PTY) write the same valid config; plan works', async () => {
@@ -19,7 +24,9 @@ describe('the packed tarball in an empty folder', () => {
     const pack = await execa('npm', ['pack', '--ignore-scripts', '--json', '--pack-destination', dir], { cwd: repo, env });
     const tarball = path.join(dir, JSON.parse(pack.stdout)[0].filename);
     const files: string[] = JSON.parse(pack.stdout)[0].files.map((f: { path: string }) => f.path);
-    expect(files).toEqual(expect.arrayContaining(['bin/kubestrap.js', 'dist/cli.js', 'templates/common/namespace.yaml', 'schema/kubestrap.schema.json']));
+    expect(files).toEqual(
+      expect.arrayContaining(['bin/kubestrap.js', 'dist/cli.js', 'templates/common/namespace.yaml', 'schema/kubestrap.schema.json']),
+    );
     expect(files.some((f) => f.startsWith('test/') || f.startsWith('src/'))).toBe(false);
 
     const app = path.join(dir, 'app');
@@ -30,7 +37,11 @@ describe('the packed tarball in an empty folder', () => {
     const version = await execa('npx', ['kubestrap', '--version'], { cwd: app, env });
     expect(version.stdout).toBe(JSON.parse(readFileSync(path.join(repo, 'package.json'), 'utf8')).version);
 
-    const init = await execa('npx', ['kubestrap', 'init', '--yes', '--provider', 'kind', '--cni', 'calico', '--tenants', 'payments'], { cwd: app, env, reject: false });
+    const init = await execa('npx', ['kubestrap', 'init', '--yes', '--provider', 'kind', '--cni', 'calico', '--tenants', 'payments'], {
+      cwd: app,
+      env,
+      reject: false,
+    });
     expect(init.exitCode).toBe(0);
     const loaded = await loadConfigFile(path.join(app, 'kubestrap.yaml'));
     expect(loaded.config.spec.networking.cni).toBe('calico');
@@ -57,7 +68,17 @@ describe('the packed tarball in an empty folder', () => {
         { expect: 'Pod networking \\(CNI\\)\\?', send: `\u001b[B${enter}` },
         ...['Storage provisioner', 'Gateway API implementation', 'Pod Security level'].map((q) => ({ expect: q, send: enter })),
         { expect: 'Tenant teams', send: `payments${enter}` },
-        ...['CPU quota per tenant', 'Memory quota per tenant', 'Install monitoring', 'Also collect logs', 'Vertical Pod Autoscaler', 'Back up the cluster', 'Where should backups go', 'Enforce quotas', 'Install OpenCost'].map((q) => ({ expect: q, send: enter })),
+        ...[
+          'CPU quota per tenant',
+          'Memory quota per tenant',
+          'Install monitoring',
+          'Also collect logs',
+          'Vertical Pod Autoscaler',
+          'Back up the cluster',
+          'Where should backups go',
+          'Enforce quotas',
+          'Install OpenCost',
+        ].map((q) => ({ expect: q, send: enter })),
         { expect: 'Run the roadmap now', send: `n${enter}` },
       ],
     };
@@ -72,6 +93,8 @@ describe('the packed tarball in an empty folder', () => {
     // kubestrap is installed next to the config it points at the local schema, elsewhere at the URL.
     const body = (file: string) => readFileSync(file, 'utf8').split('\n').slice(1).join('\n');
     expect(body(path.join(fresh, 'kubestrap.yaml'))).toBe(body(path.join(app, 'kubestrap.yaml')));
-    expect(readFileSync(path.join(app, 'kubestrap.yaml'), 'utf8')).toMatch(/^# yaml-language-server: \$schema=\.\/node_modules\/kubestrap\/schema\/kubestrap\.schema\.json\n/);
+    expect(readFileSync(path.join(app, 'kubestrap.yaml'), 'utf8')).toMatch(
+      /^# yaml-language-server: \$schema=\.\/node_modules\/kubestrap\/schema\/kubestrap\.schema\.json\n/,
+    );
   }, 180_000);
 });

@@ -24,7 +24,12 @@ describe('preflight on the test cluster', () => {
   const alertSecret = 'preflight-e2e-alerts';
 
   const cli = async (...args: string[]) => {
-    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], { cwd: work, env: childEnv, reject: false, stdin: 'ignore' });
+    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], {
+      cwd: work,
+      env: childEnv,
+      reject: false,
+      stdin: 'ignore',
+    });
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr };
   };
   const kubectl = async (...args: string[]) => (await execa(env.kubectl, ['--context', env.context, ...args], { env: childEnv })).stdout;
@@ -32,8 +37,17 @@ describe('preflight on the test cluster', () => {
   const clusterPicture = async () => ({
     // Active only: namespaces another test file deleted may still be terminating and vanish meanwhile.
     namespaces: await kubectl('get', 'namespaces', '--field-selector', 'status.phase=Active', '--output', 'name'),
-    releases: (await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], { env: childEnv })).stdout,
-    state: await kubectl('get', 'configmaps,leases', '--all-namespaces', '--selector', 'app.kubernetes.io/managed-by=kubestrap', '--output', 'name'),
+    releases: (await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], { env: childEnv }))
+      .stdout,
+    state: await kubectl(
+      'get',
+      'configmaps,leases',
+      '--all-namespaces',
+      '--selector',
+      'app.kubernetes.io/managed-by=kubestrap',
+      '--output',
+      'name',
+    ),
     kubestrapConfigMaps: await kubectl('get', 'configmaps', '--namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name'),
   });
 
@@ -64,7 +78,10 @@ describe('preflight on the test cluster', () => {
     expect(r.stderr).toContain(`Secret monitoring/${alertSecret} does not exist`);
     expect(r.stderr).toContain(`create secret generic ${alertSecret} --from-file=url=`);
     expect(r.stderr).not.toMatch(/internal error|\n\s+at /);
-    const events = r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l) as { event: string });
+    const events = r.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((l) => JSON.parse(l) as { event: string });
     expect(events.filter((e) => e.event.startsWith('step.'))).toEqual([]);
     expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: false, exitCode: 2 });
     expect(await clusterPicture()).toEqual(before);
@@ -99,7 +116,11 @@ describe('preflight on the test cluster', () => {
       timeout: 60,
       steps: [{ expect: 'Type the context name to confirm', send: 'not-the-context\r' }],
     };
-    const out = execFileSync('python3', [path.join(repo, 'test/pty/drive.py')], { input: JSON.stringify(script), encoding: 'utf8', timeout: 90_000 });
+    const out = execFileSync('python3', [path.join(repo, 'test/pty/drive.py')], {
+      input: JSON.stringify(script),
+      encoding: 'utf8',
+      timeout: 90_000,
+    });
     const run = JSON.parse(out) as { exitCode: number; screen: string; failedStep: number | null };
     expect(run.failedStep).toBeNull();
     expect(run.screen).toContain(`kubestrap down removes what roadmap preflight-e2e applied to the cluster of context "${env.context}"`);
@@ -110,13 +131,29 @@ describe('preflight on the test cluster', () => {
   });
 
   it('a Secret without the key the roadmap reads is named with the keys it has', async () => {
-    await kubectl('create', 'namespace', 'monitoring', '--dry-run=client', '--output', 'yaml').then((y) => execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: y, env: childEnv }));
-    await kubectl('create', 'namespace', 'velero', '--dry-run=client', '--output', 'yaml').then((y) => execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: y, env: childEnv }));
-    await kubectl('create', 'secret', 'generic', alertSecret, '--namespace', 'monitoring', '--from-literal=webhook=https://example.invalid/hook');
+    await kubectl('create', 'namespace', 'monitoring', '--dry-run=client', '--output', 'yaml').then((y) =>
+      execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: y, env: childEnv }),
+    );
+    await kubectl('create', 'namespace', 'velero', '--dry-run=client', '--output', 'yaml').then((y) =>
+      execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: y, env: childEnv }),
+    );
+    await kubectl(
+      'create',
+      'secret',
+      'generic',
+      alertSecret,
+      '--namespace',
+      'monitoring',
+      '--from-literal=webhook=https://example.invalid/hook',
+    );
     await kubectl('create', 'secret', 'generic', backupSecret, '--namespace', 'velero', '--from-literal=cloud=[default]');
     const r = await cli('doctor', '--output', 'json');
-    const findings = (JSON.parse(r.stdout) as { findings: { check: string; detail: string }[] }).findings.filter((f) => f.check === 'secret');
-    expect(findings.map((f) => f.detail)).toEqual([`Secret monitoring/${alertSecret} has no key "url" (the webhook URL of alert receiver oncall, spec.monitoring.alertReceivers.0.secretRef); it has "webhook"`]);
+    const findings = (JSON.parse(r.stdout) as { findings: { check: string; detail: string }[] }).findings.filter(
+      (f) => f.check === 'secret',
+    );
+    expect(findings.map((f) => f.detail)).toEqual([
+      `Secret monitoring/${alertSecret} has no key "url" (the webhook URL of alert receiver oncall, spec.monitoring.alertReceivers.0.secretRef); it has "webhook"`,
+    ]);
     // Values are never read: the one given is nowhere in the output.
     expect(r.stdout + r.stderr).not.toContain('example.invalid');
   });

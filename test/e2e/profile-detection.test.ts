@@ -23,11 +23,18 @@ describe('provider profile detection on the test cluster', () => {
   const childEnv = { ...process.env, KUBECONFIG: env.kubeconfig, PATH: `${env.binDir}:${process.env.PATH}`, CI: 'true', NO_COLOR: '1' };
 
   const cli = async (...args: string[]) => {
-    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], { cwd: work, env: childEnv, reject: false, stdin: 'ignore' });
+    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], {
+      cwd: work,
+      env: childEnv,
+      reject: false,
+      stdin: 'ignore',
+    });
     return { exitCode: r.exitCode ?? -1, out: `${r.stdout}\n${r.stderr}` };
   };
-  const kubectl = async (...args: string[]) => (await execa(env.kubectl, ['--context', env.context, ...args], { env: childEnv, input: args.includes('-f') ? undefined : '' })).stdout;
-  const releases = async () => (await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], { env: childEnv })).stdout;
+  const kubectl = async (...args: string[]) =>
+    (await execa(env.kubectl, ['--context', env.context, ...args], { env: childEnv, input: args.includes('-f') ? undefined : '' })).stdout;
+  const releases = async () =>
+    (await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], { env: childEnv })).stdout;
 
   beforeAll(async () => {
     const doc = parse(readFileSync(path.join(repo, 'examples/test-cluster.yaml'), 'utf8'));
@@ -40,8 +47,15 @@ describe('provider profile detection on the test cluster', () => {
     const node = {
       apiVersion: 'v1',
       kind: 'Node',
-      metadata: { name: nodeName, labels: { 'cloud.google.com/gke-nodepool': 'pool-1', 'kubernetes.io/hostname': nodeName, type: 'kwok' }, annotations: { 'kwok.x-k8s.io/node': 'fake' } },
-      spec: { providerID: `gce://kubestrap-test/europe-west1-b/${nodeName}`, taints: [{ key: 'kubestrap.dev/profile-e2e', effect: 'NoSchedule' }] },
+      metadata: {
+        name: nodeName,
+        labels: { 'cloud.google.com/gke-nodepool': 'pool-1', 'kubernetes.io/hostname': nodeName, type: 'kwok' },
+        annotations: { 'kwok.x-k8s.io/node': 'fake' },
+      },
+      spec: {
+        providerID: `gce://kubestrap-test/europe-west1-b/${nodeName}`,
+        taints: [{ key: 'kubestrap.dev/profile-e2e', effect: 'NoSchedule' }],
+      },
     };
     await execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { env: childEnv, input: JSON.stringify(node) });
   });
@@ -55,7 +69,9 @@ describe('provider profile detection on the test cluster', () => {
     const before = await releases();
     const r = await cli('up', '--yes', '--profile', 'eks');
     expect(r.exitCode).toBe(2);
-    expect(r.out).toMatch(/cluster profile: detected gke, config says eks \(node profile-e2e-gke-node has label cloud\.google\.com\/gke-nodepool/);
+    expect(r.out).toMatch(
+      /cluster profile: detected gke, config says eks \(node profile-e2e-gke-node has label cloud\.google\.com\/gke-nodepool/,
+    );
     expect(r.out).toMatch(/fix: set spec\.cluster\.profile: gke/);
     expect(r.out).toMatch(/nothing was applied/);
     expect(await releases()).toBe(before);
@@ -65,7 +81,12 @@ describe('provider profile detection on the test cluster', () => {
     const eks = await cli('doctor', '--profile', 'eks');
     expect(eks.exitCode).not.toBe(0);
     expect(eks.out).toMatch(/FAIL profile\s+cluster profile: detected gke, config says eks/);
-    const r = await execa(process.execPath, [bin, 'doctor', '--config', configFile], { cwd: work, env: { ...childEnv, KUBESTRAP_PROFILE: 'kubeadm' }, reject: false, stdin: 'ignore' });
+    const r = await execa(process.execPath, [bin, 'doctor', '--config', configFile], {
+      cwd: work,
+      env: { ...childEnv, KUBESTRAP_PROFILE: 'kubeadm' },
+      reject: false,
+      stdin: 'ignore',
+    });
     expect(r.exitCode).not.toBe(0);
     expect(r.stdout).toMatch(/FAIL profile\s+cluster profile: detected gke, config says kubeadm/);
   });
@@ -82,7 +103,9 @@ describe('provider profile detection on the test cluster', () => {
   it('without the GKE-looking node: kubeadm and the default generic are accepted, a managed profile is refused', async () => {
     await kubectl('delete', 'node', nodeName, '--ignore-not-found');
     const eks = await cli('doctor', '--profile', 'eks');
-    expect(eks.out).toMatch(/FAIL profile\s+cluster profile: detected a self-managed control plane, config says eks \(node kst-control-plane is a control-plane node/);
+    expect(eks.out).toMatch(
+      /FAIL profile\s+cluster profile: detected a self-managed control plane, config says eks \(node kst-control-plane is a control-plane node/,
+    );
     const kubeadm = await cli('doctor', '--profile', 'kubeadm');
     expect(kubeadm.out).toMatch(/ok\s+profile\s+cluster profile kubeadm: node kst-control-plane is a control-plane node/);
     const generic = await cli('doctor');

@@ -41,10 +41,20 @@ describe('kubestrap roadmap on the test cluster', () => {
   }
 
   async function cli(args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
-    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], { cwd: work, env: { ...childEnv, ...extraEnv }, reject: false, stdin: 'ignore' });
+    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], {
+      cwd: work,
+      env: { ...childEnv, ...extraEnv },
+      reject: false,
+      stdin: 'ignore',
+    });
     outputs.push(r.stdout, r.stderr);
     const streams = ['up', 'verify', 'down', 'phase'].includes(args[0]!) && args.includes('json');
-    const events = streams ? r.stdout.split('\n').filter(Boolean).map((l) => JSON.parse(l)) : [];
+    const events = streams
+      ? r.stdout
+          .split('\n')
+          .filter(Boolean)
+          .map((l) => JSON.parse(l))
+      : [];
     return { exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, events };
   }
 
@@ -88,18 +98,26 @@ describe('kubestrap roadmap on the test cluster', () => {
         timeout: 60,
         steps: [{ expect: 'Type the context name to confirm', send: `${answer}\r` }],
       };
-      const out = execFileSync('python3', [path.join(repo, 'test/pty/drive.py')], { input: JSON.stringify(script), encoding: 'utf8', timeout: 90_000 });
+      const out = execFileSync('python3', [path.join(repo, 'test/pty/drive.py')], {
+        input: JSON.stringify(script),
+        encoding: 'utf8',
+        timeout: 90_000,
+      });
       return JSON.parse(out) as { exitCode: number; screen: string; failedStep: number | null };
     };
     const wrong = drive('not-the-context');
     expect(wrong.failedStep).toBeNull();
     expect(wrong.screen).toContain('kubestrap-test');
     expect(wrong.exitCode).toBe(130);
-    expect(await kubectl('get', 'configmap', 'kubestrap-state', '--namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name')).toBe('');
+    expect(
+      await kubectl('get', 'configmap', 'kubestrap-state', '--namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name'),
+    ).toBe('');
     const right = drive('kubestrap-test');
     expect(right.exitCode).toBe(0);
     expect(right.screen).toMatch(/cluster/);
-    expect(await kubectl('get', 'configmap', 'kubestrap-state', '--namespace', 'kubestrap-system', '--output', 'name')).toBe('configmap/kubestrap-state');
+    expect(await kubectl('get', 'configmap', 'kubestrap-state', '--namespace', 'kubestrap-system', '--output', 'name')).toBe(
+      'configmap/kubestrap-state',
+    );
   });
 
   it('doctor checks the binaries and the cluster against the lock', async () => {
@@ -133,7 +151,17 @@ describe('kubestrap roadmap on the test cluster', () => {
     for (const p of probes) expect(p).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^skipped: .*simulated/) });
     // Verified, so the smoke workload is gone (spec.verification.keepSmoke is false); its namespace stays.
     expect(await kubectl('--namespace', 'kubestrap-smoke', 'get', 'deployments,services,hpa,pdb', '--output', 'name')).toBe('');
-    expect(await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-smoke-removed', '--output', 'jsonpath={.data.removed}')).toContain('deployments/smoke');
+    expect(
+      await kubectl(
+        '--namespace',
+        'kubestrap-system',
+        'get',
+        'configmap',
+        'kubestrap-smoke-removed',
+        '--output',
+        'jsonpath={.data.removed}',
+      ),
+    ).toContain('deployments/smoke');
   });
 
   it('a second up changes nothing and skips every step', async () => {
@@ -142,22 +170,56 @@ describe('kubestrap roadmap on the test cluster', () => {
     expect(ofType(r, 'step.start')).toEqual([]);
     expect(ofType(r, 'run.end')[0]!.changed).toEqual([]);
     const skipped = ofType(r, 'step.skip').map((e) => e.step);
-    expect(skipped).toEqual(expect.arrayContaining(['cluster', 'networking', 'storage', 'security', 'gateway', 'integration', 'monitoring', 'autoscaling', 'disaster-recovery', 'cost', 'continuous-verification']));
+    expect(skipped).toEqual(
+      expect.arrayContaining([
+        'cluster',
+        'networking',
+        'storage',
+        'security',
+        'gateway',
+        'integration',
+        'monitoring',
+        'autoscaling',
+        'disaster-recovery',
+        'cost',
+        'continuous-verification',
+      ]),
+    );
   });
 
   it('the removed smoke workload: verify reports its checks skipped with the reason; up --keep-smoke brings it back, a plain up removes it again', async () => {
     const v = await cli(['verify', '--output', 'json']);
     expect(v.exitCode).toBe(0);
-    const smokeChecks = ofType(v, 'check.result').filter((c) => /smoke workload|deployment\/smoke|kubestrap-smoke\/smoke/.test(c.description));
+    const smokeChecks = ofType(v, 'check.result').filter((c) =>
+      /smoke workload|deployment\/smoke|kubestrap-smoke\/smoke/.test(c.description),
+    );
     expect(smokeChecks.map((c) => c.description).join('\n')).toMatch(/answers HTTP/);
     expect(smokeChecks.length).toBeGreaterThanOrEqual(3);
-    for (const c of smokeChecks) expect(c).toMatchObject({ status: 'skipped', message: expect.stringMatching(/^skipped: the smoke-test workload was removed after verification at /) });
+    for (const c of smokeChecks)
+      expect(c).toMatchObject({
+        status: 'skipped',
+        message: expect.stringMatching(/^skipped: the smoke-test workload was removed after verification at /),
+      });
 
     const kept = await up('--keep-smoke');
     expect(kept.exitCode).toBe(0);
     expect(ofType(kept, 'step.start').map((e) => e.step)).toEqual(expect.arrayContaining(['integration', 'autoscaling']));
-    expect((await kubectl('--namespace', 'kubestrap-smoke', 'get', 'deployment,hpa', 'smoke', '--output', 'name')).split('\n')).toEqual(['deployment.apps/smoke', 'horizontalpodautoscaler.autoscaling/smoke']);
-    expect(await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-smoke-removed', '--ignore-not-found', '--output', 'name')).toBe('');
+    expect((await kubectl('--namespace', 'kubestrap-smoke', 'get', 'deployment,hpa', 'smoke', '--output', 'name')).split('\n')).toEqual([
+      'deployment.apps/smoke',
+      'horizontalpodautoscaler.autoscaling/smoke',
+    ]);
+    expect(
+      await kubectl(
+        '--namespace',
+        'kubestrap-system',
+        'get',
+        'configmap',
+        'kubestrap-smoke-removed',
+        '--ignore-not-found',
+        '--output',
+        'name',
+      ),
+    ).toBe('');
 
     const plain = await up();
     expect(plain.exitCode).toBe(0);
@@ -167,13 +229,20 @@ describe('kubestrap roadmap on the test cluster', () => {
   it('editing one value re-applies only that step', async () => {
     writeConfig((spec) => (spec.monitoring.prometheus.retention = '3d'));
     const before = JSON.parse((await cli(['status', '--output', 'json'])).stdout);
-    const changed = before.phases.flatMap((p: any) => p.steps).filter((s: any) => s.changedSinceApplied).map((s: any) => s.id);
+    const changed = before.phases
+      .flatMap((p: any) => p.steps)
+      .filter((s: any) => s.changedSinceApplied)
+      .map((s: any) => s.id);
     expect(changed).toEqual(['monitoring']);
     const r = await up();
     expect(r.exitCode).toBe(0);
     expect(ofType(r, 'run.end')[0]!.changed).toEqual(['monitoring']);
     expect(ofType(r, 'step.start').map((e) => e.step)).toEqual(['monitoring']);
-    const values = await execa(env.helm, ['get', 'values', 'kube-prometheus-stack', '--namespace', 'monitoring', '--output', 'json', '--kube-context', env.context], { env: childEnv });
+    const values = await execa(
+      env.helm,
+      ['get', 'values', 'kube-prometheus-stack', '--namespace', 'monitoring', '--output', 'json', '--kube-context', env.context],
+      { env: childEnv },
+    );
     expect(JSON.parse(values.stdout).prometheus.prometheusSpec.retention).toBe('3d');
   });
 
@@ -206,7 +275,9 @@ describe('kubestrap roadmap on the test cluster', () => {
       // Looked at while helm was still waiting (its rollback then removes the pods): the pending
       // pod and the scheduler's reason, and the scheduler's events.
       const diagnostics = fail.diagnostics.join('\n');
-      expect(diagnostics).toMatch(/while waiting: pod opencost\/never-ready-\S+ Pending: unschedulable: 0\/3 nodes are available:.*didn't match Pod's node affinity\/selector/);
+      expect(diagnostics).toMatch(
+        /while waiting: pod opencost\/never-ready-\S+ Pending: unschedulable: 0\/3 nodes are available:.*didn't match Pod's node affinity\/selector/,
+      );
       expect(diagnostics).toMatch(/event Pod\/never-ready-\S+: FailedScheduling/);
       const status = JSON.parse((await cli(['status', '--output', 'json'])).stdout);
       expect(status.phases.flatMap((p: any) => p.steps).find((s: any) => s.id === 'cost').status).toBe('failed');
@@ -236,17 +307,30 @@ describe('kubestrap roadmap on the test cluster', () => {
     await apply(lease(new Date(Date.now() - 5 * 60_000).toISOString().replace('Z', '000Z')));
     const takeover = await up();
     expect(takeover.exitCode).toBe(0);
-    expect(ofType(takeover, 'log').map((e) => e.message).join('\n')).toContain('took over the run lease left by other-host/pid-1/abc');
+    expect(
+      ofType(takeover, 'log')
+        .map((e) => e.message)
+        .join('\n'),
+    ).toContain('took over the run lease left by other-host/pid-1/abc');
   });
 
-  it('two concurrent runs: the second is refused by the first one\'s lease', async () => {
+  it("two concurrent runs: the second is refused by the first one's lease", async () => {
     // The first run must have real work to do (an unchanged re-run ends in a few seconds, before the
     // second could start): drift in the security step makes it re-apply and re-check that step.
     await kubectl('--namespace', 'team-a', 'delete', 'networkpolicy', 'default-deny');
     const first = cli(['up', '--yes', '--output', 'json']);
     let holder = '';
     for (let i = 0; i < 200 && !holder; i++) {
-      holder = await kubectl('--namespace', 'kubestrap-system', 'get', 'lease', 'kubestrap-run', '--output', 'jsonpath={.spec.holderIdentity}', '--ignore-not-found');
+      holder = await kubectl(
+        '--namespace',
+        'kubestrap-system',
+        'get',
+        'lease',
+        'kubestrap-run',
+        '--output',
+        'jsonpath={.spec.holderIdentity}',
+        '--ignore-not-found',
+      );
       if (!holder) await new Promise((r) => setTimeout(r, 50));
     }
     expect(holder).toMatch(/pid-\d+/);
@@ -263,7 +347,10 @@ describe('kubestrap roadmap on the test cluster', () => {
     const bound = JSON.parse(original);
     expect(bound.kubeSystemUid).toBe(await kubectl('get', 'namespace', 'kube-system', '--output', 'jsonpath={.metadata.uid}'));
     // Pretend the roadmap was bound to another cluster: a different kube-system UID and server.
-    writeFileSync(record, JSON.stringify({ ...bound, kubeSystemUid: '00000000-0000-0000-0000-000000000000', server: 'https://10.0.0.1:6443' }));
+    writeFileSync(
+      record,
+      JSON.stringify({ ...bound, kubeSystemUid: '00000000-0000-0000-0000-000000000000', server: 'https://10.0.0.1:6443' }),
+    );
     try {
       const refused = await up();
       expect(refused.exitCode).toBe(2);
@@ -281,19 +368,49 @@ describe('kubestrap roadmap on the test cluster', () => {
     expect(drifted.exitCode).toBe(3);
     const failed = ofType(drifted, 'check.result').filter((c) => c.status === 'failed');
     expect(failed.map((c) => c.description).join('\n')).toContain('default-deny');
-    expect(await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-scorecard', '--output', 'jsonpath={.metadata.labels.kubestrap\\.dev/drift}')).toBe('true');
+    expect(
+      await kubectl(
+        '--namespace',
+        'kubestrap-system',
+        'get',
+        'configmap',
+        'kubestrap-scorecard',
+        '--output',
+        'jsonpath={.metadata.labels.kubestrap\\.dev/drift}',
+      ),
+    ).toBe('true');
     const fixed = await up();
     expect(fixed.exitCode).toBe(0);
     // verify recorded the failing steps as failed, so up re-applies them (and only them).
     const reapplied = ofType(fixed, 'step.start').map((e) => e.step);
     expect(reapplied).toContain('security');
     expect(reapplied).not.toContain('monitoring');
-    expect(await kubectl('--namespace', 'team-a', 'get', 'networkpolicy', 'default-deny', '--output', 'name')).toBe('networkpolicy.networking.k8s.io/default-deny');
-    expect(await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-scorecard', '--output', 'jsonpath={.metadata.labels.kubestrap\\.dev/drift}')).toBe('false');
+    expect(await kubectl('--namespace', 'team-a', 'get', 'networkpolicy', 'default-deny', '--output', 'name')).toBe(
+      'networkpolicy.networking.k8s.io/default-deny',
+    );
+    expect(
+      await kubectl(
+        '--namespace',
+        'kubestrap-system',
+        'get',
+        'configmap',
+        'kubestrap-scorecard',
+        '--output',
+        'jsonpath={.metadata.labels.kubestrap\\.dev/drift}',
+      ),
+    ).toBe('false');
   });
 
   it('never shows a secret value in output, state, events or rendered files', async () => {
-    const grafana = await kubectl('--namespace', 'monitoring', 'get', 'secret', 'grafana-admin', '--output', 'jsonpath={.data.admin-password}');
+    const grafana = await kubectl(
+      '--namespace',
+      'monitoring',
+      'get',
+      'secret',
+      'grafana-admin',
+      '--output',
+      'jsonpath={.data.admin-password}',
+    );
     const generated = Buffer.from(grafana, 'base64').toString('utf8');
     expect(generated.length).toBeGreaterThanOrEqual(16);
     const state = await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-state', '--output', 'yaml');
@@ -311,7 +428,9 @@ describe('kubestrap roadmap on the test cluster', () => {
     expect(r.stderr).toBe('');
     expect(r.exitCode).toBe(0);
     expect(await kubectl('get', 'namespaces', '--selector', 'app.kubernetes.io/managed-by=kubestrap', '--output', 'name')).toBe('');
-    const releases = await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], { env: childEnv });
+    const releases = await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], {
+      env: childEnv,
+    });
     expect(JSON.parse(releases.stdout)).toEqual([]);
     expect(await kubectl('get', 'namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name')).toBe('');
   });

@@ -22,7 +22,12 @@ import { helmTemplate, pool, type TemplateResult } from '../real-charts/helm-tem
 import { chartKeyOf, renderMatrix, type MatrixEntry, type RenderedRelease } from '../real-charts/matrix.ts';
 import { kubectl } from './kube.ts';
 
-type Obj = { apiVersion: string; kind: string; metadata: { name?: string; generateName?: string; namespace?: string }; [k: string]: unknown };
+type Obj = {
+  apiVersion: string;
+  kind: string;
+  metadata: { name?: string; generateName?: string; namespace?: string };
+  [k: string]: unknown;
+};
 
 /** Groups whose CRDs exist nowhere but in a running operator (see the header). */
 const operatorRegisteredGroups = /^cilium\.io\//;
@@ -49,7 +54,10 @@ function objectsOf(text: string, where: string): Obj[] {
 }
 
 /** `helm test` hooks: run by `helm test` only, never by the `helm upgrade --install` kubestrap runs. */
-const isTestHook = (o: Obj) => /(^|,)\s*test(-success|-failure)?\s*(,|$)/.test((o.metadata as { annotations?: Record<string, string> }).annotations?.['helm.sh/hook'] ?? '');
+const isTestHook = (o: Obj) =>
+  /(^|,)\s*test(-success|-failure)?\s*(,|$)/.test(
+    (o.metadata as { annotations?: Record<string, string> }).annotations?.['helm.sh/hook'] ?? '',
+  );
 
 /** What kubestrap applies for one configuration: its manifests, then each release's chart output (release namespace filled in as helm does). */
 function appliedObjects(entry: MatrixEntry): { source: string; object: Obj }[] {
@@ -89,7 +97,8 @@ describe('the API server accepts everything kubestrap applies, for every configu
 
     // 2. The real CRDs: every CRD any chart renders, those of every chart-crds action, and the Gateway API standard CRDs.
     const crds = new Map<string, Obj>();
-    for (const result of rendered.values()) for (const o of objectsOf(result.manifest, 'chart output')) if (o.kind === 'CustomResourceDefinition') crds.set(o.metadata.name!, o);
+    for (const result of rendered.values())
+      for (const o of objectsOf(result.manifest, 'chart output')) if (o.kind === 'CustomResourceDefinition') crds.set(o.metadata.name!, o);
     for (const { ref, groups } of chartCrdsActions()) {
       // kubestrap's own command and filter, run on the real chart at its pinned version.
       const [, ...args] = showCrdsArgs({ ref: chartPackage(chartKeyOf(ref)) });
@@ -98,12 +107,24 @@ describe('the API server accepts everything kubestrap applies, for every configu
       for (const o of objectsOf(yaml, `chart-crds ${ref} ${groups.join(',')}`)) crds.set(o.metadata.name!, o);
       console.log(`chart-crds ${ref} (${groups.join(', ')}): ${names.length} CRDs`);
     }
-    for (const o of objectsOf(readFileSync(gatewayApiCrds(), 'utf8'), 'Gateway API CRDs')) if (o.kind === 'CustomResourceDefinition') crds.set(o.metadata.name!, o);
-    const existing = new Set(String((await kubectl(['get', 'crd', '-o', 'name'])).stdout).split('\n').map((l) => l.replace(/^.*\//, '')));
+    for (const o of objectsOf(readFileSync(gatewayApiCrds(), 'utf8'), 'Gateway API CRDs'))
+      if (o.kind === 'CustomResourceDefinition') crds.set(o.metadata.name!, o);
+    const existing = new Set(
+      String((await kubectl(['get', 'crd', '-o', 'name'])).stdout)
+        .split('\n')
+        .map((l) => l.replace(/^.*\//, '')),
+    );
     for (const name of crds.keys()) if (!existing.has(name)) createdCrds.push(name);
-    await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager', 'kubestrap-test', '-f', '-'], { input: asList([...crds.values()]), timeoutMs: 300_000 });
-    await kubectl(['wait', '--for=condition=Established', '--timeout=180s', ...[...crds.keys()].map((n) => `crd/${n}`)], { timeoutMs: 240_000 });
-    console.log(`${crds.size} real CRDs installed (${createdCrds.length} new); ${unique.length} distinct releases rendered, ${((Date.now() - started) / 1000).toFixed(1)}s`);
+    await kubectl(['apply', '--server-side', '--force-conflicts', '--field-manager', 'kubestrap-test', '-f', '-'], {
+      input: asList([...crds.values()]),
+      timeoutMs: 300_000,
+    });
+    await kubectl(['wait', '--for=condition=Established', '--timeout=180s', ...[...crds.keys()].map((n) => `crd/${n}`)], {
+      timeoutMs: 240_000,
+    });
+    console.log(
+      `${crds.size} real CRDs installed (${createdCrds.length} new); ${unique.length} distinct releases rendered, ${((Date.now() - started) / 1000).toFixed(1)}s`,
+    );
 
     // NAME [SHORTNAMES] APIVERSION NAMESPACED KIND, one line per resource: which kinds are cluster-scoped.
     for (const line of String((await kubectl(['api-resources', '--no-headers'])).stdout).split('\n')) {
@@ -122,7 +143,11 @@ describe('the API server accepts everything kubestrap applies, for every configu
   async function ensureNamespaces(objects: Obj[]): Promise<void> {
     const wanted = new Set(objects.flatMap((o) => (o.metadata.namespace && !isClusterScoped(o) ? [o.metadata.namespace] : [])));
     wanted.add('kubestrap-system');
-    const present = new Set(String((await kubectl(['get', 'namespaces', '-o', 'name'])).stdout).split('\n').map((l) => l.replace(/^namespace\//, '')));
+    const present = new Set(
+      String((await kubectl(['get', 'namespaces', '-o', 'name'])).stdout)
+        .split('\n')
+        .map((l) => l.replace(/^namespace\//, '')),
+    );
     for (const ns of wanted) {
       if (present.has(ns)) continue;
       await kubectl(['create', 'namespace', ns]);
@@ -132,29 +157,40 @@ describe('the API server accepts everything kubestrap applies, for every configu
 
   const isClusterScoped = (o: Obj) => clusterScoped.has(`${groupOf(o.apiVersion)}/${o.kind}`);
 
-  it.each(matrix.map((m) => [m.name, m] as const))('%s: every object passes a server-side dry run against the real CRDs', async (_n, entry) => {
-    const applied = appliedObjects(entry);
-    const skipped = applied.filter((a) => operatorRegisteredGroups.test(a.object.apiVersion));
-    const checked = applied.filter((a) => !operatorRegisteredGroups.test(a.object.apiVersion));
-    expect(checked.length).toBeGreaterThan(30);
-    for (const s of skipped) console.log(`not validated (no real CRD: Cilium's operator registers cilium.io CRDs, its chart has none): ${entry.name} ${s.source} ${s.object.kind} ${s.object.metadata.name}`);
-    const objects = checked.map((a) => (isClusterScoped(a.object) ? { ...a.object, metadata: { ...a.object.metadata, namespace: undefined } } : a.object));
-    await ensureNamespaces(objects);
+  it.each(matrix.map((m) => [m.name, m] as const))(
+    '%s: every object passes a server-side dry run against the real CRDs',
+    async (_n, entry) => {
+      const applied = appliedObjects(entry);
+      const skipped = applied.filter((a) => operatorRegisteredGroups.test(a.object.apiVersion));
+      const checked = applied.filter((a) => !operatorRegisteredGroups.test(a.object.apiVersion));
+      expect(checked.length).toBeGreaterThan(30);
+      for (const s of skipped)
+        console.log(
+          `not validated (no real CRD: Cilium's operator registers cilium.io CRDs, its chart has none): ${entry.name} ${s.source} ${s.object.kind} ${s.object.metadata.name}`,
+        );
+      const objects = checked.map((a) =>
+        isClusterScoped(a.object) ? { ...a.object, metadata: { ...a.object.metadata, namespace: undefined } } : a.object,
+      );
+      await ensureNamespaces(objects);
 
-    const failures: string[] = [];
-    // Batches of 60 (kubectl reports each object that fails and goes on).
-    const named = objects.filter((o) => o.metadata.name);
-    const generated = objects.filter((o) => !o.metadata.name);
-    await pool(chunks(named, 60), async (batch) => {
-      const r = await kubectl(['apply', '--server-side', '--dry-run=server', '--force-conflicts', '--field-manager', 'kubestrap-test', '-f', '-'], { input: asList(batch), reject: false, timeoutMs: 300_000 });
-      if (r.exitCode !== 0) failures.push(String(r.stderr));
-    });
-    for (const o of generated) {
-      const r = await kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(o), reject: false });
-      if (r.exitCode !== 0) failures.push(String(r.stderr));
-    }
-    expect(failures.join('\n')).toBe('');
-  });
+      const failures: string[] = [];
+      // Batches of 60 (kubectl reports each object that fails and goes on).
+      const named = objects.filter((o) => o.metadata.name);
+      const generated = objects.filter((o) => !o.metadata.name);
+      await pool(chunks(named, 60), async (batch) => {
+        const r = await kubectl(
+          ['apply', '--server-side', '--dry-run=server', '--force-conflicts', '--field-manager', 'kubestrap-test', '-f', '-'],
+          { input: asList(batch), reject: false, timeoutMs: 300_000 },
+        );
+        if (r.exitCode !== 0) failures.push(String(r.stderr));
+      });
+      for (const o of generated) {
+        const r = await kubectl(['create', '--dry-run=server', '-f', '-'], { input: JSON.stringify(o), reject: false });
+        if (r.exitCode !== 0) failures.push(String(r.stderr));
+      }
+      expect(failures.join('\n')).toBe('');
+    },
+  );
 });
 
 /** The distinct chart-crds actions of every configuration's plan (chart and API groups). */

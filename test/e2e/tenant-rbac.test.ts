@@ -27,7 +27,10 @@ async function renderedRbac(tenant: string, group: string, viewers: string[] = [
 }
 
 async function canI(namespace: string, group: string, verb: string, resource: string): Promise<boolean> {
-  const r = await kubectl(['auth', 'can-i', verb, resource, '-n', namespace, '--as', `alice-${group}`, '--as-group', group, '--as-group', 'system:authenticated'], { reject: false });
+  const r = await kubectl(
+    ['auth', 'can-i', verb, resource, '-n', namespace, '--as', `alice-${group}`, '--as-group', group, '--as-group', 'system:authenticated'],
+    { reject: false },
+  );
   const answer = String(r.stdout).trim();
   if (answer !== 'yes' && answer !== 'no') throw new Error(`kubectl auth can-i ${verb} ${resource}: ${answer} ${String(r.stderr)}`);
   return answer === 'yes';
@@ -56,7 +59,9 @@ describe('kubestrap-tenant-admin on a real API server', () => {
       'RoleBinding/kubestrap-tenant-admins',
       'RoleBinding/kubestrap-tenant-viewers',
     ]);
-    await kubectl(['apply', '--server-side', '--field-manager', 'kubestrap', '--force-conflicts', '-f', '-'], { input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }) });
+    await kubectl(['apply', '--server-side', '--field-manager', 'kubestrap', '--force-conflicts', '-f', '-'], {
+      input: JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }),
+    });
     const rules = await aggregatedRules('kubestrap-tenant-admin');
     expect(rules.length).toBeGreaterThan(5);
 

@@ -30,13 +30,18 @@ describe('in-cluster verifier manifests on the test cluster', () => {
     const labels = commonLabels(config, 'continuous-verification');
     // production.yaml has tenants, quotas and backups: every kind of read the verifier makes.
     const checks = driftChecks(config).map((check) => ({ check, description: describeCheck(check) }));
-    objects = [...verifierManifests(config, ns, labels, scorecard.driftLabel, checks), verifierAlerts(config, ns, ns, labels, scorecard.driftLabel)];
+    objects = [
+      ...verifierManifests(config, ns, labels, scorecard.driftLabel, checks),
+      verifierAlerts(config, ns, ns, labels, scorecard.driftLabel),
+    ];
 
     const has = await kubectl(['get', 'crd', prometheusRuleCrd, '--ignore-not-found', '-o', 'name']);
     if (String(has.stdout).trim() === '') {
       const tgz = (await import('node:fs')).readdirSync(charts).find((f) => f.startsWith('kube-prometheus-stack-'))!;
       const crds = String((await helm(['show', 'crds', path.join(charts, tgz)])).stdout);
-      const crd = parseAllDocuments(crds).map((d) => d.toJS()).find((d) => d?.metadata?.name === prometheusRuleCrd);
+      const crd = parseAllDocuments(crds)
+        .map((d) => d.toJS())
+        .find((d) => d?.metadata?.name === prometheusRuleCrd);
       await kubectl(['apply', '--server-side', '-f', '-'], { input: JSON.stringify(crd) });
       await kubectl(['wait', `crd/${prometheusRuleCrd}`, '--for=condition=Established', '--timeout=60s']);
       createdCrd = true;
@@ -55,15 +60,24 @@ describe('in-cluster verifier manifests on the test cluster', () => {
     const r = await apply(objects, undefined, { args: ['--validate=strict'], reject: false });
     expect(String(r.stderr)).toBe('');
     expect(r.exitCode).toBe(0);
-    const kinds = String((await kubectl(['-n', ns, 'get', 'cronjob,serviceaccount,role,rolebinding,configmap,prometheusrule', '-o', 'name'])).stdout);
-    for (const want of [`cronjob.batch/${verifier.cronJob}`, `role.rbac.authorization.k8s.io/${verifier.name}`, `configmap/${verifier.checks}`, `configmap/${verifier.results}`, 'prometheusrule.monitoring.coreos.com/kubestrap-verification']) {
+    const kinds = String(
+      (await kubectl(['-n', ns, 'get', 'cronjob,serviceaccount,role,rolebinding,configmap,prometheusrule', '-o', 'name'])).stdout,
+    );
+    for (const want of [
+      `cronjob.batch/${verifier.cronJob}`,
+      `role.rbac.authorization.k8s.io/${verifier.name}`,
+      `configmap/${verifier.checks}`,
+      `configmap/${verifier.results}`,
+      'prometheusrule.monitoring.coreos.com/kubestrap-verification',
+    ]) {
       expect(kinds).toContain(want);
     }
   });
 
   it('the real authorizer grants the ServiceAccount exactly the reads its checks need and one write', async () => {
     const sa = `system:serviceaccount:${ns}:${verifier.name}`;
-    const can = async (...args: string[]) => String((await kubectl(['auth', 'can-i', ...args, '--as', sa], { reject: false })).stdout).trim();
+    const can = async (...args: string[]) =>
+      String((await kubectl(['auth', 'can-i', ...args, '--as', sa], { reject: false })).stdout).trim();
     expect(await can('get', 'resourcequotas/tenant-quota', '-n', 'payments')).toBe('yes');
     expect(await can('get', 'resourcequotas/other', '-n', 'payments')).toBe('no');
     expect(await can('get', 'networkpolicies.networking.k8s.io/default-deny', '-n', 'payments')).toBe('yes');
@@ -88,7 +102,14 @@ describe('in-cluster verifier manifests on the test cluster', () => {
       if (pods) break;
       await new Promise((r) => setTimeout(r, 1000));
     }
-    const events = String((await kubectl(['-n', ns, 'get', 'events', '--field-selector', 'involvedObject.name=verifier-now', '-o', 'jsonpath={.items[*].message}'], { reject: false })).stdout);
+    const events = String(
+      (
+        await kubectl(
+          ['-n', ns, 'get', 'events', '--field-selector', 'involvedObject.name=verifier-now', '-o', 'jsonpath={.items[*].message}'],
+          { reject: false },
+        )
+      ).stdout,
+    );
     expect(pods, events).toMatch(/^pod\/verifier-now-/);
   });
 });

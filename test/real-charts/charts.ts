@@ -28,7 +28,9 @@ export function helmBinary(): string {
   } catch {
     // not on PATH
   }
-  throw new Error(`helm ${helmVersion} not found (looked at ${candidates.join(', ')} and PATH): run test/cluster/build-binaries.sh, which builds it into the test cache`);
+  throw new Error(
+    `helm ${helmVersion} not found (looked at ${candidates.join(', ')} and PATH): run test/cluster/build-binaries.sh, which builds it into the test cache`,
+  );
 }
 
 export function upstreamChartsDir(): string {
@@ -48,13 +50,21 @@ export function chartPackage(key: ChartKey): string {
     if (existsSync(candidate)) return candidate;
     tried.push(candidate);
   }
-  const pull = 'oci' in pin && pin.oci && !pin.repo ? [pin.oci, '--version', pin.version] : [pin.chart, '--repo', pin.repo, '--version', pin.version];
+  const pull =
+    'oci' in pin && pin.oci && !pin.repo ? [pin.oci, '--version', pin.version] : [pin.chart, '--repo', pin.repo, '--version', pin.version];
   mkdirSync(pulledDir, { recursive: true });
   try {
-    execFileSync(helmBinary(), ['pull', ...pull, '--destination', pulledDir], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 120_000 });
+    execFileSync(helmBinary(), ['pull', ...pull, '--destination', pulledDir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      timeout: 120_000,
+    });
   } catch (error) {
     const why = (error as { stderr?: string }).stderr?.trim() || String(error);
-    throw new Error(`the real chart ${pin.chart} ${pin.version} is missing: not at ${tried.join(' or ')}, and helm pull failed (${why}). Set KUBESTRAP_UPSTREAM_CHARTS to a folder holding ${file}.`, { cause: error });
+    throw new Error(
+      `the real chart ${pin.chart} ${pin.version} is missing: not at ${tried.join(' or ')}, and helm pull failed (${why}). Set KUBESTRAP_UPSTREAM_CHARTS to a folder holding ${file}.`,
+      { cause: error },
+    );
   }
   const pulled = path.join(pulledDir, file);
   if (!existsSync(pulled)) throw new Error(`helm pull of ${pin.chart} ${pin.version} wrote no ${pulled}`);
@@ -89,7 +99,8 @@ export function chartDir(key: ChartKey): string {
   execFileSync('tar', ['-xzf', chartPackage(key), '-C', tmp]);
   unpackSubcharts(path.join(tmp, pin.chart));
   const chart = parse(readFileSync(path.join(tmp, pin.chart, 'Chart.yaml'), 'utf8')) as { version: string };
-  if (String(chart.version) !== pin.version) throw new Error(`${chartPackage(key)} holds ${pin.chart} ${chart.version}, but the lock pins ${pin.version}`);
+  if (String(chart.version) !== pin.version)
+    throw new Error(`${chartPackage(key)} holds ${pin.chart} ${chart.version}, but the lock pins ${pin.version}`);
   execFileSync('touch', [path.join(tmp, '.complete')]);
   rmSync(target, { recursive: true, force: true });
   try {

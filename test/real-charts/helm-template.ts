@@ -44,9 +44,24 @@ export async function helmTemplate(release: RenderedRelease, kubernetesMinor: Ku
   try {
     const values = path.join(dir, 'values.yaml');
     writeFileSync(values, release.valuesText);
-    const args = ['template', release.release, chartPackage(release.key), '--namespace', release.namespace, '--values', values, '--kube-version', `v${kubernetesMinor}.0`, '--include-crds'];
+    const args = [
+      'template',
+      release.release,
+      chartPackage(release.key),
+      '--namespace',
+      release.namespace,
+      '--values',
+      values,
+      '--kube-version',
+      `v${kubernetesMinor}.0`,
+      '--include-crds',
+    ];
     for (const api of installedApiVersions) args.push('--api-versions', api);
-    const r = await execa(helmBinary(), args, { reject: false, env: { HELM_CACHE_HOME: path.join(dir, 'cache'), HELM_CONFIG_HOME: path.join(dir, 'config'), HELM_DATA_HOME: path.join(dir, 'data') }, timeout: 180_000 });
+    const r = await execa(helmBinary(), args, {
+      reject: false,
+      env: { HELM_CACHE_HOME: path.join(dir, 'cache'), HELM_CONFIG_HOME: path.join(dir, 'config'), HELM_DATA_HOME: path.join(dir, 'data') },
+      timeout: 180_000,
+    });
     return { ok: r.exitCode === 0, manifest: r.stdout, error: r.stderr };
   } finally {
     rmSync(dir, { recursive: true, force: true });

@@ -28,7 +28,28 @@ export interface ChartReads {
   schemaTyped: Set<string>;
 }
 
-const conditionFuncs = new Set(['not', 'and', 'or', 'eq', 'ne', 'lt', 'le', 'gt', 'ge', 'empty', 'kindIs', 'typeIs', 'kindOf', 'typeOf', 'semverCompare', 'hasPrefix', 'hasSuffix', 'contains', 'has', 'regexMatch']);
+const conditionFuncs = new Set([
+  'not',
+  'and',
+  'or',
+  'eq',
+  'ne',
+  'lt',
+  'le',
+  'gt',
+  'ge',
+  'empty',
+  'kindIs',
+  'typeIs',
+  'kindOf',
+  'typeOf',
+  'semverCompare',
+  'hasPrefix',
+  'hasSuffix',
+  'contains',
+  'has',
+  'regexMatch',
+]);
 const TERM = String.raw`(?:\$[A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)*|(?:\.[A-Za-z0-9_]+)+|\.)`;
 const termRe = new RegExp(String.raw`(?<![A-Za-z0-9_)\]"])` + TERM + String.raw`(?![A-Za-z0-9_])`, 'g');
 
@@ -55,7 +76,14 @@ interface Collector {
   collectOnly: boolean;
 }
 
-type JsonSchema = { type?: unknown; anyOf?: unknown; oneOf?: unknown; properties?: Record<string, JsonSchema>; additionalProperties?: unknown; items?: unknown };
+type JsonSchema = {
+  type?: unknown;
+  anyOf?: unknown;
+  oneOf?: unknown;
+  properties?: Record<string, JsonSchema>;
+  additionalProperties?: unknown;
+  items?: unknown;
+};
 
 function schemaPaths(schema: JsonSchema | undefined, at: string, out: Set<string>): void {
   if (!schema || typeof schema !== 'object') return;
@@ -126,21 +154,30 @@ function foldKeyLookups(expr: string, scope: Scope, c: Collector, read: (p: stri
     return ' _ ';
   });
   // (index X "a" "b").c.d  and  index X "a" "b"
-  expr = expr.replace(new RegExp(String.raw`\(\s*index\s+(${TERM})((?:\s+"[^"]*")+)\s*\)((?:\.[A-Za-z0-9_]+)*)`, 'g'), (_m, t: string, keys: string, tail: string) => {
-    read(under(resolveTerm(t, scope, c), ...strings(keys), ...tail.split('.').filter(Boolean)), true);
-    return ' _ ';
-  });
+  expr = expr.replace(
+    new RegExp(String.raw`\(\s*index\s+(${TERM})((?:\s+"[^"]*")+)\s*\)((?:\.[A-Za-z0-9_]+)*)`, 'g'),
+    (_m, t: string, keys: string, tail: string) => {
+      read(under(resolveTerm(t, scope, c), ...strings(keys), ...tail.split('.').filter(Boolean)), true);
+      return ' _ ';
+    },
+  );
   // set/unset write a key (reading nothing else); hasKey tests one
-  expr = expr.replace(new RegExp(String.raw`\b(index|get|hasKey|set|unset)\s+(${TERM})((?:\s+"[^"]*")+)`, 'g'), (_m, fn: string, t: string, keys: string) => {
-    const named = fn === 'set' || fn === 'unset' ? strings(keys).slice(0, 1) : strings(keys);
-    read(under(resolveTerm(t, scope, c), ...named), fn === 'index' || fn === 'get');
-    return ' _ ';
-  });
+  expr = expr.replace(
+    new RegExp(String.raw`\b(index|get|hasKey|set|unset)\s+(${TERM})((?:\s+"[^"]*")+)`, 'g'),
+    (_m, fn: string, t: string, keys: string) => {
+      const named = fn === 'set' || fn === 'unset' ? strings(keys).slice(0, 1) : strings(keys);
+      read(under(resolveTerm(t, scope, c), ...named), fn === 'index' || fn === 'get');
+      return ' _ ';
+    },
+  );
   // dig "a" "b" default X
-  expr = expr.replace(new RegExp(String.raw`\bdig((?:\s+"[^"]*")+)\s+(\S+|\([^)]*\))\s+(${TERM})`, 'g'), (_m, keys: string, _d: string, t: string) => {
-    read(under(resolveTerm(t, scope, c), ...strings(keys)), true);
-    return ' _ ';
-  });
+  expr = expr.replace(
+    new RegExp(String.raw`\bdig((?:\s+"[^"]*")+)\s+(\S+|\([^)]*\))\s+(${TERM})`, 'g'),
+    (_m, keys: string, _d: string, t: string) => {
+      read(under(resolveTerm(t, scope, c), ...strings(keys)), true);
+      return ' _ ';
+    },
+  );
   return expr;
 }
 
@@ -242,7 +279,9 @@ function analyseTemplate(text: string, c: Collector): void {
     }
     // $x := TERM [| default ...]  or  $x := index . "key"  binds $x; anything else is an ordinary expression.
     const literal = String.raw`(?:dict|list|\(dict\)|\(list\)|""|"[^"]*"|\d+|nil|true|false)`;
-    const assign = new RegExp(String.raw`^(\$\w+)\s*:?=\s*(${TERM}(?:\s*\|\s*default\s+${TERM})*)\s*(?:\|\s*default\s+${literal})?\s*$`).exec(action);
+    const assign = new RegExp(
+      String.raw`^(\$\w+)\s*:?=\s*(${TERM}(?:\s*\|\s*default\s+${TERM})*)\s*(?:\|\s*default\s+${literal})?\s*$`,
+    ).exec(action);
     const indexed = /^(\$\w+)\s*:?=\s*index\s+\.\s+"(\w+)"\s*$/.exec(action);
     if (assign || indexed) {
       const terms = assign ? assign[2]!.split(/\s*\|\s*default\s+/) : [`.${indexed![2]}`];
@@ -287,7 +326,8 @@ interface ChartYaml {
   dependencies?: { name: string; alias?: string; condition?: string; tags?: string[] }[];
 }
 
-const readYaml11 = (file: string): unknown => (existsSync(file) ? parse(readFileSync(file, 'utf8'), { version: '1.1', uniqueKeys: false }) : undefined);
+const readYaml11 = (file: string): unknown =>
+  existsSync(file) ? parse(readFileSync(file, 'utf8'), { version: '1.1', uniqueKeys: false }) : undefined;
 
 function setAt(root: Record<string, unknown>, prefix: string, value: unknown): void {
   if (!prefix) {
@@ -314,7 +354,8 @@ function mergeUnder(base: Record<string, unknown> | undefined, over: unknown): u
 }
 
 function mergeInto(root: Record<string, unknown>, value: Record<string, unknown> | undefined): void {
-  for (const [k, v] of Object.entries(value ?? {})) root[k] = isMap(v) && isMap(root[k]) ? mergeUnder(root[k] as Record<string, unknown>, v) : (root[k] ?? v);
+  for (const [k, v] of Object.entries(value ?? {}))
+    root[k] = isMap(v) && isMap(root[k]) ? mergeUnder(root[k] as Record<string, unknown>, v) : (root[k] ?? v);
 }
 
 const isMap = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -341,7 +382,11 @@ function analyseChart(dir: string, prefix: string, c: Collector, defaults: Recor
     const subChart = (readYaml11(path.join(sub, 'Chart.yaml')) ?? {}) as ChartYaml & { name: string };
     const dep = chart.dependencies?.find((d) => d.name === subChart.name);
     const alias = dep?.alias ?? subChart.name;
-    for (const cond of (dep?.condition ?? '').split(',').map((s) => s.trim()).filter(Boolean)) c.exact.add(join(prefix, cond));
+    for (const cond of (dep?.condition ?? '')
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean))
+      c.exact.add(join(prefix, cond));
     for (const tag of dep?.tags ?? []) c.exact.add(`tags.${tag}`);
     // A library chart's helpers run with the including chart's values.
     analyseChart(sub, subChart.type === 'library' ? prefix : join(prefix, alias), c, defaults);
@@ -397,8 +442,12 @@ function kindMismatches(values: unknown, defaults: unknown, at: string[], schema
   const want = kindOf(defaults);
   const got = kindOf(values);
   if (got === 'null') return [];
-  if (want !== got) return [`${at.join('.')}: the chart's default is a ${want} (${JSON.stringify(defaults).slice(0, 60)}), kubestrap gives a ${got} (${JSON.stringify(values).slice(0, 60)})`];
-  if (isMap(values) && isMap(defaults)) return Object.entries(values).flatMap(([k, v]) => kindMismatches(v, defaults[k], [...at, k], schemaTyped));
+  if (want !== got)
+    return [
+      `${at.join('.')}: the chart's default is a ${want} (${JSON.stringify(defaults).slice(0, 60)}), kubestrap gives a ${got} (${JSON.stringify(values).slice(0, 60)})`,
+    ];
+  if (isMap(values) && isMap(defaults))
+    return Object.entries(values).flatMap(([k, v]) => kindMismatches(v, defaults[k], [...at, k], schemaTyped));
   if (Array.isArray(values) && Array.isArray(defaults) && defaults.length && !isMap(defaults[0])) {
     return values.flatMap((v) => kindMismatches(v, defaults[0], [...at, '*'], schemaTyped));
   }

@@ -21,7 +21,14 @@ const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../..');
 const CLUSTER = 'kubestrap-harness';
 
 function cli(...args: string[]) {
-  return execa(process.execPath, [join(repo, 'test/cluster/cli.ts'), ...args], { cwd: repo, reject: false, stdin: 'ignore', stderr: 'pipe', stdout: 'pipe', all: true });
+  return execa(process.execPath, [join(repo, 'test/cluster/cli.ts'), ...args], {
+    cwd: repo,
+    reject: false,
+    stdin: 'ignore',
+    stderr: 'pipe',
+    stdout: 'pipe',
+    all: true,
+  });
 }
 
 /** Every readable sysctl except per-interface network ones (links come and go with containers). */
@@ -60,7 +67,16 @@ function allSysctls(): Map<string, string> {
 }
 
 /** Processes of the container stack (host dockerd/containerd/shims, and kubelets inside nodes). */
-const STACK = new Set(['dockerd', 'containerd', 'containerd-shim', 'containerd-shim-runc-v2', 'docker-proxy', 'kubelet', 'kube-proxy', 'kindnetd']);
+const STACK = new Set([
+  'dockerd',
+  'containerd',
+  'containerd-shim',
+  'containerd-shim-runc-v2',
+  'docker-proxy',
+  'kubelet',
+  'kube-proxy',
+  'kindnetd',
+]);
 function stackProcesses(): string[] {
   const out: string[] = [];
   for (const p of readdirSync('/proc')) {
@@ -104,7 +120,9 @@ describe('real tier: up --real, a kind cluster, down --real', () => {
       if (d.exitCode !== 0) throw new Error(`cleaning up a stale real tier failed:\n${d.all}`);
     }
     if (readRealState()) {
-      throw new Error('a real tier is already up (see `npm run test-cluster -- env --real`); this test records the host before `up --real`: run `npm run test-cluster -- down --real` first');
+      throw new Error(
+        'a real tier is already up (see `npm run test-cluster -- env --real`); this test records the host before `up --real`: run `npm run test-cluster -- down --real` first',
+      );
     }
     tmp = mkdtempSync(join(tmpdir(), 'kubestrap-real-harness-'));
     // Sysctls that change on their own (entropy, counters) are read twice and left out.
@@ -114,7 +132,12 @@ describe('real tier: up --real, a kind cluster, down --real', () => {
     volatile = new Set([...a.keys()].filter((k) => a.get(k) !== sysctlsBefore.get(k)));
     for (const k of sysctlsBefore.keys()) {
       // Counters and entropy: they move with any activity on the machine.
-      if (/^(kernel\.random\.|fs\.(dentry-state|file-nr|inode-nr|inode-state|aio-nr|quota\.)|kernel\.(ns_last_pid|pty\.nr)|net\.netfilter\.nf_conntrack_count)/.test(k)) volatile.add(k);
+      if (
+        /^(kernel\.random\.|fs\.(dentry-state|file-nr|inode-nr|inode-state|aio-nr|quota\.)|kernel\.(ns_last_pid|pty\.nr)|net\.netfilter\.nf_conntrack_count)/.test(
+          k,
+        )
+      )
+        volatile.add(k);
     }
     hostBefore = await snapshotHost();
     processesBefore = stackProcesses();
@@ -154,9 +177,28 @@ describe('real tier: up --real, a kind cluster, down --real', () => {
   it('kind creates 1 control plane + 2 workers from that image; all Ready; busybox runs on a worker', async () => {
     if (!registryMode()) expect(state?.nodeImage).toBeTruthy();
     const config = join(tmp, 'kind.yaml');
-    writeFileSync(config, 'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n- role: worker\n');
+    writeFileSync(
+      config,
+      'kind: Cluster\napiVersion: kind.x-k8s.io/v1alpha4\nnodes:\n- role: control-plane\n- role: worker\n- role: worker\n',
+    );
     const t0 = Date.now();
-    const c = await execa('kind', ['create', 'cluster', '--name', CLUSTER, ...(state?.nodeImage ? ['--image', state.nodeImage] : []), '--config', config, '--kubeconfig', join(tmp, 'kubeconfig'), '--wait', '5m'], { env, reject: false, all: true });
+    const c = await execa(
+      'kind',
+      [
+        'create',
+        'cluster',
+        '--name',
+        CLUSTER,
+        ...(state?.nodeImage ? ['--image', state.nodeImage] : []),
+        '--config',
+        config,
+        '--kubeconfig',
+        join(tmp, 'kubeconfig'),
+        '--wait',
+        '5m',
+      ],
+      { env, reject: false, all: true },
+    );
     expect(c.exitCode, c.all).toBe(0);
     process.stderr.write(`kind create cluster (3 nodes) took ${((Date.now() - t0) / 1000).toFixed(0)}s\n`);
     const k = (...args: string[]) => execa('kubectl', args, { env, reject: false, all: true });
@@ -171,9 +213,19 @@ describe('real tier: up --real, a kind cluster, down --real', () => {
     process.stderr.write(`host sysctls changed while the cluster runs:\n  ${during.join('\n  ') || '(none)'}\n`);
     if (hostBefore.sysctls['kernel.panic'] !== '10') expect(during.join('\n')).toContain('kernel.panic');
 
-    const pod = await k('run', 'hello', '--image=busybox:1.37.0', `--image-pull-policy=${registryMode() ? 'IfNotPresent' : 'Never'}`, '--restart=Never', '--overrides',
+    const pod = await k(
+      'run',
+      'hello',
+      '--image=busybox:1.37.0',
+      `--image-pull-policy=${registryMode() ? 'IfNotPresent' : 'Never'}`,
+      '--restart=Never',
+      '--overrides',
       JSON.stringify({ spec: { nodeSelector: { 'kubernetes.io/hostname': `${CLUSTER}-worker` } } }),
-      '--', 'sh', '-c', 'echo hello-from-busybox && nslookup kubernetes.default.svc.cluster.local');
+      '--',
+      'sh',
+      '-c',
+      'echo hello-from-busybox && nslookup kubernetes.default.svc.cluster.local',
+    );
     expect(pod.exitCode, pod.all).toBe(0);
     const done = await k('wait', '--for=jsonpath={.status.phase}=Succeeded', 'pod/hello', '--timeout=180s');
     const logs = await k('logs', 'hello');
@@ -209,7 +261,21 @@ describe('real tier: up --real, a kind cluster, down --real', () => {
       return;
     }
     downDone = false;
-    const c = await execa('kind', ['create', 'cluster', '--name', `${CLUSTER}-orphan`, ...(st.nodeImage ? ['--image', st.nodeImage] : []), '--kubeconfig', join(tmp, 'kubeconfig-orphan'), '--wait', '3m'], { env, reject: false, all: true });
+    const c = await execa(
+      'kind',
+      [
+        'create',
+        'cluster',
+        '--name',
+        `${CLUSTER}-orphan`,
+        ...(st.nodeImage ? ['--image', st.nodeImage] : []),
+        '--kubeconfig',
+        join(tmp, 'kubeconfig-orphan'),
+        '--wait',
+        '3m',
+      ],
+      { env, reject: false, all: true },
+    );
     expect(c.exitCode, c.all).toBe(0);
     process.kill(st.docker.dockerd.pid, 'SIGKILL');
     if (st.docker.containerd) process.kill(st.docker.containerd.pid, 'SIGKILL');

@@ -11,12 +11,29 @@ import { fakeExec } from './fake-exec.js';
 import type { HelmRelease } from '../../src/roadmap/types.js';
 
 const target = { context: 'ctx' };
-const release: HelmRelease = { release: 'r', namespace: 'ns', chart: { ref: 'c', repo: 'https://example.test', version: '1.2.3' }, values: 'v.yaml' };
+const release: HelmRelease = {
+  release: 'r',
+  namespace: 'ns',
+  chart: { ref: 'c', repo: 'https://example.test', version: '1.2.3' },
+  values: 'v.yaml',
+};
 
 describe('helm argv', () => {
   it('uses the helm 4 wait and rollback flags', () => {
     const argv = upgradeInstallArgs(target, release, 'v.yaml', '5m', 4);
-    expect(argv).toEqual(expect.arrayContaining(['--wait=watcher', '--rollback-on-failure', '--version', '1.2.3', '--repo', 'https://example.test', '--kube-context', 'ctx', '--create-namespace']));
+    expect(argv).toEqual(
+      expect.arrayContaining([
+        '--wait=watcher',
+        '--rollback-on-failure',
+        '--version',
+        '1.2.3',
+        '--repo',
+        'https://example.test',
+        '--kube-context',
+        'ctx',
+        '--create-namespace',
+      ]),
+    );
     expect(argv).not.toContain('--atomic');
   });
   it('uses the helm 3 forms', () => {
@@ -25,7 +42,12 @@ describe('helm argv', () => {
     expect(argv).not.toContain('--rollback-on-failure');
   });
   it('always names the context', () => {
-    expect(upgradeInstallArgs({ context: 'a', kubeconfig: '/k' }, release, 'v', '1m', 4).slice(-4)).toEqual(['--kubeconfig', '/k', '--kube-context', 'a']);
+    expect(upgradeInstallArgs({ context: 'a', kubeconfig: '/k' }, release, 'v', '1m', 4).slice(-4)).toEqual([
+      '--kubeconfig',
+      '/k',
+      '--kube-context',
+      'a',
+    ]);
   });
 });
 
@@ -58,7 +80,9 @@ describe('exec (real child processes)', () => {
     const redactor = new Redactor();
     redactor.add('hunter2-secret');
     const exec = createExec(redactor, { ...process.env, KUBESTRAP_SH: process.execPath });
-    const error = (await exec.run(['sh', '-e', 'console.error("token: abc hunter2-secret; $(id)"); process.exit(4)']).catch((e: unknown) => e)) as CommandError;
+    const error = (await exec
+      .run(['sh', '-e', 'console.error("token: abc hunter2-secret; $(id)"); process.exit(4)'])
+      .catch((e: unknown) => e)) as CommandError;
     expect(error.message).toContain('exit code 4');
     expect(error.stderr).toContain('$(id)');
     expect(error.stderr).not.toContain('hunter2-secret');

@@ -43,14 +43,18 @@ function write(config: Config, name: string): string {
 
 /** The receivers an alert with these labels reaches, as Alertmanager's router decides. */
 function route(file: string, labels: Record<string, string>): string[] {
-  const out = execFileSync(amtool!, ['config', 'routes', 'test', `--config.file=${file}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)], { encoding: 'utf8' });
+  const out = execFileSync(
+    amtool!,
+    ['config', 'routes', 'test', `--config.file=${file}`, ...Object.entries(labels).map(([k, v]) => `${k}=${v}`)],
+    { encoding: 'utf8' },
+  );
   return out.trim().split(',');
 }
 
 const title = (t: string) => (amtool ? t : `${t} (skipped: amtool not found; set KUBESTRAP_TEST_AMTOOL)`);
 
 describe.skipIf(!amtool)('Alertmanager reads the configuration kubestrap renders', () => {
-  it(title('production: valid; Watchdog reaches only the dead man\'s switch; critical pages and chats, warnings chat'), async () => {
+  it(title("production: valid; Watchdog reaches only the dead man's switch; critical pages and chats, warnings chat"), async () => {
     const file = write(await load('production.yaml'), 'production');
     expect(execFileSync(amtool!, ['check-config', file], { encoding: 'utf8' })).toContain('SUCCESS');
     expect(route(file, { alertname: 'Watchdog', severity: 'none' })).toEqual(['kubestrap-deadmansswitch']);
@@ -59,7 +63,7 @@ describe.skipIf(!amtool)('Alertmanager reads the configuration kubestrap renders
     expect(route(file, { alertname: 'InfoInhibitor', severity: 'none' })).toEqual(['kubestrap-discard']);
   });
 
-  it(title('without a dead man\'s switch (kind-dev) the Watchdog is dropped, and the file is still valid'), async () => {
+  it(title("without a dead man's switch (kind-dev) the Watchdog is dropped, and the file is still valid"), async () => {
     const file = write(await load('kind-dev.yaml'), 'kind-dev');
     expect(execFileSync(amtool!, ['check-config', file], { encoding: 'utf8' })).toContain('SUCCESS');
     expect(route(file, { alertname: 'Watchdog', severity: 'none' })).toEqual(['kubestrap-discard']);

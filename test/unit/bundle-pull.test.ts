@@ -37,14 +37,20 @@ function fakePullExec(served: (ref: string) => string): Exec & { pulls: string[]
 }
 
 const upstream = (key: ChartKey) => path.join(upstreamChartsDir(), `${lock.charts[key].chart}-${lock.charts[key].version}.tgz`);
-const config = (charts: string) => parseConfigText(`apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata: { name: t }\nspec:\n  cluster: { provider: existing, context: t }\n  charts: ${charts}\n`, path.join(work, 'kubestrap.yaml')).config;
+const config = (charts: string) =>
+  parseConfigText(
+    `apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata: { name: t }\nspec:\n  cluster: { provider: existing, context: t }\n  charts: ${charts}\n`,
+    path.join(work, 'kubestrap.yaml'),
+  ).config;
 
 describe('bundle fetchChart (helm pull faked)', () => {
   it('pulls from the public repository with --repo and --version', async () => {
     const exec = fakePullExec(() => upstream('certManager'));
     const dest = mkdtempSync(path.join(work, 'd-'));
     const { file, origin } = await fetchChart(exec, config('{ source: repository }'), work, 'certManager', dest, 'test');
-    expect(exec.pulls).toEqual([['helm', 'pull', 'cert-manager', '--repo', 'https://charts.jetstack.io', '--version', 'v1.21.1', '--destination', dest]]);
+    expect(exec.pulls).toEqual([
+      ['helm', 'pull', 'cert-manager', '--repo', 'https://charts.jetstack.io', '--version', 'v1.21.1', '--destination', dest],
+    ]);
     expect(file).toBe(path.join(dest, 'cert-manager-v1.21.1.tgz'));
     expect(origin.how).toBe('pulled');
   });
@@ -54,7 +60,14 @@ describe('bundle fetchChart (helm pull faked)', () => {
     const dest = mkdtempSync(path.join(work, 'd-'));
     await fetchChart(exec, config('{ source: repository }'), work, 'envoyGateway', dest, 'test');
     const mirror = mkdtempSync(path.join(work, 'd-'));
-    await fetchChart(exec, config('{ source: oci, ociMirror: "oci://registry.example.com/charts/" }'), work, 'envoyGateway', mirror, 'test');
+    await fetchChart(
+      exec,
+      config('{ source: oci, ociMirror: "oci://registry.example.com/charts/" }'),
+      work,
+      'envoyGateway',
+      mirror,
+      'test',
+    );
     expect(exec.pulls).toEqual([
       ['helm', 'pull', 'oci://docker.io/envoyproxy/gateway-helm', '--version', 'v1.9.0', '--destination', dest],
       ['helm', 'pull', 'oci://registry.example.com/charts/gateway-helm', '--version', 'v1.9.0', '--destination', mirror],
@@ -65,11 +78,15 @@ describe('bundle fetchChart (helm pull faked)', () => {
     const exec = fakePullExec(() => upstream('metricsServer'));
     const dest = mkdtempSync(path.join(work, 'd-'));
     // the served file is named like metrics-server, but the request is for vpa: helm "wrote" no vpa package
-    await expect(fetchChart(exec, config('{ source: repository }'), work, 'vpa', dest, 'test')).rejects.toThrow(/helm wrote no vpa-5\.0\.0\.tgz/);
+    await expect(fetchChart(exec, config('{ source: repository }'), work, 'vpa', dest, 'test')).rejects.toThrow(
+      /helm wrote no vpa-5\.0\.0\.tgz/,
+    );
     const renamed = path.join(work, `vpa-${lock.charts.vpa.version}.tgz`);
     copyFileSync(upstream('metricsServer'), renamed);
     const liar = fakePullExec(() => renamed);
-    const error = await fetchChart(liar, config('{ source: repository }'), work, 'vpa', mkdtempSync(path.join(work, 'd-')), 'test').catch((e: unknown) => e);
+    const error = await fetchChart(liar, config('{ source: repository }'), work, 'vpa', mkdtempSync(path.join(work, 'd-')), 'test').catch(
+      (e: unknown) => e,
+    );
     expect(error).toBeInstanceOf(UsageError);
     expect((error as Error).message).toMatch(/holds chart metrics-server 3\.13\.1, but kubestrap pins vpa 5\.0\.0/);
   });

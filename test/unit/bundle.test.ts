@@ -26,22 +26,34 @@ const work = mkdtempSync(path.join(tmpdir(), 'ks-bundle-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
 async function load(example: string, chartDirFlag: string) {
-  return loadConfigFromFlags({ config: path.join(repoRoot, 'examples', example), cwd: repoRoot, env: {}, explicit: { chartSource: 'local', chartDir: chartDirFlag } });
+  return loadConfigFromFlags({
+    config: path.join(repoRoot, 'examples', example),
+    cwd: repoRoot,
+    env: {},
+    explicit: { chartSource: 'local', chartDir: chartDirFlag },
+  });
 }
 
 async function bundle(example: string, out: string, from = upstreamChartsDir()): Promise<BundleIndex> {
-  return buildBundle({ loaded: await load(example, from), outDir: out, exec: createExec(new Redactor(), helmEnv), localDirOrigin: 'flag --chart-dir' });
+  return buildBundle({
+    loaded: await load(example, from),
+    outDir: out,
+    exec: createExec(new Redactor(), helmEnv),
+    localDirOrigin: 'flag --chart-dir',
+  });
 }
 
 /** The lock entries of every helm release the plan installs, read from its actions. */
 function plannedCharts(plan: Plan): Set<ChartKey> {
   const keys = new Set<ChartKey>();
-  for (const s of plan.phases.flatMap((p) => p.steps)) if (s.enabled) for (const a of s.rendered.actions) if (a.type === 'helm') keys.add(chartKeyOf(a.release.chart.ref));
+  for (const s of plan.phases.flatMap((p) => p.steps))
+    if (s.enabled) for (const a of s.rendered.actions) if (a.type === 'helm') keys.add(chartKeyOf(a.release.chart.ref));
   return keys;
 }
 
 /** appVersion of the real chart, read from its own Chart.yaml. */
-const appVersion = (key: ChartKey) => String((parse(readFileSync(path.join(chartDir(key), 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion);
+const appVersion = (key: ChartKey) =>
+  String((parse(readFileSync(path.join(chartDir(key), 'Chart.yaml'), 'utf8')) as { appVersion: string }).appVersion);
 
 describe.each(['kind-dev.yaml', 'production.yaml'])('kubestrap bundle of examples/%s from the real charts', (example) => {
   const out = path.join(work, example.replace('.yaml', ''));
@@ -57,10 +69,15 @@ describe.each(['kind-dev.yaml', 'production.yaml'])('kubestrap bundle of example
   it('holds every chart the plan installs, at the pinned version, and nothing else', () => {
     const want = [...plannedCharts(plan)].map((k) => `${lock.charts[k].chart}-${lock.charts[k].version}.tgz`).sort();
     expect(want.length).toBeGreaterThan(5);
-    const have = readdirSync(path.join(out, 'charts')).filter((f) => f.endsWith('.tgz')).sort();
+    const have = readdirSync(path.join(out, 'charts'))
+      .filter((f) => f.endsWith('.tgz'))
+      .sort();
     expect(have).toEqual(want);
     for (const f of have) {
-      const meta = parse(spawnSync(helmBinary(), ['show', 'chart', path.join(out, 'charts', f)], { encoding: 'utf8' }).stdout) as { name: string; version: string };
+      const meta = parse(spawnSync(helmBinary(), ['show', 'chart', path.join(out, 'charts', f)], { encoding: 'utf8' }).stdout) as {
+        name: string;
+        version: string;
+      };
       expect(`${meta.name}-${meta.version}.tgz`).toBe(f);
     }
   });
@@ -81,8 +98,10 @@ describe.each(['kind-dev.yaml', 'production.yaml'])('kubestrap bundle of example
   it('images.txt names the metrics-server, cert-manager and Kyverno images at the tags the real charts ask for', () => {
     const images = new Set(readFileSync(path.join(out, 'images.txt'), 'utf8').trim().split('\n'));
     expect(images).toContain(`registry.k8s.io/metrics-server/metrics-server:v${appVersion('metricsServer')}`);
-    for (const c of ['controller', 'webhook', 'cainjector', 'acmesolver']) expect(images).toContain(`quay.io/jetstack/cert-manager-${c}:${appVersion('certManager')}`);
-    for (const c of ['kyverno', 'background-controller', 'cleanup-controller', 'reports-controller']) expect(images).toContain(`reg.kyverno.io/kyverno/${c}:${appVersion('kyverno')}`);
+    for (const c of ['controller', 'webhook', 'cainjector', 'acmesolver'])
+      expect(images).toContain(`quay.io/jetstack/cert-manager-${c}:${appVersion('certManager')}`);
+    for (const c of ['kyverno', 'background-controller', 'cleanup-controller', 'reports-controller'])
+      expect(images).toContain(`reg.kyverno.io/kyverno/${c}:${appVersion('kyverno')}`);
     expect(images).toContain(`registry.k8s.io/sig-storage/snapshot-controller:${appVersion('snapshotController')}`);
     expect(images).toContain(lock.images.smokeTest); // kubestrap's own manifest
     // every image carries a tag or a digest
@@ -92,7 +111,10 @@ describe.each(['kind-dev.yaml', 'production.yaml'])('kubestrap bundle of example
   it('installs the roadmap with source: local from DIR/charts: the plan renders and helm template of each release from the bundle succeeds', async () => {
     const loaded = await load(example, path.join(out, 'charts'));
     const fromBundle = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: path.join(work, 'plan2') });
-    const releases = fromBundle.phases.flatMap((p) => p.steps).filter((s) => s.enabled).flatMap((s) => s.rendered.actions.flatMap((a) => (a.type === 'helm' ? [{ a, s }] : [])));
+    const releases = fromBundle.phases
+      .flatMap((p) => p.steps)
+      .filter((s) => s.enabled)
+      .flatMap((s) => s.rendered.actions.flatMap((a) => (a.type === 'helm' ? [{ a, s }] : [])));
     expect(releases.length).toBe(plannedCharts(plan).size);
     const previous = process.env.KUBESTRAP_UPSTREAM_CHARTS;
     process.env.KUBESTRAP_UPSTREAM_CHARTS = path.join(out, 'charts'); // helmTemplate takes the chart from there
@@ -102,7 +124,17 @@ describe.each(['kind-dev.yaml', 'production.yaml'])('kubestrap bundle of example
         expect(path.dirname(ref)).toBe(path.join(out, 'charts'));
         expect(existsSync(ref), ref).toBe(true);
         const values = s.rendered.artifacts.find((x) => x.path === a.release.values)!;
-        const r = await helmTemplate({ configuration: example, key: chartKeyOf(ref), release: a.release.release, namespace: a.release.namespace, valuesPath: values.path, valuesText: values.content }, loaded.config.spec.cluster.kubernetesVersion);
+        const r = await helmTemplate(
+          {
+            configuration: example,
+            key: chartKeyOf(ref),
+            release: a.release.release,
+            namespace: a.release.namespace,
+            valuesPath: values.path,
+            valuesText: values.content,
+          },
+          loaded.config.spec.cluster.kubernetesVersion,
+        );
         expect(r.ok, `${a.release.release}: ${r.error}`).toBe(true);
         expect(r.manifest).toContain('kind: ');
       }
@@ -121,7 +153,13 @@ describe('kubestrap bundle: the Gateway API CRDs', () => {
     const out = path.join(work, 'kind-dev');
     if (!existsSync(path.join(out, 'bundle.yaml'))) await bundle('kind-dev.yaml', out);
     const index = parse(readFileSync(path.join(out, 'bundle.yaml'), 'utf8')) as BundleIndex;
-    expect(index.manifests).toEqual([expect.objectContaining({ file: 'charts/gateway-api/standard-install.yaml', version: lock.manifests.gatewayApi.version, from: gatewayApiCrds() })]);
+    expect(index.manifests).toEqual([
+      expect.objectContaining({
+        file: 'charts/gateway-api/standard-install.yaml',
+        version: lock.manifests.gatewayApi.version,
+        from: gatewayApiCrds(),
+      }),
+    ]);
     expect(sha(path.join(out, 'charts/gateway-api/standard-install.yaml'))).toBe(sha(gatewayApiCrds()));
   }, 120_000);
 });
@@ -130,7 +168,9 @@ describe('kubestrap bundle: local chart folders', () => {
   it('packages a chart directory and copies .tgz packages from the same folder', async () => {
     const mixed = path.join(work, 'mixed');
     mkdirSync(mixed, { recursive: true });
-    for (const f of readdirSync(upstreamChartsDir())) if (f !== `metrics-server-${lock.charts.metricsServer.version}.tgz`) symlinkSync(path.join(upstreamChartsDir(), f), path.join(mixed, f));
+    for (const f of readdirSync(upstreamChartsDir()))
+      if (f !== `metrics-server-${lock.charts.metricsServer.version}.tgz`)
+        symlinkSync(path.join(upstreamChartsDir(), f), path.join(mixed, f));
     spawnSync('tar', ['-xzf', path.join(upstreamChartsDir(), `metrics-server-${lock.charts.metricsServer.version}.tgz`), '-C', mixed]);
     expect(existsSync(path.join(mixed, 'metrics-server', 'Chart.yaml'))).toBe(true);
     const out = path.join(work, 'mixed-out');
@@ -144,8 +184,15 @@ describe('kubestrap bundle: local chart folders', () => {
   it('refuses (exit 2) a chart whose package holds another chart or version', async () => {
     const wrong = path.join(work, 'wrong');
     mkdirSync(wrong, { recursive: true });
-    for (const f of readdirSync(upstreamChartsDir())) symlinkSync(path.join(upstreamChartsDir(), f), path.join(wrong, f === `metrics-server-${lock.charts.metricsServer.version}.tgz` ? `${f}.real` : f));
-    copyFileSync(path.join(upstreamChartsDir(), `vpa-${lock.charts.vpa.version}.tgz`), path.join(wrong, `metrics-server-${lock.charts.metricsServer.version}.tgz`));
+    for (const f of readdirSync(upstreamChartsDir()))
+      symlinkSync(
+        path.join(upstreamChartsDir(), f),
+        path.join(wrong, f === `metrics-server-${lock.charts.metricsServer.version}.tgz` ? `${f}.real` : f),
+      );
+    copyFileSync(
+      path.join(upstreamChartsDir(), `vpa-${lock.charts.vpa.version}.tgz`),
+      path.join(wrong, `metrics-server-${lock.charts.metricsServer.version}.tgz`),
+    );
     const error = await bundle('production.yaml', path.join(work, 'wrong-out'), wrong).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).message).toMatch(/holds chart vpa .* but kubestrap pins metrics-server 3\.13\.1/);
@@ -155,12 +202,28 @@ describe('kubestrap bundle: local chart folders', () => {
 
 describe('kubestrap bundle (the CLI): bad input', () => {
   const bin = path.join(repoRoot, 'bin/kubestrap.js');
-  const run = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [bin, 'bundle', ...args], { cwd, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1', KUBESTRAP_HELM: helmBinary() }, timeout: 120_000 });
+  const run = (cwd: string, ...args: string[]) =>
+    spawnSync(process.execPath, [bin, 'bundle', ...args], {
+      cwd,
+      encoding: 'utf8',
+      env: { PATH: process.env.PATH ?? '', HOME: cwd, NO_COLOR: '1', KUBESTRAP_HELM: helmBinary() },
+      timeout: 120_000,
+    });
 
   it('a typo in the chart folder fails with exit 2, names the folder, the flag and the fix, and writes nothing', () => {
     const cwd = mkdtempSync(path.join(work, 'cli-'));
     const typo = `${upstreamChartsDir()}-typo`;
-    const r = run(cwd, '--config', path.join(repoRoot, 'examples/kind-dev.yaml'), '--chart-source', 'local', '--chart-dir', typo, '--out', 'bundle');
+    const r = run(
+      cwd,
+      '--config',
+      path.join(repoRoot, 'examples/kind-dev.yaml'),
+      '--chart-source',
+      'local',
+      '--chart-dir',
+      typo,
+      '--out',
+      'bundle',
+    );
     expect(r.status).toBe(ExitCode.usage);
     expect(r.stderr).toContain(`local chart directory ${typo} (spec.charts.localDir, flag --chart-dir)`);
     expect(r.stderr).toContain('(the directory itself does not exist)');
@@ -171,7 +234,10 @@ describe('kubestrap bundle (the CLI): bad input', () => {
 
   it('names the config line of spec.charts.localDir when the file sets it', () => {
     const cwd = mkdtempSync(path.join(work, 'cli-'));
-    const config = readFileSync(path.join(repoRoot, 'examples/production.yaml'), 'utf8').replace(/^spec:\n/m, 'spec:\n  charts:\n    source: local\n    localDir: ./no-such-charts\n');
+    const config = readFileSync(path.join(repoRoot, 'examples/production.yaml'), 'utf8').replace(
+      /^spec:\n/m,
+      'spec:\n  charts:\n    source: local\n    localDir: ./no-such-charts\n',
+    );
     writeFileSync(path.join(cwd, 'kubestrap.yaml'), config);
     const r = run(cwd, '--out', 'bundle');
     expect(r.status).toBe(ExitCode.usage);
@@ -215,11 +281,17 @@ describe('kubestrap bundle (the CLI): bad input', () => {
     const first = run(cwd, ...args, '--out', 'b');
     expect(first.status, first.stderr).toBe(0);
     expect(existsSync(path.join(cwd, 'b', BUNDLE_MARKER))).toBe(true);
-    expect(readdirSync(path.join(cwd, 'b', 'charts')).sort()).toEqual(['cert-manager-v1.21.1.tgz', 'metrics-server-3.13.1.tgz', 'snapshot-controller-5.2.0.tgz']);
+    expect(readdirSync(path.join(cwd, 'b', 'charts')).sort()).toEqual([
+      'cert-manager-v1.21.1.tgz',
+      'metrics-server-3.13.1.tgz',
+      'snapshot-controller-5.2.0.tgz',
+    ]);
     writeFileSync(path.join(cwd, 'b', 'images.txt'), 'edited\n'); // a file it wrote: replaced
     const again = run(cwd, ...args, '--out', 'b');
     expect(again.status, again.stderr).toBe(0);
-    expect(readFileSync(path.join(cwd, 'b', 'images.txt'), 'utf8')).toContain(`registry.k8s.io/metrics-server/metrics-server:v${appVersion('metricsServer')}`);
+    expect(readFileSync(path.join(cwd, 'b', 'images.txt'), 'utf8')).toContain(
+      `registry.k8s.io/metrics-server/metrics-server:v${appVersion('metricsServer')}`,
+    );
     expect(readdirSync(cwd).sort()).toEqual(['b', 'busy']); // no temporary directories left behind
   }, 120_000);
 });

@@ -136,7 +136,9 @@ describe('large documents', () => {
 describe('wizard answers and init flags', () => {
   it('an answer holding a line separator or control character is asked again, naming the character', async () => {
     const { checkAnswer } = await import('../../src/wizard/wizard.js');
-    expect(checkAnswer('context', 'prod\u2028- x', {})).toBe('holds U+2028 (line separator); retype it without control characters or line/paragraph separators');
+    expect(checkAnswer('context', 'prod\u2028- x', {})).toBe(
+      'holds U+2028 (line separator); retype it without control characters or line/paragraph separators',
+    );
     expect(checkAnswer('tenants', 'a,b\u0085c', {})).toMatch(/^holds U\+0085/);
     expect(checkAnswer('context', 'prod', {})).toBe(true);
   });
@@ -149,8 +151,15 @@ describe('the config path', () => {
     const { loadConfigFile } = await import('../../src/config/load.js');
     const dir = mkdtempSync(path.join(tmpdir(), 'kubestrap-config-path-'));
     writeFileSync(path.join(dir, 'afile'), 'x');
-    await expect(loadConfigFile(dir)).rejects.toMatchObject({ exitCode: 2, problems: [{ message: 'is a directory, not a file' }], suggestion: expect.stringContaining(path.join(dir, 'kubestrap.yaml')) });
-    await expect(loadConfigFile(path.join(dir, 'afile', 'k.yaml'))).rejects.toMatchObject({ exitCode: 2, problems: [{ message: expect.stringContaining('a part of its path is a file') }] });
+    await expect(loadConfigFile(dir)).rejects.toMatchObject({
+      exitCode: 2,
+      problems: [{ message: 'is a directory, not a file' }],
+      suggestion: expect.stringContaining(path.join(dir, 'kubestrap.yaml')),
+    });
+    await expect(loadConfigFile(path.join(dir, 'afile', 'k.yaml'))).rejects.toMatchObject({
+      exitCode: 2,
+      problems: [{ message: expect.stringContaining('a part of its path is a file') }],
+    });
   });
 });
 

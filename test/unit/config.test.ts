@@ -108,7 +108,9 @@ describe('JSON Schema', () => {
 
   it('rejects unknown keys and bad enums like the loader does', () => {
     expect(validate({ apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'x' }, spec: { nope: 1 } })).toBe(false);
-    expect(validate({ apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'x' }, spec: { networking: { cni: 'weave' } } })).toBe(false);
+    expect(
+      validate({ apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'x' }, spec: { networking: { cni: 'weave' } } }),
+    ).toBe(false);
   });
 
   it('matches the committed schema file', async () => {

@@ -13,7 +13,10 @@ const configOf = (provider: 'kind' | 'existing') =>
     path.join(process.cwd(), 'k.yaml'),
   ).config;
 
-const pvc = (namespace: string, name: string, size: string, storageClassName = 'standard') => ({ metadata: { namespace, name }, spec: { storageClassName, resources: { requests: { storage: size } } } });
+const pvc = (namespace: string, name: string, size: string, storageClassName = 'standard') => ({
+  metadata: { namespace, name },
+  spec: { storageClassName, resources: { requests: { storage: size } } },
+});
 const list = (...items: unknown[]) => JSON.stringify({ items });
 const state = {
   version: 1,
@@ -21,8 +24,19 @@ const state = {
   identity: { context: 'prod', server: 'https://prod:6443', kubeSystemUid: 'u' },
   updatedAt: '',
   steps: {
-    monitoring: { hash: 'h', status: 'verified', applied: [{ type: 'objects', refs: [{ apiVersion: 'v1', kind: 'Namespace', name: 'monitoring' }] }, { type: 'release', release: 'kps', namespace: 'monitoring' }] },
-    'disaster-recovery': { hash: 'h', status: 'verified', applied: [{ type: 'objects', refs: [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'minio', namespace: 'shared' }] }] },
+    monitoring: {
+      hash: 'h',
+      status: 'verified',
+      applied: [
+        { type: 'objects', refs: [{ apiVersion: 'v1', kind: 'Namespace', name: 'monitoring' }] },
+        { type: 'release', release: 'kps', namespace: 'monitoring' },
+      ],
+    },
+    'disaster-recovery': {
+      hash: 'h',
+      status: 'verified',
+      applied: [{ type: 'objects', refs: [{ apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'minio', namespace: 'shared' }] }],
+    },
   },
 };
 
@@ -36,7 +50,10 @@ function fakeCluster(context = 'prod') {
     [[...k, 'get', 'persistentvolumeclaims', '--namespace', 'monitoring'], list(pvc('monitoring', 'prometheus-db-0', '20Gi'))],
     [[...k, 'get', 'persistentvolumeclaims', '--namespace', 'kubestrap-system'], list()],
     [[...k, 'get', 'persistentvolumeclaims', 'minio', '--namespace', 'shared'], JSON.stringify(pvc('shared', 'minio', '10Gi'))],
-    [[...k, 'get', 'persistentvolumeclaims', '--all-namespaces'], list(pvc('monitoring', 'prometheus-db-0', '20Gi'), pvc('default', 'data', '1Gi'))],
+    [
+      [...k, 'get', 'persistentvolumeclaims', '--all-namespaces'],
+      list(pvc('monitoring', 'prometheus-db-0', '20Gi'), pvc('default', 'data', '1Gi')),
+    ],
   ]);
 }
 
@@ -49,10 +66,16 @@ describe('down confirmation, with a faked kubectl', () => {
   it('--purge on an existing cluster lists every PVC it deletes: in namespaces the roadmap created and recorded ones', async () => {
     const exec = fakeCluster();
     const preview = await previewDown(new Kubectl(exec, { context: 'prod' }), configOf('existing'), true);
-    expect(preview).toEqual({ context: 'prod', server: 'https://prod:6443', volumes: ['PVC monitoring/prometheus-db-0 (20Gi, standard)', 'PVC shared/minio (10Gi, standard)'] });
+    expect(preview).toEqual({
+      context: 'prod',
+      server: 'https://prod:6443',
+      volumes: ['PVC monitoring/prometheus-db-0 (20Gi, standard)', 'PVC shared/minio (10Gi, standard)'],
+    });
     // Only reads.
     expect(exec.calls.every((c) => ['config', 'get'].includes(c[3]!))).toBe(true);
-    expect(describeDown(preview, configOf('existing'), true)).toContain('--purge deletes these 2 volume claim(s) and their data:\n  - PVC monitoring/prometheus-db-0 (20Gi, standard)\n  - PVC shared/minio (10Gi, standard)');
+    expect(describeDown(preview, configOf('existing'), true)).toContain(
+      '--purge deletes these 2 volume claim(s) and their data:\n  - PVC monitoring/prometheus-db-0 (20Gi, standard)\n  - PVC shared/minio (10Gi, standard)',
+    );
   });
 
   it('--purge on kind lists every PVC of the cluster it deletes', async () => {
@@ -64,7 +87,14 @@ describe('down confirmation, with a faked kubectl', () => {
   it('an existing cluster without a terminal needs --yes: exit 2 naming --yes', async () => {
     const preview = await previewDown(new Kubectl(fakeCluster(), { context: 'prod' }), configOf('existing'), false);
     const a = ask();
-    const error = await confirmDown({ config: configOf('existing'), purge: false, yes: false, interactive: false, preview, ask: a.fn }).catch((e: unknown) => e);
+    const error = await confirmDown({
+      config: configOf('existing'),
+      purge: false,
+      yes: false,
+      interactive: false,
+      preview,
+      ask: a.fn,
+    }).catch((e: unknown) => e);
     expect(error).toBeInstanceOf(UsageError);
     expect((error as UsageError).exitCode).toBe(ExitCode.usage);
     expect((error as UsageError).message).toContain('refusing to run down on context prod without confirmation');
@@ -74,7 +104,9 @@ describe('down confirmation, with a faked kubectl', () => {
 
   it('--purge without a terminal says how many volumes it would have deleted', async () => {
     const preview = await previewDown(new Kubectl(fakeCluster(), { context: 'prod' }), configOf('existing'), true);
-    await expect(confirmDown({ config: configOf('existing'), purge: true, yes: false, interactive: false, preview, ask: ask().fn })).rejects.toThrow(/down --purge .* \(it would delete 2 volume claim\(s\)\)/);
+    await expect(
+      confirmDown({ config: configOf('existing'), purge: true, yes: false, interactive: false, preview, ask: ask().fn }),
+    ).rejects.toThrow(/down --purge .* \(it would delete 2 volume claim\(s\)\)/);
   });
 
   it('on a terminal the context name is typed back; the volumes are shown first', async () => {
@@ -84,7 +116,9 @@ describe('down confirmation, with a faked kubectl', () => {
     expect(a.asked[0]!.context).toBe('prod');
     expect(a.asked[0]!.text).toContain('PVC monitoring/prometheus-db-0');
     const wrong: DownPreview = { ...preview, context: 'staging' };
-    expect(await confirmDown({ config: configOf('existing'), purge: true, yes: false, interactive: true, preview: wrong, ask: a.fn })).toBe(false);
+    expect(await confirmDown({ config: configOf('existing'), purge: true, yes: false, interactive: true, preview: wrong, ask: a.fn })).toBe(
+      false,
+    );
   });
 
   it('--yes confirms without asking; kind without --purge needs no confirmation', async () => {
@@ -99,6 +133,8 @@ describe('down confirmation, with a faked kubectl', () => {
     const preview = await previewDown(new Kubectl(fakeExec([]), { context: 'prod' }), configOf('existing'), true);
     expect(preview.unreadable).toBeTruthy();
     expect(describeDown(preview, configOf('existing'), true)).toContain('could not be read');
-    await expect(confirmDown({ config: configOf('existing'), purge: true, yes: false, interactive: false, preview, ask: ask().fn })).rejects.toBeInstanceOf(UsageError);
+    await expect(
+      confirmDown({ config: configOf('existing'), purge: true, yes: false, interactive: false, preview, ask: ask().fn }),
+    ).rejects.toBeInstanceOf(UsageError);
   });
 });

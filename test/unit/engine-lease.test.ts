@@ -49,9 +49,13 @@ describe('run lease (kubectl child processes faked)', () => {
     const c = new FakeCluster();
     foreign(c, 1000);
     const before = structuredClone(c.get('lease', ns, leaseName));
-    const error = await lease(c).acquire().catch((e: unknown) => e);
+    const error = await lease(c)
+      .acquire()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LeaseHeldError);
-    expect((error as Error).message).toMatch(/another kubestrap run holds this cluster: ci-7\/pid-4242\/abc \(lease renewed .*, expires \d{4}-/);
+    expect((error as Error).message).toMatch(
+      /another kubestrap run holds this cluster: ci-7\/pid-4242\/abc \(lease renewed .*, expires \d{4}-/,
+    );
     expect(c.get('lease', ns, leaseName)).toEqual(before);
     expect(c.changes).toEqual([]);
   });
@@ -75,7 +79,9 @@ describe('run lease (kubectl child processes faked)', () => {
     const l = lease(c, logs);
     await l.acquire();
     expect((c.get('lease', ns, leaseName) as any).spec.holderIdentity).toBe(l.holder);
-    expect(logs).toEqual(["took over the run lease left by ci-7/pid-4242/abc: that run's process on this machine has exited (it was killed or crashed)"]);
+    expect(logs).toEqual([
+      "took over the run lease left by ci-7/pid-4242/abc: that run's process on this machine has exited (it was killed or crashed)",
+    ]);
   });
 
   it('two runs racing for an expired lease: the one whose replace conflicts is refused', async () => {
@@ -91,7 +97,9 @@ describe('run lease (kubectl child processes faked)', () => {
       }
       return original(argv, options);
     };
-    const error = await lease(c).acquire().catch((e: unknown) => e);
+    const error = await lease(c)
+      .acquire()
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(LeaseHeldError);
     expect((error as Error).message).toBe('another kubestrap run took the lease at the same moment');
   });

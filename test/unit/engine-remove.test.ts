@@ -12,7 +12,10 @@ import { removeRoadmap } from '../../src/engine/remove.js';
 import { FakeCluster } from './fake-cluster.js';
 
 const h = vi.hoisted(() => ({ cluster: undefined as unknown as FakeCluster }));
-vi.mock('../../src/engine/session.js', async (original) => ({ ...(await original<object>()), openSession: async () => h.cluster.session() }));
+vi.mock('../../src/engine/session.js', async (original) => ({
+  ...(await original<object>()),
+  openSession: async () => h.cluster.session(),
+}));
 
 const config = `apiVersion: kubestrap.dev/v1alpha1
 kind: Roadmap
@@ -29,7 +32,12 @@ spec:
 let dir: string;
 let loaded: LoadedConfig;
 const identity = { context: 'fake', server: 'https://127.0.0.1:6443', kubeSystemUid: 'kube-system-uid-1' };
-const ref = (kind: string, name: string, namespace?: string, apiVersion = 'v1') => ({ apiVersion, kind, name, ...(namespace ? { namespace } : {}) });
+const ref = (kind: string, name: string, namespace?: string, apiVersion = 'v1') => ({
+  apiVersion,
+  kind,
+  name,
+  ...(namespace ? { namespace } : {}),
+});
 
 /** A cluster after `up`: four steps' objects, releases and secrets, and their record in state. */
 function appliedCluster(): FakeCluster {
@@ -39,7 +47,16 @@ function appliedCluster(): FakeCluster {
       { type: 'objects', refs: [ref('StorageClass', 'standard', undefined, 'storage.k8s.io/v1')] },
       { type: 'release', release: 'snapshot-controller', namespace: 'kube-system' },
     ],
-    security: [{ type: 'objects', refs: [ref('Namespace', 'team-a'), ref('NetworkPolicy', 'default-deny', 'team-a', 'networking.k8s.io/v1'), ref('RoleBinding', 'devs', 'team-a', 'rbac.authorization.k8s.io/v1')] }],
+    security: [
+      {
+        type: 'objects',
+        refs: [
+          ref('Namespace', 'team-a'),
+          ref('NetworkPolicy', 'default-deny', 'team-a', 'networking.k8s.io/v1'),
+          ref('RoleBinding', 'devs', 'team-a', 'rbac.authorization.k8s.io/v1'),
+        ],
+      },
+    ],
     monitoring: [
       { type: 'secret', name: 'grafana-admin', namespace: 'monitoring' },
       { type: 'release', release: 'kube-prometheus-stack', namespace: 'monitoring' },
@@ -48,14 +65,27 @@ function appliedCluster(): FakeCluster {
   };
   for (const units of Object.values(steps)) {
     for (const u of units as any[]) {
-      if (u.type === 'objects') for (const r of u.refs) c.put({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } });
+      if (u.type === 'objects')
+        for (const r of u.refs)
+          c.put({ apiVersion: r.apiVersion, kind: r.kind, metadata: { name: r.name, ...(r.namespace ? { namespace: r.namespace } : {}) } });
       if (u.type === 'secret') c.put({ apiVersion: 'v1', kind: 'Secret', metadata: { name: u.name, namespace: u.namespace } });
       if (u.type === 'release') c.releases.set(`${u.namespace}/${u.release}`, { release: u.release, namespace: u.namespace, revision: 1 });
     }
   }
-  const state = { version: 1, roadmap: 'demo', identity, updatedAt: new Date().toISOString(), steps: Object.fromEntries(Object.entries(steps).map(([id, applied]) => [id, { hash: `h-${id}`, status: 'verified', applied }])) };
+  const state = {
+    version: 1,
+    roadmap: 'demo',
+    identity,
+    updatedAt: new Date().toISOString(),
+    steps: Object.fromEntries(Object.entries(steps).map(([id, applied]) => [id, { hash: `h-${id}`, status: 'verified', applied }])),
+  };
   c.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubestrap-system' } });
-  c.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubestrap-state', namespace: 'kubestrap-system' }, data: { 'state.json': JSON.stringify(state) } } as any);
+  c.put({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'kubestrap-state', namespace: 'kubestrap-system' },
+    data: { 'state.json': JSON.stringify(state) },
+  } as any);
   return c;
 }
 
@@ -104,18 +134,35 @@ describe('down (kubectl/helm child processes faked in memory)', () => {
     expect(of(events, 'step.start').map((e) => e.step)).toEqual(['disaster-recovery', 'monitoring', 'security', 'storage']);
     const state = h.cluster.state();
     expect(Object.keys(state.steps)).toEqual(['disaster-recovery']);
-    expect(state.steps['disaster-recovery'].applied).toEqual([{ type: 'objects', refs: [ref('Namespace', 'velero'), ref('PersistentVolumeClaim', 'backups', 'velero')] }]);
+    expect(state.steps['disaster-recovery'].applied).toEqual([
+      { type: 'objects', refs: [ref('Namespace', 'velero'), ref('PersistentVolumeClaim', 'backups', 'velero')] },
+    ]);
     expect(h.cluster.get('persistentvolumeclaim', 'velero', 'backups')).toBeDefined();
     expect(existsSync(recordFile())).toBe(true);
-    expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: true, exitCode: 0, next: expect.stringContaining('kubestrap down --purge') });
-    expect(of(events, 'log').map((e) => e.message)).toEqual(expect.arrayContaining(['kept PVC velero/backups, namespace velero (holds 1 PVC)']));
+    expect(events.at(-1)).toMatchObject({
+      event: 'run.end',
+      ok: true,
+      exitCode: 0,
+      next: expect.stringContaining('kubestrap down --purge'),
+    });
+    expect(of(events, 'log').map((e) => e.message)).toEqual(
+      expect.arrayContaining(['kept PVC velero/backups, namespace velero (holds 1 PVC)']),
+    );
   });
 
   it('--purge removes the volumes too, then the state, the lease, kubestrap-system and the identity record', async () => {
     const { events, error } = await down(true);
     expect(error).toBeUndefined();
-    expect(h.cluster.changes.slice(1, 4)).toEqual(['delete persistentvolumeclaim velero/backups', 'delete namespace velero', 'apply ConfigMap kubestrap-system/kubestrap-state']);
-    expect(h.cluster.changes.slice(-3)).toEqual(['delete configmap kubestrap-system/kubestrap-state', 'delete lease kubestrap-system/kubestrap-run', 'delete namespace kubestrap-system']);
+    expect(h.cluster.changes.slice(1, 4)).toEqual([
+      'delete persistentvolumeclaim velero/backups',
+      'delete namespace velero',
+      'apply ConfigMap kubestrap-system/kubestrap-state',
+    ]);
+    expect(h.cluster.changes.slice(-3)).toEqual([
+      'delete configmap kubestrap-system/kubestrap-state',
+      'delete lease kubestrap-system/kubestrap-run',
+      'delete namespace kubestrap-system',
+    ]);
     expect(h.cluster.releases.size).toBe(0);
     expect([...h.cluster.objects.keys()].sort()).toEqual(['namespace||kube-system', 'node||node-1']);
     expect(existsSync(recordFile())).toBe(false);
@@ -123,7 +170,8 @@ describe('down (kubectl/helm child processes faked in memory)', () => {
   });
 
   it('a down that fails ends with run.end (ok false, exit 1), gives the lease up, and its state records what is still there', async () => {
-    h.cluster.failWhen = (argv) => (argv.includes('delete') && argv.includes('NetworkPolicy.networking.k8s.io') ? 'error: the server is unavailable' : undefined);
+    h.cluster.failWhen = (argv) =>
+      argv.includes('delete') && argv.includes('NetworkPolicy.networking.k8s.io') ? 'error: the server is unavailable' : undefined;
     const { events, error } = await down(false);
     expect(error?.message).toContain('the server is unavailable');
     const end = of(events, 'run.end');

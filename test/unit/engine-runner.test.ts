@@ -16,10 +16,16 @@ import type { StepId } from '../../src/roadmap/types.js';
 import { FakeCluster } from './fake-cluster.js';
 
 const h = vi.hoisted(() => ({ cluster: undefined as unknown as FakeCluster, plan: undefined as unknown as Plan }));
-vi.mock('../../src/engine/session.js', async (original) => ({ ...(await original<object>()), openSession: async () => h.cluster.session() }));
+vi.mock('../../src/engine/session.js', async (original) => ({
+  ...(await original<object>()),
+  openSession: async () => h.cluster.session(),
+}));
 vi.mock('../../src/plan/plan.js', async (original) => ({ ...(await original<object>()), buildPlan: () => h.plan }));
 vi.mock('../../src/plan/write.js', async (original) => ({ ...(await original<object>()), writePlanArtifacts: async () => undefined }));
-vi.mock('../../src/engine/preflight.js', async (original) => ({ ...(await original<object>()), preflight: async () => ({ warnings: [], problems: [] }) }));
+vi.mock('../../src/engine/preflight.js', async (original) => ({
+  ...(await original<object>()),
+  preflight: async () => ({ warnings: [], problems: [] }),
+}));
 
 const minimalConfig = `apiVersion: kubestrap.dev/v1alpha1
 kind: Roadmap
@@ -42,13 +48,20 @@ let loaded: LoadedConfig;
 function step(id: StepId, needs: StepId[], objects = 1): PlannedStep {
   const file = path.join(dir, `${id}.yaml`);
   const names = Array.from({ length: objects }, (_, i) => `${id}-${i}`);
-  writeFileSync(file, names.map((n) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n  namespace: demo\ndata:\n  step: ${id}\n`).join('---\n'));
+  writeFileSync(
+    file,
+    names.map((n) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${n}\n  namespace: demo\ndata:\n  step: ${id}\n`).join('---\n'),
+  );
   return {
     id,
     title: `the ${id} step`,
     enabled: true,
     needs,
-    rendered: { artifacts: [], actions: [{ type: 'apply', manifest: file, absolute: true, description: `${id} objects` }], checks: names.map((name) => ({ type: 'exists', resource: 'configmap', namespace: 'demo', name })) },
+    rendered: {
+      artifacts: [],
+      actions: [{ type: 'apply', manifest: file, absolute: true, description: `${id} objects` }],
+      checks: names.map((name) => ({ type: 'exists', resource: 'configmap', namespace: 'demo', name })),
+    },
     commands: [],
     stdin: [],
   };
@@ -70,7 +83,14 @@ function roadmapOf(steps: PlannedStep[]): Plan {
 }
 
 /** cluster ← networking ← storage ← monitoring; security needs networking only. */
-const fourSteps = () => roadmapOf([step('cluster', []), step('networking', ['cluster']), step('storage', ['networking'], 2), step('security', ['networking']), step('monitoring', ['storage'])]);
+const fourSteps = () =>
+  roadmapOf([
+    step('cluster', []),
+    step('networking', ['cluster']),
+    step('storage', ['networking'], 2),
+    step('security', ['networking']),
+    step('monitoring', ['storage']),
+  ]);
 
 async function up(): Promise<{ events: RunEvent[]; error?: Error; exitCode: number }> {
   const events: RunEvent[] = [];
@@ -93,7 +113,8 @@ async function up(): Promise<{ events: RunEvent[]; error?: Error; exitCode: numb
 }
 
 const of = (events: RunEvent[], name: RunEvent['event']) => events.filter((e) => e.event === name) as any[];
-const stepApplies = (c: FakeCluster) => c.changes.filter((x) => x.startsWith('apply ConfigMap demo/')).map((x) => x.slice('apply ConfigMap demo/'.length));
+const stepApplies = (c: FakeCluster) =>
+  c.changes.filter((x) => x.startsWith('apply ConfigMap demo/')).map((x) => x.slice('apply ConfigMap demo/'.length));
 
 beforeEach(async () => {
   dir = mkdtempSync(path.join(tmpdir(), 'kubestrap-runner-'));
@@ -117,12 +138,31 @@ describe('runner (kubectl/helm child processes faked in memory)', () => {
     before('networking-0', 'security-0');
     before('storage-1', 'monitoring-0');
     const state = h.cluster.state();
-    expect(Object.fromEntries(Object.entries(state.steps).map(([id, s]: [string, any]) => [id, s.status]))).toEqual({ cluster: 'verified', networking: 'verified', storage: 'verified', security: 'verified', monitoring: 'verified' });
-    expect(state.steps.storage.applied).toEqual([{ type: 'objects', refs: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'storage-0', namespace: 'demo' }, { apiVersion: 'v1', kind: 'ConfigMap', name: 'storage-1', namespace: 'demo' }] }]);
+    expect(Object.fromEntries(Object.entries(state.steps).map(([id, s]: [string, any]) => [id, s.status]))).toEqual({
+      cluster: 'verified',
+      networking: 'verified',
+      storage: 'verified',
+      security: 'verified',
+      monitoring: 'verified',
+    });
+    expect(state.steps.storage.applied).toEqual([
+      {
+        type: 'objects',
+        refs: [
+          { apiVersion: 'v1', kind: 'ConfigMap', name: 'storage-0', namespace: 'demo' },
+          { apiVersion: 'v1', kind: 'ConfigMap', name: 'storage-1', namespace: 'demo' },
+        ],
+      },
+    ]);
     expect(state.identity).toEqual({ context: 'fake', server: 'https://127.0.0.1:6443', kubeSystemUid: 'kube-system-uid-1' });
     // Each step: started, its checks, ok; the run: start first, end last.
     expect(events[0]!.event).toBe('run.start');
-    expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: true, exitCode: 0, changed: ['cluster', 'networking', 'storage', 'security', 'monitoring'] });
+    expect(events.at(-1)).toMatchObject({
+      event: 'run.end',
+      ok: true,
+      exitCode: 0,
+      changed: ['cluster', 'networking', 'storage', 'security', 'monitoring'],
+    });
     for (const id of ['cluster', 'networking', 'storage', 'security', 'monitoring']) {
       const mine = events.filter((e) => 'step' in e && e.step === id).map((e) => e.event);
       expect([mine[0], mine.at(-1)], id).toEqual(['step.start', 'step.ok']);
@@ -166,7 +206,11 @@ describe('runner (kubectl/helm child processes faked in memory)', () => {
     expect(exitCode).toBe(0);
     expect(stepApplies(h.cluster)).toEqual([]);
     expect(of(events, 'step.start')).toEqual([]);
-    expect(of(events, 'step.skip').map((e) => e.step).sort()).toEqual(['cluster', 'monitoring', 'networking', 'security', 'storage']);
+    expect(
+      of(events, 'step.skip')
+        .map((e) => e.step)
+        .sort(),
+    ).toEqual(['cluster', 'monitoring', 'networking', 'security', 'storage']);
     expect(of(events, 'check.result').length).toBe(6);
     const second = h.cluster.state();
     for (const id of Object.keys(first.steps)) expect(second.steps[id].appliedAt).toBe(first.steps[id].appliedAt);
@@ -175,14 +219,21 @@ describe('runner (kubectl/helm child processes faked in memory)', () => {
   it('a step whose rendered content changed is applied again; the others are skipped', async () => {
     await up();
     h.cluster.changes.length = 0;
-    h.plan = roadmapOf([step('cluster', []), step('networking', ['cluster']), step('storage', ['networking'], 3), step('security', ['networking']), step('monitoring', ['storage'])]);
+    h.plan = roadmapOf([
+      step('cluster', []),
+      step('networking', ['cluster']),
+      step('storage', ['networking'], 3),
+      step('security', ['networking']),
+      step('monitoring', ['storage']),
+    ]);
     const { events } = await up();
     expect(of(events, 'step.start').map((e) => e.step)).toEqual(['storage']);
     expect(stepApplies(h.cluster)).toEqual(['storage-0', 'storage-1', 'storage-2']);
   });
 
   it('a step that fails to apply is recorded failed, the steps that need it do not run, the run ends failed naming it, and the lease is given up', async () => {
-    h.cluster.failWhen = (argv) => (argv.includes('apply') && argv.some((a) => a.endsWith('storage.yaml')) ? 'error: storage is broken' : undefined);
+    h.cluster.failWhen = (argv) =>
+      argv.includes('apply') && argv.some((a) => a.endsWith('storage.yaml')) ? 'error: storage is broken' : undefined;
     const { events, error, exitCode } = await up();
     expect(error?.message).toContain('step storage failed to apply');
     expect(exitCode).toBe(1);
@@ -192,12 +243,19 @@ describe('runner (kubectl/helm child processes faked in memory)', () => {
     expect(of(events, 'step.start').map((e) => e.step)).not.toContain('monitoring');
     expect(stepApplies(h.cluster)).not.toContain('monitoring-0');
     expect(of(events, 'step.fail')).toMatchObject([{ step: 'storage', error: expect.stringContaining('storage is broken') }]);
-    expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: false, exitCode: 1, failed: 'storage', next: expect.stringContaining('resumes at step storage') });
+    expect(events.at(-1)).toMatchObject({
+      event: 'run.end',
+      ok: false,
+      exitCode: 1,
+      failed: 'storage',
+      next: expect.stringContaining('resumes at step storage'),
+    });
     expect(h.cluster.get('lease', 'kubestrap-system', 'kubestrap-run')).toBeUndefined();
   });
 
   it('the next run resumes at the failed step: what verified is skipped, the failed step and its dependants are applied', async () => {
-    h.cluster.failWhen = (argv) => (argv.includes('apply') && argv.some((a) => a.endsWith('storage.yaml')) ? 'error: storage is broken' : undefined);
+    h.cluster.failWhen = (argv) =>
+      argv.includes('apply') && argv.some((a) => a.endsWith('storage.yaml')) ? 'error: storage is broken' : undefined;
     const failed = await up();
     const appliedBefore = new Set(of(failed.events, 'step.ok').map((e) => e.step));
     h.cluster.failWhen = undefined;
@@ -219,13 +277,21 @@ describe('runner (kubectl/helm child processes faked in memory)', () => {
     const { events, exitCode } = await up();
     expect(exitCode).toBe(3);
     expect(h.cluster.state().steps.security).toMatchObject({ status: 'failed', checks: { ok: 0, failed: 1, skipped: 0 } });
-    expect(of(events, 'check.result').find((c) => c.step === 'security')).toMatchObject({ status: 'failed', message: 'configmap demo/security-0 does not exist' });
+    expect(of(events, 'check.result').find((c) => c.step === 'security')).toMatchObject({
+      status: 'failed',
+      message: 'configmap demo/security-0 does not exist',
+    });
     expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: false, exitCode: 3, failed: 'security' });
   });
 
   it('a cluster whose lease another live run holds is refused before anything is applied', async () => {
     const now = new Date().toISOString();
-    h.cluster.put({ apiVersion: 'coordination.k8s.io/v1', kind: 'Lease', metadata: { name: 'kubestrap-run', namespace: 'kubestrap-system' }, spec: { holderIdentity: 'ci-7/pid-1/abc', leaseDurationSeconds: 60, renewTime: now, acquireTime: now } });
+    h.cluster.put({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'kubestrap-run', namespace: 'kubestrap-system' },
+      spec: { holderIdentity: 'ci-7/pid-1/abc', leaseDurationSeconds: 60, renewTime: now, acquireTime: now },
+    });
     const { error, exitCode, events } = await up();
     expect(error?.message).toContain('another kubestrap run holds this cluster: ci-7/pid-1/abc');
     expect(exitCode).toBe(1);

@@ -9,7 +9,14 @@ const state = (): RunState => ({
   version: 1,
   roadmap: 'demo',
   identity: { context: 'fake', server: 'https://127.0.0.1:6443', kubeSystemUid: 'u-1' },
-  steps: { storage: { hash: 'h1', status: 'verified', appliedAt: '2026-12-01T10:00:00.000Z', applied: [{ type: 'release', release: 'snapshot-controller', namespace: 'kube-system' }] } },
+  steps: {
+    storage: {
+      hash: 'h1',
+      status: 'verified',
+      appliedAt: '2026-12-01T10:00:00.000Z',
+      applied: [{ type: 'release', release: 'snapshot-controller', namespace: 'kube-system' }],
+    },
+  },
   updatedAt: '2026-01-01T00:00:00.000Z',
 });
 
@@ -27,7 +34,18 @@ describe('run state (kubectl child processes faked)', () => {
     await writeState(kubectl, s);
     expect(c.exec.calls).toHaveLength(1);
     const argv = c.exec.calls[0]!;
-    expect(argv).toEqual(['kubectl', '--context', 'fake', 'apply', '--server-side', '--field-manager', 'kubestrap', '--force-conflicts', '-f', '-']);
+    expect(argv).toEqual([
+      'kubectl',
+      '--context',
+      'fake',
+      'apply',
+      '--server-side',
+      '--field-manager',
+      'kubestrap',
+      '--force-conflicts',
+      '-f',
+      '-',
+    ]);
     expect(Date.parse(s.updatedAt)).toBeGreaterThanOrEqual(before);
     const cm = c.get('configmap', 'kubestrap-system', 'kubestrap-state') as any;
     expect(cm.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'kubestrap', 'kubestrap.dev/roadmap': 'demo' });
@@ -46,10 +64,14 @@ describe('run state (kubectl child processes faked)', () => {
     expect(Object.keys((await readState(kubectl))!.steps)).toEqual(['storage']);
   });
 
-  it('kubestrap-system is labelled as kubestrap\'s and enforces the restricted Pod Security level', async () => {
+  it("kubestrap-system is labelled as kubestrap's and enforces the restricted Pod Security level", async () => {
     const c = new FakeCluster();
     await ensureStateNamespace(new Kubectl(c.exec, c.target), 'demo');
     const ns = c.get('namespace', undefined, 'kubestrap-system') as any;
-    expect(ns.metadata.labels).toMatchObject({ 'app.kubernetes.io/managed-by': 'kubestrap', 'kubestrap.dev/roadmap': 'demo', 'pod-security.kubernetes.io/enforce': 'restricted' });
+    expect(ns.metadata.labels).toMatchObject({
+      'app.kubernetes.io/managed-by': 'kubestrap',
+      'kubestrap.dev/roadmap': 'demo',
+      'pod-security.kubernetes.io/enforce': 'restricted',
+    });
   });
 });

@@ -11,7 +11,12 @@ import type { Target } from '../../src/adapters/target.js';
 import type { Session } from '../../src/engine/session.js';
 import { fakeExec, type FakeResult } from './fake-exec.js';
 
-type Obj = { apiVersion?: string; kind: string; metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; [k: string]: unknown }; [k: string]: unknown };
+type Obj = {
+  apiVersion?: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; uid?: string; resourceVersion?: string; [k: string]: unknown };
+  [k: string]: unknown;
+};
 
 /** `configmaps`, `ConfigMap`, `NetworkPolicy.networking.k8s.io`, `networkpolicies` → `networkpolicy`. */
 export function kindKey(resource: string): string {
@@ -38,12 +43,23 @@ export class FakeCluster {
 
   constructor() {
     this.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kube-system', uid: 'kube-system-uid-1' } });
-    this.put({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'node-1', annotations: { 'kwok.x-k8s.io/node': 'fake' } }, status: { conditions: [{ type: 'Ready', status: 'True' }] } });
+    this.put({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'node-1', annotations: { 'kwok.x-k8s.io/node': 'fake' } },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
   }
 
   /** The session openSession would give, on this fake. */
   session(): Session {
-    return { exec: this.exec, kubectl: new Kubectl(this.exec, this.target), helm: new Helm(this.exec, this.target, 4), kind: new Kind(this.exec), tools: { kubectl: 'v1.36.0', helm: 'v4.1.0' } };
+    return {
+      exec: this.exec,
+      kubectl: new Kubectl(this.exec, this.target),
+      helm: new Helm(this.exec, this.target, 4),
+      kind: new Kind(this.exec),
+      tools: { kubectl: 'v1.36.0', helm: 'v4.1.0' },
+    };
   }
 
   get(kind: string, namespace: string | undefined, name: string): Obj | undefined {
@@ -91,7 +107,11 @@ export class FakeCluster {
           const o = this.get(resource, namespace, name);
           return o ? JSON.stringify(o) : notFound(`${resource} "${name}"`);
         }
-        const items = [...this.objects.values()].filter((o) => kindKey(o.kind) === kindKey(resource) && (args.includes('--all-namespaces') || !namespace || o.metadata.namespace === namespace));
+        const items = [...this.objects.values()].filter(
+          (o) =>
+            kindKey(o.kind) === kindKey(resource) &&
+            (args.includes('--all-namespaces') || !namespace || o.metadata.namespace === namespace),
+        );
         return JSON.stringify({ items });
       }
       case 'apply': {
@@ -109,8 +129,12 @@ export class FakeCluster {
       case 'replace': {
         const o = parseAllDocuments(input ?? '')[0]!.toJS() as Obj;
         const existing = this.get(o.kind, o.metadata.namespace, o.metadata.name);
-        if (verb === 'create' && existing) return { exitCode: 1, stderr: `Error from server (AlreadyExists): ${o.kind} "${o.metadata.name}" already exists` };
-        if (verb === 'replace' && (!existing || (o.metadata.resourceVersion && o.metadata.resourceVersion !== existing.metadata.resourceVersion))) {
+        if (verb === 'create' && existing)
+          return { exitCode: 1, stderr: `Error from server (AlreadyExists): ${o.kind} "${o.metadata.name}" already exists` };
+        if (
+          verb === 'replace' &&
+          (!existing || (o.metadata.resourceVersion && o.metadata.resourceVersion !== existing.metadata.resourceVersion))
+        ) {
           return { exitCode: 1, stderr: 'Error from server (Conflict): the object has been modified' };
         }
         this.changes.push(`${verb} ${o.kind} ${o.metadata.namespace}/${o.metadata.name}`);
@@ -120,7 +144,8 @@ export class FakeCluster {
         const resource = args[1]!;
         const name = args[2]!;
         const namespace = flag('--namespace');
-        if (this.objects.delete(key(resource, namespace, name))) this.changes.push(`delete ${kindKey(resource)} ${namespace ? `${namespace}/` : ''}${name}`);
+        if (this.objects.delete(key(resource, namespace, name)))
+          this.changes.push(`delete ${kindKey(resource)} ${namespace ? `${namespace}/` : ''}${name}`);
         return '';
       }
       case 'wait':
@@ -139,11 +164,15 @@ export class FakeCluster {
         return 'v4.1.0';
       case 'history': {
         const r = this.releases.get(`${namespace}/${argv[2]}`);
-        return r ? JSON.stringify([{ revision: r.revision, status: 'deployed', updated: new Date().toISOString() }]) : { exitCode: 1, stderr: 'Error: release: not found' };
+        return r
+          ? JSON.stringify([{ revision: r.revision, status: 'deployed', updated: new Date().toISOString() }])
+          : { exitCode: 1, stderr: 'Error: release: not found' };
       }
       case 'status': {
         const r = this.releases.get(`${namespace}/${argv[2]}`);
-        return r ? JSON.stringify({ name: r.release, namespace, version: r.revision, info: { status: 'deployed' } }) : { exitCode: 1, stderr: 'Error: release: not found' };
+        return r
+          ? JSON.stringify({ name: r.release, namespace, version: r.revision, info: { status: 'deployed' } })
+          : { exitCode: 1, stderr: 'Error: release: not found' };
       }
       case 'upgrade': {
         const release = argv[3]!;
@@ -158,7 +187,14 @@ export class FakeCluster {
         return '';
       }
       case 'list':
-        return JSON.stringify([...this.releases.values()].map((r) => ({ name: r.release, namespace: r.namespace, revision: String(r.revision), status: 'deployed' })));
+        return JSON.stringify(
+          [...this.releases.values()].map((r) => ({
+            name: r.release,
+            namespace: r.namespace,
+            revision: String(r.revision),
+            status: 'deployed',
+          })),
+        );
       default:
         return undefined;
     }

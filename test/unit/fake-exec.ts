@@ -20,7 +20,8 @@ export function fakeExec(table: [string[], FakeResult][], fallback?: FakeHandler
       const hit = table.find(([prefix]) => prefix.every((p, i) => argv[i] === p))?.[1] ?? fallback?.(argv, options?.input);
       if (hit === undefined) throw new CommandError('unexpected command', [...argv], '');
       const result = typeof hit === 'string' ? { stdout: hit, stderr: '', exitCode: 0 } : { stdout: '', stderr: '', ...hit };
-      if (result.exitCode !== 0 && !(options?.okExitCodes ?? []).includes(result.exitCode)) throw new CommandError(`exit ${result.exitCode}`, [...argv], result.stderr);
+      if (result.exitCode !== 0 && !(options?.okExitCodes ?? []).includes(result.exitCode))
+        throw new CommandError(`exit ${result.exitCode}`, [...argv], result.stderr);
       return result;
     },
   };

@@ -27,12 +27,23 @@ describe('planRecovery (pure)', () => {
 
   it('rolls a stale pending-upgrade back to the newest good revision', () => {
     const history = [entry(1, 'superseded'), entry(2, 'deployed'), entry(3, 'failed'), entry(4, 'pending-upgrade')];
-    expect(planRecovery(history, t0 + orphanBoundMs(timeout), timeout)).toEqual({ action: 'rollback', status: 'pending-upgrade', revision: 4, to: 2 });
+    expect(planRecovery(history, t0 + orphanBoundMs(timeout), timeout)).toEqual({
+      action: 'rollback',
+      status: 'pending-upgrade',
+      revision: 4,
+      to: 2,
+    });
   });
 
   it('uninstalls a stale pending-install (nothing to roll back to)', () => {
-    expect(planRecovery([entry(1, 'pending-install')], t0 + orphanBoundMs(timeout) + 1, timeout)).toEqual({ action: 'uninstall', status: 'pending-install', revision: 1 });
-    expect(planRecovery([entry(1, 'failed'), entry(2, 'pending-upgrade')], t0 + orphanBoundMs(timeout), timeout)).toMatchObject({ action: 'uninstall' });
+    expect(planRecovery([entry(1, 'pending-install')], t0 + orphanBoundMs(timeout) + 1, timeout)).toEqual({
+      action: 'uninstall',
+      status: 'pending-install',
+      revision: 1,
+    });
+    expect(planRecovery([entry(1, 'failed'), entry(2, 'pending-upgrade')], t0 + orphanBoundMs(timeout), timeout)).toMatchObject({
+      action: 'uninstall',
+    });
   });
 
   it('reads helm history out of order and with nanosecond times', () => {
@@ -40,7 +51,12 @@ describe('planRecovery (pure)', () => {
       { revision: 2, status: 'pending-rollback', updated: '2026-12-01T12:00:00.123456789Z' },
       { revision: 1, status: 'deployed', updated: '2026-12-01T11:00:00.1Z' },
     ];
-    expect(planRecovery(history, t0 + orphanBoundMs(timeout) + 200, timeout)).toEqual({ action: 'rollback', status: 'pending-rollback', revision: 2, to: 1 });
+    expect(planRecovery(history, t0 + orphanBoundMs(timeout) + 200, timeout)).toEqual({
+      action: 'rollback',
+      status: 'pending-rollback',
+      revision: 2,
+      to: 1,
+    });
   });
 });
 
@@ -68,9 +84,16 @@ describe('settlePendingRelease (helm faked: a table of histories, no child proce
   }
 
   it('rolls back a stale pending-upgrade, then lets the upgrade run', async () => {
-    const { helm, calls } = fakeHelm([[entry(1, 'deployed'), entry(2, 'pending-upgrade')], [entry(1, 'superseded'), entry(2, 'failed'), entry(3, 'deployed')]]);
+    const { helm, calls } = fakeHelm([
+      [entry(1, 'deployed'), entry(2, 'pending-upgrade')],
+      [entry(1, 'superseded'), entry(2, 'failed'), entry(3, 'deployed')],
+    ]);
     const warnings: string[] = [];
-    await settlePendingRelease(release, { helm, timeout: '20s', progress: () => {}, warn: (m) => warnings.push(m) }, () => t0 + 10 * 60_000);
+    await settlePendingRelease(
+      release,
+      { helm, timeout: '20s', progress: () => {}, warn: (m) => warnings.push(m) },
+      () => t0 + 10 * 60_000,
+    );
     expect(calls).toEqual(['history', 'rollback 1', 'history']);
     expect(warnings[0]).toContain('velero/velero was left pending-upgrade (revision 2) by an interrupted run; rolling back to revision 1');
   });
@@ -85,7 +108,11 @@ describe('settlePendingRelease (helm faked: a table of histories, no child proce
     let now = t0 + 1_000;
     const histories = [[entry(1, 'pending-install')], [entry(1, 'pending-install')], [entry(1, 'deployed')]];
     let i = 0;
-    const helm = { history: async () => histories[Math.min(i++, 2)]!, rollback: async () => expect.fail('no rollback'), uninstall: async () => expect.fail('no uninstall') } as unknown as Helm;
+    const helm = {
+      history: async () => histories[Math.min(i++, 2)]!,
+      rollback: async () => expect.fail('no rollback'),
+      uninstall: async () => expect.fail('no uninstall'),
+    } as unknown as Helm;
     const progress: string[] = [];
     await settlePendingRelease(release, { helm, timeout: '20s', progress: (m) => progress.push(m) }, () => (now += 1_000), 1);
     expect(i).toBe(3);

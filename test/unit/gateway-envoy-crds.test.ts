@@ -36,7 +36,9 @@ describe('crdsOfGroups', () => {
   });
 
   it('a group the chart does not carry is an error naming the chart and the group', () => {
-    expect(() => crdsOfGroups(crd('gateways', 'gateway.networking.k8s.io'), ['gateway.envoyproxy.io'], 'charts/gateway-helm')).toThrow(/chart charts\/gateway-helm carries no CRD of API group gateway\.envoyproxy\.io/);
+    expect(() => crdsOfGroups(crd('gateways', 'gateway.networking.k8s.io'), ['gateway.envoyproxy.io'], 'charts/gateway-helm')).toThrow(
+      /chart charts\/gateway-helm carries no CRD of API group gateway\.envoyproxy\.io/,
+    );
   });
 
   it("the real gateway-helm chart: Envoy Gateway's 8 CRDs, none of the Gateway API CRDs it bundles (helm show crds, real helm)", () => {
@@ -47,14 +49,23 @@ describe('crdsOfGroups', () => {
     expect(groups).toContain('gateway.networking.k8s.io');
     const { yaml, names } = crdsOfGroups(all, [envoyGatewayCrdGroup], 'gateway-helm');
     expect(names.sort()).toEqual(
-      ['backends', 'backendtrafficpolicies', 'clienttrafficpolicies', 'envoyextensionpolicies', 'envoypatchpolicies', 'envoyproxies', 'httproutefilters', 'securitypolicies'].map((n) => `${n}.${envoyGatewayCrdGroup}`),
+      [
+        'backends',
+        'backendtrafficpolicies',
+        'clienttrafficpolicies',
+        'envoyextensionpolicies',
+        'envoypatchpolicies',
+        'envoyproxies',
+        'httproutefilters',
+        'securitypolicies',
+      ].map((n) => `${n}.${envoyGatewayCrdGroup}`),
     );
     expect(parseAllDocuments(yaml).every((d) => (d.toJS() as { spec: { group: string } }).spec.group === envoyGatewayCrdGroup)).toBe(true);
   });
 });
 
 describe('gateway step with Envoy Gateway', () => {
-  it('applies the chart\'s own CRDs after the Gateway API CRDs and before the release, whose values turn the crds subchart off', async () => {
+  it("applies the chart's own CRDs after the Gateway API CRDs and before the release, whose values turn the crds subchart off", async () => {
     const { config, baseDir } = await loadConfigFile(path.join(root, 'examples', 'production.yaml'));
     expect(config.spec.networking.gateway).toBe('envoy-gateway');
     const plan = gatewayStep.render({ config, baseDir, outDir: '/tmp/kubestrap-test-plan' });
@@ -77,9 +88,14 @@ describe('gateway step with Envoy Gateway', () => {
 
   it('plan shows the apply and, as its stdin, the helm show crds command it comes from', async () => {
     const { config, baseDir } = await loadConfigFile(path.join(root, 'examples', 'production.yaml'));
-    const planned = buildPlan({ config, baseDir, outDir: '/tmp/kubestrap-test-plan' }).phases.flatMap((p) => p.steps).find((s) => s.id === 'gateway')!;
+    const planned = buildPlan({ config, baseDir, outDir: '/tmp/kubestrap-test-plan' })
+      .phases.flatMap((p) => p.steps)
+      .find((s) => s.id === 'gateway')!;
     const i = planned.rendered.actions.findIndex((a) => a.type === 'chart-crds');
     expect(planned.commands[i]!.slice(-2)).toEqual(['-f', '-']);
-    expect(planned.stdin).toContainEqual({ command: i, content: expect.stringMatching(/^the CRDs of API group gateway\.envoyproxy\.io from: helm show crds \S*gateway-helm/) });
+    expect(planned.stdin).toContainEqual({
+      command: i,
+      content: expect.stringMatching(/^the CRDs of API group gateway\.envoyproxy\.io from: helm show crds \S*gateway-helm/),
+    });
   });
 });

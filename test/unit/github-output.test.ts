@@ -24,10 +24,25 @@ describe('GitHub Actions output', () => {
       { event: 'step.skip', time: t, phase: 'foundation', step: 'networking', reason: 'unchanged | checks ok' },
       { event: 'step.fail', time: t, phase: 'foundation', step: 'storage', error: 'helm failed with exit code 1\nmore', ms: 3000 },
       { event: 'phase.end', time: t, phase: 'foundation', ms: 4200 },
-      { event: 'run.end', time: t, ok: false, exitCode: 1, ms: 4300, changed: ['cluster'], skipped: [], commandMs: 4000, failed: 'storage', next: 'fix it, then run again' },
+      {
+        event: 'run.end',
+        time: t,
+        ok: false,
+        exitCode: 1,
+        ms: 4300,
+        changed: ['cluster'],
+        skipped: [],
+        commandMs: 4000,
+        failed: 'storage',
+        next: 'fix it, then run again',
+      },
     ];
     for (const e of events) sink.emit(e);
-    expect(written).toEqual(['::group::phase foundation\n', '::error title=kubestrap step storage failed::helm failed with exit code 1\n', '::endgroup::\n']);
+    expect(written).toEqual([
+      '::group::phase foundation\n',
+      '::error title=kubestrap step storage failed::helm failed with exit code 1\n',
+      '::endgroup::\n',
+    ]);
     const table = readFileSync(summary, 'utf8');
     expect(table).toContain('| phase | step | result | time |');
     expect(table).toContain('| foundation | cluster | applied | 1.2s |');

@@ -19,7 +19,9 @@ const registry = 'mirror.example.com:5000/kubestrap';
 
 describe('mirrorImage', () => {
   it('replaces the registry host and keeps path, tag and digest', () => {
-    expect(mirrorImage('quay.io/jetstack/cert-manager-controller:v1.21.1', registry)).toBe(`${registry}/jetstack/cert-manager-controller:v1.21.1`);
+    expect(mirrorImage('quay.io/jetstack/cert-manager-controller:v1.21.1', registry)).toBe(
+      `${registry}/jetstack/cert-manager-controller:v1.21.1`,
+    );
     expect(mirrorImage('busybox:1.37.0', registry)).toBe(`${registry}/busybox:1.37.0`);
     expect(mirrorImage('velero/velero-plugin-for-aws:v1.14.0', registry)).toBe(`${registry}/velero/velero-plugin-for-aws:v1.14.0`);
     expect(mirrorImage(`localhost:5000/a/b@sha256:${'1'.repeat(64)}`, registry)).toBe(`${registry}/a/b@sha256:${'1'.repeat(64)}`);
@@ -56,7 +58,10 @@ describe.each(['kind-dev.yaml', 'production.yaml', others])('spec.images.registr
       const base = { configuration: example, key: r.key, release: r.release, namespace: r.namespace, valuesPath: r.valuesPath };
       const [plain, mirrored] = await Promise.all([
         helmTemplate({ ...base, valuesText: r.valuesText }, loaded.config.spec.cluster.kubernetesVersion),
-        helmTemplate({ ...base, valuesText: mirrorChartValues(r.key, r.valuesText, registry) }, loaded.config.spec.cluster.kubernetesVersion),
+        helmTemplate(
+          { ...base, valuesText: mirrorChartValues(r.key, r.valuesText, registry) },
+          loaded.config.spec.cluster.kubernetesVersion,
+        ),
       ]);
       expect(plain.ok, plain.error).toBe(true);
       if (!mirrored.ok) {
@@ -65,7 +70,10 @@ describe.each(['kind-dev.yaml', 'production.yaml', others])('spec.images.registr
       }
       const want = sortedImages([...imagesInManifests(plain.manifest)].map((i) => mirrorImage(i, registry)));
       const got = sortedImages(imagesInManifests(mirrored.manifest));
-      if (JSON.stringify(want) !== JSON.stringify(got)) problems.push(`${r.release}: missing ${want.filter((i) => !got.includes(i)).join(' ')} | unexpected ${got.filter((i) => !want.includes(i)).join(' ')}`);
+      if (JSON.stringify(want) !== JSON.stringify(got))
+        problems.push(
+          `${r.release}: missing ${want.filter((i) => !got.includes(i)).join(' ')} | unexpected ${got.filter((i) => !want.includes(i)).join(' ')}`,
+        );
     }
     expect(problems).toEqual([]);
   }, 300_000);

@@ -90,12 +90,15 @@ describe('init --force refuses unusable targets before writing anything', () => 
     expect(e.message).toContain('is not a regular file');
   });
 
-  it.each(['/proc/kubestrap-test/kubestrap.yaml', '/sys/kernel/kubestrap-test/kubestrap.yaml'])('%s (a kernel file system), at once', async (config) => {
-    const started = performance.now();
-    const e = await refused({ config });
-    expect(e.message).toMatch(/a kernel file system/);
-    expect(performance.now() - started).toBeLessThan(5_000);
-  });
+  it.each(['/proc/kubestrap-test/kubestrap.yaml', '/sys/kernel/kubestrap-test/kubestrap.yaml'])(
+    '%s (a kernel file system), at once',
+    async (config) => {
+      const started = performance.now();
+      const e = await refused({ config });
+      expect(e.message).toMatch(/a kernel file system/);
+      expect(performance.now() - started).toBeLessThan(5_000);
+    },
+  );
 
   it('still writes both files to a fresh nested directory', async () => {
     const cwd = project();
@@ -107,7 +110,9 @@ describe('init --force refuses unusable targets before writing anything', () => 
 describe('writeFileAtomic', () => {
   it('fails at once under /proc instead of retrying mkdir forever', async () => {
     const started = performance.now();
-    await expect(writeFileAtomic('/proc/kubestrap-test/a/b.yaml', 'x')).rejects.toMatchObject({ code: expect.stringMatching(/ENOENT|EACCES|EPERM/) });
+    await expect(writeFileAtomic('/proc/kubestrap-test/a/b.yaml', 'x')).rejects.toMatchObject({
+      code: expect.stringMatching(/ENOENT|EACCES|EPERM/),
+    });
     expect(performance.now() - started).toBeLessThan(5_000);
   });
 });

@@ -17,8 +17,20 @@ describe('kind-create (fake kind child process)', () => {
     [['kind', 'get', 'clusters'], 'No kind clusters found.'],
     [['kind', 'create'], ''],
   ]);
-  const env = { kind: new Kind(exec), workDir: dir, timeout: '1m', progress: () => {}, registerSecret: (v: string) => registered.push(v) } as unknown as ActionEnv;
-  const action = { type: 'kind-create', cluster: 'dev', config: 'foundation/cluster/kind-config.yaml', waitForNodes: false, encryptionConfig: keyFile } as const;
+  const env = {
+    kind: new Kind(exec),
+    workDir: dir,
+    timeout: '1m',
+    progress: () => {},
+    registerSecret: (v: string) => registered.push(v),
+  } as unknown as ActionEnv;
+  const action = {
+    type: 'kind-create',
+    cluster: 'dev',
+    config: 'foundation/cluster/kind-config.yaml',
+    waitForNodes: false,
+    encryptionConfig: keyFile,
+  } as const;
 
   it('creates the key file once, private, with a real 32-byte AES key, and registers it for redaction', async () => {
     await executeAction(action, env);
@@ -27,7 +39,15 @@ describe('kind-create (fake kind child process)', () => {
     const key: string = config.resources[0].providers[0].aescbc.keys[0].secret;
     expect(Buffer.from(key, 'base64')).toHaveLength(32);
     expect(registered).toContain(key);
-    expect(exec.calls.find((c) => c[1] === 'create')).toEqual(['kind', 'create', 'cluster', '--name', 'dev', '--config', path.join(dir, 'foundation/cluster/kind-config.yaml')]);
+    expect(exec.calls.find((c) => c[1] === 'create')).toEqual([
+      'kind',
+      'create',
+      'cluster',
+      '--name',
+      'dev',
+      '--config',
+      path.join(dir, 'foundation/cluster/kind-config.yaml'),
+    ]);
   });
 
   it('never replaces an existing key (it could not decrypt what the old one encrypted)', async () => {

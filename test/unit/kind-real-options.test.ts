@@ -14,7 +14,15 @@ import { evaluateRules } from '../../src/config/rules.js';
 import { decisionsFor } from '../../src/decisions/record.js';
 import { ConfigError } from '../../src/errors.js';
 import type { CheckEnv } from '../../src/engine/checks.js';
-import { cpuLoadObjects, deniedScript, fetchScript, httpServerPod, podToPodObjects, probeBody, probeFile } from '../../src/engine/probe-objects.js';
+import {
+  cpuLoadObjects,
+  deniedScript,
+  fetchScript,
+  httpServerPod,
+  podToPodObjects,
+  probeBody,
+  probeFile,
+} from '../../src/engine/probe-objects.js';
 import { auditEventFor, podToPodProbe } from '../../src/engine/probes.js';
 import { lock } from '../../src/lock.js';
 import { buildPlan } from '../../src/plan/plan.js';
@@ -82,8 +90,13 @@ describe('spec.cluster.nodeImage', () => {
   });
 
   it('comes from --node-image / KUBESTRAP_NODE_IMAGE (flag wins) and names its source when bad', () => {
-    expect(load('  cluster: {}\n', { KUBESTRAP_NODE_IMAGE: 'mirror.example/node:v1' }).spec.cluster.nodeImage).toBe('mirror.example/node:v1');
-    expect(load('  cluster: {}\n', { KUBESTRAP_NODE_IMAGE: 'mirror.example/node:v1' }, { nodeImage: 'flag.example/node:v2' }).spec.cluster.nodeImage).toBe('flag.example/node:v2');
+    expect(load('  cluster: {}\n', { KUBESTRAP_NODE_IMAGE: 'mirror.example/node:v1' }).spec.cluster.nodeImage).toBe(
+      'mirror.example/node:v1',
+    );
+    expect(
+      load('  cluster: {}\n', { KUBESTRAP_NODE_IMAGE: 'mirror.example/node:v1' }, { nodeImage: 'flag.example/node:v2' }).spec.cluster
+        .nodeImage,
+    ).toBe('flag.example/node:v2');
     const [p] = problems('  cluster: {}\n', { KUBESTRAP_NODE_IMAGE: 'node:v1\n- evil' });
     expect(p).toMatchObject({ where: 'env KUBESTRAP_NODE_IMAGE', path: 'spec.cluster.nodeImage' });
   });
@@ -97,24 +110,38 @@ describe('spec.cluster.nodeImage', () => {
   it('is shown in plan and written in the decision record, with the pin as the alternative', () => {
     const config = load('  cluster:\n    nodeImage: "mirror.example/kindest/node:v1.36.4"\n');
     const plan = buildPlan({ config, baseDir: '/x', outDir: '/tmp/ks-plan' });
-    expect(planText(plan, undefined)).toContain('note   node image mirror.example/kindest/node:v1.36.4 (spec.cluster.nodeImage; the lock pins kindest/node:v1.36.4@sha256:');
+    expect(planText(plan, undefined)).toContain(
+      'note   node image mirror.example/kindest/node:v1.36.4 (spec.cluster.nodeImage; the lock pins kindest/node:v1.36.4@sha256:',
+    );
     const version = decisionsFor(config).find((d) => d.title === 'Kubernetes version')!;
     expect(version.chosen).toBe('1.36, kind node image mirror.example/kindest/node:v1.36.4 (spec.cluster.nodeImage)');
     expect(version.alternatives.map((a) => a.value)).toEqual([lock.kindNodeImages['1.36']]);
-    expect(planText(buildPlan({ config: load('  cluster: {}\n'), baseDir: '/x', outDir: '/tmp/ks-plan' }), undefined)).toContain(`note   node image ${lock.kindNodeImages['1.36']} (pinned for Kubernetes 1.36)`);
+    expect(planText(buildPlan({ config: load('  cluster: {}\n'), baseDir: '/x', outDir: '/tmp/ks-plan' }), undefined)).toContain(
+      `note   node image ${lock.kindNodeImages['1.36']} (pinned for Kubernetes 1.36)`,
+    );
   });
 });
 
 describe('spec.networking.policyController: kube-router', () => {
-  const config = load('  networking: { cni: default, policyController: kube-router, serviceSubnet: 10.112.0.0/12 }\n  tenants: [{ name: team-a }]\n');
+  const config = load(
+    '  networking: { cni: default, policyController: kube-router, serviceSubnet: 10.112.0.0/12 }\n  tenants: [{ name: team-a }]\n',
+  );
   const plan = networkingStep.render(ctx(config));
-  const objects = parseAllDocuments(plan.artifacts.find((a) => a.path === 'foundation/networking/kube-router.yaml')!.content).map((d) => d.toJS());
+  const objects = parseAllDocuments(plan.artifacts.find((a) => a.path === 'foundation/networking/kube-router.yaml')!.content).map((d) =>
+    d.toJS(),
+  );
   const ds = objects.find((o) => o.kind === 'DaemonSet');
 
   it('renders a policy-only DaemonSet: no routing, no service proxy, no CNI config; the service range from the config', () => {
     const c = ds.spec.template.spec.containers[0];
     expect(c.image).toBe(lock.images.kubeRouter);
-    expect(c.args).toEqual(['--run-router=false', '--run-service-proxy=false', '--run-firewall=true', '--service-cluster-ip-range=10.112.0.0/12', '--health-port=20244']);
+    expect(c.args).toEqual([
+      '--run-router=false',
+      '--run-service-proxy=false',
+      '--run-firewall=true',
+      '--service-cluster-ip-range=10.112.0.0/12',
+      '--health-port=20244',
+    ]);
     expect(ds.spec.template.spec.initContainers).toBeUndefined();
     expect(JSON.stringify(ds)).not.toContain('/etc/cni');
     expect(ds.spec.template.spec.hostNetwork).toBe(true);
@@ -131,8 +158,18 @@ describe('spec.networking.policyController: kube-router', () => {
 
   it('has RBAC to watch NetworkPolicies, pods, namespaces and nodes, bound to its ServiceAccount only', () => {
     const role = objects.find((o) => o.kind === 'ClusterRole');
-    const watches = (group: string, resource: string) => role.rules.some((r: { apiGroups: string[]; resources: string[]; verbs: string[] }) => r.apiGroups.includes(group) && r.resources.includes(resource) && ['get', 'list', 'watch'].every((v) => r.verbs.includes(v)));
-    for (const [g, r] of [['networking.k8s.io', 'networkpolicies'], ['', 'pods'], ['', 'namespaces'], ['', 'nodes']] as const) expect(watches(g, r), `${g}/${r}`).toBe(true);
+    const watches = (group: string, resource: string) =>
+      role.rules.some(
+        (r: { apiGroups: string[]; resources: string[]; verbs: string[] }) =>
+          r.apiGroups.includes(group) && r.resources.includes(resource) && ['get', 'list', 'watch'].every((v) => r.verbs.includes(v)),
+      );
+    for (const [g, r] of [
+      ['networking.k8s.io', 'networkpolicies'],
+      ['', 'pods'],
+      ['', 'namespaces'],
+      ['', 'nodes'],
+    ] as const)
+      expect(watches(g, r), `${g}/${r}`).toBe(true);
     expect(role.rules.flatMap((r: { verbs: string[] }) => r.verbs)).not.toContain('*');
     const binding = objects.find((o) => o.kind === 'ClusterRoleBinding');
     expect(binding.subjects).toEqual([{ kind: 'ServiceAccount', name: 'kube-router', namespace: 'kube-system' }]);
@@ -140,7 +177,9 @@ describe('spec.networking.policyController: kube-router', () => {
   });
 
   it('is not rendered by default; is refused next to a CNI that enforces policies itself', () => {
-    expect(networkingStep.render(ctx(load('  networking: { cni: default }\n'))).artifacts.some((a) => a.path.endsWith('kube-router.yaml'))).toBe(false);
+    expect(
+      networkingStep.render(ctx(load('  networking: { cni: default }\n'))).artifacts.some((a) => a.path.endsWith('kube-router.yaml')),
+    ).toBe(false);
     const fired = evaluateRules(load('  networking: { cni: cilium, policyController: kube-router }\n'));
     expect(fired.find((r) => r.rule === 'policy-controller-needs-default-cni')).toMatchObject({ severity: 'error' });
     expect(() => load('  networking: { policyController: calico }\n')).toThrow(ConfigError);
@@ -154,8 +193,12 @@ describe('spec.networking.policyController: kube-router', () => {
 
   it('is in plan, the decision record, and the flag/env table', () => {
     expect(plan.notes?.join('\n')).toContain('kube-router');
-    expect(decisionsFor(config).find((d) => d.title === 'Pod networking (CNI)')!.chosen).toBe('default; NetworkPolicies enforced by kube-router (policy-only)');
-    expect(load('  networking: { cni: default }\n', { KUBESTRAP_POLICY_CONTROLLER: 'kube-router' }).spec.networking.policyController).toBe('kube-router');
+    expect(decisionsFor(config).find((d) => d.title === 'Pod networking (CNI)')!.chosen).toBe(
+      'default; NetworkPolicies enforced by kube-router (policy-only)',
+    );
+    expect(load('  networking: { cni: default }\n', { KUBESTRAP_POLICY_CONTROLLER: 'kube-router' }).spec.networking.policyController).toBe(
+      'kube-router',
+    );
   });
 });
 
@@ -177,14 +220,25 @@ describe('probe objects', () => {
     expect(script).toMatch(/httpd -f -p 8080 -h \/www$/);
     expect(server.spec!.containers[0]!.volumeMounts).toEqual([{ name: 'www', mountPath: '/www' }]);
     expect(server.spec!.containers[0]!.readinessProbe).toMatchObject({ tcpSocket: { port: 8080 } });
-    expect(podToPodObjects('ns').client.spec!.containers[0]!.command!.join(' ')).toContain(`http://kubestrap-probe-server.ns.svc:8080/${probeFile}`);
+    expect(podToPodObjects('ns').client.spec!.containers[0]!.command!.join(' ')).toContain(
+      `http://kubestrap-probe-server.ns.svc:8080/${probeFile}`,
+    );
   });
 
   it('every probe pod is restricted-compliant', () => {
-    const pods = [httpServerPod('ns', 's'), podToPodObjects('ns').client, (cpuLoadObjects('ns')[0] as { spec: { template: { spec: NonNullable<ReturnType<typeof httpServerPod>['spec']> } } }).spec.template];
+    const pods = [
+      httpServerPod('ns', 's'),
+      podToPodObjects('ns').client,
+      (cpuLoadObjects('ns')[0] as { spec: { template: { spec: NonNullable<ReturnType<typeof httpServerPod>['spec']> } } }).spec.template,
+    ];
     for (const pod of pods) {
       const c = pod.spec!.containers[0]!;
-      expect(c.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] }, seccompProfile: { type: 'RuntimeDefault' } });
+      expect(c.securityContext).toMatchObject({
+        runAsNonRoot: true,
+        allowPrivilegeEscalation: false,
+        capabilities: { drop: ['ALL'] },
+        seccompProfile: { type: 'RuntimeDefault' },
+      });
       expect(c.resources?.limits).toMatchObject({ cpu: expect.any(String), memory: expect.any(String) });
     }
   });
@@ -235,7 +289,13 @@ describe('probe scripts, run for real (sh + wget against 127.0.0.1)', () => {
 
 describe('probe logic (fake kubectl child process)', () => {
   it('audit events: only a completed event for the named ConfigMap counts', () => {
-    const event = (o: Record<string, unknown>) => JSON.stringify({ kind: 'Event', stage: 'ResponseComplete', objectRef: { resource: 'configmaps', namespace: 'ks', name: 'probe-1' }, ...o });
+    const event = (o: Record<string, unknown>) =>
+      JSON.stringify({
+        kind: 'Event',
+        stage: 'ResponseComplete',
+        objectRef: { resource: 'configmaps', namespace: 'ks', name: 'probe-1' },
+        ...o,
+      });
     expect(auditEventFor(`garbage\n${event({})}\n`, 'ks', 'probe-1')).toBe(true);
     expect(auditEventFor(event({ stage: 'ResponseStarted' }), 'ks', 'probe-1')).toBe(false);
     expect(auditEventFor(event({ objectRef: { resource: 'secrets', namespace: 'ks', name: 'probe-1' } }), 'ks', 'probe-1')).toBe(false);
@@ -245,7 +305,11 @@ describe('probe logic (fake kubectl child process)', () => {
   it('pod-to-pod across nodes is skipped with its reason when only one node takes pods', async () => {
     const nodes = {
       items: [
-        { metadata: { name: 'cp' }, spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] }, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
+        {
+          metadata: { name: 'cp' },
+          spec: { taints: [{ key: 'node-role.kubernetes.io/control-plane', effect: 'NoSchedule' }] },
+          status: { conditions: [{ type: 'Ready', status: 'True' }] },
+        },
         { metadata: { name: 'w1' }, spec: {}, status: { conditions: [{ type: 'Ready', status: 'True' }] } },
       ],
     };
@@ -263,7 +327,10 @@ describe('examples/kind-test.yaml', () => {
     expect(config.spec.networking).toMatchObject({ cni: 'default', policyController: 'kube-router', gateway: 'none' });
     expect(config.spec.charts.source).toBe('local');
     const ref = chartSource(config, baseDir, 'metricsServer').ref;
-    expect([path.join(baseDir, config.spec.charts.localDir!, 'metrics-server'), path.join(baseDir, config.spec.charts.localDir!, `metrics-server-${lock.charts.metricsServer.version}.tgz`)]).toContain(ref);
+    expect([
+      path.join(baseDir, config.spec.charts.localDir!, 'metrics-server'),
+      path.join(baseDir, config.spec.charts.localDir!, `metrics-server-${lock.charts.metricsServer.version}.tgz`),
+    ]).toContain(ref);
     expect(evaluateRules(config).filter((r) => r.severity === 'error')).toEqual([]);
   });
 });

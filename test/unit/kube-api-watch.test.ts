@@ -6,8 +6,16 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { KubeApi, unanswered } from '../../src/adapters/kube-api.js';
 
 const discovery = (items: unknown[]) => JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', items });
-const res = (resource: string, kind: string, scope: 'Namespaced' | 'Cluster') => ({ resource, singularResource: resource.replace(/s$/, ''), responseKind: { kind }, scope });
-const node = (name: string, ready: boolean) => ({ metadata: { name, resourceVersion: '1' }, status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] } });
+const res = (resource: string, kind: string, scope: 'Namespaced' | 'Cluster') => ({
+  resource,
+  singularResource: resource.replace(/s$/, ''),
+  responseKind: { kind },
+  scope,
+});
+const node = (name: string, ready: boolean) => ({
+  metadata: { name, resourceVersion: '1' },
+  status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+});
 const pod = (phase: string) => ({ metadata: { name: 'probe', namespace: 'p' }, status: { phase } });
 
 let server: Server;
@@ -15,8 +23,20 @@ let url = '';
 const requests: string[] = [];
 /** Watch scripts by path: events sent one every 20 ms, then the stream stays open (or ends). */
 const scripts: Record<string, { list: unknown[]; events: { type: string; object: unknown }[]; end?: boolean }> = {
-  '/api/v1/nodes': { list: [node('n1', true), node('n2', false)], events: [{ type: 'MODIFIED', object: node('n1', true) }, { type: 'MODIFIED', object: node('n2', true) }] },
-  '/api/v1/namespaces/p/pods': { list: [pod('Pending')], events: [{ type: 'MODIFIED', object: pod('Running') }, { type: 'MODIFIED', object: pod('Failed') }] },
+  '/api/v1/nodes': {
+    list: [node('n1', true), node('n2', false)],
+    events: [
+      { type: 'MODIFIED', object: node('n1', true) },
+      { type: 'MODIFIED', object: node('n2', true) },
+    ],
+  },
+  '/api/v1/namespaces/p/pods': {
+    list: [pod('Pending')],
+    events: [
+      { type: 'MODIFIED', object: pod('Running') },
+      { type: 'MODIFIED', object: pod('Failed') },
+    ],
+  },
   '/api/v1/namespaces/slow/pods': { list: [pod('Pending')], events: [] },
 };
 
@@ -30,11 +50,25 @@ beforeAll(async () => {
   server = createServer((req, reply) => {
     requests.push(`${req.method} ${req.url}`);
     const u = new URL(req.url ?? '', 'http://x');
-    if (u.pathname === '/api') return reply.writeHead(200).end(discovery([{ metadata: { name: '' }, versions: [{ version: 'v1', resources: [res('nodes', 'Node', 'Cluster'), res('pods', 'Pod', 'Namespaced')] }] }]));
+    if (u.pathname === '/api')
+      return reply.writeHead(200).end(
+        discovery([
+          {
+            metadata: { name: '' },
+            versions: [{ version: 'v1', resources: [res('nodes', 'Node', 'Cluster'), res('pods', 'Pod', 'Namespaced')] }],
+          },
+        ]),
+      );
     if (u.pathname === '/apis') return reply.writeHead(200).end(discovery([]));
     if (req.method === 'POST' && u.pathname === '/api/v1/namespaces/restricted/pods') {
       expect(u.searchParams.get('dryRun')).toBe('All');
-      return reply.writeHead(403).end(JSON.stringify({ kind: 'Status', code: 403, message: 'pods "x" is forbidden: violates PodSecurity "restricted:latest": privileged' }));
+      return reply.writeHead(403).end(
+        JSON.stringify({
+          kind: 'Status',
+          code: 403,
+          message: 'pods "x" is forbidden: violates PodSecurity "restricted:latest": privileged',
+        }),
+      );
     }
     if (req.method === 'POST' && u.pathname === '/api/v1/namespaces/open/pods') return reply.writeHead(201).end('{}');
     const script = scripts[u.pathname];
@@ -65,7 +99,12 @@ describe('KubeApi.waitForList (watch stand-in)', () => {
 
   it('a field selector narrows it to one pod; a Failed phase ends the wait too', async () => {
     const api = new KubeApi({ server: new URL(url), namespace: 'default' });
-    const r = await api.waitForList<ReturnType<typeof pod>>('pods', { namespace: 'p', fieldSelector: 'metadata.name=probe' }, (pods) => ['Succeeded', 'Failed'].includes(pods[0]?.status.phase ?? ''), 10_000);
+    const r = await api.waitForList<ReturnType<typeof pod>>(
+      'pods',
+      { namespace: 'p', fieldSelector: 'metadata.name=probe' },
+      (pods) => ['Succeeded', 'Failed'].includes(pods[0]?.status.phase ?? ''),
+      10_000,
+    );
     api.close();
     expect(r !== unanswered && r.met && r.items[0]!.status.phase).toBe('Failed');
     expect(requests.some((q) => q.includes('/api/v1/namespaces/p/pods?') && q.includes('fieldSelector=metadata.name%3Dprobe'))).toBe(true);
@@ -89,7 +128,10 @@ describe('KubeApi.dryRunCreate (stand-in)', () => {
   const privileged = (namespace: string) => ({ apiVersion: 'v1', kind: 'Pod', metadata: { name: 'x', namespace } });
   it("reports the server's refusal with its message, and an admitted object as ok", async () => {
     const api = new KubeApi({ server: new URL(url), namespace: 'default' });
-    expect(await api.dryRunCreate(privileged('restricted'))).toEqual({ ok: false, message: expect.stringContaining('violates PodSecurity') });
+    expect(await api.dryRunCreate(privileged('restricted'))).toEqual({
+      ok: false,
+      message: expect.stringContaining('violates PodSecurity'),
+    });
     expect(await api.dryRunCreate(privileged('open'))).toEqual({ ok: true, message: 'pod/x' });
     api.close();
   });

@@ -11,18 +11,47 @@ import { Kubectl } from '../../src/adapters/kubectl.js';
 import { fakeExec, type FakeResult } from './fake-exec.js';
 
 const discovery = (items: unknown[]) => JSON.stringify({ kind: 'APIGroupDiscoveryList', apiVersion: 'apidiscovery.k8s.io/v2', items });
-const res = (resource: string, kind: string, scope: 'Namespaced' | 'Cluster', extra: Record<string, unknown> = {}) => ({ resource, singularResource: resource.replace(/s$/, ''), responseKind: { kind }, scope, ...extra });
+const res = (resource: string, kind: string, scope: 'Namespaced' | 'Cluster', extra: Record<string, unknown> = {}) => ({
+  resource,
+  singularResource: resource.replace(/s$/, ''),
+  responseKind: { kind },
+  scope,
+  ...extra,
+});
 
 const objects: Record<string, unknown> = {
   '/api/v1/namespaces/team-a': { apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-a', labels: { a: 'b' } } },
-  '/api/v1/namespaces/default/configmaps/settings': { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'default' } },
+  '/api/v1/namespaces/default/configmaps/settings': {
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'settings', namespace: 'default' },
+  },
   '/api/v1/namespaces/default/events': { apiVersion: 'v1', kind: 'EventList', items: [] },
   '/api/v1/nodes': { apiVersion: 'v1', kind: 'NodeList', items: [{ metadata: { name: 'n1' } }, { metadata: { name: 'n2' } }] },
-  '/apis/scheduling.k8s.io/v1/priorityclasses/tenant-high': { apiVersion: 'scheduling.k8s.io/v1', kind: 'PriorityClass', metadata: { name: 'tenant-high' }, value: 1000 },
-  '/apis/apps/v1/namespaces/web/deployments/done': { metadata: { generation: 2 }, spec: { replicas: 2 }, status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 } },
-  '/apis/apps/v1/namespaces/web/deployments/rolling': { metadata: { generation: 3 }, spec: { replicas: 2 }, status: { observedGeneration: 3, replicas: 3, updatedReplicas: 2, availableReplicas: 2 } },
-  '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/ready.example.com': { metadata: { generation: 1 }, status: { conditions: [{ type: 'Established', status: 'True' }] } },
-  '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/pending.example.com': { metadata: { generation: 1 }, status: { conditions: [{ type: 'Established', status: 'False' }] } },
+  '/apis/scheduling.k8s.io/v1/priorityclasses/tenant-high': {
+    apiVersion: 'scheduling.k8s.io/v1',
+    kind: 'PriorityClass',
+    metadata: { name: 'tenant-high' },
+    value: 1000,
+  },
+  '/apis/apps/v1/namespaces/web/deployments/done': {
+    metadata: { generation: 2 },
+    spec: { replicas: 2 },
+    status: { observedGeneration: 2, replicas: 2, updatedReplicas: 2, availableReplicas: 2 },
+  },
+  '/apis/apps/v1/namespaces/web/deployments/rolling': {
+    metadata: { generation: 3 },
+    spec: { replicas: 2 },
+    status: { observedGeneration: 3, replicas: 3, updatedReplicas: 2, availableReplicas: 2 },
+  },
+  '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/ready.example.com': {
+    metadata: { generation: 1 },
+    status: { conditions: [{ type: 'Established', status: 'True' }] },
+  },
+  '/apis/apiextensions.k8s.io/v1/customresourcedefinitions/pending.example.com': {
+    metadata: { generation: 1 },
+    status: { conditions: [{ type: 'Established', status: 'False' }] },
+  },
 };
 
 let server: Server;
@@ -37,13 +66,49 @@ beforeAll(async () => {
     if (path === '/api' || path === '/apis') {
       if (!String(req.headers.accept).includes('as=APIGroupDiscoveryList')) return reply.writeHead(406).end();
       reply.writeHead(200, { 'content-type': 'application/json' });
-      if (path === '/api') return reply.end(discovery([{ metadata: { name: '' }, versions: [{ version: 'v1', resources: [res('namespaces', 'Namespace', 'Cluster', { shortNames: ['ns'] }), res('configmaps', 'ConfigMap', 'Namespaced', { shortNames: ['cm'] }), res('nodes', 'Node', 'Cluster'), res('events', 'Event', 'Namespaced', { shortNames: ['ev'] }), res('secrets', 'Secret', 'Namespaced')] }] }]));
+      if (path === '/api')
+        return reply.end(
+          discovery([
+            {
+              metadata: { name: '' },
+              versions: [
+                {
+                  version: 'v1',
+                  resources: [
+                    res('namespaces', 'Namespace', 'Cluster', { shortNames: ['ns'] }),
+                    res('configmaps', 'ConfigMap', 'Namespaced', { shortNames: ['cm'] }),
+                    res('nodes', 'Node', 'Cluster'),
+                    res('events', 'Event', 'Namespaced', { shortNames: ['ev'] }),
+                    res('secrets', 'Secret', 'Namespaced'),
+                  ],
+                },
+              ],
+            },
+          ]),
+        );
       return reply.end(
         discovery([
-          { metadata: { name: 'apps' }, versions: [{ version: 'v1', resources: [res('deployments', 'Deployment', 'Namespaced', { shortNames: ['deploy'] })] }] },
-          { metadata: { name: 'scheduling.k8s.io' }, versions: [{ version: 'v1', resources: [res('priorityclasses', 'PriorityClass', 'Cluster', { shortNames: ['pc'] })] }] },
-          { metadata: { name: 'events.k8s.io' }, versions: [{ version: 'v1', resources: [res('events', 'Event', 'Namespaced', { shortNames: ['ev'] })] }] },
-          { metadata: { name: 'apiextensions.k8s.io' }, versions: [{ version: 'v1', resources: [res('customresourcedefinitions', 'CustomResourceDefinition', 'Cluster', { shortNames: ['crd', 'crds'] })] }] },
+          {
+            metadata: { name: 'apps' },
+            versions: [{ version: 'v1', resources: [res('deployments', 'Deployment', 'Namespaced', { shortNames: ['deploy'] })] }],
+          },
+          {
+            metadata: { name: 'scheduling.k8s.io' },
+            versions: [{ version: 'v1', resources: [res('priorityclasses', 'PriorityClass', 'Cluster', { shortNames: ['pc'] })] }],
+          },
+          {
+            metadata: { name: 'events.k8s.io' },
+            versions: [{ version: 'v1', resources: [res('events', 'Event', 'Namespaced', { shortNames: ['ev'] })] }],
+          },
+          {
+            metadata: { name: 'apiextensions.k8s.io' },
+            versions: [
+              {
+                version: 'v1',
+                resources: [res('customresourcedefinitions', 'CustomResourceDefinition', 'Cluster', { shortNames: ['crd', 'crds'] })],
+              },
+            ],
+          },
         ]),
       );
     }
@@ -51,11 +116,21 @@ beforeAll(async () => {
       // Helm's release Secrets, metadata only (PartialObjectMetadataList), never their content.
       if (!String(req.headers.accept).includes('as=PartialObjectMetadataList')) return reply.writeHead(406).end();
       const selector = new URL(req.url ?? '', 'http://x').searchParams.get('labelSelector');
-      const revisions: Record<string, string[]> = { 'owner=helm,name=app': ['superseded', 'deployed'], 'owner=helm,name=failing': ['deployed', 'failed'], 'owner=helm,name=stuck': ['deployed', 'pending-upgrade'] };
+      const revisions: Record<string, string[]> = {
+        'owner=helm,name=app': ['superseded', 'deployed'],
+        'owner=helm,name=failing': ['deployed', 'failed'],
+        'owner=helm,name=stuck': ['deployed', 'pending-upgrade'],
+      };
       const items = (revisions[selector ?? ''] ?? []).map((status, i) => ({
-        metadata: { name: `sh.helm.release.v1.x.v${i + 1}`, labels: { owner: 'helm', status, version: String(i + 1) }, creationTimestamp: `2026-12-01T10:0${i}:00Z` },
+        metadata: {
+          name: `sh.helm.release.v1.x.v${i + 1}`,
+          labels: { owner: 'helm', status, version: String(i + 1) },
+          creationTimestamp: `2026-12-01T10:0${i}:00Z`,
+        },
       }));
-      return reply.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', items }));
+      return reply
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ kind: 'PartialObjectMetadataList', apiVersion: 'meta.k8s.io/v1', items }));
     }
     if (req.method === 'PATCH') {
       let body = '';
@@ -80,7 +155,11 @@ beforeAll(async () => {
 afterAll(() => new Promise<void>((resolve) => server.close(() => resolve())));
 
 function view(user: Record<string, unknown> = { token: 'sekret-token-123' }, cluster: Record<string, unknown> = {}) {
-  return JSON.stringify({ clusters: [{ name: 'c', cluster: { server: url, ...cluster } }], users: [{ name: 'u', user }], contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }] });
+  return JSON.stringify({
+    clusters: [{ name: 'c', cluster: { server: url, ...cluster } }],
+    users: [{ name: 'u', user }],
+    contexts: [{ name: 'ctx', context: { cluster: 'c', user: 'u' } }],
+  });
 }
 
 /** A Kubectl whose kubectl processes are faked; `config view` prints `kubeconfig`. */
@@ -112,7 +191,7 @@ describe('Kubectl reads through the API client (kubectl faked)', () => {
     expect(exec.redactor.redact('token sekret-token-123')).not.toContain('sekret-token-123');
   });
 
-  it('the server version and the context\'s server URL come without a kubectl process', async () => {
+  it("the server version and the context's server URL come without a kubectl process", async () => {
     const { k, exec, processes } = kubectlWith(view());
     expect(await k.serverVersion()).toBe('v1.36.3');
     expect(await k.contextServer()).toEqual({ cluster: 'c', server: url });
@@ -129,7 +208,11 @@ describe('Kubectl reads through the API client (kubectl faked)', () => {
     expect(await k.get('widgets', 'w')).toEqual({ metadata: { name: 'w' } });
     expect(await k.get('namespace', 'broken')).toEqual({ metadata: { name: 'broken' } });
     expect(await k.get('namespace')).toEqual({ items: [] });
-    expect(processes()).toEqual(['get widgets w --output json --request-timeout 30s', 'get namespace broken --output json --request-timeout 30s', 'get namespace --output json --request-timeout 30s']);
+    expect(processes()).toEqual([
+      'get widgets w --output json --request-timeout 30s',
+      'get namespace broken --output json --request-timeout 30s',
+      'get namespace --output json --request-timeout 30s',
+    ]);
   });
 
   it('a kind known in two groups without a group goes to the core group, as with kubectl', async () => {
@@ -146,13 +229,19 @@ describe('Kubectl reads through the API client (kubectl faked)', () => {
     ['impersonation', view({ token: 't', as: 'someone' })],
     ['a proxy', view({ token: 't' }, { 'proxy-url': 'http://proxy:3128' })],
   ])('with %s every read goes to kubectl', async (_, kubeconfig) => {
-    const { k, processes } = kubectlWith(kubeconfig, [[['kubectl', '--context', 'ctx', 'get', 'namespace', 'team-a'], '{"kind":"Namespace"}']]);
+    const { k, processes } = kubectlWith(kubeconfig, [
+      [['kubectl', '--context', 'ctx', 'get', 'namespace', 'team-a'], '{"kind":"Namespace"}'],
+    ]);
     expect(await k.get('namespace', 'team-a')).toEqual({ kind: 'Namespace' });
     expect(processes()).toEqual(['get namespace team-a --output json --request-timeout 30s']);
   });
 
   it('without useApiClient nothing changes: every read is a kubectl process and no kubeconfig is read', async () => {
-    const { k, exec } = kubectlWith(view(), [[['kubectl', '--context', 'ctx', 'get', 'namespace', 'team-a'], '{"kind":"Namespace"}']], false);
+    const { k, exec } = kubectlWith(
+      view(),
+      [[['kubectl', '--context', 'ctx', 'get', 'namespace', 'team-a'], '{"kind":"Namespace"}']],
+      false,
+    );
     await k.get('namespace', 'team-a');
     expect(exec.calls.map((c) => c[3])).toEqual(['get']);
   });
@@ -179,19 +268,22 @@ describe('Kubectl reads through the API client (kubectl faked)', () => {
 });
 
 describe('single-object applies in-process (kubectl faked)', () => {
-  const cm = (name: string) => `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: kubestrap-system\ndata:\n  state.json: "{}"\n`;
+  const cm = (name: string) =>
+    `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${name}\n  namespace: kubestrap-system\ndata:\n  state.json: "{}"\n`;
 
   it('a server-side apply of one object goes to the API as kubectl would send it (field manager, forced, strict)', async () => {
     const { k, processes } = kubectlWith(view());
     await k.applyStdin(cm('kubestrap-state'));
     expect(processes()).toEqual([]);
     const patch = patches.at(-1)!;
-    expect(patch.url).toBe('/api/v1/namespaces/kubestrap-system/configmaps/kubestrap-state?fieldManager=kubestrap&force=true&fieldValidation=Strict');
+    expect(patch.url).toBe(
+      '/api/v1/namespaces/kubestrap-system/configmaps/kubestrap-state?fieldManager=kubestrap&force=true&fieldValidation=Strict',
+    );
     expect(patch.contentType).toBe('application/apply-patch+yaml');
     expect(patch.body).toBe(cm('kubestrap-state'));
   });
 
-  it('a refused apply, several objects or an unknown kind are kubectl\'s to apply (and report)', async () => {
+  it("a refused apply, several objects or an unknown kind are kubectl's to apply (and report)", async () => {
     const apply = [['kubectl', '--context', 'ctx', 'apply'], 'applied'] as [string[], FakeResult];
     const { k, processes } = kubectlWith(view(), [apply]);
     await k.applyStdin(cm('rejected'));
@@ -201,10 +293,14 @@ describe('single-object applies in-process (kubectl faked)', () => {
   });
 });
 
-describe('helm status from the release Secrets\' labels (helm faked)', () => {
-  const helmStatus = (release: string) => [['helm', 'status', release], JSON.stringify({ name: release, info: { status: 'failed', description: 'from helm' } })] as [string[], FakeResult];
+describe("helm status from the release Secrets' labels (helm faked)", () => {
+  const helmStatus = (release: string) =>
+    [['helm', 'status', release], JSON.stringify({ name: release, info: { status: 'failed', description: 'from helm' } })] as [
+      string[],
+      FakeResult,
+    ];
 
-  it('a release whose latest revision is deployed needs no helm process; any other answer is helm\'s', async () => {
+  it("a release whose latest revision is deployed needs no helm process; any other answer is helm's", async () => {
     const { k, exec } = kubectlWith(view(), [helmStatus('failing'), helmStatus('absent')]);
     const helm = new Helm(exec, { context: 'ctx' }, 4);
     helm.readReleasesThrough(k, {});
@@ -215,8 +311,10 @@ describe('helm status from the release Secrets\' labels (helm faked)', () => {
     expect(exec.calls.filter((c) => c[0] === 'helm').map((c) => c[2])).toEqual(['failing', 'absent']);
   });
 
-  it('history from the labels when no revision is pending (none at all: []); a pending one is helm\'s to describe', async () => {
-    const { k, exec } = kubectlWith(view(), [[['helm', 'history', 'stuck'], JSON.stringify([{ revision: 2, status: 'pending-upgrade', updated: 'from helm' }])]]);
+  it("history from the labels when no revision is pending (none at all: []); a pending one is helm's to describe", async () => {
+    const { k, exec } = kubectlWith(view(), [
+      [['helm', 'history', 'stuck'], JSON.stringify([{ revision: 2, status: 'pending-upgrade', updated: 'from helm' }])],
+    ]);
     const helm = new Helm(exec, { context: 'ctx' }, 4);
     helm.readReleasesThrough(k, {});
     expect(await helm.history('app', 'web')).toEqual([
@@ -242,7 +340,14 @@ describe('API client rules (pure)', () => {
   it('reads client certificates, CA, token and the context namespace; refuses proxies from the environment', () => {
     const v = JSON.stringify({
       clusters: [{ cluster: { server: 'https://10.0.0.1:6443', 'certificate-authority-data': Buffer.from('CA').toString('base64') } }],
-      users: [{ user: { 'client-certificate-data': Buffer.from('CERT').toString('base64'), 'client-key-data': Buffer.from('KEY').toString('base64') } }],
+      users: [
+        {
+          user: {
+            'client-certificate-data': Buffer.from('CERT').toString('base64'),
+            'client-key-data': Buffer.from('KEY').toString('base64'),
+          },
+        },
+      ],
       contexts: [{ context: { namespace: 'team-a' } }],
     });
     const c = apiConfigFromView(v, {});
@@ -255,16 +360,35 @@ describe('API client rules (pure)', () => {
   });
 
   it('rollout completion follows kubectl rollout status', () => {
-    const dep = (status: Record<string, unknown>, generation = 1, extra: Record<string, unknown> = {}) => ({ metadata: { generation }, spec: { replicas: 2, ...extra }, status: { observedGeneration: 1, ...status } });
+    const dep = (status: Record<string, unknown>, generation = 1, extra: Record<string, unknown> = {}) => ({
+      metadata: { generation },
+      spec: { replicas: 2, ...extra },
+      status: { observedGeneration: 1, ...status },
+    });
     expect(rolloutComplete('deployment', dep({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 }))).toBe(true);
     expect(rolloutComplete('deployment', dep({ replicas: 2, updatedReplicas: 2, availableReplicas: 2 }, 2))).toBe(false);
     expect(rolloutComplete('deployment', dep({ replicas: 3, updatedReplicas: 2, availableReplicas: 2 }))).toBe(false);
     expect(rolloutComplete('deployment', dep({ replicas: 2, updatedReplicas: 2, availableReplicas: 1 }))).toBe(false);
-    expect(rolloutComplete('deployment', dep({ replicas: 2, updatedReplicas: 2, availableReplicas: 2, conditions: [{ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }] }))).toBe(false);
+    expect(
+      rolloutComplete(
+        'deployment',
+        dep({
+          replicas: 2,
+          updatedReplicas: 2,
+          availableReplicas: 2,
+          conditions: [{ type: 'Progressing', reason: 'ProgressDeadlineExceeded' }],
+        }),
+      ),
+    ).toBe(false);
     expect(rolloutComplete('statefulset', dep({ readyReplicas: 2, updateRevision: 'a', currentRevision: 'a' }))).toBe(true);
     expect(rolloutComplete('statefulset', dep({ readyReplicas: 2, updateRevision: 'b', currentRevision: 'a' }))).toBe(false);
     expect(rolloutComplete('statefulset', dep({ readyReplicas: 1, updateRevision: 'a', currentRevision: 'a' }))).toBe(false);
-    expect(rolloutComplete('statefulset', dep({ readyReplicas: 2, updatedReplicas: 1 }, 1, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } }))).toBe(true);
+    expect(
+      rolloutComplete(
+        'statefulset',
+        dep({ readyReplicas: 2, updatedReplicas: 1 }, 1, { updateStrategy: { type: 'RollingUpdate', rollingUpdate: { partition: 1 } } }),
+      ),
+    ).toBe(true);
     expect(rolloutComplete('statefulset', dep({ readyReplicas: 2 }, 1, { updateStrategy: { type: 'OnDelete' } }))).toBe(false);
     expect(rolloutComplete('daemonset', dep({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 3 }))).toBe(true);
     expect(rolloutComplete('daemonset', dep({ desiredNumberScheduled: 3, updatedNumberScheduled: 3, numberAvailable: 2 }))).toBe(false);
@@ -274,7 +398,12 @@ describe('API client rules (pure)', () => {
   it('a condition counts only when True and not older than the object', () => {
     expect(hasCondition({ status: { conditions: [{ type: 'established', status: 'True' }] } }, 'Established')).toBe(true);
     expect(hasCondition({ status: { conditions: [{ type: 'Established', status: 'False' }] } }, 'Established')).toBe(false);
-    expect(hasCondition({ metadata: { generation: 3 }, status: { conditions: [{ type: 'Ready', status: 'True', observedGeneration: 2 }] } }, 'Ready')).toBe(false);
+    expect(
+      hasCondition(
+        { metadata: { generation: 3 }, status: { conditions: [{ type: 'Ready', status: 'True', observedGeneration: 2 }] } },
+        'Ready',
+      ),
+    ).toBe(false);
     expect(hasCondition(undefined, 'Ready')).toBe(false);
   });
 });

@@ -36,7 +36,20 @@ describe('NDJSON events (--output json)', () => {
     }
     // every event type the engine declares is covered by the recording or the schema
     const names = new Set(lines.map((l) => (JSON.parse(l) as { event: string }).event));
-    for (const n of ['run.start', 'phase.start', 'phase.end', 'step.start', 'step.skip', 'step.progress', 'step.ok', 'step.fail', 'check.result', 'log', 'run.end']) expect(names).toContain(n);
+    for (const n of [
+      'run.start',
+      'phase.start',
+      'phase.end',
+      'step.start',
+      'step.skip',
+      'step.progress',
+      'step.ok',
+      'step.fail',
+      'check.result',
+      'log',
+      'run.end',
+    ])
+      expect(names).toContain(n);
   });
 
   it('rejects events that break the contract', () => {
@@ -87,13 +100,44 @@ describe('TTY renderer (listr2 bridge)', () => {
     }
     await sink.finished;
     vi.restoreAllMocks();
-    const events = out.join('').split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { event: string; data: unknown; task: { path: string[] } });
-    const at = (step: string) => events.filter((e) => e.task.path.at(-1) === step).map((e) => `${e.event}:${typeof e.data === 'string' ? strip(e.data) : strip(JSON.stringify(e.data))}`);
-    expect(events.filter((e) => e.task.path.length === 1).map((e) => `${strip(e.task.path[0]!).split(' ')[0]} ${String(e.data)}`)).toEqual(['foundation STARTED', 'foundation COMPLETED', 'features STARTED', 'features FAILED']);
-    expect(at('cluster')).toEqual(['STATE:STARTED', 'OUTPUT:checking: nodes-ready', 'STATE:SKIPPED', expect.stringMatching(/^MESSAGE:.*cluster: skipped \(unchanged since/)]);
-    expect(at('storage')).toEqual(expect.arrayContaining(['OUTPUT:waiting for deployment snapshot-controller in kube-system', 'TITLE:storage: applied and verified', 'STATE:COMPLETED']));
-    expect(at('security')).toEqual(['STATE:STARTED', 'OUTPUT:Security hardening', 'OUTPUT:helm upgrade --install kyverno', 'OUTPUT:check failed: deployment kyverno-admission-controller rolled out', 'STATE:FAILED']);
-    expect(summary.join('\n')).toMatch(/failed after 609\.0s at step security\nchanged: storage\nskipped: cluster \(unchanged\); networking \(cni is default\)\nphases: foundation 5\.0s/);
+    const events = out
+      .join('')
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as { event: string; data: unknown; task: { path: string[] } });
+    const at = (step: string) =>
+      events
+        .filter((e) => e.task.path.at(-1) === step)
+        .map((e) => `${e.event}:${typeof e.data === 'string' ? strip(e.data) : strip(JSON.stringify(e.data))}`);
+    expect(events.filter((e) => e.task.path.length === 1).map((e) => `${strip(e.task.path[0]!).split(' ')[0]} ${String(e.data)}`)).toEqual([
+      'foundation STARTED',
+      'foundation COMPLETED',
+      'features STARTED',
+      'features FAILED',
+    ]);
+    expect(at('cluster')).toEqual([
+      'STATE:STARTED',
+      'OUTPUT:checking: nodes-ready',
+      'STATE:SKIPPED',
+      expect.stringMatching(/^MESSAGE:.*cluster: skipped \(unchanged since/),
+    ]);
+    expect(at('storage')).toEqual(
+      expect.arrayContaining([
+        'OUTPUT:waiting for deployment snapshot-controller in kube-system',
+        'TITLE:storage: applied and verified',
+        'STATE:COMPLETED',
+      ]),
+    );
+    expect(at('security')).toEqual([
+      'STATE:STARTED',
+      'OUTPUT:Security hardening',
+      'OUTPUT:helm upgrade --install kyverno',
+      'OUTPUT:check failed: deployment kyverno-admission-controller rolled out',
+      'STATE:FAILED',
+    ]);
+    expect(summary.join('\n')).toMatch(
+      /failed after 609\.0s at step security\nchanged: storage\nskipped: cluster \(unchanged\); networking \(cni is default\)\nphases: foundation 5\.0s/,
+    );
     expect(summary.join('\n')).toContain('ImagePullBackOff');
     expect(summary[0]).toMatch(/^warning: \[minio-in-cluster\]/); // logged before the run started
   });
@@ -101,10 +145,21 @@ describe('TTY renderer (listr2 bridge)', () => {
 
 describe('colour', () => {
   const plan = (env: Record<string, string>) =>
-    execFileSync(process.execPath, [path.join(root, 'bin/kubestrap.js'), 'plan', '--config', path.join(root, 'examples/kind-dev.yaml'), '--out', mkdtempSync(path.join(tmpdir(), 'ks-plan-'))], {
-      encoding: 'utf8',
-      env: { PATH: process.env.PATH ?? '', ...env },
-    });
+    execFileSync(
+      process.execPath,
+      [
+        path.join(root, 'bin/kubestrap.js'),
+        'plan',
+        '--config',
+        path.join(root, 'examples/kind-dev.yaml'),
+        '--out',
+        mkdtempSync(path.join(tmpdir(), 'ks-plan-')),
+      ],
+      {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', ...env },
+      },
+    );
   it('NO_COLOR turns colour off and FORCE_COLOR on; nothing in kubestrap forces it', () => {
     expect(plan({ NO_COLOR: '1' })).not.toMatch(ansi);
     expect(plan({})).not.toMatch(ansi); // not a TTY

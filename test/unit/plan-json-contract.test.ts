@@ -12,7 +12,9 @@ import { phaseIds } from '../../src/roadmap/types.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(root, 'bin/kubestrap.js');
-const examples = readdirSync(path.join(root, 'examples')).filter((f) => f.endsWith('.yaml')).sort();
+const examples = readdirSync(path.join(root, 'examples'))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 const work = mkdtempSync(path.join(tmpdir(), 'kubestrap-plan-json-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
@@ -27,7 +29,10 @@ const contract = {
     roadmap: text,
     target: { type: 'object', required: ['context'], properties: { context: { type: 'string' }, kubeconfig: text } },
     outDir: text,
-    warnings: { type: 'array', items: { type: 'object', required: ['rule', 'message', 'fix'], properties: { rule: text, message: text, fix: text } } },
+    warnings: {
+      type: 'array',
+      items: { type: 'object', required: ['rule', 'message', 'fix'], properties: { rule: text, message: text, fix: text } },
+    },
     phases: {
       type: 'array',
       items: {
@@ -51,11 +56,24 @@ const contract = {
                 notes: { type: 'array', items: text },
                 artifacts: { type: 'array', items: text },
                 commands: { type: 'array', items: { type: 'array', minItems: 2, items: { type: 'string' } } },
-                stdin: { type: 'array', items: { type: 'object', required: ['command', 'content'], properties: { command: { type: 'integer', minimum: 0 }, content: text } } },
-                checks: { type: 'array', items: { type: 'object', required: ['type', 'description'], properties: { type: text, description: text } } },
+                stdin: {
+                  type: 'array',
+                  items: {
+                    type: 'object',
+                    required: ['command', 'content'],
+                    properties: { command: { type: 'integer', minimum: 0 }, content: text },
+                  },
+                },
+                checks: {
+                  type: 'array',
+                  items: { type: 'object', required: ['type', 'description'], properties: { type: text, description: text } },
+                },
               },
               if: { properties: { enabled: { const: false } } },
-              then: { required: ['reason'], properties: { artifacts: { maxItems: 0 }, commands: { maxItems: 0 }, checks: { maxItems: 0 } } },
+              then: {
+                required: ['reason'],
+                properties: { artifacts: { maxItems: 0 }, commands: { maxItems: 0 }, checks: { maxItems: 0 } },
+              },
             },
           },
         },
@@ -102,8 +120,15 @@ describe('plan --output json contract (built CLI, every example config)', () => 
     }
     for (const s of enabled) for (const { command } of s.stdin ?? []) expect(command).toBeLessThan(s.commands.length);
     // The files listed are the files written (the plan marker aside), under outDir.
-    const listed = enabled.flatMap((s) => s.artifacts).map((a: string) => path.resolve(work, a)).sort();
-    expect(listed).toEqual(filesUnder(outJson).filter((f) => path.basename(f) !== '.kubestrap-plan.json').sort());
+    const listed = enabled
+      .flatMap((s) => s.artifacts)
+      .map((a: string) => path.resolve(work, a))
+      .sort();
+    expect(listed).toEqual(
+      filesUnder(outJson)
+        .filter((f) => path.basename(f) !== '.kubestrap-plan.json')
+        .sort(),
+    );
 
     // The text plan shows the same commands, files and checks, step by step.
     const shown = plan(example, 'text', path.join(work, `${example}-text`));
@@ -115,8 +140,14 @@ describe('plan --output json contract (built CLI, every example config)', () => 
       const item = /^ {4}(run|check|file) /.exec(line);
       if (item && current) perStep.get(current)![item[1] as 'run' | 'check' | 'file']++;
     }
-    expect(Object.fromEntries(enabled.map((s) => [s.id, { run: s.commands.length, check: s.checks.length, file: s.artifacts.length }]))).toEqual(Object.fromEntries(perStep));
+    expect(
+      Object.fromEntries(enabled.map((s) => [s.id, { run: s.commands.length, check: s.checks.length, file: s.artifacts.length }])),
+    ).toEqual(Object.fromEntries(perStep));
     const total = /(\d+) steps enabled, (\d+) commands, (\d+) files written/.exec(shown)!;
-    expect([Number(total[1]), Number(total[2]), Number(total[3])]).toEqual([enabled.length, enabled.reduce((n, s) => n + s.commands.length, 0), listed.length]);
+    expect([Number(total[1]), Number(total[2]), Number(total[3])]).toEqual([
+      enabled.length,
+      enabled.reduce((n, s) => n + s.commands.length, 0),
+      listed.length,
+    ]);
   });
 });

@@ -17,10 +17,14 @@ describe('plan directory on tmpfs', () => {
   });
 
   it('a new plan directory on a tmpfs is accepted', async () => {
-    await expect(checkPlanOutDir({ outDir: path.join(dir, 'plan'), artifacts: ['a.yaml'], cwd: '/', home: '/nonexistent-home' })).resolves.toEqual({ exists: false });
+    await expect(
+      checkPlanOutDir({ outDir: path.join(dir, 'plan'), artifacts: ['a.yaml'], cwd: '/', home: '/nonexistent-home' }),
+    ).resolves.toEqual({ exists: false });
   });
 
   it('the device tree (devtmpfs, the same magic) is still refused', async () => {
-    await expect(checkPlanOutDir({ outDir: '/dev/kubestrap-plan', artifacts: ['a.yaml'], cwd: '/', home: '/nonexistent-home' })).rejects.toThrow(/pseudo file system/);
+    await expect(
+      checkPlanOutDir({ outDir: '/dev/kubestrap-plan', artifacts: ['a.yaml'], cwd: '/', home: '/nonexistent-home' }),
+    ).rejects.toThrow(/pseudo file system/);
   });
 });

@@ -54,16 +54,24 @@ describe('plan --out refuses to replace what kubestrap did not write', () => {
     ['the root directory', () => '/', /root directory/],
     ['the config file itself', () => 'kubestrap.yaml', /is a file, not a directory/],
     ['a file under a file', () => 'notes.txt/plan', /notes.txt is a file/],
-    ['.kubestrap holding the kind encryption key', (w) => {
-      mkdirSync(path.join(w.project, '.kubestrap/secrets'), { recursive: true });
-      writeFileSync(path.join(w.project, '.kubestrap/secrets/encryption-key'), 'c2VjcmV0\n');
-      return '.kubestrap';
-    }, /was not written by kubestrap .*secrets/],
-    ['a directory of the user\'s files', (w) => {
-      mkdirSync(path.join(w.project, 'docs'));
-      writeFileSync(path.join(w.project, 'docs/adr-1.md'), '# ADR\n');
-      return 'docs';
-    }, /was not written by kubestrap \(adr-1.md\)/],
+    [
+      '.kubestrap holding the kind encryption key',
+      (w) => {
+        mkdirSync(path.join(w.project, '.kubestrap/secrets'), { recursive: true });
+        writeFileSync(path.join(w.project, '.kubestrap/secrets/encryption-key'), 'c2VjcmV0\n');
+        return '.kubestrap';
+      },
+      /was not written by kubestrap .*secrets/,
+    ],
+    [
+      "a directory of the user's files",
+      (w) => {
+        mkdirSync(path.join(w.project, 'docs'));
+        writeFileSync(path.join(w.project, 'docs/adr-1.md'), '# ADR\n');
+        return 'docs';
+      },
+      /was not written by kubestrap \(adr-1.md\)/,
+    ],
     ['/proc', () => '/proc/self/kubestrap-plan', /pseudo file system/],
     ['/sys', () => '/sys/kubestrap-plan', /pseudo file system/],
   ];
@@ -149,4 +157,3 @@ describe('plan --out replaces what kubestrap wrote', () => {
     expect(plan(w.project, w.home, '--out', 'out').code).toBe(0);
   });
 });
-

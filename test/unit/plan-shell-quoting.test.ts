@@ -11,7 +11,10 @@ import { formatArgv } from '../../src/util/argv.js';
 
 /** How `sh -c` splits a command line into words: each word printed NUL-terminated. */
 function shellWords(shell: string, line: string): string[] {
-  const out = execFileSync(shell, ['-c', `printf '%s\\0' ${line}`], { encoding: 'utf8', env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent-home' } });
+  const out = execFileSync(shell, ['-c', `printf '%s\\0' ${line}`], {
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '/usr/bin:/bin', HOME: '/nonexistent-home' },
+  });
   return out.split('\0').slice(0, -1);
 }
 
@@ -32,12 +35,13 @@ const nastyKubeconfigs = [
   '-config',
   '/tmp/back\\slash/config',
   '/tmp/{a,b}/config',
-  "/tmp/'\"$`\\!#/config",
+  '/tmp/\'"$`\\!#/config',
 ];
 
 const nastyOutDirs = ['# plan', '/tmp/a#\nb', '/tmp/new\nline # x', "/tmp/o'ut $x `y`", '/tmp/tab\there', ''];
 
-const header = 'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\nspec:\n  cluster:\n    provider: existing\n    context: prod\n  backup:\n    storage:\n      type: minio\n';
+const header =
+  'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\nspec:\n  cluster:\n    provider: existing\n    context: prod\n  backup:\n    storage:\n      type: minio\n';
 
 function planFor(kubeconfig: string, outDir: string) {
   const loaded = parseConfigText(header, path.join(process.cwd(), 'k.yaml'), collectOverrides({ kubeconfig }, {}));

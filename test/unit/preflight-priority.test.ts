@@ -19,7 +19,10 @@ spec:
   cost: ${cost}
 `;
 const config = (cost = '{}') => parseConfigText(configText(cost), path.join(process.cwd(), 'k.yaml')).config;
-const list = (...items: { name: string; globalDefault?: boolean }[]) => JSON.stringify({ items: items.map((i) => ({ metadata: { name: i.name }, ...(i.globalDefault === undefined ? {} : { globalDefault: i.globalDefault }) })) });
+const list = (...items: { name: string; globalDefault?: boolean }[]) =>
+  JSON.stringify({
+    items: items.map((i) => ({ metadata: { name: i.name }, ...(i.globalDefault === undefined ? {} : { globalDefault: i.globalDefault }) })),
+  });
 const get = ['kubectl', '--context', 'prod', 'get', 'priorityclasses.scheduling.k8s.io'];
 
 describe('global default PriorityClass (faked kubectl)', () => {
@@ -27,12 +30,12 @@ describe('global default PriorityClass (faked kubectl)', () => {
     const exec = fakeExec([[get, list({ name: 'system-cluster-critical' }, { name: 'company-default', globalDefault: true })]]);
     const problems = await checkGlobalDefaultPriorityClass(new Kubectl(exec, { context: 'prod' }), config(), ['cluster', 'monitoring']);
     expect(problems).toHaveLength(1);
-    expect(problems[0]!.what).toContain('PriorityClass company-default is already the cluster\'s global default');
+    expect(problems[0]!.what).toContain("PriorityClass company-default is already the cluster's global default");
     expect(problems[0]!.fix).toContain('spec.cost.priorityClasses: false');
     expect(problems[0]!.fix).toContain('kubectl --context prod patch priorityclass company-default');
   });
 
-  it('kubestrap\'s own tenant-default (a re-run) or no default at all is fine', async () => {
+  it("kubestrap's own tenant-default (a re-run) or no default at all is fine", async () => {
     for (const answer of [list({ name: 'tenant-default', globalDefault: true }), list({ name: 'other', globalDefault: false })]) {
       const exec = fakeExec([[get, answer]]);
       expect(await checkGlobalDefaultPriorityClass(new Kubectl(exec, { context: 'prod' }), config(), ['cluster'])).toEqual([]);

@@ -18,8 +18,10 @@ type Obj = Record<string, any>;
  * needed: the test below fails when a chart here renders only compliant pods.
  */
 const notCovered: Partial<Record<ChartKey, string>> = {
-  tigeraOperator: "Calico: the chart has no resources key for the operator's init containers, and calico-node, Typha and kube-controllers are created by the operator from its Installation resource; kubestrap sizes none of them (not done)",
-  longhorn: 'Longhorn: its manager, driver and UI pods (and the CSI and instance-manager pods it creates at run time) are not sized by kubestrap (not done)',
+  tigeraOperator:
+    "Calico: the chart has no resources key for the operator's init containers, and calico-node, Typha and kube-controllers are created by the operator from its Installation resource; kubestrap sizes none of them (not done)",
+  longhorn:
+    'Longhorn: its manager, driver and UI pods (and the CSI and instance-manager pods it creates at run time) are not sized by kubestrap (not done)',
 };
 
 /**
@@ -37,7 +39,9 @@ const classExempt = (key: ChartKey, where: string) => hookJobsWithoutClassKey[ke
 
 const allowedClasses = new Set(['kubestrap-platform-critical', 'system-cluster-critical', 'system-node-critical']);
 const matrix = await renderMatrix();
-const releases = matrix.flatMap((m) => m.releases.map((r) => ({ ...r, config: m.plan.config, minor: m.plan.config.spec.cluster.kubernetesVersion })));
+const releases = matrix.flatMap((m) =>
+  m.releases.map((r) => ({ ...r, config: m.plan.config, minor: m.plan.config.spec.cluster.kubernetesVersion })),
+);
 const rendered = new Map<string, TemplateResult>();
 const keyOf = (r: (typeof releases)[number]) => `${r.key}\0${r.minor}\0${r.namespace}\0${r.release}\0${r.valuesText}`;
 
@@ -78,16 +82,39 @@ function podOwners(objects: Obj[]): PodOwner[] {
   const out: PodOwner[] = [];
   for (const o of objects) {
     const where = `${o.kind}/${o.metadata.name}`;
-    const template = o.kind === 'CronJob' ? o.spec.jobTemplate.spec.template : ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind) ? o.spec.template : undefined;
+    const template =
+      o.kind === 'CronJob'
+        ? o.spec.jobTemplate.spec.template
+        : ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind)
+          ? o.spec.template
+          : undefined;
     if (template) {
-      out.push({ where, replicas: o.kind === 'DaemonSet' || o.kind === 'Job' || o.kind === 'CronJob' ? 1 : (o.spec.replicas ?? 1), labels: template.metadata?.labels ?? {}, spec: template.spec, operatorManaged: false });
+      out.push({
+        where,
+        replicas: o.kind === 'DaemonSet' || o.kind === 'Job' || o.kind === 'CronJob' ? 1 : (o.spec.replicas ?? 1),
+        labels: template.metadata?.labels ?? {},
+        spec: template.spec,
+        operatorManaged: false,
+      });
     } else if (o.kind === 'Prometheus' || o.kind === 'Alertmanager') {
       const name = o.metadata.name as string;
       const kind = o.kind.toLowerCase();
       // The operator's pod labels (the chart's own PDBs and anti-affinity select on these).
-      const labels = { 'app.kubernetes.io/name': kind, 'app.kubernetes.io/instance': name, 'operator.prometheus.io/name': name, [kind]: name, ...(o.spec.podMetadata?.labels ?? {}) };
+      const labels = {
+        'app.kubernetes.io/name': kind,
+        'app.kubernetes.io/instance': name,
+        'operator.prometheus.io/name': name,
+        [kind]: name,
+        ...(o.spec.podMetadata?.labels ?? {}),
+      };
       // The operator adds its config-reloader sidecar, sized by the operator's flags (checked below).
-      out.push({ where, replicas: o.spec.replicas ?? 1, labels, spec: { ...o.spec, containers: [{ name: kind, resources: o.spec.resources }] }, operatorManaged: true });
+      out.push({
+        where,
+        replicas: o.spec.replicas ?? 1,
+        labels,
+        spec: { ...o.spec, containers: [{ name: kind, resources: o.spec.resources }] },
+        operatorManaged: true,
+      });
     }
   }
   return out;
@@ -101,7 +128,8 @@ function containerProblems(owner: PodOwner, classOptional = false): string[] {
       if (!c.resources?.[kind]?.[resource]) problems.push(`${owner.where} container ${c.name}: no ${field}`);
     }
   }
-  if (!(classOptional && owner.spec.priorityClassName === undefined) && !allowedClasses.has(owner.spec.priorityClassName)) problems.push(`${owner.where}: priorityClassName ${JSON.stringify(owner.spec.priorityClassName)}`);
+  if (!(classOptional && owner.spec.priorityClassName === undefined) && !allowedClasses.has(owner.spec.priorityClassName))
+    problems.push(`${owner.where}: priorityClassName ${JSON.stringify(owner.spec.priorityClassName)}`);
   return problems;
 }
 
@@ -112,14 +140,19 @@ function availabilityProblems(owner: PodOwner, objects: Obj[]): string[] {
   if (owner.replicas < 2) return [];
   const problems: string[] = [];
   const pdbs = objects.filter((o) => o.kind === 'PodDisruptionBudget');
-  if (!pdbs.some((p) => selects(p.spec.selector?.matchLabels, owner.labels))) problems.push(`${owner.where}: ${owner.replicas} replicas and no PodDisruptionBudget selecting its pods`);
+  if (!pdbs.some((p) => selects(p.spec.selector?.matchLabels, owner.labels)))
+    problems.push(`${owner.where}: ${owner.replicas} replicas and no PodDisruptionBudget selecting its pods`);
   const spread = (owner.spec.topologySpreadConstraints ?? []).some((t: Obj) => selects(t.labelSelector?.matchLabels, owner.labels));
   const anti = owner.spec.affinity?.podAntiAffinity;
-  const antiTerms = [...(anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []), ...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p: Obj) => p.podAffinityTerm)];
+  const antiTerms = [
+    ...(anti?.requiredDuringSchedulingIgnoredDuringExecution ?? []),
+    ...(anti?.preferredDuringSchedulingIgnoredDuringExecution ?? []).map((p: Obj) => p.podAffinityTerm),
+  ];
   const antiAffinity = antiTerms.some((t: Obj) => selects(t?.labelSelector?.matchLabels, owner.labels));
   // kube-prometheus-stack's own default: podAntiAffinity "soft" on the operator-built pods.
   const chartAnti = owner.operatorManaged && owner.spec.podAntiAffinity !== '';
-  if (!spread && !antiAffinity && !chartAnti) problems.push(`${owner.where}: ${owner.replicas} replicas and no topology spread or anti-affinity over its pods`);
+  if (!spread && !antiAffinity && !chartAnti)
+    problems.push(`${owner.where}: ${owner.replicas} replicas and no topology spread or anti-affinity over its pods`);
   return problems;
 }
 
@@ -136,7 +169,9 @@ describe('every add-on kubestrap sizes (real charts, every configuration of the 
         for (const p of containerProblems(owner, classExempt(r.key, owner.where))) problems.add(`${r.configuration} ${r.release}: ${p}`);
       }
     }
-    console.log(`checked ${pods} pod templates (Deployments, StatefulSets, DaemonSets, Jobs, Prometheus/Alertmanager) of ${covered.length} releases`);
+    console.log(
+      `checked ${pods} pod templates (Deployments, StatefulSets, DaemonSets, Jobs, Prometheus/Alertmanager) of ${covered.length} releases`,
+    );
     expect([...problems]).toEqual([]);
     expect(pods).toBeGreaterThan(50);
     // Parsing every release's output of every configuration: 208 s at load 40 on 2 cores.
@@ -158,8 +193,16 @@ describe('every add-on kubestrap sizes (real charts, every configuration of the 
     for (const r of covered.filter((x) => x.key === 'kubePrometheusStack')) {
       const operator = objectsOf(r).find((o) => o.kind === 'Deployment' && o.metadata.name.endsWith('-operator'))!;
       const args: string[] = operator.spec.template.spec.containers[0].args;
-      for (const flag of ['--config-reloader-cpu-request', '--config-reloader-cpu-limit', '--config-reloader-memory-request', '--config-reloader-memory-limit']) {
-        expect(args.some((a) => a.startsWith(`${flag}=`) && !a.endsWith('=0')), `${r.configuration}: ${flag} in ${args.join(' ')}`).toBe(true);
+      for (const flag of [
+        '--config-reloader-cpu-request',
+        '--config-reloader-cpu-limit',
+        '--config-reloader-memory-request',
+        '--config-reloader-memory-limit',
+      ]) {
+        expect(
+          args.some((a) => a.startsWith(`${flag}=`) && !a.endsWith('=0')),
+          `${r.configuration}: ${flag} in ${args.join(' ')}`,
+        ).toBe(true);
       }
     }
   }, 120_000);
@@ -181,7 +224,8 @@ describe('every add-on kubestrap sizes (real charts, every configuration of the 
 
   it('with PriorityClasses off, no add-on pod names kubestrap-platform-critical (it would not exist)', () => {
     for (const r of releases.filter((x) => !x.config.spec.cost.priorityClasses)) {
-      for (const owner of podOwners(objectsOf(r))) expect(owner.spec.priorityClassName, `${r.configuration} ${owner.where}`).not.toBe('kubestrap-platform-critical');
+      for (const owner of podOwners(objectsOf(r)))
+        expect(owner.spec.priorityClassName, `${r.configuration} ${owner.where}`).not.toBe('kubestrap-platform-critical');
     }
   });
 
@@ -208,12 +252,17 @@ describe('no false critical pages (real kube-prometheus-stack)', () => {
     for (const r of releases.filter((x) => x.key === 'kubePrometheusStack')) {
       const objects = objectsOf(r);
       const monitors = objects.filter((o) => o.kind === 'ServiceMonitor').map((o) => o.metadata.name as string);
-      const alerts = objects.filter((o) => o.kind === 'PrometheusRule').flatMap((o) => (o.spec.groups as Obj[]).flatMap((g) => (g.rules as Obj[]).map((x) => x.alert)));
+      const alerts = objects
+        .filter((o) => o.kind === 'PrometheusRule')
+        .flatMap((o) => (o.spec.groups as Obj[]).flatMap((g) => (g.rules as Obj[]).map((x) => x.alert)));
       // The Watchdog the dead man's switch depends on is among the chart's rules.
       expect(alerts).toContain('Watchdog');
       for (const c of Object.values(components)) {
         const wanted = r.config.spec.cluster.provider !== 'kind' && r.config.spec.monitoring.controlPlaneMetrics[c.flag];
-        expect(monitors.some((m) => c.monitor.test(m)), `${r.configuration}: ServiceMonitor for ${c.flag}`).toBe(wanted);
+        expect(
+          monitors.some((m) => c.monitor.test(m)),
+          `${r.configuration}: ServiceMonitor for ${c.flag}`,
+        ).toBe(wanted);
         expect(alerts.includes(c.alert), `${r.configuration}: ${c.alert}`).toBe(wanted);
         checked++;
       }

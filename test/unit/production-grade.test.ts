@@ -93,7 +93,15 @@ describe('A. no false critical pages', () => {
     const am = values(render(monitoringStep, production), 'kube-prometheus-stack').alertmanager;
     const routes = am.config.route.routes as Record<string, any>[];
     const watchdog = routes.filter((r) => ((r.matchers ?? []) as string[]).includes('alertname = "Watchdog"'));
-    expect(watchdog).toEqual([{ receiver: 'kubestrap-deadmansswitch', matchers: ['alertname = "Watchdog"'], group_wait: '0s', group_interval: '1m', repeat_interval: '5m' }]);
+    expect(watchdog).toEqual([
+      {
+        receiver: 'kubestrap-deadmansswitch',
+        matchers: ['alertname = "Watchdog"'],
+        group_wait: '0s',
+        group_interval: '1m',
+        repeat_interval: '5m',
+      },
+    ]);
     // First route, no `continue`: the Watchdog reaches no person's receiver.
     expect(routes[0]).toBe(watchdog[0]);
     const receiver = (am.config.receivers as Record<string, any>[]).find((r) => r.name === 'kubestrap-deadmansswitch');
@@ -162,7 +170,12 @@ const platformClassKeys: Record<string, string[]> = {
 const resourceKeys: Record<string, string[]> = {
   'metrics-server': ['resources'],
   'cert-manager': ['resources', 'webhook.resources', 'cainjector.resources'],
-  kyverno: ['admissionController.container.resources', 'backgroundController.resources', 'cleanupController.resources', 'reportsController.resources'],
+  kyverno: [
+    'admissionController.container.resources',
+    'backgroundController.resources',
+    'cleanupController.resources',
+    'reportsController.resources',
+  ],
   'envoy-gateway': ['deployment.envoyGateway.resources'],
   'kube-prometheus-stack': [
     'prometheusOperator.resources',
@@ -208,12 +221,15 @@ describe('B. every add-on production-shaped', () => {
     const values = allValues(p);
     const problems: string[] = [];
     for (const [release, keys] of Object.entries(platformClassKeys)) {
-      for (const key of keys) if (at(values.get(release), key) !== 'kubestrap-platform-critical') problems.push(`${release} ${key}: ${JSON.stringify(at(values.get(release), key))}`);
+      for (const key of keys)
+        if (at(values.get(release), key) !== 'kubestrap-platform-critical')
+          problems.push(`${release} ${key}: ${JSON.stringify(at(values.get(release), key))}`);
     }
     for (const [release, keys] of Object.entries(resourceKeys)) {
       for (const key of keys) {
         const r = at(values.get(release), key);
-        for (const field of ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory']) if (!at(r, field)) problems.push(`${release} ${key}.${field} missing`);
+        for (const field of ['requests.cpu', 'requests.memory', 'limits.cpu', 'limits.memory'])
+          if (!at(r, field)) problems.push(`${release} ${key}.${field} missing`);
       }
     }
     expect(problems).toEqual([]);
@@ -262,19 +278,31 @@ describe('B. every add-on production-shaped', () => {
   it('sizes for a laptop on kind, for a small production cluster elsewhere, overridable per component', async () => {
     const production = await load('production.yaml');
     const kps = (c: Config) => allValues(buildPlan({ config: c, baseDir: root, outDir: '/tmp/x' })).get('kube-prometheus-stack')!;
-    expect(at(kps(production), 'prometheus.prometheusSpec.resources')).toEqual({ requests: { cpu: '500m', memory: '2Gi' }, limits: { cpu: '2', memory: '4Gi' } });
+    expect(at(kps(production), 'prometheus.prometheusSpec.resources')).toEqual({
+      requests: { cpu: '500m', memory: '2Gi' },
+      limits: { cpu: '2', memory: '4Gi' },
+    });
     expect(at(kps(await load('kind-dev.yaml')), 'prometheus.prometheusSpec.resources.requests')).toEqual({ cpu: '100m', memory: '512Mi' });
     const bigger = variant(production, (c) => {
       c.spec.cost.addonResources = { prometheus: { requests: { memory: '6Gi' }, limits: { memory: '12Gi' } } };
     });
-    expect(at(kps(bigger), 'prometheus.prometheusSpec.resources')).toEqual({ requests: { cpu: '500m', memory: '6Gi' }, limits: { cpu: '2', memory: '12Gi' } });
+    expect(at(kps(bigger), 'prometheus.prometheusSpec.resources')).toEqual({
+      requests: { cpu: '500m', memory: '6Gi' },
+      limits: { cpu: '2', memory: '12Gi' },
+    });
   });
 
   it('an unknown component or a bad quantity in spec.cost.addonResources is a config error', () => {
     const base = { apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'x' } };
-    expect(configSchema.safeParse({ ...base, spec: { cost: { addonResources: { prometheus: { limits: { memory: '4Gi' } } } } } }).success).toBe(true);
-    expect(configSchema.safeParse({ ...base, spec: { cost: { addonResources: { promethus: { limits: { memory: '4Gi' } } } } } }).success).toBe(false);
-    expect(configSchema.safeParse({ ...base, spec: { cost: { addonResources: { prometheus: { limits: { memory: 'lots' } } } } } }).success).toBe(false);
+    expect(
+      configSchema.safeParse({ ...base, spec: { cost: { addonResources: { prometheus: { limits: { memory: '4Gi' } } } } } }).success,
+    ).toBe(true);
+    expect(
+      configSchema.safeParse({ ...base, spec: { cost: { addonResources: { promethus: { limits: { memory: '4Gi' } } } } } }).success,
+    ).toBe(false);
+    expect(
+      configSchema.safeParse({ ...base, spec: { cost: { addonResources: { prometheus: { limits: { memory: 'lots' } } } } } }).success,
+    ).toBe(false);
   });
 
   it('Grafana keeps its data on a volume of the default StorageClass, replaced with Recreate, without a root init container', async () => {
@@ -290,7 +318,10 @@ type Rule = { apiGroups: string[]; resources: string[]; verbs: string[] };
 /** Whether one of the rules allows `verb` on `group`/`resource` (RBAC's matching, wildcards included). */
 function allows(rules: Rule[], group: string, resource: string, verb: string): boolean {
   return rules.some(
-    (r) => (r.apiGroups.includes('*') || r.apiGroups.includes(group)) && (r.resources.includes('*') || r.resources.includes(resource)) && (r.verbs.includes('*') || r.verbs.includes(verb)),
+    (r) =>
+      (r.apiGroups.includes('*') || r.apiGroups.includes(group)) &&
+      (r.resources.includes('*') || r.resources.includes(resource)) &&
+      (r.verbs.includes('*') || r.verbs.includes(verb)),
   );
 }
 const writeVerbs = ['create', 'update', 'patch', 'delete', 'deletecollection'];
@@ -308,7 +339,10 @@ describe('C. tenants onboarded for real', () => {
     // Aggregated: its rules are what the controller manager collects; it writes none itself.
     expect(role.rules).toBeUndefined();
     const selectors = role.aggregationRule.clusterRoleSelectors.map((s: any) => s.matchLabels);
-    expect(selectors).toEqual([{ 'kubestrap.dev/aggregate-to-tenant-admin': 'true' }, { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' }]);
+    expect(selectors).toEqual([
+      { 'kubestrap.dev/aggregate-to-tenant-admin': 'true' },
+      { 'rbac.authorization.k8s.io/aggregate-to-view': 'true' },
+    ]);
     // No selector pulls in the built-in edit/admin rules (which write NetworkPolicies and RoleBindings).
     expect(JSON.stringify(selectors)).not.toMatch(/aggregate-to-(edit|admin)/);
     const parts = rbac.filter((o) => o.kind === 'ClusterRole' && o.metadata.labels['kubestrap.dev/aggregate-to-tenant-admin'] === 'true');
@@ -325,9 +359,12 @@ describe('C. tenants onboarded for real', () => {
       ['cilium.io', 'ciliumnetworkpolicies'],
       ['gateway.networking.k8s.io', 'gateways'],
     ];
-    for (const [group, resource] of forbidden) for (const verb of [...writeVerbs, 'escalate', 'bind']) expect(allows(rules, group, resource, verb), `${verb} ${group}/${resource}`).toBe(false);
+    for (const [group, resource] of forbidden)
+      for (const verb of [...writeVerbs, 'escalate', 'bind'])
+        expect(allows(rules, group, resource, verb), `${verb} ${group}/${resource}`).toBe(false);
     // The boundaries stay visible.
-    for (const [group, resource] of forbidden.slice(0, 4)) expect(allows(rules, group, resource, 'list'), `list ${group}/${resource}`).toBe(true);
+    for (const [group, resource] of forbidden.slice(0, 4))
+      expect(allows(rules, group, resource, 'list'), `list ${group}/${resource}`).toBe(true);
     // What a team needs to run and expose its services.
     const needed: [string, string][] = [
       ['apps', 'deployments'],
@@ -341,7 +378,8 @@ describe('C. tenants onboarded for real', () => {
       ['gateway.networking.k8s.io', 'httproutes'],
       ['monitoring.coreos.com', 'servicemonitors'],
     ];
-    for (const [group, resource] of needed) for (const verb of writeVerbs) expect(allows(rules, group, resource, verb), `${verb} ${group}/${resource}`).toBe(true);
+    for (const [group, resource] of needed)
+      for (const verb of writeVerbs) expect(allows(rules, group, resource, verb), `${verb} ${group}/${resource}`).toBe(true);
     // And it is a valid ClusterRole for the API server.
     for (const o of rbac.filter((x) => x.kind === 'ClusterRole')) expect(() => new ClusterRoleModel(o).validate()).not.toThrow();
   });
@@ -354,14 +392,35 @@ describe('C. tenants onboarded for real', () => {
     expect(monitoring.spec).toEqual({
       podSelector: {},
       policyTypes: ['Ingress'],
-      ingress: [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } }, podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } } }] }],
+      ingress: [
+        {
+          from: [
+            {
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'monitoring' } },
+              podSelector: { matchLabels: { 'app.kubernetes.io/name': 'prometheus' } },
+            },
+          ],
+        },
+      ],
     });
     const gateway = policies.find((p) => p.metadata.name === 'allow-from-gateway')!;
-    expect(gateway.spec.ingress).toEqual([{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }] }]);
+    expect(gateway.spec.ingress).toEqual([
+      { from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'envoy-gateway-system' } } }] },
+    ]);
     const ns = docs(artifact(plan, 'namespaces.yaml')).find((n) => n.metadata.name === 'payments')!;
     expect(ns.metadata.labels['kubestrap.dev/gateway-access']).toBe('true');
-    expect(plan.checks).toContainEqual({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace: 'payments', name: 'allow-from-monitoring' });
-    expect(plan.checks).toContainEqual({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace: 'payments', name: 'allow-from-gateway' });
+    expect(plan.checks).toContainEqual({
+      type: 'exists',
+      resource: 'networkpolicies.networking.k8s.io',
+      namespace: 'payments',
+      name: 'allow-from-monitoring',
+    });
+    expect(plan.checks).toContainEqual({
+      type: 'exists',
+      resource: 'networkpolicies.networking.k8s.io',
+      namespace: 'payments',
+      name: 'allow-from-gateway',
+    });
   });
 
   it('Cilium as the gateway: a CiliumNetworkPolicy admits its ingress identity; gatewayAccess false: no label, no policy', async () => {
@@ -369,13 +428,18 @@ describe('C. tenants onboarded for real', () => {
       c.spec.networking.gateway = 'cilium';
     });
     const p = docs(artifact(render(securityStep, cilium), 'network-policies.yaml')).find((x) => x.kind === 'CiliumNetworkPolicy')!;
-    expect(p).toMatchObject({ metadata: { name: 'allow-from-gateway', namespace: 'team-a' }, spec: { endpointSelector: {}, ingress: [{ fromEntities: ['ingress'] }] } });
+    expect(p).toMatchObject({
+      metadata: { name: 'allow-from-gateway', namespace: 'team-a' },
+      spec: { endpointSelector: {}, ingress: [{ fromEntities: ['ingress'] }] },
+    });
 
     const closed = variant(await load('production.yaml'), (c) => {
       c.spec.tenants[0]!.gatewayAccess = false;
     });
     const plan = render(securityStep, closed);
-    const names = docs(artifact(plan, 'network-policies.yaml')).filter((x) => x.metadata.namespace === 'payments').map((x) => x.metadata.name);
+    const names = docs(artifact(plan, 'network-policies.yaml'))
+      .filter((x) => x.metadata.namespace === 'payments')
+      .map((x) => x.metadata.name);
     expect(names).not.toContain('allow-from-gateway');
     const ns = docs(artifact(plan, 'namespaces.yaml')).find((n) => n.metadata.name === 'payments')!;
     expect(ns.metadata.labels['kubestrap.dev/gateway-access']).toBeUndefined();
@@ -391,7 +455,12 @@ describe('C. tenants onboarded for real', () => {
       ['kubestrap-tenant-admins', 'kubestrap-tenant-admin', ['payments-engineers']],
       ['kubestrap-tenant-viewers', 'view', ['payments-auditors']],
     ]);
-    expect(plan.checks).toContainEqual({ type: 'exists', resource: 'rolebindings.rbac.authorization.k8s.io', namespace: 'payments', name: 'kubestrap-tenant-viewers' });
+    expect(plan.checks).toContainEqual({
+      type: 'exists',
+      resource: 'rolebindings.rbac.authorization.k8s.io',
+      namespace: 'payments',
+      name: 'kubestrap-tenant-viewers',
+    });
   });
 
   it('quotas also bound PersistentVolumeClaims and LoadBalancer Services', async () => {
@@ -420,7 +489,10 @@ describe('D. an honest decision record', () => {
     expect(checks.reason).toContain('aws eks describe-cluster --name <cluster> --query cluster.logging');
     expect(checks.reason).toContain('--query cluster.encryptionConfig');
     expect(checks.reason).not.toContain('databaseEncryption.state');
-    const per = (profile: 'gke' | 'aks' | 'kubeadm') => decisionsFor(variant(config, (c) => void (c.spec.cluster.profile = profile))).find((d) => d.title.startsWith('What the team must check'))!.reason;
+    const per = (profile: 'gke' | 'aks' | 'kubeadm') =>
+      decisionsFor(variant(config, (c) => void (c.spec.cluster.profile = profile))).find((d) =>
+        d.title.startsWith('What the team must check'),
+      )!.reason;
     expect(per('gke')).toContain('databaseEncryption.state');
     expect(per('aks')).toContain('azureKeyVaultKms');
     expect(per('kubeadm')).toContain('--encryption-provider-config');
@@ -469,10 +541,14 @@ describe('E. backups that alert and copy what matters', () => {
     const config = await load('production.yaml');
     expect(config.spec.backup.volumes).toBe('auto');
     const spec = values(render(monitoringStep, config), 'kube-prometheus-stack').prometheus.prometheusSpec;
-    expect(spec.podMetadata).toEqual({ annotations: { 'backup.velero.io/backup-volumes-excludes': 'prometheus-kube-prometheus-stack-prometheus-db' } });
+    expect(spec.podMetadata).toEqual({
+      annotations: { 'backup.velero.io/backup-volumes-excludes': 'prometheus-kube-prometheus-stack-prometheus-db' },
+    });
     expect(spec.storageSpec.volumeClaimTemplate.metadata).toEqual({ labels: { 'velero.io/exclude-from-backup': 'true' } });
     // The operator names the volume after the Prometheus resource: prometheus-<name>-db.
-    expect(spec.podMetadata.annotations['backup.velero.io/backup-volumes-excludes']).toBe(`prometheus-${kubePrometheusStackWorkloads().prometheus.replace(/^prometheus-/, '')}-db`);
+    expect(spec.podMetadata.annotations['backup.velero.io/backup-volumes-excludes']).toBe(
+      `prometheus-${kubePrometheusStackWorkloads().prometheus.replace(/^prometheus-/, '')}-db`,
+    );
     const noVolumes = variant(config, (c) => {
       c.spec.backup.volumes = 'none';
     });
@@ -483,7 +559,7 @@ describe('E. backups that alert and copy what matters', () => {
 });
 
 describe("B. the gateway's data plane", () => {
-  it('Envoy Gateway runs the shared Gateway\'s proxies as the GatewayClass\'s EnvoyProxy says: replicas, PDB, spread, platform class, sizes', async () => {
+  it("Envoy Gateway runs the shared Gateway's proxies as the GatewayClass's EnvoyProxy says: replicas, PDB, spread, platform class, sizes", async () => {
     const production = await load('production.yaml');
     const objects = docs(artifact(render(gatewayStep, production), 'gateway.yaml'));
     const proxy = objects.find((o) => o.kind === 'EnvoyProxy')!;
@@ -492,13 +568,21 @@ describe("B. the gateway's data plane", () => {
     expect(k.envoyDeployment.replicas).toBe(2);
     expect(k.envoyPDB).toEqual({ minAvailable: 1 });
     expect(k.envoyDeployment.pod.priorityClassName).toBe('kubestrap-platform-critical');
-    expect(k.envoyDeployment.container.resources).toEqual({ requests: { cpu: '100m', memory: '128Mi' }, limits: { cpu: '2', memory: '1Gi' } });
+    expect(k.envoyDeployment.container.resources).toEqual({
+      requests: { cpu: '100m', memory: '128Mi' },
+      limits: { cpu: '2', memory: '1Gi' },
+    });
     expect(k.envoyDeployment.pod.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual({
       'gateway.envoyproxy.io/owning-gateway-name': 'kubestrap',
       'gateway.envoyproxy.io/owning-gateway-namespace': 'kubestrap-gateway',
     });
     const gatewayClass = objects.find((o) => o.kind === 'GatewayClass')!;
-    expect(gatewayClass.spec.parametersRef).toEqual({ group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: proxy.metadata.name, namespace: proxy.metadata.namespace });
+    expect(gatewayClass.spec.parametersRef).toEqual({
+      group: 'gateway.envoyproxy.io',
+      kind: 'EnvoyProxy',
+      name: proxy.metadata.name,
+      namespace: proxy.metadata.namespace,
+    });
     // Applied in the same manifest as the GatewayClass and before it.
     expect(objects.indexOf(proxy)).toBeLessThan(objects.indexOf(gatewayClass));
 
@@ -515,7 +599,10 @@ describe('C. DNS past default-deny', () => {
     expect(dns.spec.egress).toEqual([
       {
         to: [
-          { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } }, podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } } },
+          {
+            namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'kube-system' } },
+            podSelector: { matchLabels: { 'k8s-app': 'kube-dns' } },
+          },
           { ipBlock: { cidr: '169.254.20.10/32' } },
         ],
         ports: [

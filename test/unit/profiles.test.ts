@@ -17,9 +17,14 @@ import type { Prompter } from '../../src/prompts.js';
 import { buildPlan, type Plan } from '../../src/plan/plan.js';
 
 type Spec = NonNullable<ConfigInput['spec']>;
-const base = (spec: Spec): Config => configSchema.parse({ apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'p' }, spec });
+const base = (spec: Spec): Config =>
+  configSchema.parse({ apiVersion: 'kubestrap.dev/v1alpha1', kind: 'Roadmap', metadata: { name: 'p' }, spec });
 const existing = (profile: string, extra: Omit<Spec, 'cluster'> & { cluster?: Spec['cluster'] } = {}): Config =>
-  base({ ...extra, cluster: { provider: 'existing', context: 'ctx', profile: profile as never, ...(extra.cluster ?? {}) }, networking: { cni: 'default', ...(extra.networking ?? {}) } });
+  base({
+    ...extra,
+    cluster: { provider: 'existing', context: 'ctx', profile: profile as never, ...(extra.cluster ?? {}) },
+    networking: { cni: 'default', ...(extra.networking ?? {}) },
+  });
 
 const plan = (config: Config): Plan => buildPlan({ config, baseDir: '/tmp', outDir: '/tmp/kubestrap-profiles-plan' });
 const steps = (p: Plan) => p.phases.flatMap((ph) => ph.steps);
@@ -27,20 +32,36 @@ const releases = (p: Plan) => steps(p).flatMap((s) => s.rendered.actions.flatMap
 function values(p: Plan, release: string): Record<string, any> {
   const r = releases(p).find((x) => x.release === release);
   if (!r) throw new Error(`no release ${release}`);
-  const a = steps(p).flatMap((s) => s.rendered.artifacts).find((x) => x.path === r.values)!;
+  const a = steps(p)
+    .flatMap((s) => s.rendered.artifacts)
+    .find((x) => x.path === r.values)!;
   return parse(a.content) as Record<string, any>;
 }
 function artifactText(p: Plan, file: string): string {
-  return steps(p).flatMap((s) => s.rendered.artifacts).filter((a) => a.path.endsWith(`/${file}`)).map((a) => a.content).join('\n---\n');
+  return steps(p)
+    .flatMap((s) => s.rendered.artifacts)
+    .filter((a) => a.path.endsWith(`/${file}`))
+    .map((a) => a.content)
+    .join('\n---\n');
 }
 const notes = (p: Plan) => steps(p).flatMap((s) => s.rendered.notes ?? []);
-const ruleIds = (c: Config, severity: 'error' | 'warning' = 'error') => evaluateRules(c).filter((r) => r.severity === severity).map((r) => r.rule);
+const ruleIds = (c: Config, severity: 'error' | 'warning' = 'error') =>
+  evaluateRules(c)
+    .filter((r) => r.severity === severity)
+    .map((r) => r.rule);
 
 describe('what a profile scrapes', () => {
   it.each(['eks', 'gke', 'aks'])('%s: no control-plane component is scraped, and asking for one is a rule error', (profile) => {
     const v = values(plan(existing(profile)), 'kube-prometheus-stack');
-    expect([v.kubeEtcd.enabled, v.kubeControllerManager.enabled, v.kubeScheduler.enabled, v.kubeProxy.enabled]).toEqual([false, false, false, false]);
-    expect(ruleIds(existing(profile, { monitoring: { controlPlaneMetrics: { scheduler: true } } }))).toContain('control-plane-metrics-managed');
+    expect([v.kubeEtcd.enabled, v.kubeControllerManager.enabled, v.kubeScheduler.enabled, v.kubeProxy.enabled]).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(ruleIds(existing(profile, { monitoring: { controlPlaneMetrics: { scheduler: true } } }))).toContain(
+      'control-plane-metrics-managed',
+    );
   });
 
   it('kubeadm: scrapes what the config turns on, and the plan says which bind addresses that needs', () => {
@@ -54,7 +75,12 @@ describe('what a profile scrapes', () => {
   it('kubeadm and generic scrape nothing by default', () => {
     for (const profile of ['kubeadm', 'generic']) {
       const v = values(plan(existing(profile)), 'kube-prometheus-stack');
-      expect([v.kubeEtcd.enabled, v.kubeControllerManager.enabled, v.kubeScheduler.enabled, v.kubeProxy.enabled]).toEqual([false, false, false, false]);
+      expect([v.kubeEtcd.enabled, v.kubeControllerManager.enabled, v.kubeScheduler.enabled, v.kubeProxy.enabled]).toEqual([
+        false,
+        false,
+        false,
+        false,
+      ]);
     }
   });
 });
@@ -80,7 +106,9 @@ describe('add-ons the provider runs', () => {
   it('aks: metrics-server adopted, the snapshot controller installed; eks installs both; providerAddons overrides the profile', () => {
     expect(releases(plan(existing('aks'))).map((r) => r.release)).toEqual(expect.arrayContaining(['snapshot-controller']));
     expect(releases(plan(existing('aks'))).map((r) => r.release)).not.toContain('metrics-server');
-    expect(releases(plan(existing('eks'))).map((r) => r.release)).toEqual(expect.arrayContaining(['metrics-server', 'snapshot-controller']));
+    expect(releases(plan(existing('eks'))).map((r) => r.release)).toEqual(
+      expect.arrayContaining(['metrics-server', 'snapshot-controller']),
+    );
     const own = plan(existing('gke', { cluster: { providerAddons: [] } }));
     expect(releases(own).map((r) => r.release)).toEqual(expect.arrayContaining(['metrics-server', 'snapshot-controller']));
   });
@@ -99,10 +127,14 @@ describe('the default StorageClass', () => {
 
   it('a named class is used and said; kind keeps standard', () => {
     const p = plan(existing('gke', { storage: { defaultClass: 'standard-rwo' } }));
-    expect(values(p, 'kube-prometheus-stack').prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe('standard-rwo');
+    expect(values(p, 'kube-prometheus-stack').prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(
+      'standard-rwo',
+    );
     expect(notes(p).join('\n')).toMatch(/default StorageClass: standard-rwo \(spec\.storage\.defaultClass\)/);
     const kind = plan(base({}));
-    expect(values(kind, 'kube-prometheus-stack').prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe('standard');
+    expect(values(kind, 'kube-prometheus-stack').prometheus.prometheusSpec.storageSpec.volumeClaimTemplate.spec.storageClassName).toBe(
+      'standard',
+    );
   });
 });
 
@@ -110,8 +142,21 @@ describe('workload identity', () => {
   it('eks: Velero and cluster-autoscaler get the IRSA role annotation and no static key', () => {
     const p = plan(
       existing('eks', {
-        backup: { storage: { type: 's3', bucket: 'b-1', region: 'eu-west-1', workloadIdentity: { awsRoleArn: 'arn:aws:iam::123456789012:role/velero' } } },
-        autoscaling: { clusterAutoscaler: { provider: 'aws', region: 'eu-west-1', workloadIdentity: { awsRoleArn: 'arn:aws:iam::123456789012:role/ca' } } },
+        backup: {
+          storage: {
+            type: 's3',
+            bucket: 'b-1',
+            region: 'eu-west-1',
+            workloadIdentity: { awsRoleArn: 'arn:aws:iam::123456789012:role/velero' },
+          },
+        },
+        autoscaling: {
+          clusterAutoscaler: {
+            provider: 'aws',
+            region: 'eu-west-1',
+            workloadIdentity: { awsRoleArn: 'arn:aws:iam::123456789012:role/ca' },
+          },
+        },
       }),
     );
     const velero = values(p, 'velero');
@@ -128,23 +173,48 @@ describe('workload identity', () => {
   it('gke: the Google service account annotation; the GCS location names it; node pools by MIG prefix', () => {
     const p = plan(
       existing('gke', {
-        backup: { storage: { type: 'gcs', bucket: 'b-1', workloadIdentity: { gcpServiceAccount: 'velero@my-project.iam.gserviceaccount.com' } } },
-        autoscaling: { clusterAutoscaler: { provider: 'gce', nodeGroups: [{ namePrefix: 'gke-prod-pool-1', minSize: 1, maxSize: 5 }], workloadIdentity: { gcpServiceAccount: 'autoscaler@my-project.iam.gserviceaccount.com' } } },
+        backup: {
+          storage: { type: 'gcs', bucket: 'b-1', workloadIdentity: { gcpServiceAccount: 'velero@my-project.iam.gserviceaccount.com' } },
+        },
+        autoscaling: {
+          clusterAutoscaler: {
+            provider: 'gce',
+            nodeGroups: [{ namePrefix: 'gke-prod-pool-1', minSize: 1, maxSize: 5 }],
+            workloadIdentity: { gcpServiceAccount: 'autoscaler@my-project.iam.gserviceaccount.com' },
+          },
+        },
       }),
     );
-    expect(values(p, 'velero').serviceAccount.server.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'velero@my-project.iam.gserviceaccount.com' });
+    expect(values(p, 'velero').serviceAccount.server.annotations).toEqual({
+      'iam.gke.io/gcp-service-account': 'velero@my-project.iam.gserviceaccount.com',
+    });
     expect(artifactText(p, 'backup-location.yaml')).toMatch(/serviceAccount: velero@my-project\.iam\.gserviceaccount\.com/);
     const ca = values(p, 'cluster-autoscaler');
     expect(ca.autoscalingGroupsnamePrefix).toEqual([{ name: 'gke-prod-pool-1', minSize: 1, maxSize: 5 }]);
-    expect(ca.rbac.serviceAccount.annotations).toEqual({ 'iam.gke.io/gcp-service-account': 'autoscaler@my-project.iam.gserviceaccount.com' });
+    expect(ca.rbac.serviceAccount.annotations).toEqual({
+      'iam.gke.io/gcp-service-account': 'autoscaler@my-project.iam.gserviceaccount.com',
+    });
   });
 
   it('aks: client ID annotation plus the pod label the webhook selects on, for Velero (server and node agent) and cluster-autoscaler', () => {
     const id = '0f8fad5b-d9cb-469f-a165-70867728950e';
     const p = plan(
       existing('aks', {
-        backup: { storage: { type: 'azure', bucket: 'b-1', azure: { resourceGroup: 'rg', storageAccount: 'acct01', subscriptionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' }, workloadIdentity: { azureClientId: id } } },
-        autoscaling: { clusterAutoscaler: { provider: 'azure', azure: { subscriptionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7', resourceGroup: 'MC_rg_aks_westeurope' }, workloadIdentity: { azureClientId: id } } },
+        backup: {
+          storage: {
+            type: 'azure',
+            bucket: 'b-1',
+            azure: { resourceGroup: 'rg', storageAccount: 'acct01', subscriptionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7' },
+            workloadIdentity: { azureClientId: id },
+          },
+        },
+        autoscaling: {
+          clusterAutoscaler: {
+            provider: 'azure',
+            azure: { subscriptionId: '7c9e6679-7425-40de-944b-e07fc1f90ae7', resourceGroup: 'MC_rg_aks_westeurope' },
+            workloadIdentity: { azureClientId: id },
+          },
+        },
       }),
     );
     const velero = values(p, 'velero');
@@ -163,10 +233,23 @@ describe('workload identity', () => {
   it('static keys are the fallback, with a warning on a provider that has workload identity; an identity of another provider is refused', () => {
     const s3 = { type: 's3' as const, bucket: 'b-1', region: 'eu-west-1' };
     expect(ruleIds(existing('eks', { backup: { storage: s3 } }))).toContain('backup-credentials');
-    expect(ruleIds(existing('eks', { backup: { storage: { ...s3, credentialsSecret: 'keys' } } }), 'warning')).toContain('backup-static-keys');
-    expect(ruleIds(existing('gke', { backup: { storage: { ...s3, workloadIdentity: { awsRoleArn: 'arn:aws:iam::123456789012:role/v' } } } }))).toContain('backup-identity-profile');
-    expect(ruleIds(existing('eks', { backup: { storage: { type: 'gcs', bucket: 'b-1', workloadIdentity: { awsRoleArn: 'arn:aws:iam::123456789012:role/v' } } } }))).toContain('backup-identity-storage');
-    const ca = values(plan(existing('aks', { autoscaling: { clusterAutoscaler: { provider: 'azure', credentialsSecret: 'ca-keys' } } })), 'cluster-autoscaler');
+    expect(ruleIds(existing('eks', { backup: { storage: { ...s3, credentialsSecret: 'keys' } } }), 'warning')).toContain(
+      'backup-static-keys',
+    );
+    expect(
+      ruleIds(existing('gke', { backup: { storage: { ...s3, workloadIdentity: { awsRoleArn: 'arn:aws:iam::123456789012:role/v' } } } })),
+    ).toContain('backup-identity-profile');
+    expect(
+      ruleIds(
+        existing('eks', {
+          backup: { storage: { type: 'gcs', bucket: 'b-1', workloadIdentity: { awsRoleArn: 'arn:aws:iam::123456789012:role/v' } } },
+        }),
+      ),
+    ).toContain('backup-identity-storage');
+    const ca = values(
+      plan(existing('aks', { autoscaling: { clusterAutoscaler: { provider: 'azure', credentialsSecret: 'ca-keys' } } })),
+      'cluster-autoscaler',
+    );
     expect(ca.secretKeyRefNameOverride).toBe('ca-keys');
     expect(ca.azureUseWorkloadIdentityExtension).toBeUndefined();
   });
@@ -179,7 +262,19 @@ describe('cluster-autoscaler only where it can work', () => {
     ['gke', 'aws'],
     ['eks', 'azure'],
   ])('%s with provider %s is a rule error', (profile, provider) => {
-    expect(ruleIds(existing(profile, { autoscaling: { clusterAutoscaler: { provider: provider as never, region: 'eu-west-1', nodeGroups: [{ namePrefix: 'gke-a', minSize: 0, maxSize: 1 }] } } }))).toContain('cluster-autoscaler-profile');
+    expect(
+      ruleIds(
+        existing(profile, {
+          autoscaling: {
+            clusterAutoscaler: {
+              provider: provider as never,
+              region: 'eu-west-1',
+              nodeGroups: [{ namePrefix: 'gke-a', minSize: 0, maxSize: 1 }],
+            },
+          },
+        }),
+      ),
+    ).toContain('cluster-autoscaler-profile');
   });
 
   it('gce without node groups, and azure without any identity, are rule errors', () => {
@@ -191,13 +286,29 @@ describe('cluster-autoscaler only where it can work', () => {
 describe('the Gateway load balancer', () => {
   it('eks: an NLB, internal on request; gke and aks: their internal annotation; the config adds its own', () => {
     const eks = values(plan(existing('eks', { networking: { gateway: 'traefik', loadBalancer: { internal: true } } })), 'traefik');
-    expect(eks.service.annotations).toMatchObject({ 'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb', 'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal' });
-    const gke = artifactText(plan(existing('gke', { networking: { gateway: 'envoy-gateway', loadBalancer: { internal: true, annotations: { 'example.com/x': 'y' } } } })), 'gateway.yaml');
+    expect(eks.service.annotations).toMatchObject({
+      'service.beta.kubernetes.io/aws-load-balancer-type': 'nlb',
+      'service.beta.kubernetes.io/aws-load-balancer-scheme': 'internal',
+    });
+    const gke = artifactText(
+      plan(
+        existing('gke', {
+          networking: { gateway: 'envoy-gateway', loadBalancer: { internal: true, annotations: { 'example.com/x': 'y' } } },
+        }),
+      ),
+      'gateway.yaml',
+    );
     expect(gke).toMatch(/networking\.gke\.io\/load-balancer-type: Internal/);
     expect(gke).toMatch(/example\.com\/x: "y"/);
-    expect(artifactText(plan(existing('aks', { networking: { gateway: 'envoy-gateway', loadBalancer: { internal: true } } })), 'gateway.yaml')).toMatch(/azure-load-balancer-internal: "true"/);
-    expect(ruleIds(existing('generic', { networking: { gateway: 'envoy-gateway', loadBalancer: { internal: true } } }))).toContain('internal-load-balancer-profile');
-    expect(ruleIds(existing('eks', { networking: { cni: 'cilium', kubeProxyReplacement: true, gateway: 'cilium' } }), 'warning')).toContain('load-balancer-annotations-cilium');
+    expect(
+      artifactText(plan(existing('aks', { networking: { gateway: 'envoy-gateway', loadBalancer: { internal: true } } })), 'gateway.yaml'),
+    ).toMatch(/azure-load-balancer-internal: "true"/);
+    expect(ruleIds(existing('generic', { networking: { gateway: 'envoy-gateway', loadBalancer: { internal: true } } }))).toContain(
+      'internal-load-balancer-profile',
+    );
+    expect(ruleIds(existing('eks', { networking: { cni: 'cilium', kubeProxyReplacement: true, gateway: 'cilium' } }), 'warning')).toContain(
+      'load-balancer-annotations-cilium',
+    );
   });
 });
 
@@ -219,7 +330,10 @@ describe('bad input is located in the file (exit 2 through ConfigError)', () => 
   };
 
   it('an unknown profile names the file, line, key path and the choices', async () => {
-    const file = write('unknown.yaml', 'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: x\nspec:\n  cluster:\n    provider: existing\n    context: c\n    profile: openshift\n');
+    const file = write(
+      'unknown.yaml',
+      'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: x\nspec:\n  cluster:\n    provider: existing\n    context: c\n    profile: openshift\n',
+    );
     const message = await failure(file);
     expect(message).toMatch(/unknown\.yaml:9:\d+/);
     expect(message).toMatch(/spec\.cluster\.profile/);
@@ -227,7 +341,10 @@ describe('bad input is located in the file (exit 2 through ConfigError)', () => 
   });
 
   it('a managed profile with provider kind points at the profile line', async () => {
-    const file = write('kind.yaml', 'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: x\nspec:\n  cluster:\n    provider: kind\n    profile: eks\n');
+    const file = write(
+      'kind.yaml',
+      'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: x\nspec:\n  cluster:\n    provider: kind\n    profile: eks\n',
+    );
     const message = await failure(file);
     expect(message).toMatch(/kind\.yaml:8:\d+/);
     expect(message).toMatch(/profile eks describes an existing cluster, but provider is kind/);
@@ -253,7 +370,9 @@ describe('init with a profile that does not fit the provider', () => {
         (e: unknown) => e,
       );
       expect(error).toBeInstanceOf(ConfigError);
-      expect((error as ConfigError).message).toMatch(/flag --profile\s+spec\.cluster\.profile: profile gke describes an existing cluster, but the provider is kind/);
+      expect((error as ConfigError).message).toMatch(
+        /flag --profile\s+spec\.cluster\.profile: profile gke describes an existing cluster, but the provider is kind/,
+      );
       expect(readdirSync(cwd)).toEqual([]);
     } finally {
       rmSync(cwd, { recursive: true, force: true });
@@ -293,10 +412,15 @@ describe('the interactive wizard recommends what the cluster says', () => {
         prompter,
         write: () => {},
         contexts: async () => ['wizard-gke-ctx'],
-        clusterFacts: async (context) => (context === 'wizard-gke-ctx' ? { profile: 'gke', evidence: 'node n1 has label cloud.google.com/gke-nodepool', defaultClass: 'premium-rwo' } : undefined),
+        clusterFacts: async (context) =>
+          context === 'wizard-gke-ctx'
+            ? { profile: 'gke', evidence: 'node n1 has label cloud.google.com/gke-nodepool', defaultClass: 'premium-rwo' }
+            : undefined,
         now: () => new Date('2026-01-02T00:00:00Z'),
       });
-      const written = parse(readFileSync(path.join(cwd, 'kubestrap.yaml'), 'utf8')) as { spec: { cluster: { profile: string }; storage: { defaultClass: string } } };
+      const written = parse(readFileSync(path.join(cwd, 'kubestrap.yaml'), 'utf8')) as {
+        spec: { cluster: { profile: string }; storage: { defaultClass: string } };
+      };
       expect(written.spec.cluster.profile).toBe('gke');
       expect(written.spec.storage.defaultClass).toBe('premium-rwo');
       expect(notes.join('\n')).toMatch(/detected gke on context wizard-gke-ctx: node n1 has label cloud\.google\.com\/gke-nodepool/);
@@ -308,12 +432,25 @@ describe('the interactive wizard recommends what the cluster says', () => {
 });
 
 describe('detection from node facts', () => {
-  const node = (name: string, providerID: string | undefined, labels: Record<string, string> = {}): NodeFacts => ({ name, providerID, labels });
+  const node = (name: string, providerID: string | undefined, labels: Record<string, string> = {}): NodeFacts => ({
+    name,
+    providerID,
+    labels,
+  });
 
   it('reads each managed provider from its label, else its providerID, and a visible control plane as self-managed', () => {
-    expect(detectProfile([node('a', 'aws:///eu-west-1a/i-1', { 'eks.amazonaws.com/nodegroup': 'ng' })])).toMatchObject({ profile: 'eks', byLabel: true });
-    expect(detectProfile([node('a', 'gce://p/z/n', { 'cloud.google.com/gke-nodepool': 'pool' })])).toMatchObject({ profile: 'gke', byLabel: true });
-    expect(detectProfile([node('a', 'azure:///subscriptions/x', { 'kubernetes.azure.com/cluster': 'MC_x' })])).toMatchObject({ profile: 'aks', byLabel: true });
+    expect(detectProfile([node('a', 'aws:///eu-west-1a/i-1', { 'eks.amazonaws.com/nodegroup': 'ng' })])).toMatchObject({
+      profile: 'eks',
+      byLabel: true,
+    });
+    expect(detectProfile([node('a', 'gce://p/z/n', { 'cloud.google.com/gke-nodepool': 'pool' })])).toMatchObject({
+      profile: 'gke',
+      byLabel: true,
+    });
+    expect(detectProfile([node('a', 'azure:///subscriptions/x', { 'kubernetes.azure.com/cluster': 'MC_x' })])).toMatchObject({
+      profile: 'aks',
+      byLabel: true,
+    });
     expect(detectProfile([node('a', 'gce://p/z/n')])).toMatchObject({ profile: 'gke', byLabel: false });
     const cp = detectProfile([node('cp', undefined, { 'node-role.kubernetes.io/control-plane': '' })]);
     expect(cp.profile).toBeUndefined();
@@ -325,7 +462,11 @@ describe('detection from node facts', () => {
     expect(compareProfile('eks', gke)).toEqual({ severity: 'error', message: expect.stringMatching(/^detected gke, config says eks/) });
     expect(compareProfile('gke', gke)).toBeUndefined();
     expect(compareProfile('generic', detectProfile([node('n1', 'aws:///z/i-1')]))?.severity).toBe('warning');
-    expect(compareProfile('eks', detectProfile([node('cp', 'aws:///z/i-1', { 'node-role.kubernetes.io/control-plane': '' })]))?.severity).toBe('error');
-    expect(compareProfile('kubeadm', detectProfile([node('cp', 'aws:///z/i-1', { 'node-role.kubernetes.io/control-plane': '' })]))).toBeUndefined();
+    expect(
+      compareProfile('eks', detectProfile([node('cp', 'aws:///z/i-1', { 'node-role.kubernetes.io/control-plane': '' })]))?.severity,
+    ).toBe('error');
+    expect(
+      compareProfile('kubeadm', detectProfile([node('cp', 'aws:///z/i-1', { 'node-role.kubernetes.io/control-plane': '' })])),
+    ).toBeUndefined();
   });
 });

@@ -22,15 +22,82 @@ const lineBreaksAndControls = [
   0x2028,
   0x2029,
 ].map((c) => String.fromCodePoint(c));
-const yamlIndicators = [':', ': ', ' #', '#', '- ', '-', '?', '{', '}', '[', ']', ',', '&a', '*a', '!', '!!str ', '|', '>', "'", '"', '%', '@', '`', '\\', ' ', '---', '...', '<<', '${X}', '{{ .X }}', '$(id)'];
-const yaml11LookAlikes = ['yes', 'No', 'on', 'OFF', 'y', 'n', '~', 'null', 'true', '0x1F', '0o17', '017', '1:20', '190:20:30', '2001-12-14', '2001-12-14t21:59:43.10-05:00', '1e3', '.inf', '-.NaN', '=', '0b101', '1_000', '+12'];
+const yamlIndicators = [
+  ':',
+  ': ',
+  ' #',
+  '#',
+  '- ',
+  '-',
+  '?',
+  '{',
+  '}',
+  '[',
+  ']',
+  ',',
+  '&a',
+  '*a',
+  '!',
+  '!!str ',
+  '|',
+  '>',
+  "'",
+  '"',
+  '%',
+  '@',
+  '`',
+  '\\',
+  ' ',
+  '---',
+  '...',
+  '<<',
+  '${X}',
+  '{{ .X }}',
+  '$(id)',
+];
+const yaml11LookAlikes = [
+  'yes',
+  'No',
+  'on',
+  'OFF',
+  'y',
+  'n',
+  '~',
+  'null',
+  'true',
+  '0x1F',
+  '0o17',
+  '017',
+  '1:20',
+  '190:20:30',
+  '2001-12-14',
+  '2001-12-14t21:59:43.10-05:00',
+  '1e3',
+  '.inf',
+  '-.NaN',
+  '=',
+  '0b101',
+  '1_000',
+  '+12',
+];
 
 const rawForbidden = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u2028\u2029]/u;
-const piece = fc.oneof(fc.constantFrom(...yamlIndicators), fc.constantFrom(...yaml11LookAlikes), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }));
+const piece = fc.oneof(
+  fc.constantFrom(...yamlIndicators),
+  fc.constantFrom(...yaml11LookAlikes),
+  fc.string({ unit: 'grapheme', minLength: 1, maxLength: 4 }),
+);
 /** Text a config may hold: YAML indicators, 1.1 look-alikes, any printable Unicode. */
-const cleanText = fc.oneof(fc.constantFrom(...yaml11LookAlikes), fc.array(piece, { minLength: 1, maxLength: 6 }).map((p) => p.join(''))).filter((t) => !rawForbidden.test(t));
+const cleanText = fc
+  .oneof(
+    fc.constantFrom(...yaml11LookAlikes),
+    fc.array(piece, { minLength: 1, maxLength: 6 }).map((p) => p.join('')),
+  )
+  .filter((t) => !rawForbidden.test(t));
 /** Text holding at least one line break or control character somewhere. */
-const dirtyText = fc.tuple(fc.array(piece, { maxLength: 3 }), fc.constantFrom(...lineBreaksAndControls), fc.array(piece, { maxLength: 3 })).map(([a, c, b]) => [...a, c, ...b].join(''));
+const dirtyText = fc
+  .tuple(fc.array(piece, { maxLength: 3 }), fc.constantFrom(...lineBreaksAndControls), fc.array(piece, { maxLength: 3 }))
+  .map(([a, c, b]) => [...a, c, ...b].join(''));
 /** Free text: mostly clean, so about half the configurations (ten slots or so) hold a dirty one. */
 const freeText = fc.oneof({ arbitrary: cleanText, weight: 12 }, { arbitrary: dirtyText, weight: 1 });
 const noSpace = (t: string) => t.replace(/\s/g, '') || 'x';
@@ -45,7 +112,10 @@ const shape = fc.record({
   policyEngine: fc.constantFrom('kyverno', 'none'),
   prometheus: fc.boolean(),
   backup: fc.boolean(),
-  tenants: fc.uniqueArray(fc.record({ name: dnsLabel, groups: fc.uniqueArray(freeText, { maxLength: 3 }) }), { selector: (t) => t.name, maxLength: 3 }),
+  tenants: fc.uniqueArray(fc.record({ name: dnsLabel, groups: fc.uniqueArray(freeText, { maxLength: 3 }) }), {
+    selector: (t) => t.name,
+    maxLength: 3,
+  }),
   schedule: fc.tuple(cronField, cronField, cronField, cronField, cronField),
   context: freeText.map(noSpace),
   kubeconfig: freeText,
@@ -73,9 +143,17 @@ function configText(s: Shape): string {
     kind: 'Roadmap',
     metadata: { name: 'prop' },
     spec: {
-      cluster: { provider: s.provider, ...(s.provider === 'existing' ? { context: s.context } : {}), ...(s.kubeconfigAsFlag ? {} : { kubeconfig: s.kubeconfig }) },
+      cluster: {
+        provider: s.provider,
+        ...(s.provider === 'existing' ? { context: s.context } : {}),
+        ...(s.kubeconfigAsFlag ? {} : { kubeconfig: s.kubeconfig }),
+      },
       // Choices the cross-step rules accept, so most configurations render.
-      networking: { cni: s.gateway === 'cilium' ? 'cilium' : s.cni, gateway: s.gateway, ...(s.gateway === 'cilium' ? { kubeProxyReplacement: true } : {}) },
+      networking: {
+        cni: s.gateway === 'cilium' ? 'cilium' : s.cni,
+        gateway: s.gateway,
+        ...(s.gateway === 'cilium' ? { kubeProxyReplacement: true } : {}),
+      },
       security: { policyEngine: { name: s.policyEngine } },
       tenants: s.tenants,
       monitoring: { prometheus: { enabled: s.prometheus }, grafana: s.prometheus },
@@ -136,7 +214,10 @@ describe('generated configurations and free text', () => {
         const reference = attempt(placeholders(s));
         if ('refused' in outcome) {
           tally.refused++;
-          const reason = outcome.refused instanceof ConfigError ? (outcome.refused.problems[0]?.message.slice(0, 40) ?? '') : `rule ${outcome.refused.violations.map((v) => v.rule).join(',')}`;
+          const reason =
+            outcome.refused instanceof ConfigError
+              ? (outcome.refused.problems[0]?.message.slice(0, 40) ?? '')
+              : `rule ${outcome.refused.violations.map((v) => v.rule).join(',')}`;
           tally.reasons.set(reason, (tally.reasons.get(reason) ?? 0) + 1);
           expect(outcome.refused.exitCode).toBe(ExitCode.usage);
           if (outcome.refused instanceof ConfigError) {
@@ -162,7 +243,10 @@ describe('generated configurations and free text', () => {
         }
         expect(skeleton(plan)).toEqual(skeleton((reference as { plan: Plan }).plan));
       }),
-      { numRuns: Number(process.env.KUBESTRAP_PROPERTY_RUNS ?? 60), seed: process.env.KUBESTRAP_PROPERTY_SEED ? Number(process.env.KUBESTRAP_PROPERTY_SEED) : undefined },
+      {
+        numRuns: Number(process.env.KUBESTRAP_PROPERTY_RUNS ?? 60),
+        seed: process.env.KUBESTRAP_PROPERTY_SEED ? Number(process.env.KUBESTRAP_PROPERTY_SEED) : undefined,
+      },
     );
     if (process.env.KUBESTRAP_PROPERTY_DEBUG) console.log(tally);
     // Both outcomes must actually be exercised, or the property says little.

@@ -27,7 +27,9 @@ beforeAll(async () => {
   const started = Date.now();
   const results = await pool(unique, (r) => helmTemplate(r, r.minor));
   unique.forEach((r, i) => rendered.set(renderKey(r), results[i]!));
-  console.log(`helm template: ${unique.length} distinct releases of ${releases.length} in ${matrix.length} configurations, ${((Date.now() - started) / 1000).toFixed(1)}s`);
+  console.log(
+    `helm template: ${unique.length} distinct releases of ${releases.length} in ${matrix.length} configurations, ${((Date.now() - started) / 1000).toFixed(1)}s`,
+  );
 }, 15 * 60_000);
 
 describe('the matrix', () => {
@@ -52,17 +54,26 @@ describe('the matrix', () => {
   });
 
   it('finds every pinned chart (a missing one is an error naming where it was looked for, never a skip)', () => {
-    for (const key of Object.keys(lock.charts) as ChartKey[]) expect(chartPackage(key)).toMatch(new RegExp(`${lock.charts[key].chart}-${lock.charts[key].version}\\.tgz$`));
+    for (const key of Object.keys(lock.charts) as ChartKey[])
+      expect(chartPackage(key)).toMatch(new RegExp(`${lock.charts[key].chart}-${lock.charts[key].version}\\.tgz$`));
   });
 });
 
 describe.each(matrix.map((m) => [m.name, m] as const))('%s', (_name, entry) => {
-  it.each(entry.releases.map((r) => [`${r.release} (${lock.charts[r.key].chart} ${lock.charts[r.key].version})`, r] as const))('%s renders with the real chart', (_n, r) => {
-    const result = rendered.get(renderKey({ ...r, minor: entry.plan.config.spec.cluster.kubernetesVersion }))!;
-    expect(result.error.split('\n').filter((l) => l && !/^walk\.go|^WARNING|^Warning/.test(l)).join('\n')).toBe('');
-    expect(result.ok).toBe(true);
-    expect(result.manifest).toMatch(/^kind: /m);
-  });
+  it.each(entry.releases.map((r) => [`${r.release} (${lock.charts[r.key].chart} ${lock.charts[r.key].version})`, r] as const))(
+    '%s renders with the real chart',
+    (_n, r) => {
+      const result = rendered.get(renderKey({ ...r, minor: entry.plan.config.spec.cluster.kubernetesVersion }))!;
+      expect(
+        result.error
+          .split('\n')
+          .filter((l) => l && !/^walk\.go|^WARNING|^Warning/.test(l))
+          .join('\n'),
+      ).toBe('');
+      expect(result.ok).toBe(true);
+      expect(result.manifest).toMatch(/^kind: /m);
+    },
+  );
 
   it.each(entry.releases.map((r) => [r.release, r] as const))('%s: every values key is read by the chart', (_n, r) => {
     expect(unreadKeys(valuesOf(r), reads(r.key))).toEqual([]);
@@ -96,7 +107,9 @@ describe('the detector fails on what it is there to catch', () => {
     v.prometheus.prometheusSpec.retension = v.prometheus.prometheusSpec.retention;
     delete v.prometheus.prometheusSpec.retention;
     v.grafana = { ...(v.grafana ?? {}), adminn: { existingSecret: 'x' } };
-    expect(unreadKeys(v, reads('kubePrometheusStack'))).toEqual(expect.arrayContaining(['prometheus.prometheusSpec.retension', 'grafana.adminn.existingSecret']));
+    expect(unreadKeys(v, reads('kubePrometheusStack'))).toEqual(
+      expect.arrayContaining(['prometheus.prometheusSpec.retension', 'grafana.adminn.existingSecret']),
+    );
   });
 
   it('keys of free-form maps (labels, extraArgs) are not typos, a misspelt map name is', () => {

@@ -37,7 +37,38 @@ describe.each(matrix.map((m) => [m.name, m] as const))('%s', (_name, entry) => {
 });
 
 describe('the writer', () => {
-  const tricky = ['Off', 'off', 'On', 'yes', 'No', 'y', 'n', 'Y', 'N', '0755', '0o17', '0x1F', '1:20', '1_000', '190:20:30.15', '2026-01-02', '2001-12-14t21:59:43.10-05:00', '~', 'null', '', '<<', '=', '.inf', '-.Inf', '.NaN', '1e3', '+12', '.5', 'true', 'FALSE'];
+  const tricky = [
+    'Off',
+    'off',
+    'On',
+    'yes',
+    'No',
+    'y',
+    'n',
+    'Y',
+    'N',
+    '0755',
+    '0o17',
+    '0x1F',
+    '1:20',
+    '1_000',
+    '190:20:30.15',
+    '2026-01-02',
+    '2001-12-14t21:59:43.10-05:00',
+    '~',
+    'null',
+    '',
+    '<<',
+    '=',
+    '.inf',
+    '-.Inf',
+    '.NaN',
+    '1e3',
+    '+12',
+    '.5',
+    'true',
+    'FALSE',
+  ];
   const breaks = ['a\u2028b', 'a\u2029b', 'a\u0085b', 'line1\nline2\u2028', 'tab\there', 'del\u007f', 'c1\u0090', '\ufeffbom'];
 
   it.each([...tricky, ...breaks])('%j is read back as the same string under YAML 1.1 and 1.2, as value and as key', (s) => {
@@ -62,7 +93,9 @@ describe('the writer', () => {
   });
 
   it("the smoke VPA's updateMode Off stays the string Off for kubectl (YAML 1.1), as the VPA CRD requires", () => {
-    const entry = matrix.find((m) => m.plan.config.spec.autoscaling.vpa.enabled && m.plan.config.spec.autoscaling.vpa.updateMode === 'Off')!;
+    const entry = matrix.find(
+      (m) => m.plan.config.spec.autoscaling.vpa.enabled && m.plan.config.spec.autoscaling.vpa.updateMode === 'Off',
+    )!;
     const [file, text] = [...entry.files].find(([f]) => f.endsWith('smoke-vpa.yaml'))!;
     const doc = parseAllDocuments(text, { version: '1.1' })[0]!.toJS();
     expect({ file, updateMode: doc.spec.updatePolicy.updateMode }).toEqual({ file, updateMode: 'Off' });
@@ -73,9 +106,13 @@ describe('templates', () => {
   // Placeholders read as plain strings here; what they are replaced with is covered above.
   const tags: ScalarTag[] = ['!var', '!opt'].map((tag) => ({ tag, resolve: (s: string) => `${tag} ${s}` }));
   const dir = path.join(repoRoot, 'templates');
-  const files = (d: string): string[] => readdirSync(d).flatMap((e) => (statSync(path.join(d, e)).isDirectory() ? files(path.join(d, e)) : [path.join(d, e)]));
-  it.each(files(dir).map((f) => path.relative(dir, f)))('%s reads the same under YAML 1.1 and 1.2 (what the author wrote is what is rendered)', (f) => {
-    const { v11, v12 } = readBothWays(readFileSync(path.join(dir, f), 'utf8'), tags);
-    expect(v11).toEqual(v12);
-  });
+  const files = (d: string): string[] =>
+    readdirSync(d).flatMap((e) => (statSync(path.join(d, e)).isDirectory() ? files(path.join(d, e)) : [path.join(d, e)]));
+  it.each(files(dir).map((f) => path.relative(dir, f)))(
+    '%s reads the same under YAML 1.1 and 1.2 (what the author wrote is what is rendered)',
+    (f) => {
+      const { v11, v12 } = readBothWays(readFileSync(path.join(dir, f), 'utf8'), tags);
+      expect(v11).toEqual(v12);
+    },
+  );
 });

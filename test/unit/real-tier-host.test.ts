@@ -52,7 +52,14 @@ describe('runc wrapper (with a fake runc that records its arguments)', () => {
   writeFileSync(fake, `#!/bin/sh\necho "$@" > ${join(dir, 'args')}\n`, { mode: 0o755 });
   const caps = ['CAP_CHOWN', 'CAP_SYS_RESOURCE', 'CAP_SYS_ADMIN'];
   const spec = (file: string, process: boolean) =>
-    writeFileSync(file, JSON.stringify(process ? { capabilities: { bounding: caps, effective: caps } } : { process: { capabilities: { bounding: caps, permitted: caps } }, root: { path: 'rootfs' } }));
+    writeFileSync(
+      file,
+      JSON.stringify(
+        process
+          ? { capabilities: { bounding: caps, effective: caps } }
+          : { process: { capabilities: { bounding: caps, permitted: caps } }, root: { path: 'rootfs' } },
+      ),
+    );
   const run = (args: string[]) => execa(wrapper, args, { env: { ...process.env, KUBESTRAP_REAL_RUNC: fake } });
 
   it('removes CAP_SYS_RESOURCE from the bundle of create and passes the arguments on unchanged', async () => {

@@ -34,19 +34,39 @@ describe('releaseFingerprint (real files)', () => {
     const file = await releaseFingerprint(release, work, 4);
     expect(file).not.toBe(values);
     expect(await releaseFingerprint(release, work, 3)).not.toBe(file);
-    expect(await releaseFingerprint({ ...release, chart: { ref: 'demo', repo: 'https://charts.example', version: '1.0.0' } }, work, 4)).not.toBe(file);
+    expect(
+      await releaseFingerprint({ ...release, chart: { ref: 'demo', repo: 'https://charts.example', version: '1.0.0' } }, work, 4),
+    ).not.toBe(file);
   });
 });
 
 describe('reusableRevision (helm history faked)', () => {
   const before = { type: 'release' as const, release: 'demo', namespace: 'demo', fingerprint: 'abc', revision: 3 };
   it('keeps the release when the fingerprint matches and the recorded revision is the latest, deployed', async () => {
-    expect(await reusableRevision(helmWith([{ revision: 2, status: 'superseded', updated: '' }, { revision: 3, status: 'deployed', updated: '' }]), before, 'abc')).toBe(3);
+    expect(
+      await reusableRevision(
+        helmWith([
+          { revision: 2, status: 'superseded', updated: '' },
+          { revision: 3, status: 'deployed', updated: '' },
+        ]),
+        before,
+        'abc',
+      ),
+    ).toBe(3);
   });
   it('runs helm when anything differs: fingerprint, a newer revision, a revision not deployed, no record', async () => {
     const deployed3 = helmWith([{ revision: 3, status: 'deployed', updated: '' }]);
     expect(await reusableRevision(deployed3, before, 'other')).toBeUndefined();
-    expect(await reusableRevision(helmWith([{ revision: 3, status: 'superseded', updated: '' }, { revision: 4, status: 'deployed', updated: '' }]), before, 'abc')).toBeUndefined();
+    expect(
+      await reusableRevision(
+        helmWith([
+          { revision: 3, status: 'superseded', updated: '' },
+          { revision: 4, status: 'deployed', updated: '' },
+        ]),
+        before,
+        'abc',
+      ),
+    ).toBeUndefined();
     expect(await reusableRevision(helmWith([{ revision: 3, status: 'failed', updated: '' }]), before, 'abc')).toBeUndefined();
     expect(await reusableRevision(helmWith([]), before, 'abc')).toBeUndefined();
     expect(await reusableRevision(deployed3, undefined, 'abc')).toBeUndefined();

@@ -48,7 +48,10 @@ function normalise(text: string): string {
 async function modelFor(apiVersion: string, kind: string): Promise<(new (data: unknown) => { validate(): void }) | undefined> {
   const group = apiVersion === 'v1' ? 'v1' : apiVersion;
   try {
-    const mod = (await import(/* @vite-ignore */ `kubernetes-models/${group}/${kind}`)) as Record<string, new (data: unknown) => { validate(): void }>;
+    const mod = (await import(/* @vite-ignore */ `kubernetes-models/${group}/${kind}`)) as Record<
+      string,
+      new (data: unknown) => { validate(): void }
+    >;
     return mod[kind];
   } catch {
     return undefined;
@@ -60,9 +63,19 @@ describe.each(['kind-dev.yaml', 'production.yaml', 'test-cluster.yaml'])('render
     const plan = await render(example);
     const files = plan.phases.flatMap((p) => p.steps.flatMap((s) => s.rendered.artifacts.map((a) => `### ${a.path}\n${a.content}`)));
     const commands = plan.phases.flatMap((p) =>
-      p.steps.flatMap((s) => s.commands.map((c, i) => `$ ${c.join(' ')}${s.stdin.filter((x) => x.command === i).map((x) => ` # stdin: ${x.content}`).join('')}`)),
+      p.steps.flatMap((s) =>
+        s.commands.map(
+          (c, i) =>
+            `$ ${c.join(' ')}${s.stdin
+              .filter((x) => x.command === i)
+              .map((x) => ` # stdin: ${x.content}`)
+              .join('')}`,
+        ),
+      ),
     );
-    await expect(normalise([...files, '### commands', ...commands].join('\n'))).toMatchFileSnapshot(`__snapshots__/render-${example.replace('.yaml', '')}.txt`);
+    await expect(normalise([...files, '### commands', ...commands].join('\n'))).toMatchFileSnapshot(
+      `__snapshots__/render-${example.replace('.yaml', '')}.txt`,
+    );
   });
 
   it('renders the same bytes twice (render is pure)', async () => {
@@ -84,7 +97,8 @@ describe.each(['kind-dev.yaml', 'production.yaml', 'test-cluster.yaml'])('render
           const where = `${artifact.path} ${obj.kind}/${obj.metadata?.name}`;
           const Model = await modelFor(obj.apiVersion, obj.kind);
           if (!Model) {
-            if (!knownCustomResources[`${obj.apiVersion}/${obj.kind}`]) problems.push(`${where}: unknown kind ${obj.apiVersion}/${obj.kind}`);
+            if (!knownCustomResources[`${obj.apiVersion}/${obj.kind}`])
+              problems.push(`${where}: unknown kind ${obj.apiVersion}/${obj.kind}`);
             continue;
           }
           try {
@@ -105,6 +119,13 @@ describe('the offline validator', () => {
   it('rejects an object that breaks the Kubernetes schema (so the check above can fail)', async () => {
     const Model = await modelFor('apps/v1', 'Deployment');
     expect(Model).toBeDefined();
-    expect(() => new Model!({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replicas: 'two', selector: {}, template: {} } }).validate()).toThrow();
+    expect(() =>
+      new Model!({
+        apiVersion: 'apps/v1',
+        kind: 'Deployment',
+        metadata: { name: 'x' },
+        spec: { replicas: 'two', selector: {}, template: {} },
+      }).validate(),
+    ).toThrow();
   });
 });

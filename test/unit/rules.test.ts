@@ -22,7 +22,10 @@ describe('cross-step rules', () => {
     ['  cluster: { provider: existing }\n', 'error:existing-needs-context'],
     ['  cluster: { provider: existing, context: prod }\n  networking: { cni: cilium }\n', 'warning:cni-on-existing'],
     ['  networking: { gateway: cilium }\n', 'error:cilium-gateway-needs-kpr'],
-    ['  cluster: { provider: existing, context: prod }\n  networking: { cni: default }\n  autoscaling: { clusterAutoscaler: { provider: aws } }\n', 'error:aws-autoscaler-region'],
+    [
+      '  cluster: { provider: existing, context: prod }\n  networking: { cni: default }\n  autoscaling: { clusterAutoscaler: { provider: aws } }\n',
+      'error:aws-autoscaler-region',
+    ],
     ['  autoscaling: { hpa: { minReplicas: 5, maxReplicas: 3 } }\n', 'error:hpa-min-max'],
     ['  backup: { storage: { type: s3, credentialsSecret: c } }\n', 'error:s3-region'],
     ['  backup: { storage: { type: gcs } }\n', 'error:backup-credentials'],
@@ -30,7 +33,10 @@ describe('cross-step rules', () => {
     ['  charts: { source: local }\n', 'error:local-charts-need-dir'],
     ['  tenants: [{ name: kube-system }]\n', 'error:tenant-names'],
     ['  security: { policyEngine: { validationFailureAction: Enforce } }\n', 'warning:enforce-needs-ha-policy-engine'],
-    ['  monitoring: { prometheus: { enabled: false }, grafana: false, deadMansSwitch: { secretRef: { name: d, key: url } } }\n  cost: { opencost: false }\n', 'error:dead-mans-switch-needs-prometheus'],
+    [
+      '  monitoring: { prometheus: { enabled: false }, grafana: false, deadMansSwitch: { secretRef: { name: d, key: url } } }\n  cost: { opencost: false }\n',
+      'error:dead-mans-switch-needs-prometheus',
+    ],
     ['  cluster: { provider: existing, context: prod }\n  networking: { cni: default }\n', 'warning:no-dead-mans-switch'],
     ['  monitoring: { controlPlaneMetrics: { scheduler: true } }\n', 'warning:control-plane-metrics-on-kind'],
   ])('%s', (spec, rule) => {
@@ -44,7 +50,10 @@ describe('cross-step rules', () => {
       buildPlan({ config: broken, baseDir: '/x', outDir: '/tmp/p' });
       expect.unreachable('buildPlan should refuse the broken combination');
     } catch (error) {
-      expect((error as RuleError).violations.map((v) => v.rule)).toEqual(['kube-proxy-replacement-needs-cilium', 'vpa-needs-metrics-server']);
+      expect((error as RuleError).violations.map((v) => v.rule)).toEqual([
+        'kube-proxy-replacement-needs-cilium',
+        'vpa-needs-metrics-server',
+      ]);
       expect((error as RuleError).violations.every((v) => v.fix.length > 10)).toBe(true);
     }
     const warned = config('  security: { policyEngine: { validationFailureAction: Enforce } }\n');
@@ -52,7 +61,9 @@ describe('cross-step rules', () => {
   });
 
   it('Azure backups carry the resource group and storage account into the location', () => {
-    const c = config('  backup: { storage: { type: azure, bucket: velero, credentialsSecret: c, azure: { resourceGroup: rg-backups, storageAccount: acmebackups } } }\n');
+    const c = config(
+      '  backup: { storage: { type: azure, bucket: velero, credentialsSecret: c, azure: { resourceGroup: rg-backups, storageAccount: acmebackups } } }\n',
+    );
     const plan = buildPlan({ config: c, baseDir: '/x', outDir: '/tmp/p' });
     const dr = plan.phases.flatMap((p) => p.steps).find((s) => s.id === 'disaster-recovery')!;
     const bsl = dr.rendered.artifacts.map((a) => a.content).find((t) => t.includes('kind: BackupStorageLocation'))!;

@@ -70,7 +70,12 @@ describe('runDag (fake tasks)', () => {
     const blocked: string[] = [];
     const result = await runDag(roadmap, { limit: 4, run: r.run, onBlocked: (id, because) => blocked.push(`${id}<-${because}`) });
     expect(result.outcomes.get('security')).toBe('failed');
-    expect(blocked).toEqual(['integration<-security', 'autoscaling<-integration', 'cost<-security', 'continuous-verification<-integration']);
+    expect(blocked).toEqual([
+      'integration<-security',
+      'autoscaling<-integration',
+      'cost<-security',
+      'continuous-verification<-integration',
+    ]);
     for (const id of ['storage', 'gateway', 'monitoring', 'disaster-recovery']) expect(result.outcomes.get(id)).toBe('ok');
     for (const id of ['integration', 'autoscaling', 'cost', 'continuous-verification']) {
       expect(result.outcomes.get(id)).toBe('blocked');
@@ -113,7 +118,13 @@ describe('runDag (fake tasks)', () => {
 
   it('needs outside the given tasks count as met (selection of steps)', async () => {
     const r = recorder();
-    const result = await runDag([{ id: 'monitoring', needs: ['storage'] }, { id: 'cost', needs: ['security', 'monitoring'] }], { limit: 4, run: r.run });
+    const result = await runDag(
+      [
+        { id: 'monitoring', needs: ['storage'] },
+        { id: 'cost', needs: ['security', 'monitoring'] },
+      ],
+      { limit: 4, run: r.run },
+    );
     expect(r.log).toEqual(['start monitoring', 'end monitoring', 'start cost', 'end cost']);
     expect(result.outcomes.get('cost')).toBe('ok');
   });
@@ -127,7 +138,13 @@ describe('runDag (fake tasks)', () => {
 });
 
 describe('StateWriter (fake write)', () => {
-  const state = (): RunState => ({ version: 1, roadmap: 'r', identity: { context: 'c', server: 's', kubeSystemUid: 'u' }, steps: {}, updatedAt: '' });
+  const state = (): RunState => ({
+    version: 1,
+    roadmap: 'r',
+    identity: { context: 'c', server: 's', kubeSystemUid: 'u' },
+    steps: {},
+    updatedAt: '',
+  });
 
   it('writes never overlap, and the last write carries every change asked for before it', async () => {
     const s = state();

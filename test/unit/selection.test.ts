@@ -12,7 +12,10 @@ describe('step selection for up / phase', () => {
     expect(selectionFrom({ ...base, phase: 'features', step: 'gateway' })).toEqual({ phases: ['features'], only: ['gateway'], skip: [] });
   });
   it('--only and --skip take comma-separated or repeated step names', () => {
-    expect(selectionFrom({ ...base, only: ['cost,monitoring'], skip: ['gateway', 'integration'] })).toEqual({ only: ['cost', 'monitoring'], skip: ['gateway', 'integration'] });
+    expect(selectionFrom({ ...base, only: ['cost,monitoring'], skip: ['gateway', 'integration'] })).toEqual({
+      only: ['cost', 'monitoring'],
+      skip: ['gateway', 'integration'],
+    });
   });
   it('an unknown step is a usage error that lists the steps', () => {
     expect(() => selectionFrom({ ...base, only: ['monitorng'] })).toThrow(UsageError);

@@ -5,11 +5,32 @@ import { isSmokeWorkloadCheck, smokeRemovedReason } from '../../src/engine/smoke
 describe('smoke workload checks after removal', () => {
   it('the workload, its scalers and route count; the namespace, its policies and other probes do not', () => {
     expect(isSmokeWorkloadCheck({ type: 'rollout', namespace: 'kubestrap-smoke', kind: 'deployment', name: 'smoke' })).toBe(true);
-    expect(isSmokeWorkloadCheck({ type: 'exists', resource: 'horizontalpodautoscalers.autoscaling', namespace: 'kubestrap-smoke', name: 'smoke' })).toBe(true);
-    expect(isSmokeWorkloadCheck({ type: 'exists', resource: 'httproutes.gateway.networking.k8s.io', namespace: 'kubestrap-smoke', name: 'smoke' })).toBe(true);
+    expect(
+      isSmokeWorkloadCheck({
+        type: 'exists',
+        resource: 'horizontalpodautoscalers.autoscaling',
+        namespace: 'kubestrap-smoke',
+        name: 'smoke',
+      }),
+    ).toBe(true);
+    expect(
+      isSmokeWorkloadCheck({
+        type: 'exists',
+        resource: 'httproutes.gateway.networking.k8s.io',
+        namespace: 'kubestrap-smoke',
+        name: 'smoke',
+      }),
+    ).toBe(true);
     expect(isSmokeWorkloadCheck({ type: 'probe', probe: 'smoke-http', namespace: 'kubestrap-smoke', description: 'x' })).toBe(true);
     expect(isSmokeWorkloadCheck({ type: 'probe', probe: 'dns', namespace: 'kubestrap-smoke', description: 'x' })).toBe(false);
-    expect(isSmokeWorkloadCheck({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace: 'kubestrap-smoke', name: 'default-deny' })).toBe(false);
+    expect(
+      isSmokeWorkloadCheck({
+        type: 'exists',
+        resource: 'networkpolicies.networking.k8s.io',
+        namespace: 'kubestrap-smoke',
+        name: 'default-deny',
+      }),
+    ).toBe(false);
     expect(isSmokeWorkloadCheck({ type: 'namespace-labels', namespace: 'kubestrap-smoke', labels: {} })).toBe(false);
     expect(isSmokeWorkloadCheck({ type: 'rollout', namespace: 'team-a', kind: 'deployment', name: 'smoke' })).toBe(false);
     expect(smokeRemovedReason('2026-12-01T18:00:00.000Z')).toMatch(/removed after verification at 2026-12-01T18:00:00.000Z .*--keep-smoke/);

@@ -23,7 +23,10 @@ process.on('exit', () => process.stderr.write('MODULES ' + JSON.stringify(loaded
 
 /** Runs the built CLI with stdout on a pipe; returns its stdout and every module URL it loaded. */
 function runWithModules(args: string[]): { stdout: string; modules: string[] } {
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, bin, ...args], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(hook).href, bin, ...args], {
+    encoding: 'utf8',
+    env: { ...process.env, NO_COLOR: '1' },
+  });
   expect(r.status, r.stderr).toBe(0);
   const line = r.stderr.split('\n').find((l) => l.startsWith('MODULES '));
   expect(line, `no module list in stderr: ${r.stderr}`).toBeDefined();
@@ -44,19 +47,29 @@ describe('CLI start-up module graph', () => {
     expect(modules.length).toBeLessThanOrEqual(3);
   });
 
-  it.each([['--help'], ['-h'], ['help']])('%s prints the captured help, byte for byte what commander prints, without loading commander', (flag) => {
-    const fast = runWithModules([flag]);
-    expect(fast.modules.some((m) => m.includes('/commander/')), 'dist/root-help.json missing or stale: run `npm run build`').toBe(false);
-    expect(fast.modules.length).toBeLessThanOrEqual(3);
-    // The same build's commander path, stdout on a pipe as above.
-    const viaCommander = execFileSync(
-      process.execPath,
-      ['--input-type=module', '-e', `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(repo, 'dist/cli.js')).href)}); process.exitCode = await main(['node', 'kubestrap', ${JSON.stringify(flag)}]);`],
-      { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
-    );
-    expect(viaCommander).toContain('Usage: kubestrap');
-    expect(fast.stdout).toBe(viaCommander);
-  });
+  it.each([['--help'], ['-h'], ['help']])(
+    '%s prints the captured help, byte for byte what commander prints, without loading commander',
+    (flag) => {
+      const fast = runWithModules([flag]);
+      expect(
+        fast.modules.some((m) => m.includes('/commander/')),
+        'dist/root-help.json missing or stale: run `npm run build`',
+      ).toBe(false);
+      expect(fast.modules.length).toBeLessThanOrEqual(3);
+      // The same build's commander path, stdout on a pipe as above.
+      const viaCommander = execFileSync(
+        process.execPath,
+        [
+          '--input-type=module',
+          '-e',
+          `const { main } = await import(${JSON.stringify(pathToFileURL(path.join(repo, 'dist/cli.js')).href)}); process.exitCode = await main(['node', 'kubestrap', ${JSON.stringify(flag)}]);`,
+        ],
+        { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } },
+      );
+      expect(viaCommander).toContain('Usage: kubestrap');
+      expect(fast.stdout).toBe(viaCommander);
+    },
+  );
 
   it('a command loads the CLI as before', () => {
     const { stdout, modules } = runWithModules(['schema', '--events']);

@@ -53,23 +53,26 @@ const helmRelease = (name: string) => (a: Action) => a.type === 'helm' && a.rele
 const applies = (file: string) => (a: Action) => a.type === 'apply' && a.manifest.endsWith(`/${file}`);
 
 describe.each(examples)('features phase for examples/%s', (example) => {
-  it.each(steps.map((s) => [s.id, s] as [string, Step]))('%s renders labelled Kubernetes objects, artifacts for every apply, and checks', async (_id, step) => {
-    const { config, baseDir } = await load(example);
-    expect(step.enabled(config)).toEqual({ enabled: true });
-    const plan = step.render(ctxFor(config, baseDir));
-    expect(plan.actions.length).toBeGreaterThan(0);
-    expect(plan.checks.length).toBeGreaterThan(0);
-    const paths = new Set(plan.artifacts.map((a) => a.path));
-    for (const a of plan.actions) {
-      if (a.type === 'apply' && !a.absolute) expect(paths).toContain(a.manifest);
-      if (a.type === 'helm') expect(paths).toContain(a.release.values);
-    }
-    for (const o of allObjects(plan)) {
-      expect(o.apiVersion, JSON.stringify(o)).toBeTypeOf('string');
-      expect(o.metadata.labels['app.kubernetes.io/managed-by']).toBe('kubestrap');
-      expect(o.metadata.labels['kubestrap.dev/step']).toBe(step.id);
-    }
-  });
+  it.each(steps.map((s) => [s.id, s] as [string, Step]))(
+    '%s renders labelled Kubernetes objects, artifacts for every apply, and checks',
+    async (_id, step) => {
+      const { config, baseDir } = await load(example);
+      expect(step.enabled(config)).toEqual({ enabled: true });
+      const plan = step.render(ctxFor(config, baseDir));
+      expect(plan.actions.length).toBeGreaterThan(0);
+      expect(plan.checks.length).toBeGreaterThan(0);
+      const paths = new Set(plan.artifacts.map((a) => a.path));
+      for (const a of plan.actions) {
+        if (a.type === 'apply' && !a.absolute) expect(paths).toContain(a.manifest);
+        if (a.type === 'helm') expect(paths).toContain(a.release.values);
+      }
+      for (const o of allObjects(plan)) {
+        expect(o.apiVersion, JSON.stringify(o)).toBeTypeOf('string');
+        expect(o.metadata.labels['app.kubernetes.io/managed-by']).toBe('kubestrap');
+        expect(o.metadata.labels['kubestrap.dev/step']).toBe(step.id);
+      }
+    },
+  );
 
   it('security: PSA namespaces per tenant, default-deny with DNS, RoleBindings, charts and checks', async () => {
     const { config } = await load(example);
@@ -111,7 +114,12 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     expect(policyValues.vpolExclude.excludeNamespaces).not.toContain(config.spec.tenants[0]!.name);
     expect(objectsOf(plan, 'values-cert-manager.yaml')[0]!.crds.enabled).toBe(true);
 
-    for (const name of ['kyverno-admission-controller', 'kyverno-background-controller', 'kyverno-cleanup-controller', 'kyverno-reports-controller']) {
+    for (const name of [
+      'kyverno-admission-controller',
+      'kyverno-background-controller',
+      'kyverno-cleanup-controller',
+      'kyverno-reports-controller',
+    ]) {
       expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'kyverno', kind: 'deployment', name });
     }
     for (const name of ['cert-manager', 'cert-manager-webhook', 'cert-manager-cainjector']) {
@@ -145,14 +153,30 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     expect(proxy).toMatchObject({ kind: 'EnvoyProxy', metadata: { name: 'kubestrap', namespace: 'envoy-gateway-system' } });
     expect(gatewayClass).toMatchObject({
       kind: 'GatewayClass',
-      spec: { controllerName: 'gateway.envoyproxy.io/gatewayclass-controller', parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'kubestrap', namespace: 'envoy-gateway-system' } },
+      spec: {
+        controllerName: 'gateway.envoyproxy.io/gatewayclass-controller',
+        parametersRef: { group: 'gateway.envoyproxy.io', kind: 'EnvoyProxy', name: 'kubestrap', namespace: 'envoy-gateway-system' },
+      },
     });
-    expect(shared).toMatchObject({ kind: 'Gateway', metadata: { name: 'kubestrap', namespace: 'kubestrap-gateway' }, spec: { gatewayClassName: gatewayClass!.metadata.name } });
+    expect(shared).toMatchObject({
+      kind: 'Gateway',
+      metadata: { name: 'kubestrap', namespace: 'kubestrap-gateway' },
+      spec: { gatewayClassName: gatewayClass!.metadata.name },
+    });
     // HTTPS with cert-manager's certificate; HTTP takes only the redirect route from the Gateway's namespace.
-    const fromAccessLabel = { kinds: [{ kind: 'HTTPRoute' }], namespaces: { from: 'Selector', selector: { matchLabels: { 'kubestrap.dev/gateway-access': 'true' } } } };
+    const fromAccessLabel = {
+      kinds: [{ kind: 'HTTPRoute' }],
+      namespaces: { from: 'Selector', selector: { matchLabels: { 'kubestrap.dev/gateway-access': 'true' } } },
+    };
     expect(shared!.spec.listeners).toEqual([
       { name: 'http', protocol: 'HTTP', port: 80, allowedRoutes: { kinds: [{ kind: 'HTTPRoute' }], namespaces: { from: 'Same' } } },
-      { name: 'https', protocol: 'HTTPS', port: 443, tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', group: '', name: 'kubestrap-gateway-tls' }] }, allowedRoutes: fromAccessLabel },
+      {
+        name: 'https',
+        protocol: 'HTTPS',
+        port: 443,
+        tls: { mode: 'Terminate', certificateRefs: [{ kind: 'Secret', group: '', name: 'kubestrap-gateway-tls' }] },
+        allowedRoutes: fromAccessLabel,
+      },
     ]);
     expect(certificate).toMatchObject({
       kind: 'Certificate',
@@ -162,9 +186,17 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     expect(certificate!.spec.dnsNames).toEqual([`gateway.${config.spec.cluster.name}.internal`]);
     expect(redirect).toMatchObject({ kind: 'HTTPRoute', metadata: { name: 'kubestrap-https-redirect', namespace: 'kubestrap-gateway' } });
     expect(redirect!.spec.parentRefs).toEqual([{ name: 'kubestrap', namespace: 'kubestrap-gateway', sectionName: 'http' }]);
-    expect(redirect!.spec.rules).toEqual([{ filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] }]);
-    expect(plan.checks).toContainEqual({ type: 'exists', resource: 'certificates.cert-manager.io', namespace: 'kubestrap-gateway', name: 'kubestrap-gateway-tls' });
-    for (const crd of ['gateways', 'gatewayclasses', 'httproutes']) expect(plan.checks).toContainEqual({ type: 'crd-established', name: `${crd}.gateway.networking.k8s.io` });
+    expect(redirect!.spec.rules).toEqual([
+      { filters: [{ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } }] },
+    ]);
+    expect(plan.checks).toContainEqual({
+      type: 'exists',
+      resource: 'certificates.cert-manager.io',
+      namespace: 'kubestrap-gateway',
+      name: 'kubestrap-gateway-tls',
+    });
+    for (const crd of ['gateways', 'gatewayclasses', 'httproutes'])
+      expect(plan.checks).toContainEqual({ type: 'crd-established', name: `${crd}.gateway.networking.k8s.io` });
     expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'envoy-gateway-system', kind: 'deployment', name: 'envoy-gateway' });
   });
 
@@ -172,14 +204,21 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     const { config } = await load(example);
     const plan = integrationStep.render(ctxFor(config));
     const [ns] = objectsOf(plan, 'namespace.yaml');
-    expect(ns!.metadata.labels).toMatchObject({ 'pod-security.kubernetes.io/enforce': 'restricted', 'kubestrap.dev/gateway-access': 'true' });
+    expect(ns!.metadata.labels).toMatchObject({
+      'pod-security.kubernetes.io/enforce': 'restricted',
+      'kubestrap.dev/gateway-access': 'true',
+    });
     const [deployment, service, pdb] = objectsOf(plan, 'workload.yaml');
     expect(deployment).toMatchObject({ kind: 'Deployment', metadata: { name: 'smoke', namespace: 'kubestrap-smoke' } });
     expect(deployment!.spec).not.toHaveProperty('replicas');
     const pod = deployment!.spec.template.spec;
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
     expect(pod.containers[0].image).toBe(lock.images.smokeTest);
-    expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(pod.containers[0].resources.requests).toBeDefined();
     expect(pod.containers[0].resources.limits).toBeDefined();
     expect(deployment!.spec.template.metadata.labels).toMatchObject(deployment!.spec.selector.matchLabels);
@@ -193,11 +232,22 @@ describe.each(examples)('features phase for examples/%s', (example) => {
 
     const policies = objectsOf(plan, 'network-policies.yaml');
     const fromGateway = policies.find((p) => p.metadata.name === 'allow-from-gateway')!;
-    expect(fromGateway.spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'envoy-gateway-system' });
-    expect(policies.map((p) => p.metadata.name)).toEqual(['default-deny', 'allow-dns-egress', 'allow-same-namespace', 'allow-from-gateway']);
+    expect(fromGateway.spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({
+      'kubernetes.io/metadata.name': 'envoy-gateway-system',
+    });
+    expect(policies.map((p) => p.metadata.name)).toEqual([
+      'default-deny',
+      'allow-dns-egress',
+      'allow-same-namespace',
+      'allow-from-gateway',
+    ]);
 
     expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'kubestrap-smoke', kind: 'deployment', name: 'smoke' });
-    expect(plan.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual(['dns', 'pod-to-pod', 'smoke-http']);
+    expect(plan.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual([
+      'dns',
+      'pod-to-pod',
+      'smoke-http',
+    ]);
     // The smoke workload answers HTTP: busybox httpd serves the page the smoke-http probe expects, from an emptyDir.
     expect(pod.containers[0].command).toEqual(['sh', '-c', 'echo kubestrap-smoke-ok > /www/index.html && exec httpd -f -p 8080 -h /www']);
     expect(pod.containers[0].readinessProbe).toEqual({ httpGet: { path: '/', port: 'http' }, periodSeconds: 5 });
@@ -251,7 +301,11 @@ describe('features phase variants', () => {
       c.spec.charts.localDir = 'charts';
     });
     const plan = gatewayStep.render(ctxFor(local, '/srv/mirror'));
-    expect(plan.actions[0]).toMatchObject({ type: 'apply', absolute: true, manifest: '/srv/mirror/charts/gateway-api/standard-install.yaml' });
+    expect(plan.actions[0]).toMatchObject({
+      type: 'apply',
+      absolute: true,
+      manifest: '/srv/mirror/charts/gateway-api/standard-install.yaml',
+    });
     const chart = plan.actions.find(helmRelease('envoy-gateway'));
     expect(chart).toMatchObject({ release: { chart: { ref: '/srv/mirror/charts/gateway-helm' } } });
   });
@@ -268,7 +322,10 @@ describe('features phase variants', () => {
     const [gatewayClass, , gateway] = objectsOf(plan, 'gateway.yaml');
     expect(gatewayClass!.spec.controllerName).toBe('traefik.io/gateway-controller');
     // Traefik's web and websecure entryPoints (exposed as 80 and 443 by its Service).
-    expect(gateway!.spec.listeners.map((l: { name: string; port: number }) => [l.name, l.port])).toEqual([['http', 8000], ['https', 8443]]);
+    expect(gateway!.spec.listeners.map((l: { name: string; port: number }) => [l.name, l.port])).toEqual([
+      ['http', 8000],
+      ['https', 8443],
+    ]);
     expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'traefik', kind: 'deployment', name: 'traefik' });
     const policies = objectsOf(integrationStep.render(ctxFor(traefik)), 'network-policies.yaml');
     expect(policies.at(-1)!.spec.ingress[0].from[0].namespaceSelector.matchLabels).toEqual({ 'kubernetes.io/metadata.name': 'traefik' });
@@ -321,7 +378,11 @@ describe('features phase variants', () => {
 
   it('audit log and encryption at rest: probes on kind, nothing added for an existing cluster (the cluster step says why); the NetworkPolicy denial probe wherever tenants have default-deny', async () => {
     const kind = securityStep.render(ctxFor((await load('kind-dev.yaml')).config));
-    expect(kind.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual(['network-policy', 'audit-log', 'secrets-encrypted']);
+    expect(kind.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual([
+      'network-policy',
+      'audit-log',
+      'secrets-encrypted',
+    ]);
     const existing = securityStep.render(ctxFor((await load('production.yaml')).config));
     expect(existing.checks.filter((c) => c.type === 'probe').map((c) => c.type === 'probe' && c.probe)).toEqual(['network-policy']);
   });

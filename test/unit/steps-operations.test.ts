@@ -91,33 +91,39 @@ function indexOf(plan: StepPlan, match: (a: Action) => boolean, what: string): n
 const helm = (release: string) => (a: Action) => a.type === 'helm' && a.release.release === release;
 const applies = (file: string) => (a: Action) => a.type === 'apply' && a.manifest.endsWith(`/${file}`);
 const secret = (name: string) => (a: Action) => a.type === 'secret' && a.secret.name === name;
-const rollouts = (plan: StepPlan) => plan.checks.filter((c): c is Extract<Check, { type: 'rollout' }> => c.type === 'rollout').map((c) => `${c.namespace}/${c.kind}/${c.name}`);
+const rollouts = (plan: StepPlan) =>
+  plan.checks
+    .filter((c): c is Extract<Check, { type: 'rollout' }> => c.type === 'rollout')
+    .map((c) => `${c.namespace}/${c.kind}/${c.name}`);
 
 describe.each(examples)('observability and operations steps for examples/%s', (example) => {
-  it.each(steps.map((s) => [s.id, s] as [string, Step]))('%s renders valid, labelled objects, an artifact for every action, and checks', async (_id, step) => {
-    const config = await load(example);
-    expect(step.enabled(config)).toEqual({ enabled: true });
-    const plan = render(step, config);
-    expect(plan.actions.length).toBeGreaterThan(0);
-    expect(plan.checks.length).toBeGreaterThan(0);
-    const paths = new Set(plan.artifacts.map((a) => a.path));
-    for (const a of plan.actions) {
-      if (a.type === 'apply') expect(paths).toContain(a.manifest);
-      if (a.type === 'helm') {
-        expect(paths).toContain(a.release.values);
-        expect(a.release.chart.version).toBe(Object.values(lock.charts).find((c) => c.chart === a.release.chart.ref)?.version);
+  it.each(steps.map((s) => [s.id, s] as [string, Step]))(
+    '%s renders valid, labelled objects, an artifact for every action, and checks',
+    async (_id, step) => {
+      const config = await load(example);
+      expect(step.enabled(config)).toEqual({ enabled: true });
+      const plan = render(step, config);
+      expect(plan.actions.length).toBeGreaterThan(0);
+      expect(plan.checks.length).toBeGreaterThan(0);
+      const paths = new Set(plan.artifacts.map((a) => a.path));
+      for (const a of plan.actions) {
+        if (a.type === 'apply') expect(paths).toContain(a.manifest);
+        if (a.type === 'helm') {
+          expect(paths).toContain(a.release.values);
+          expect(a.release.chart.version).toBe(Object.values(lock.charts).find((c) => c.chart === a.release.chart.ref)?.version);
+        }
       }
-    }
-    for (const o of objects(plan)) {
-      const type = `${o.apiVersion}/${o.kind}`;
-      expect(o.metadata.labels['app.kubernetes.io/managed-by'], type).toBe('kubestrap');
-      expect(o.metadata.labels['kubestrap.dev/step'], type).toBe(step.id);
-      expect(o.metadata.labels['kubestrap.dev/roadmap'], type).toBe(config.metadata.name);
-      const Model = models[type];
-      expect(Model !== undefined || customResources.has(type), `no schema for ${type}`).toBe(true);
-      if (Model) expect(() => new Model(o).validate(), `${type} ${o.metadata.name}`).not.toThrow();
-    }
-  });
+      for (const o of objects(plan)) {
+        const type = `${o.apiVersion}/${o.kind}`;
+        expect(o.metadata.labels['app.kubernetes.io/managed-by'], type).toBe('kubestrap');
+        expect(o.metadata.labels['kubestrap.dev/step'], type).toBe(step.id);
+        expect(o.metadata.labels['kubestrap.dev/roadmap'], type).toBe(config.metadata.name);
+        const Model = models[type];
+        expect(Model !== undefined || customResources.has(type), `no schema for ${type}`).toBe(true);
+        if (Model) expect(() => new Model(o).validate(), `${type} ${o.metadata.name}`).not.toThrow();
+      }
+    },
+  );
 
   it('render is pure: the same config renders byte-identical plans (no generated value inside)', async () => {
     const config = await load(example);
@@ -142,10 +148,15 @@ describe.each(examples)('observability and operations steps for examples/%s', (e
     const kps = values(monitoring, 'kube-prometheus-stack');
     expect(kps.grafana.admin).toEqual({ existingSecret: 'grafana-admin', userKey: 'admin-user', passwordKey: 'admin-password' });
     const grafanaSecret = monitoring.actions.find(secret('grafana-admin'));
-    expect(grafanaSecret).toMatchObject({ secret: { namespace: 'monitoring', fixed: { 'admin-user': 'admin' }, random: { 'admin-password': expect.any(Number) } } });
+    expect(grafanaSecret).toMatchObject({
+      secret: { namespace: 'monitoring', fixed: { 'admin-user': 'admin' }, random: { 'admin-password': expect.any(Number) } },
+    });
 
     const velero = values(render(disasterRecoveryStep, config), 'velero');
-    expect(velero.credentials).toEqual({ useSecret: true, existingSecret: config.spec.backup.storage.credentialsSecret ?? 'velero-credentials' });
+    expect(velero.credentials).toEqual({
+      useSecret: true,
+      existingSecret: config.spec.backup.storage.credentialsSecret ?? 'velero-credentials',
+    });
   });
 
   it('orders actions: namespaces and Secrets before charts, custom resources after the chart with their CRDs', async () => {
@@ -183,7 +194,10 @@ describe.each(examples)('observability and operations steps for examples/%s', (e
         if (a.type !== 'apply') return;
         const kinds = docs(plan.artifacts.find((x) => x.path === a.manifest)!.content).map((o) => `${o.apiVersion}/${o.kind}`);
         if (kinds.some((k) => customResources.has(k))) {
-          expect(plan.actions.slice(0, i).some((p) => p.type === 'helm'), `${a.manifest} before any chart`).toBe(true);
+          expect(
+            plan.actions.slice(0, i).some((p) => p.type === 'helm'),
+            `${a.manifest} before any chart`,
+          ).toBe(true);
         }
       });
     }
@@ -241,8 +255,14 @@ describe('monitoring details', () => {
     const am = values(render(monitoringStep, config), 'kube-prometheus-stack').alertmanager;
     expect(am.alertmanagerSpec.secrets).toEqual(['alertmanager-pagerduty', 'alertmanager-slack', 'alertmanager-deadmansswitch']);
     const receivers = Object.fromEntries((am.config.receivers as any[]).map((r) => [r.name, r]));
-    expect(receivers.oncall.pagerduty_configs[0]).toEqual({ routing_key_file: '/etc/alertmanager/secrets/alertmanager-pagerduty/routing-key', send_resolved: true });
-    expect(receivers['platform-team'].slack_configs[0]).toMatchObject({ api_url_file: '/etc/alertmanager/secrets/alertmanager-slack/webhook-url', channel: '#platform-alerts' });
+    expect(receivers.oncall.pagerduty_configs[0]).toEqual({
+      routing_key_file: '/etc/alertmanager/secrets/alertmanager-pagerduty/routing-key',
+      send_resolved: true,
+    });
+    expect(receivers['platform-team'].slack_configs[0]).toMatchObject({
+      api_url_file: '/etc/alertmanager/secrets/alertmanager-slack/webhook-url',
+      channel: '#platform-alerts',
+    });
     const text = JSON.stringify(am.config);
     expect(text).not.toMatch(/"(api_url|url|routing_key|service_key)":/);
     expect(text).not.toMatch(/https?:\/\//);
@@ -256,19 +276,26 @@ describe('monitoring details', () => {
       c.spec.monitoring.alertReceivers = [{ name: 'hook', type: 'webhook', secretRef: { name: 'hook-url', key: 'url' } }];
     });
     const am = values(render(monitoringStep, config), 'kube-prometheus-stack').alertmanager;
-    expect(am.config.receivers).toContainEqual({ name: 'hook', webhook_configs: [{ url_file: '/etc/alertmanager/secrets/hook-url/url', send_resolved: true }] });
+    expect(am.config.receivers).toContainEqual({
+      name: 'hook',
+      webhook_configs: [{ url_file: '/etc/alertmanager/secrets/hook-url/url', send_resolved: true }],
+    });
   });
 
   it("kubestrap's alerts include drift, node readiness and full volumes; the drift alert reads the scorecard label", async () => {
     const plan = render(monitoringStep, await load('kind-dev.yaml'));
     const [rule] = docs(artifact(plan, 'kubestrap-alerts.yaml'));
     const alerts = (rule!.spec.groups as any[]).flatMap((g) => g.rules as any[]);
-    expect(alerts.map((a) => a.alert)).toEqual(expect.arrayContaining(['KubestrapStepDrift', 'KubestrapNodeNotReady', 'KubestrapPersistentVolumeAlmostFull']));
+    expect(alerts.map((a) => a.alert)).toEqual(
+      expect.arrayContaining(['KubestrapStepDrift', 'KubestrapNodeNotReady', 'KubestrapPersistentVolumeAlmostFull']),
+    );
     const drift = alerts.find((a) => a.alert === 'KubestrapStepDrift');
     expect(drift.expr).toContain(`namespace="${scorecard.namespace}"`);
     expect(drift.expr).toContain(`configmap="${scorecard.name}"`);
     expect(drift.expr).toContain(`label_${scorecard.driftLabel.replace(/[./]/g, '_')}="true"`);
-    expect(values(plan, 'kube-prometheus-stack')['kube-state-metrics'].metricLabelsAllowlist).toEqual([`configmaps=[${scorecard.driftLabel}]`]);
+    expect(values(plan, 'kube-prometheus-stack')['kube-state-metrics'].metricLabelsAllowlist).toEqual([
+      `configmaps=[${scorecard.driftLabel}]`,
+    ]);
   });
 
   it('converts quantities to Prometheus byte sizes', () => {
@@ -305,18 +332,32 @@ describe('autoscaling details', () => {
     expect(off.spec.resourcePolicy.containerPolicies[0].controlledResources).toEqual(['cpu', 'memory']);
     expect(plan.checks).toContainEqual(expect.objectContaining({ type: 'probe', probe: 'hpa-metrics' }));
     expect(plan.checks).toContainEqual({ type: 'crd-established', name: 'verticalpodautoscalers.autoscaling.k8s.io' });
-    expect(rollouts(plan)).toEqual(expect.arrayContaining(['kube-system/deployment/vpa-recommender', 'kube-system/deployment/vpa-updater', 'kube-system/deployment/vpa-admission-controller']));
+    expect(rollouts(plan)).toEqual(
+      expect.arrayContaining([
+        'kube-system/deployment/vpa-recommender',
+        'kube-system/deployment/vpa-updater',
+        'kube-system/deployment/vpa-admission-controller',
+      ]),
+    );
   });
 
   it('cluster-autoscaler only with a provider, its image matching the cluster minor', async () => {
     const prod = await load('production.yaml');
     const ca = values(render(autoscalingStep, prod), 'cluster-autoscaler');
-    expect(ca).toMatchObject({ fullnameOverride: 'cluster-autoscaler', cloudProvider: 'aws', autoDiscovery: { clusterName: 'prod-eu-west-1' }, image: { tag: lock.clusterAutoscalerImageTags['1.36'] } });
+    expect(ca).toMatchObject({
+      fullnameOverride: 'cluster-autoscaler',
+      cloudProvider: 'aws',
+      autoDiscovery: { clusterName: 'prod-eu-west-1' },
+      image: { tag: lock.clusterAutoscalerImageTags['1.36'] },
+    });
     const unnamed = variant(prod, (c) => {
       delete c.spec.autoscaling.clusterAutoscaler.clusterName;
       c.spec.cluster.kubernetesVersion = '1.37';
     });
-    expect(values(render(autoscalingStep, unnamed), 'cluster-autoscaler')).toMatchObject({ autoDiscovery: { clusterName: prod.spec.cluster.name }, image: { tag: 'v1.37.0' } });
+    expect(values(render(autoscalingStep, unnamed), 'cluster-autoscaler')).toMatchObject({
+      autoDiscovery: { clusterName: prod.spec.cluster.name },
+      image: { tag: 'v1.37.0' },
+    });
     const kind = render(autoscalingStep, await load('kind-dev.yaml'));
     expect(kind.actions.some(helm('cluster-autoscaler'))).toBe(false);
   });
@@ -346,7 +387,12 @@ describe('disaster recovery details', () => {
     const plan = render(disasterRecoveryStep, config);
     const velero = plan.actions.find(secret('velero-credentials'));
     expect(velero).toMatchObject({
-      secret: { namespace: 'velero', derived: { cloud: { format: 'aws-credentials', accessKey: 'access-key', secretKey: 'secret-key', fromSecret: 'minio-credentials' } } },
+      secret: {
+        namespace: 'velero',
+        derived: {
+          cloud: { format: 'aws-credentials', accessKey: 'access-key', secretKey: 'secret-key', fromSecret: 'minio-credentials' },
+        },
+      },
     });
     const minio = docs(artifact(plan, 'minio.yaml'));
     expect(minio.map((o) => o.kind)).toEqual(['PersistentVolumeClaim', 'Deployment', 'Service']);
@@ -362,17 +408,31 @@ describe('disaster recovery details', () => {
     expect(bsl).toMatchObject({
       kind: 'BackupStorageLocation',
       metadata: { name: 'default', namespace: 'velero' },
-      spec: { provider: 'aws', objectStorage: { bucket: 'velero' }, config: { region: 'minio', s3ForcePathStyle: 'true', s3Url: 'http://minio.velero.svc:9000' } },
+      spec: {
+        provider: 'aws',
+        objectStorage: { bucket: 'velero' },
+        config: { region: 'minio', s3ForcePathStyle: 'true', s3Url: 'http://minio.velero.svc:9000' },
+      },
     });
     expect(schedule).toMatchObject({
       kind: 'Schedule',
       metadata: { name: 'kubestrap-daily' },
-      spec: { schedule: '0 */6 * * *', template: { ttl: '72h', storageLocation: 'default', includedNamespaces: ['*'], excludedNamespaces: expect.arrayContaining(['kube-system', 'velero']) } },
+      spec: {
+        schedule: '0 */6 * * *',
+        template: {
+          ttl: '72h',
+          storageLocation: 'default',
+          includedNamespaces: ['*'],
+          excludedNamespaces: expect.arrayContaining(['kube-system', 'velero']),
+        },
+      },
     });
     const v = values(plan, 'velero');
     expect(v.initContainers[0].image).toBe(lock.images.veleroPluginForAws);
     expect(v).toMatchObject({ deployNodeAgent: true, upgradeCRDs: true, configuration: { backupStorageLocation: [] } });
-    expect(rollouts(plan)).toEqual(expect.arrayContaining(['velero/deployment/velero', 'velero/daemonset/node-agent', 'velero/deployment/minio']));
+    expect(rollouts(plan)).toEqual(
+      expect.arrayContaining(['velero/deployment/velero', 'velero/daemonset/node-agent', 'velero/deployment/minio']),
+    );
     expect(plan.checks).toContainEqual({ type: 'velero-bsl-available', namespace: 'velero', name: 'default' });
     expect(plan.checks).toContainEqual(expect.objectContaining({ type: 'probe', probe: 'backup-restore' }));
   });
@@ -386,12 +446,19 @@ describe('disaster recovery details', () => {
     const compatible = variant(prod, (c) => {
       c.spec.backup.storage.s3Url = 'https://s3.example.com';
     });
-    expect(docs(artifact(render(disasterRecoveryStep, compatible), 'backup-location.yaml'))[0]!.spec.config).toEqual({ region: 'eu-west-1', s3Url: 'https://s3.example.com', s3ForcePathStyle: 'true' });
+    expect(docs(artifact(render(disasterRecoveryStep, compatible), 'backup-location.yaml'))[0]!.spec.config).toEqual({
+      region: 'eu-west-1',
+      s3Url: 'https://s3.example.com',
+      s3ForcePathStyle: 'true',
+    });
     for (const [type, provider, image] of [
       ['gcs', 'gcp', lock.images.veleroPluginForGcp],
       ['azure', 'azure', lock.images.veleroPluginForAzure],
     ] as const) {
-      const plan = render(disasterRecoveryStep, variant(prod, (c) => (c.spec.backup.storage.type = type)));
+      const plan = render(
+        disasterRecoveryStep,
+        variant(prod, (c) => (c.spec.backup.storage.type = type)),
+      );
       expect(docs(artifact(plan, 'backup-location.yaml'))[0]!.spec.provider).toBe(provider);
       expect(values(plan, 'velero').initContainers[0].image).toBe(image);
     }
@@ -439,8 +506,17 @@ describe('cost details', () => {
       'services.loadbalancers': '0',
     });
     const limits = objs.find((o) => o.kind === 'LimitRange' && o.metadata.namespace === 'search')!;
-    expect(limits.spec.limits[0]).toEqual({ type: 'Container', defaultRequest: { cpu: '100m', memory: '128Mi' }, default: { cpu: '500m', memory: '512Mi' } });
-    expect(values(plan, 'opencost').opencost.prometheus.internal).toEqual({ enabled: true, serviceName: 'kube-prometheus-stack-prometheus', namespaceName: 'monitoring', port: 9090 });
+    expect(limits.spec.limits[0]).toEqual({
+      type: 'Container',
+      defaultRequest: { cpu: '100m', memory: '128Mi' },
+      default: { cpu: '500m', memory: '512Mi' },
+    });
+    expect(values(plan, 'opencost').opencost.prometheus.internal).toEqual({
+      enabled: true,
+      serviceName: 'kube-prometheus-stack-prometheus',
+      namespaceName: 'monitoring',
+      port: 9090,
+    });
     expect(rollouts(plan)).toContain('opencost/deployment/opencost');
     for (const t of ['payments', 'search']) {
       expect(plan.checks).toContainEqual({ type: 'exists', resource: 'resourcequotas', namespace: t, name: 'tenant-quota' });
@@ -472,14 +548,29 @@ describe('continuous verification details', () => {
     const plan = render(continuousVerificationStep, config);
     expect(plan.checks).toContainEqual({ type: 'default-storageclass', name: 'gp3' });
     for (const t of ['payments', 'search']) {
-      expect(plan.checks).toContainEqual(expect.objectContaining({ type: 'namespace-labels', namespace: t, labels: expect.objectContaining({ 'pod-security.kubernetes.io/enforce': 'restricted' }) }));
+      expect(plan.checks).toContainEqual(
+        expect.objectContaining({
+          type: 'namespace-labels',
+          namespace: t,
+          labels: expect.objectContaining({ 'pod-security.kubernetes.io/enforce': 'restricted' }),
+        }),
+      );
       expect(plan.checks).toContainEqual({ type: 'rejects-privileged-pod', namespace: t });
-      expect(plan.checks).toContainEqual({ type: 'exists', resource: 'networkpolicies.networking.k8s.io', namespace: t, name: 'default-deny' });
+      expect(plan.checks).toContainEqual({
+        type: 'exists',
+        resource: 'networkpolicies.networking.k8s.io',
+        namespace: t,
+        name: 'default-deny',
+      });
       expect(plan.checks).toContainEqual({ type: 'exists', resource: 'resourcequotas', namespace: t, name: 'tenant-quota' });
     }
     expect(plan.checks).toContainEqual({ type: 'velero-bsl-available', namespace: 'velero', name: 'default' });
     const [cm] = docs(artifact(plan, 'scorecard-spec.yaml'));
-    expect(cm).toMatchObject({ kind: 'ConfigMap', metadata: { name: 'kubestrap-scorecard-spec', namespace: 'kubestrap-system' }, data: { results: 'kubestrap-system/kubestrap-scorecard', driftLabel: 'kubestrap.dev/drift' } });
+    expect(cm).toMatchObject({
+      kind: 'ConfigMap',
+      metadata: { name: 'kubestrap-scorecard-spec', namespace: 'kubestrap-system' },
+      data: { results: 'kubestrap-system/kubestrap-scorecard', driftLabel: 'kubestrap.dev/drift' },
+    });
     expect(parse(cm!.data['checks.yaml'])).toEqual(plan.checks);
     expect(plan.actions).toHaveLength(1);
   });

@@ -4,7 +4,15 @@ import { renderObject, toYamlStream } from '../../src/render/template.js';
 import { parseConfigText } from '../../src/config/load.js';
 import { ConfigError } from '../../src/errors.js';
 
-const hostile = ['a\nkind: Secret', 'x: y', '---\napiVersion: v1', '{{ .Values.evil }}', "'; rm -rf / #", '&anchor *alias', '!!python/object'];
+const hostile = [
+  'a\nkind: Secret',
+  'x: y',
+  '---\napiVersion: v1',
+  '{{ .Values.evil }}',
+  "'; rm -rf / #",
+  '&anchor *alias',
+  '!!python/object',
+];
 
 describe('structural templates', () => {
   it.each(hostile)('keeps %j a single scalar, round-tripping exactly', (value) => {

@@ -61,7 +61,7 @@ describe('encryption in transit per CNI', () => {
     expect(plain.defaultFelixConfiguration).toEqual({ enabled: false });
   });
 
-  it('with the cluster\'s own CNI it is refused at the line of the value (exit 2), not ignored', () => {
+  it("with the cluster's own CNI it is refused at the line of the value (exit 2), not ignored", () => {
     const error = refusal('  networking:\n    cni: default\n    encryption: true\n');
     expect(error.exitCode).toBe(ExitCode.usage);
     expect(error.problems).toEqual([expect.objectContaining({ where: `${file}:8:17`, path: 'spec.networking.encryption' })]);
@@ -72,11 +72,19 @@ describe('encryption in transit per CNI', () => {
 describe('TLS: issuers', () => {
   const issuers = (c: Config) => objects(render(securityStep, c), 'cluster-issuer.yaml');
 
-  it('default: kubestrap\'s own root CA, bootstrapped by the self-signed issuer, behind a CA ClusterIssuer', () => {
+  it("default: kubestrap's own root CA, bootstrapped by the self-signed issuer, behind a CA ClusterIssuer", () => {
     const [selfSigned, root, ca] = issuers(config('  cluster: {}\n'));
     expect(selfSigned).toMatchObject({ kind: 'ClusterIssuer', metadata: { name: 'kubestrap-selfsigned' }, spec: { selfSigned: {} } });
-    expect(root).toMatchObject({ kind: 'Certificate', metadata: { name: 'kubestrap-root-ca', namespace: 'cert-manager' }, spec: { isCA: true, secretName: 'kubestrap-root-ca', issuerRef: { kind: 'ClusterIssuer', name: 'kubestrap-selfsigned' } } });
-    expect(ca).toMatchObject({ kind: 'ClusterIssuer', metadata: { name: 'kubestrap-ca' }, spec: { ca: { secretName: 'kubestrap-root-ca' } } });
+    expect(root).toMatchObject({
+      kind: 'Certificate',
+      metadata: { name: 'kubestrap-root-ca', namespace: 'cert-manager' },
+      spec: { isCA: true, secretName: 'kubestrap-root-ca', issuerRef: { kind: 'ClusterIssuer', name: 'kubestrap-selfsigned' } },
+    });
+    expect(ca).toMatchObject({
+      kind: 'ClusterIssuer',
+      metadata: { name: 'kubestrap-ca' },
+      spec: { ca: { secretName: 'kubestrap-root-ca' } },
+    });
   });
 
   it("the team's CA: no root CA of kubestrap's, the issuer reads the named Secret", () => {
@@ -86,7 +94,9 @@ describe('TLS: issuers', () => {
   });
 
   it('ACME HTTP-01 answers through the shared Gateway (cert-manager started with --enable-gateway-api)', () => {
-    const c = config('  networking: { gatewayHostnames: [apps.example.com] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com } } }\n');
+    const c = config(
+      '  networking: { gatewayHostnames: [apps.example.com] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com } } }\n',
+    );
     const plan = render(securityStep, c);
     const acme = objects(plan, 'cluster-issuer.yaml')[1]!;
     expect(acme).toMatchObject({ kind: 'ClusterIssuer', metadata: { name: 'kubestrap-acme' } });
@@ -94,7 +104,13 @@ describe('TLS: issuers', () => {
       email: 'ops@example.com',
       server: 'https://acme-v02.api.letsencrypt.org/directory',
       privateKeySecretRef: { name: 'kubestrap-acme-account-key' },
-      solvers: [{ http01: { gatewayHTTPRoute: { parentRefs: [{ name: 'kubestrap', namespace: 'kubestrap-gateway', kind: 'Gateway', sectionName: 'http' }] } } }],
+      solvers: [
+        {
+          http01: {
+            gatewayHTTPRoute: { parentRefs: [{ name: 'kubestrap', namespace: 'kubestrap-gateway', kind: 'Gateway', sectionName: 'http' }] },
+          },
+        },
+      ],
     });
     expect(values(plan, 'cert-manager').extraArgs).toEqual(['--enable-gateway-api']);
     expect(values(render(securityStep, config('  cluster: {}\n')), 'cert-manager').extraArgs).toEqual([]);
@@ -103,26 +119,92 @@ describe('TLS: issuers', () => {
   });
 
   it.each([
-    ['cloudflare', '{ provider: cloudflare, secretRef: { name: cf, key: token } }', { cloudflare: { apiTokenSecretRef: { name: 'cf', key: 'token' } } }],
+    [
+      'cloudflare',
+      '{ provider: cloudflare, secretRef: { name: cf, key: token } }',
+      { cloudflare: { apiTokenSecretRef: { name: 'cf', key: 'token' } } },
+    ],
     ['route53 with workload identity', '{ provider: route53, region: eu-west-1 }', { route53: { region: 'eu-west-1' } }],
-    ['route53 with a static key', '{ provider: route53, region: eu-west-1, accessKeyID: AKIAIOSFODNN7EXAMPLE, secretRef: { name: aws, key: secret } }', { route53: { region: 'eu-west-1', accessKeyID: 'AKIAIOSFODNN7EXAMPLE', secretAccessKeySecretRef: { name: 'aws', key: 'secret' } } }],
+    [
+      'route53 with a static key',
+      '{ provider: route53, region: eu-west-1, accessKeyID: AKIAIOSFODNN7EXAMPLE, secretRef: { name: aws, key: secret } }',
+      { route53: { region: 'eu-west-1', accessKeyID: 'AKIAIOSFODNN7EXAMPLE', secretAccessKeySecretRef: { name: 'aws', key: 'secret' } } },
+    ],
     ['clouddns', '{ provider: clouddns, project: my-project-1 }', { cloudDNS: { project: 'my-project-1' } }],
-    ['azuredns', '{ provider: azuredns, subscriptionID: 00000000-0000-0000-0000-000000000000, resourceGroupName: rg-dns, hostedZoneName: example.com }', { azureDNS: { subscriptionID: '00000000-0000-0000-0000-000000000000', resourceGroupName: 'rg-dns', hostedZoneName: 'example.com', environment: 'AzurePublicCloud' } }],
+    [
+      'azuredns',
+      '{ provider: azuredns, subscriptionID: 00000000-0000-0000-0000-000000000000, resourceGroupName: rg-dns, hostedZoneName: example.com }',
+      {
+        azureDNS: {
+          subscriptionID: '00000000-0000-0000-0000-000000000000',
+          resourceGroupName: 'rg-dns',
+          hostedZoneName: 'example.com',
+          environment: 'AzurePublicCloud',
+        },
+      },
+    ],
   ])('ACME DNS-01 through %s', (_name, dns01, solver) => {
-    const c = config(`  networking: { gatewayHostnames: ["*.apps.example.com"] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com, solver: dns01, dns01: ${dns01} } } }\n`);
+    const c = config(
+      `  networking: { gatewayHostnames: ["*.apps.example.com"] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com, solver: dns01, dns01: ${dns01} } } }\n`,
+    );
     const acme = objects(render(securityStep, c), 'cluster-issuer.yaml')[1]!;
     expect(acme.spec.acme.solvers).toEqual([{ dns01: solver }]);
   });
   it.each([
-    ['acme without hostnames', '  security: { tls: { issuer: acme, acme: { email: ops@example.com } } }\n', 'spec.networking.gatewayHostnames', /public DNS names/],
-    ['acme without its account', '  networking: { gatewayHostnames: [a.example.com] }\n  security: { tls: { issuer: acme } }\n', 'spec.security.tls.acme', /needs the ACME account/],
-    ['HTTP-01 for a wildcard', '  networking: { gatewayHostnames: [a.example.com, "*.example.com"] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com } } }\n', 'spec.networking.gatewayHostnames.1', /wildcard/],
-    ['HTTP-01 without a gateway', '  networking: { gateway: none, gatewayHostnames: [a.example.com] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com } } }\n', 'spec.security.tls.acme.solver', /through the shared Gateway/],
-    ['DNS-01 without a provider', '  networking: { gatewayHostnames: [a.example.com] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com, solver: dns01 } } }\n', 'spec.security.tls.acme.dns01', /DNS provider/],
-    ['cloudflare without a token', '  networking: { gatewayHostnames: [a.example.com] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com, solver: dns01, dns01: { provider: cloudflare } } } }\n', 'spec.security.tls.acme.dns01.secretRef', /API token/],
-    ['acme without cert-manager', '  networking: { gatewayHostnames: [a.example.com] }\n  security: { certManager: false, tls: { issuer: acme, acme: { email: ops@example.com } } }\n', 'spec.security.tls.issuer', /certManager is false/],
-    ['a CA Secret with another issuer', '  security: { tls: { issuer: selfSigned, ca: { secretName: corp-ca } } }\n', 'spec.security.tls.ca.secretName', /issuer: ca/],
-    ['an upper-case hostname', '  networking: { gatewayHostnames: [Apps.Example.com] }\n', 'spec.networking.gatewayHostnames.0', /lower-case DNS name/],
+    [
+      'acme without hostnames',
+      '  security: { tls: { issuer: acme, acme: { email: ops@example.com } } }\n',
+      'spec.networking.gatewayHostnames',
+      /public DNS names/,
+    ],
+    [
+      'acme without its account',
+      '  networking: { gatewayHostnames: [a.example.com] }\n  security: { tls: { issuer: acme } }\n',
+      'spec.security.tls.acme',
+      /needs the ACME account/,
+    ],
+    [
+      'HTTP-01 for a wildcard',
+      '  networking: { gatewayHostnames: [a.example.com, "*.example.com"] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com } } }\n',
+      'spec.networking.gatewayHostnames.1',
+      /wildcard/,
+    ],
+    [
+      'HTTP-01 without a gateway',
+      '  networking: { gateway: none, gatewayHostnames: [a.example.com] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com } } }\n',
+      'spec.security.tls.acme.solver',
+      /through the shared Gateway/,
+    ],
+    [
+      'DNS-01 without a provider',
+      '  networking: { gatewayHostnames: [a.example.com] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com, solver: dns01 } } }\n',
+      'spec.security.tls.acme.dns01',
+      /DNS provider/,
+    ],
+    [
+      'cloudflare without a token',
+      '  networking: { gatewayHostnames: [a.example.com] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com, solver: dns01, dns01: { provider: cloudflare } } } }\n',
+      'spec.security.tls.acme.dns01.secretRef',
+      /API token/,
+    ],
+    [
+      'acme without cert-manager',
+      '  networking: { gatewayHostnames: [a.example.com] }\n  security: { certManager: false, tls: { issuer: acme, acme: { email: ops@example.com } } }\n',
+      'spec.security.tls.issuer',
+      /certManager is false/,
+    ],
+    [
+      'a CA Secret with another issuer',
+      '  security: { tls: { issuer: selfSigned, ca: { secretName: corp-ca } } }\n',
+      'spec.security.tls.ca.secretName',
+      /issuer: ca/,
+    ],
+    [
+      'an upper-case hostname',
+      '  networking: { gatewayHostnames: [Apps.Example.com] }\n',
+      'spec.networking.gatewayHostnames.0',
+      /lower-case DNS name/,
+    ],
   ])('refused: %s, at the key to change', (_name, spec, keyPath, message) => {
     const error = refusal(spec);
     expect(error.problems.map((p) => p.path)).toContain(keyPath);
@@ -136,17 +218,26 @@ describe("TLS: the shared Gateway's HTTPS listener", () => {
   const gateway = (c: Config) => objects(render(gatewayStep, c), 'gateway.yaml');
 
   it('HTTPS on 443 with the Certificate for the configured names; HTTP takes only the redirect; routes attach to https', () => {
-    const c = config('  networking: { gatewayHostnames: [apps.example.com, "*.apps.example.com"] }\n  security: { tls: { issuer: selfSigned } }\n');
+    const c = config(
+      '  networking: { gatewayHostnames: [apps.example.com, "*.apps.example.com"] }\n  security: { tls: { issuer: selfSigned } }\n',
+    );
     const list = gateway(c);
     const cert = list.find((o) => o.kind === 'Certificate')!;
-    expect(cert.spec).toMatchObject({ secretName: 'kubestrap-gateway-tls', dnsNames: ['apps.example.com', '*.apps.example.com'], issuerRef: { kind: 'ClusterIssuer', name: 'kubestrap-selfsigned' } });
+    expect(cert.spec).toMatchObject({
+      secretName: 'kubestrap-gateway-tls',
+      dnsNames: ['apps.example.com', '*.apps.example.com'],
+      issuerRef: { kind: 'ClusterIssuer', name: 'kubestrap-selfsigned' },
+    });
     const gw = list.find((o) => o.kind === 'Gateway')!;
     expect(gw.spec.listeners.map((l: any) => [l.name, l.protocol, l.port, l.allowedRoutes.namespaces.from])).toEqual([
       ['http', 'HTTP', 80, 'Same'],
       ['https', 'HTTPS', 443, 'Selector'],
     ]);
     expect(gw.spec.listeners[1].tls.certificateRefs).toEqual([{ kind: 'Secret', group: '', name: 'kubestrap-gateway-tls' }]);
-    expect(list.find((o) => o.kind === 'HTTPRoute')!.spec.rules[0].filters[0]).toEqual({ type: 'RequestRedirect', requestRedirect: { scheme: 'https', statusCode: 301 } });
+    expect(list.find((o) => o.kind === 'HTTPRoute')!.spec.rules[0].filters[0]).toEqual({
+      type: 'RequestRedirect',
+      requestRedirect: { scheme: 'https', statusCode: 301 },
+    });
     const route = objects(render(integrationStep, c), 'httproute.yaml')[0]!;
     expect(route.spec.parentRefs[0].sectionName).toBe('https');
   });
@@ -183,9 +274,13 @@ describe('logs', () => {
     expect(loki.limits_config).toEqual({ retention_period: '30d' });
     expect(loki.compactor).toMatchObject({ retention_enabled: true, delete_request_store: 'filesystem' });
     const grafana = values(plan, 'kube-prometheus-stack').grafana;
-    expect(grafana.additionalDataSources).toEqual([{ name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: 'http://loki-gateway.monitoring.svc', editable: false }]);
+    expect(grafana.additionalDataSources).toEqual([
+      { name: 'Loki', type: 'loki', uid: 'loki', access: 'proxy', url: 'http://loki-gateway.monitoring.svc', editable: false },
+    ]);
     expect(grafana.persistence.enabled).toBe(true);
-    expect(plan.notes).toContainEqual(expect.stringMatching(/no shipper is installed.*pushes to http:\/\/loki-gateway\.monitoring\.svc\/loki\/api\/v1\/push/));
+    expect(plan.notes).toContainEqual(
+      expect.stringMatching(/no shipper is installed.*pushes to http:\/\/loki-gateway\.monitoring\.svc\/loki\/api\/v1\/push/),
+    );
     expect(values(render(monitoringStep, config('  cluster: {}\n')), 'kube-prometheus-stack').grafana.additionalDataSources).toEqual([]);
   });
 });
@@ -194,7 +289,7 @@ describe('backups of volume data', () => {
   const dr = (spec: string) => render(disasterRecoveryStep, config(spec));
   const schedule = (plan: StepPlan) => objects(plan, 'backup-location.yaml').find((o) => o.kind === 'Schedule')!;
 
-  it("kind (local-path has no snapshots): file-system backup by the node agent, no snapshot class", () => {
+  it('kind (local-path has no snapshots): file-system backup by the node agent, no snapshot class', () => {
     const plan = dr('  cluster: {}\n');
     expect(schedule(plan).spec.template).toMatchObject({ snapshotVolumes: false, snapshotMoveData: false, defaultVolumesToFsBackup: true });
     const v = values(plan, 'velero');
@@ -206,18 +301,36 @@ describe('backups of volume data', () => {
 
   it('Longhorn, or a named CSI driver: CSI snapshots with their data moved to the bucket, a VolumeSnapshotClass labelled for Velero', () => {
     for (const [spec, driver] of [
-      [`${existing}  storage: { provisioner: longhorn }\n  backup: { storage: { type: s3, region: eu-west-1, credentialsSecret: c } }\n`, 'driver.longhorn.io'],
-      [`${existing}  backup: { snapshotDriver: ebs.csi.aws.com, storage: { type: s3, region: eu-west-1, credentialsSecret: c } }\n`, 'ebs.csi.aws.com'],
+      [
+        `${existing}  storage: { provisioner: longhorn }\n  backup: { storage: { type: s3, region: eu-west-1, credentialsSecret: c } }\n`,
+        'driver.longhorn.io',
+      ],
+      [
+        `${existing}  backup: { snapshotDriver: ebs.csi.aws.com, storage: { type: s3, region: eu-west-1, credentialsSecret: c } }\n`,
+        'ebs.csi.aws.com',
+      ],
     ] as const) {
       const plan = dr(spec);
-      expect(schedule(plan).spec.template).toMatchObject({ snapshotVolumes: true, snapshotMoveData: true, defaultVolumesToFsBackup: false });
+      expect(schedule(plan).spec.template).toMatchObject({
+        snapshotVolumes: true,
+        snapshotMoveData: true,
+        defaultVolumesToFsBackup: false,
+      });
       const v = values(plan, 'velero');
       expect(v.configuration).toMatchObject({ features: 'EnableCSI', defaultSnapshotMoveData: true, defaultVolumesToFsBackup: false });
       // The data mover runs in the node agent.
       expect(v.deployNodeAgent).toBe(true);
       const vsc = objects(plan, 'backup-location.yaml').find((o) => o.kind === 'VolumeSnapshotClass')!;
-      expect(vsc).toMatchObject({ metadata: { name: 'kubestrap-velero', labels: { 'velero.io/csi-volumesnapshot-class': 'true' } }, driver, deletionPolicy: 'Delete' });
-      expect(plan.checks).toContainEqual({ type: 'exists', resource: 'volumesnapshotclasses.snapshot.storage.k8s.io', name: 'kubestrap-velero' });
+      expect(vsc).toMatchObject({
+        metadata: { name: 'kubestrap-velero', labels: { 'velero.io/csi-volumesnapshot-class': 'true' } },
+        driver,
+        deletionPolicy: 'Delete',
+      });
+      expect(plan.checks).toContainEqual({
+        type: 'exists',
+        resource: 'volumesnapshotclasses.snapshot.storage.k8s.io',
+        name: 'kubestrap-velero',
+      });
     }
   });
 
@@ -229,7 +342,12 @@ describe('backups of volume data', () => {
 
   it.each([
     ['snapshots on kind', '  backup: { volumes: snapshot }\n', 'spec.backup.volumes', /local-path provisioner cannot take CSI snapshots/],
-    ['snapshots without the snapshot controller', `${existing}  storage: { snapshots: false }\n  backup: { volumes: snapshot, snapshotDriver: ebs.csi.aws.com, storage: { type: s3, region: eu-west-1, credentialsSecret: c } }\n`, 'spec.backup.volumes', /storage\.snapshots is false/],
+    [
+      'snapshots without the snapshot controller',
+      `${existing}  storage: { snapshots: false }\n  backup: { volumes: snapshot, snapshotDriver: ebs.csi.aws.com, storage: { type: s3, region: eu-west-1, credentialsSecret: c } }\n`,
+      'spec.backup.volumes',
+      /storage\.snapshots is false/,
+    ],
   ])('refused: %s', (_name, spec, keyPath, message) => {
     const problem = refusal(spec).problems.find((p) => p.path === keyPath);
     expect(problem?.message).toMatch(message);
@@ -238,17 +356,24 @@ describe('backups of volume data', () => {
   it('snapshots on a cluster whose profile implies no CSI driver, and none named: a rule error (exit 2) saying what to set', () => {
     const generic = config(`${existing}  backup: { volumes: snapshot, storage: { type: s3, region: eu-west-1, credentialsSecret: c } }\n`);
     const broken = evaluateRules(generic).filter((r) => r.severity === 'error');
-    expect(broken).toEqual([expect.objectContaining({ rule: 'snapshot-backups-need-a-driver', fix: expect.stringContaining('spec.backup.snapshotDriver') })]);
+    expect(broken).toEqual([
+      expect.objectContaining({ rule: 'snapshot-backups-need-a-driver', fix: expect.stringContaining('spec.backup.snapshotDriver') }),
+    ]);
     expect(() => enforceRules(generic)).toThrow(RuleError);
     // eks implies ebs.csi.aws.com: CSI snapshots, also under auto.
-    const eks = config('  cluster: { provider: existing, context: prod, profile: eks }\n  backup: { storage: { type: s3, region: eu-west-1, credentialsSecret: c } }\n');
+    const eks = config(
+      '  cluster: { provider: existing, context: prod, profile: eks }\n  backup: { storage: { type: s3, region: eu-west-1, credentialsSecret: c } }\n',
+    );
     const vsc = objects(render(disasterRecoveryStep, eks), 'backup-location.yaml').find((o) => o.kind === 'VolumeSnapshotClass');
     expect(vsc?.driver).toBe('ebs.csi.aws.com');
   });
 
   it('the drill check says what it proves', () => {
     const check = dr('  cluster: {}\n').checks.find((c) => c.type === 'probe' && c.probe === 'backup-restore');
-    expect(check).toMatchObject({ namespace: 'velero', description: expect.stringMatching(/file written to a volume.*restored into a new one and the file read back identical/) });
+    expect(check).toMatchObject({
+      namespace: 'velero',
+      description: expect.stringMatching(/file written to a volume.*restored into a new one and the file read back identical/),
+    });
   });
 });
 
@@ -273,13 +398,28 @@ describe('the restore drill', () => {
     expect(script).toContain(`[ "$got" = "${stamp}" ]`);
     expect(script).toContain('exit 1');
     // Restricted-compliant, like every probe pod.
-    expect(reader.spec!.containers[0]!.securityContext).toMatchObject({ runAsNonRoot: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(reader.spec!.containers[0]!.securityContext).toMatchObject({
+      runAsNonRoot: true,
+      allowPrivilegeEscalation: false,
+      capabilities: { drop: ['ALL'] },
+    });
   });
 
-  it('backs up with the daily Schedule\'s volume policy and restores into the new namespace', () => {
+  it("backs up with the daily Schedule's volume policy and restores into the new namespace", () => {
     const policy = policyOf({ spec: { template: { snapshotVolumes: true, snapshotMoveData: true, defaultVolumesToFsBackup: false } } });
-    expect(drillBackup('drill-x', 'velero', policy).spec).toEqual({ includedNamespaces: ['kubestrap-drill'], ttl: '1h0m0s', storageLocation: 'default', snapshotVolumes: true, snapshotMoveData: true, defaultVolumesToFsBackup: false });
+    expect(drillBackup('drill-x', 'velero', policy).spec).toEqual({
+      includedNamespaces: ['kubestrap-drill'],
+      ttl: '1h0m0s',
+      storageLocation: 'default',
+      snapshotVolumes: true,
+      snapshotMoveData: true,
+      defaultVolumesToFsBackup: false,
+    });
     expect(policyOf(undefined)).toEqual({ snapshotVolumes: false, snapshotMoveData: false, defaultVolumesToFsBackup: true });
-    expect(drillRestore('drill-x', 'velero').spec).toEqual({ backupName: 'drill-x', namespaceMapping: { 'kubestrap-drill': 'kubestrap-drill-restored' }, restorePVs: true });
+    expect(drillRestore('drill-x', 'velero').spec).toEqual({
+      backupName: 'drill-x',
+      namespaceMapping: { 'kubestrap-drill': 'kubestrap-drill-restored' },
+      restorePVs: true,
+    });
   });
 });

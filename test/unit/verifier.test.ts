@@ -19,7 +19,10 @@ async function render(file: string, inCluster: Record<string, unknown>, promethe
   Object.assign(c.spec.verification.inCluster, inCluster);
   if (prometheus !== undefined) c.spec.monitoring.prometheus.enabled = prometheus;
   const plan = continuousVerificationStep.render({ config: c, baseDir, outDir: '/tmp/kubestrap-unit-verifier' });
-  const objects = (name: string) => plan.artifacts.filter((a) => a.path.endsWith(`/${name}`)).flatMap((a) => parseAllDocuments(a.content).map((d) => d.toJS() as Record<string, any>));
+  const objects = (name: string) =>
+    plan.artifacts
+      .filter((a) => a.path.endsWith(`/${name}`))
+      .flatMap((a) => parseAllDocuments(a.content).map((d) => d.toJS() as Record<string, any>));
   return { plan, objects };
 }
 
@@ -32,7 +35,11 @@ describe('in-cluster verifier', () => {
   });
 
   it('enabled: a restricted CronJob, read-only RBAC naming each object, one writable results ConfigMap', async () => {
-    const { plan, objects } = await render('production.yaml', { enabled: true, schedule: '*/15 * * * *', image: 'registry.example.com/verifier:1' });
+    const { plan, objects } = await render('production.yaml', {
+      enabled: true,
+      schedule: '*/15 * * * *',
+      image: 'registry.example.com/verifier:1',
+    });
     const docs = objects('verifier.yaml');
     const cron = docs.find((d) => d.kind === 'CronJob')!;
     new CronJob(cron as never).validate();
@@ -41,7 +48,11 @@ describe('in-cluster verifier', () => {
     const pod = cron.spec.jobTemplate.spec.template.spec;
     expect(pod.containers[0].image).toBe('registry.example.com/verifier:1');
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } });
-    expect(pod.containers[0].securityContext).toEqual({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(pod.containers[0].securityContext).toEqual({
+      allowPrivilegeEscalation: false,
+      readOnlyRootFilesystem: true,
+      capabilities: { drop: ['ALL'] },
+    });
     expect(pod.containers[0].resources.limits).toBeDefined();
 
     const role = docs.find((d) => d.kind === 'ClusterRole')!;
@@ -60,7 +71,9 @@ describe('in-cluster verifier', () => {
       { apiGroups: [''], resources: ['configmaps'], resourceNames: ['kubestrap-verifier-results'], verbs: ['get', 'patch'] },
     ]);
 
-    const checks = JSON.parse(docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'kubestrap-verifier-checks')!.data['checks.json']);
+    const checks = JSON.parse(
+      docs.find((d) => d.kind === 'ConfigMap' && d.metadata.name === 'kubestrap-verifier-checks')!.data['checks.json'],
+    );
     // Every drift check, in order: the checks before the verifier's own (CronJob exists, the probe, the PrometheusRule exists).
     expect(checks.map((c: any) => c.description)).toEqual(plan.checks.slice(0, checks.length).map(describeCheck));
     expect(plan.checks.length - checks.length).toBe(3);
@@ -70,7 +83,9 @@ describe('in-cluster verifier', () => {
       else expect(c.path).toMatch(/^\/apis?\//);
     }
     expect(checks.filter((c: any) => c.expect === 'skipped').length).toBeGreaterThan(0);
-    expect(plan.checks).toContainEqual(expect.objectContaining({ type: 'probe', probe: 'in-cluster-verifier', namespace: 'kubestrap-system' }));
+    expect(plan.checks).toContainEqual(
+      expect.objectContaining({ type: 'probe', probe: 'in-cluster-verifier', namespace: 'kubestrap-system' }),
+    );
   });
 
   it('with Prometheus: the stale alert is guarded for a CronJob that never ran or is gone; the drift alert reads the results label', async () => {
@@ -78,11 +93,15 @@ describe('in-cluster verifier', () => {
     const [rule] = objects('verifier-alerts.yaml');
     const rules = rule!.spec.groups[0].rules;
     const stale = rules.find((r: any) => r.alert === 'KubestrapVerificationStale');
-    expect(stale.expr).toContain('time() - max(kube_cronjob_status_last_successful_time{namespace="kubestrap-system", cronjob="kubestrap-verifier"}) > 5400');
+    expect(stale.expr).toContain(
+      'time() - max(kube_cronjob_status_last_successful_time{namespace="kubestrap-system", cronjob="kubestrap-verifier"}) > 5400',
+    );
     expect(stale.expr).toContain('absent(kube_cronjob_created{namespace="kubestrap-system", cronjob="kubestrap-verifier"})');
     expect(stale.expr).toContain('absent(kube_cronjob_status_last_successful_time');
     const drift = rules.find((r: any) => r.alert === 'KubestrapVerificationDrift');
-    expect(drift.expr).toBe('max(kube_configmap_labels{namespace="kubestrap-system", configmap="kubestrap-verifier-results", label_kubestrap_dev_drift="true"}) == 1');
+    expect(drift.expr).toBe(
+      'max(kube_configmap_labels{namespace="kubestrap-system", configmap="kubestrap-verifier-results", label_kubestrap_dev_drift="true"}) == 1',
+    );
     const { objects: none } = await render('production.yaml', { enabled: true }, false);
     expect(none('verifier-alerts.yaml')).toEqual([]);
     const cron = none('verifier.yaml').find((d) => d.kind === 'CronJob')!;
@@ -94,10 +113,16 @@ describe('in-cluster verifier', () => {
       check: { description: 'd', path: '/api/v1/namespaces/team-a/resourcequotas/q', expect: 'exists' },
       read: { resource: 'resourcequotas', name: 'q' },
     });
-    expect(toInClusterCheck({ type: 'exists', resource: 'priorityclasses.scheduling.k8s.io', name: 'p' }, 'd').check.path).toBe('/apis/scheduling.k8s.io/v1/priorityclasses/p');
-    expect(toInClusterCheck({ type: 'exists', resource: 'widgets.example.com', name: 'w' }, 'd')).toEqual({ check: { description: 'd', expect: 'skipped', reason: expect.stringContaining('widgets.example.com') } });
+    expect(toInClusterCheck({ type: 'exists', resource: 'priorityclasses.scheduling.k8s.io', name: 'p' }, 'd').check.path).toBe(
+      '/apis/scheduling.k8s.io/v1/priorityclasses/p',
+    );
+    expect(toInClusterCheck({ type: 'exists', resource: 'widgets.example.com', name: 'w' }, 'd')).toEqual({
+      check: { description: 'd', expect: 'skipped', reason: expect.stringContaining('widgets.example.com') },
+    });
     expect(toInClusterCheck({ type: 'rejects-privileged-pod', namespace: 'team-a' }, 'd').read).toBeUndefined();
-    expect(verifierRules([{ resource: 'namespaces', name: 'b' }, { resource: 'namespaces', name: 'a' }, { resource: 'storageclasses' }])).toEqual([
+    expect(
+      verifierRules([{ resource: 'namespaces', name: 'b' }, { resource: 'namespaces', name: 'a' }, { resource: 'storageclasses' }]),
+    ).toEqual([
       { apiGroups: [''], resources: ['namespaces'], resourceNames: ['a', 'b'], verbs: ['get'] },
       { apiGroups: ['storage.k8s.io'], resources: ['storageclasses'], verbs: ['list'] },
     ]);

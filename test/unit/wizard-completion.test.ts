@@ -8,8 +8,6 @@ import { completionScript } from '../../src/commands/completion.js';
 import { UsageError } from '../../src/errors.js';
 import { phaseIds, stepIds } from '../../src/roadmap/types.js';
 
-
-
 /** Runs the bash completion function for a command line ending in the word being completed. */
 function complete(words: string[]): string[] {
   const dir = mkdtempSync(path.join(tmpdir(), 'ks-compl-'));
@@ -25,7 +23,9 @@ describe('kubestrap completion bash (executed by bash)', () => {
     expect(r.status, String(r.stderr)).toBe(0);
   });
   it('completes commands, options, choices, phase and step names', () => {
-    expect(complete(['kubestrap', ''])).toEqual(expect.arrayContaining(['init', 'plan', 'up', 'phase', 'verify', 'status', 'down', 'doctor', 'schema', 'completion']));
+    expect(complete(['kubestrap', ''])).toEqual(
+      expect.arrayContaining(['init', 'plan', 'up', 'phase', 'verify', 'status', 'down', 'doctor', 'schema', 'completion']),
+    );
     expect(complete(['kubestrap', 'phase', ''])).toEqual([...phaseIds]);
     expect(complete(['kubestrap', 'phase', 'features', ''])).toEqual([...stepIds]);
     expect(complete(['kubestrap', 'init', '--cni', ''])).toEqual(['cilium', 'calico', 'default']);

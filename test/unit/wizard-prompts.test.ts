@@ -27,7 +27,17 @@ describe('prompt module over @inquirer/prompts', () => {
   it('maps Ctrl-C (ExitPromptError) to InterruptedError, exit 130', async () => {
     const { inquirerPrompter } = await import('../../src/prompts.js');
     const p = inquirerPrompter();
-    const error = await p.select({ message: 'CNI?', why: 'why', choices: [{ value: 'a', name: 'A' }, { value: 'b', name: 'B' }], default: 'b' }).catch((e: unknown) => e);
+    const error = await p
+      .select({
+        message: 'CNI?',
+        why: 'why',
+        choices: [
+          { value: 'a', name: 'A' },
+          { value: 'b', name: 'B' },
+        ],
+        default: 'b',
+      })
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InterruptedError);
     expect((error as InterruptedError).exitCode).toBe(ExitCode.interrupted);
     // the recommended choice is pre-selected and marked

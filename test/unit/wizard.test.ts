@@ -27,7 +27,8 @@ function scripted(script: Record<string, (string | boolean)[]>) {
     async select(q) {
       asked.push(q.message);
       const v = next(q.message);
-      if (v !== undefined && !q.choices.some((c) => c.value === v)) throw new Error(`"${String(v)}" is not offered for ${q.message}: ${q.choices.map((c) => c.value).join(', ')}`);
+      if (v !== undefined && !q.choices.some((c) => c.value === v))
+        throw new Error(`"${String(v)}" is not offered for ${q.message}: ${q.choices.map((c) => c.value).join(', ')}`);
       return (v ?? q.default) as typeof q.default;
     },
     async input(q) {
@@ -56,7 +57,15 @@ function tmp(): string {
 }
 
 const now = () => new Date('2026-01-02T03:04:05Z');
-const base = (cwd: string, over: Partial<InitOptions> = {}): InitOptions => ({ cwd, env: {}, explicit: {}, now, write: () => undefined, contexts: async () => ['kind-dev', 'prod-eu'], ...over });
+const base = (cwd: string, over: Partial<InitOptions> = {}): InitOptions => ({
+  cwd,
+  env: {},
+  explicit: {},
+  now,
+  write: () => undefined,
+  contexts: async () => ['kind-dev', 'prod-eu'],
+  ...over,
+});
 
 async function exitOf(p: Promise<unknown>): Promise<{ code: number; error: KubestrapError }> {
   try {
@@ -74,27 +83,70 @@ describe('wizard (prompt module replaced)', () => {
     const { prompter, asked } = scripted({ 'Pod networking': ['calico'], 'Tenant teams': ['payments,web'], 'CPU quota': ['8'] });
     const result = await initCommand(base(cwd, { prompter, interactive: true }));
     expect(asked.map((m) => questions.find((q) => q.title === m)?.flag)).toEqual([
-      'provider', 'kubernetes-version', 'cni', 'storage-provisioner', 'gateway', 'tenant-security', 'tenants', 'tenant-cpu', 'tenant-memory', 'monitoring', 'logs', 'vpa', 'backup', 'backup-storage', 'quotas', 'opencost',
+      'provider',
+      'kubernetes-version',
+      'cni',
+      'storage-provisioner',
+      'gateway',
+      'tenant-security',
+      'tenants',
+      'tenant-cpu',
+      'tenant-memory',
+      'monitoring',
+      'logs',
+      'vpa',
+      'backup',
+      'backup-storage',
+      'quotas',
+      'opencost',
     ]);
     const text = readFileSync(result.configFile, 'utf8');
     expect(text.split('\n')[0]).toBe('# yaml-language-server: $schema=https://kubestrap.dev/schema/v1alpha1/kubestrap.schema.json');
     const { config } = await loadConfigFile(result.configFile);
     expect(config.spec.networking.cni).toBe('calico');
-    expect(config.spec.tenants.map((t) => [t.name, t.quota.cpu, t.quota.memory])).toEqual([['payments', '8', '8Gi'], ['web', '8', '8Gi']]);
+    expect(config.spec.tenants.map((t) => [t.name, t.quota.cpu, t.quota.memory])).toEqual([
+      ['payments', '8', '8Gi'],
+      ['web', '8', '8Gi'],
+    ]);
     // round trip: the file is exactly the answers' document
     expect(parse(text)).toEqual(answersToRaw(result.answers));
     const record = readFileSync(path.join(cwd, 'docs/decisions.md'), 'utf8');
     expect(record).toContain('Recorded by `kubestrap init` on 2026-01-02');
-    for (const title of ['Where the cluster runs', 'Pod networking (CNI)', 'Storage', 'Pod Security', 'Ingress (Gateway API)', 'Tenant teams', 'Monitoring', 'Autoscaling', 'Backups', 'Cost controls']) expect(record).toContain(title);
+    for (const title of [
+      'Where the cluster runs',
+      'Pod networking (CNI)',
+      'Storage',
+      'Pod Security',
+      'Ingress (Gateway API)',
+      'Tenant teams',
+      'Monitoring',
+      'Autoscaling',
+      'Backups',
+      'Cost controls',
+    ])
+      expect(record).toContain(title);
     expect(record).toMatch(/Pod networking \(CNI\)[^#]*\*\*Chosen:\*\* calico[^#]*Alternatives:\*\*\n {2}- cilium/);
   });
 
   it('writes byte-for-byte the same files as `init --yes` with the same answers as flags', async () => {
     const a = tmp();
     const b = tmp();
-    const { prompter } = scripted({ 'Where should the cluster run': ['kind'], 'Pod networking': ['cilium'], 'Gateway API': ['cilium'], 'Tenant teams': ['payments,web'], 'Also collect logs': [true], 'Back up': [true] });
+    const { prompter } = scripted({
+      'Where should the cluster run': ['kind'],
+      'Pod networking': ['cilium'],
+      'Gateway API': ['cilium'],
+      'Tenant teams': ['payments,web'],
+      'Also collect logs': [true],
+      'Back up': [true],
+    });
     await initCommand(base(a, { prompter, interactive: true }));
-    await initCommand(base(b, { yes: true, interactive: false, explicit: { provider: 'kind', cni: 'cilium', gateway: 'cilium', tenants: 'payments,web', logs: true } }));
+    await initCommand(
+      base(b, {
+        yes: true,
+        interactive: false,
+        explicit: { provider: 'kind', cni: 'cilium', gateway: 'cilium', tenants: 'payments,web', logs: true },
+      }),
+    );
     expect(readFileSync(path.join(b, 'kubestrap.yaml'), 'utf8')).toBe(readFileSync(path.join(a, 'kubestrap.yaml'), 'utf8'));
     expect(readFileSync(path.join(b, 'docs/decisions.md'), 'utf8')).toBe(readFileSync(path.join(a, 'docs/decisions.md'), 'utf8'));
     // Cilium's gateway needs kube-proxy replacement: derived the same way in both paths.
@@ -103,7 +155,10 @@ describe('wizard (prompt module replaced)', () => {
 
   it('re-asks an invalid answer with the reason from the schema and the rules', async () => {
     const cwd = tmp();
-    const { prompter, rejections } = scripted({ 'Tenant teams': ['Payments', 'kube-system', 'web,web', 'web'], 'CPU quota': ['lots', '2'] });
+    const { prompter, rejections } = scripted({
+      'Tenant teams': ['Payments', 'kube-system', 'web,web', 'web'],
+      'CPU quota': ['lots', '2'],
+    });
     await initCommand(base(cwd, { prompter, interactive: true }));
     expect(rejections).toEqual([
       expect.stringMatching(/must be a Kubernetes name.*\("Payments"\)/),
@@ -116,7 +171,11 @@ describe('wizard (prompt module replaced)', () => {
 
   it('existing cluster: picks the context from the kubeconfig; types it when kubectl cannot list them', async () => {
     const cwd = tmp();
-    const s = scripted({ 'Where should the cluster run': ['existing'], 'Which kube context': ['prod-eu'], 'Where should backups go': ['gcs'] });
+    const s = scripted({
+      'Where should the cluster run': ['existing'],
+      'Which kube context': ['prod-eu'],
+      'Where should backups go': ['gcs'],
+    });
     await initCommand(base(cwd, { prompter: s.prompter, interactive: true }));
     const { config } = await loadConfigFile(path.join(cwd, 'kubestrap.yaml'));
     expect(config.spec.cluster).toMatchObject({ provider: 'existing', context: 'prod-eu' });
@@ -135,7 +194,14 @@ describe('wizard (prompt module replaced)', () => {
   it('flags and env answer their questions (flags win over env) and are not asked', async () => {
     const cwd = tmp();
     const s = scripted({});
-    await initCommand(base(cwd, { prompter: s.prompter, interactive: true, env: { KUBESTRAP_CNI: 'calico', KUBESTRAP_GATEWAY: 'traefik' }, explicit: { gateway: 'none' } }));
+    await initCommand(
+      base(cwd, {
+        prompter: s.prompter,
+        interactive: true,
+        env: { KUBESTRAP_CNI: 'calico', KUBESTRAP_GATEWAY: 'traefik' },
+        explicit: { gateway: 'none' },
+      }),
+    );
     const { config } = await loadConfigFile(path.join(cwd, 'kubestrap.yaml'));
     expect(config.spec.networking).toMatchObject({ cni: 'calico', gateway: 'none' });
     expect(s.asked).not.toContain('Pod networking (CNI)?');
@@ -148,7 +214,9 @@ describe('wizard (prompt module replaced)', () => {
     expect(code).toBe(ExitCode.usage);
     expect(error).toBeInstanceOf(UsageError);
     expect(error.suggestion).toMatch(/--context <value>.*KUBESTRAP_CONTEXT/);
-    const s3 = await exitOf(initCommand(base(cwd, { yes: true, interactive: false, explicit: { provider: 'existing', context: 'x', backupStorage: 's3' } })));
+    const s3 = await exitOf(
+      initCommand(base(cwd, { yes: true, interactive: false, explicit: { provider: 'existing', context: 'x', backupStorage: 's3' } })),
+    );
     expect(s3.error.suggestion).toMatch(/--backup-region/);
     expect(existsSync(path.join(cwd, 'kubestrap.yaml'))).toBe(false);
   });
@@ -156,7 +224,11 @@ describe('wizard (prompt module replaced)', () => {
   it('an invalid flag or env value is a usage error naming where it came from, before any question', async () => {
     const cwd = tmp();
     const s = scripted({});
-    const { code, error } = await exitOf(initCommand(base(cwd, { prompter: s.prompter, interactive: true, explicit: { tenantCpu: 'lots' }, env: { KUBESTRAP_TENANTS: 'Bad' } })));
+    const { code, error } = await exitOf(
+      initCommand(
+        base(cwd, { prompter: s.prompter, interactive: true, explicit: { tenantCpu: 'lots' }, env: { KUBESTRAP_TENANTS: 'Bad' } }),
+      ),
+    );
     expect(code).toBe(ExitCode.usage);
     expect(error).toBeInstanceOf(ConfigError);
     expect(error.message).toMatch(/flag --tenant-cpu .*quantity/);
@@ -210,7 +282,9 @@ describe('wizard (prompt module replaced)', () => {
     expect(doc.config).toBe(path.join(cwd, 'kubestrap.yaml'));
     expect(doc.plan.phases.map((p) => p.id)).toEqual(['foundation', 'features', 'observability', 'operations']);
     const other = tmp();
-    const broken = await exitOf(initCommand(base(other, { yes: true, interactive: false, explicit: { cni: 'calico', gateway: 'cilium' } })));
+    const broken = await exitOf(
+      initCommand(base(other, { yes: true, interactive: false, explicit: { cni: 'calico', gateway: 'cilium' } })),
+    );
     expect(broken.code).toBe(ExitCode.usage);
     expect(broken.error.message).toMatch(/cilium-gateway-needs-kpr/);
     expect(existsSync(path.join(other, 'kubestrap.yaml'))).toBe(false);
@@ -218,6 +292,10 @@ describe('wizard (prompt module replaced)', () => {
 
   it('every question is a row of the override table (so it has a flag and an env var)', async () => {
     const { overrideDefs } = await import('../../src/config/overrides.js');
-    for (const q of questions) expect(overrideDefs.find((d) => d.flag === q.flag), q.flag).toBeDefined();
+    for (const q of questions)
+      expect(
+        overrideDefs.find((d) => d.flag === q.flag),
+        q.flag,
+      ).toBeDefined();
   });
 });

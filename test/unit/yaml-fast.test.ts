@@ -18,28 +18,47 @@ function objectsOf(file: string, text = readFileSync(file, 'utf8')): unknown[] {
   const loaded = parseConfigText(text, file);
   const plan = buildPlan({ config: loaded.config, baseDir: loaded.baseDir, outDir: '/tmp/kubestrap-yaml-fast' });
   return plan.phases.flatMap((p) =>
-    p.steps.flatMap((s) => s.rendered.artifacts.filter((a) => /\.ya?ml$/.test(a.path)).flatMap((a) => parseAllDocuments(a.content).map((d) => d.toJS() as unknown))),
+    p.steps.flatMap((s) =>
+      s.rendered.artifacts
+        .filter((a) => /\.ya?ml$/.test(a.path))
+        .flatMap((a) => parseAllDocuments(a.content).map((d) => d.toJS() as unknown)),
+    ),
   );
 }
 
 function manyTenants(n: number): string {
   const doc = parseDocument(readFileSync(path.join(repo, 'examples/production.yaml'), 'utf8'));
-  doc.setIn(['spec', 'tenants'], doc.createNode(Array.from({ length: n }, (_, i) => ({ name: `team-${i}`, groups: [`team-${i}-devs`], quota: { cpu: '4', memory: '16Gi', pods: 50, storage: '100Gi' } }))));
+  doc.setIn(
+    ['spec', 'tenants'],
+    doc.createNode(
+      Array.from({ length: n }, (_, i) => ({
+        name: `team-${i}`,
+        groups: [`team-${i}-devs`],
+        quota: { cpu: '4', memory: '16Gi', pods: 50, storage: '100Gi' },
+      })),
+    ),
+  );
   return doc.toString();
 }
 
 describe('emitYaml fast path', () => {
-  it.each(['kind-dev.yaml', 'kind-test.yaml', 'production.yaml', 'test-cluster.yaml', '40 tenants'])('writes the same bytes as the yaml Document writer for every object %s plans', (example) => {
-    const objects = example === '40 tenants' ? objectsOf(path.join(repo, 'examples/tenants.yaml'), manyTenants(40)) : objectsOf(path.join(repo, 'examples', example));
-    expect(objects.length).toBeGreaterThan(5);
-    let fast = 0;
-    for (const object of objects) {
-      expect(emitYaml(object)).toBe(emitYamlDocument(object));
-      if (emitPlainYaml(object, writers) !== undefined) fast++;
-    }
-    // Most objects take the fast path (multi-line strings, e.g. alert rule expressions, do not).
-    expect(fast / objects.length).toBeGreaterThan(0.6);
-  });
+  it.each(['kind-dev.yaml', 'kind-test.yaml', 'production.yaml', 'test-cluster.yaml', '40 tenants'])(
+    'writes the same bytes as the yaml Document writer for every object %s plans',
+    (example) => {
+      const objects =
+        example === '40 tenants'
+          ? objectsOf(path.join(repo, 'examples/tenants.yaml'), manyTenants(40))
+          : objectsOf(path.join(repo, 'examples', example));
+      expect(objects.length).toBeGreaterThan(5);
+      let fast = 0;
+      for (const object of objects) {
+        expect(emitYaml(object)).toBe(emitYamlDocument(object));
+        if (emitPlainYaml(object, writers) !== undefined) fast++;
+      }
+      // Most objects take the fast path (multi-line strings, e.g. alert rule expressions, do not).
+      expect(fast / objects.length).toBeGreaterThan(0.6);
+    },
+  );
 
   it('writes the same bytes for every shape of nesting', () => {
     const shapes: unknown[] = [
@@ -59,7 +78,65 @@ describe('emitYaml fast path', () => {
   });
 
   it('writes the same bytes for strings of the characters YAML treats specially (as values, keys and list items)', () => {
-    const specials = ['', ' ', 'a', 'Z', '0', '9', '.', '-', '_', '/', '(', ')', '=', '+', ',', '%', '$', ':', '#', '?', '!', '&', '*', '|', '>', "'", '"', '@', '`', '{', '}', '[', ']', '~', '^', '\\', '<', '\t', '\n', '\u0085', '\u2028', '\u00e9', 'y', 'n', 'on', 'Off', 'yes', 'null', 'true', '1', '0x', '0o', '1_0', '.inf', '.nan', 'e', '<<'];
+    const specials = [
+      '',
+      ' ',
+      'a',
+      'Z',
+      '0',
+      '9',
+      '.',
+      '-',
+      '_',
+      '/',
+      '(',
+      ')',
+      '=',
+      '+',
+      ',',
+      '%',
+      '$',
+      ':',
+      '#',
+      '?',
+      '!',
+      '&',
+      '*',
+      '|',
+      '>',
+      "'",
+      '"',
+      '@',
+      '`',
+      '{',
+      '}',
+      '[',
+      ']',
+      '~',
+      '^',
+      '\\',
+      '<',
+      '\t',
+      '\n',
+      '\u0085',
+      '\u2028',
+      '\u00e9',
+      'y',
+      'n',
+      'on',
+      'Off',
+      'yes',
+      'null',
+      'true',
+      '1',
+      '0x',
+      '0o',
+      '1_0',
+      '.inf',
+      '.nan',
+      'e',
+      '<<',
+    ];
     let seed = 12;
     const random = () => {
       seed = (seed * 1103515245 + 12345) % 2 ** 31;

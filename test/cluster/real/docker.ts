@@ -57,7 +57,8 @@ export async function installPackages(): Promise<number> {
   const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
   for (const args of [['update'], ['install', '-y', '--no-install-recommends', ...missing]]) {
     const r = await execa('apt-get', args, { env, reject: false, stdin: 'ignore' });
-    if (r.exitCode !== 0) throw new ClusterError(`apt-get ${args[0]} failed (exit ${r.exitCode})`, r.stderr.split('\n').slice(-15).join('\n'));
+    if (r.exitCode !== 0)
+      throw new ClusterError(`apt-get ${args[0]} failed (exit ${r.exitCode})`, r.stderr.split('\n').slice(-15).join('\n'));
   }
   return (Date.now() - t0) / 1000;
 }
@@ -169,9 +170,17 @@ export async function startDockerd(paths: RealPaths): Promise<DockerRecord> {
   const record: DockerRecord = { dockerd, socket: DOCKER_SOCKET, dataRoot: paths.dockerDataRoot, runtimeWrapper };
   const deadline = Date.now() + 90_000;
   for (;;) {
-    if (!isAlive(dockerd)) throw new ClusterError(`dockerd (pid ${dockerd.pid}) exited while starting; last lines of ${paths.dockerLog}:`, logTail(paths.dockerLog));
+    if (!isAlive(dockerd))
+      throw new ClusterError(
+        `dockerd (pid ${dockerd.pid}) exited while starting; last lines of ${paths.dockerLog}:`,
+        logTail(paths.dockerLog),
+      );
     if (await dockerServerVersion({ ...env, DOCKER_HOST: `unix://${DOCKER_SOCKET}` })) break;
-    if (Date.now() > deadline) throw new ClusterError(`dockerd (pid ${dockerd.pid}) did not answer within 90s; last lines of ${paths.dockerLog}:`, logTail(paths.dockerLog));
+    if (Date.now() > deadline)
+      throw new ClusterError(
+        `dockerd (pid ${dockerd.pid}) did not answer within 90s; last lines of ${paths.dockerLog}:`,
+        logTail(paths.dockerLog),
+      );
     await sleep(500);
   }
   record.containerd = managedContainerd();
@@ -230,7 +239,8 @@ export async function killOrphanedContainers(): Promise<number> {
     if (!/^\d+$/.test(p)) continue;
     try {
       const argv = readFileSync(`/proc/${p}/cmdline`, 'utf8').split('\0');
-      if (/containerd-shim/.test(argv[0] ?? '') && argv.includes('moby') && argv.includes('/var/run/docker/containerd/containerd.sock')) targets.add(Number(p));
+      if (/containerd-shim/.test(argv[0] ?? '') && argv.includes('moby') && argv.includes('/var/run/docker/containerd/containerd.sock'))
+        targets.add(Number(p));
     } catch {
       // gone
     }

@@ -6,9 +6,19 @@ import { execa } from 'execa';
 const CLUSTER_LABEL = 'io.x-k8s.kind.cluster';
 
 export async function kindClusters(env: NodeJS.ProcessEnv): Promise<string[]> {
-  const r = await execa('docker', ['ps', '-a', '--filter', `label=${CLUSTER_LABEL}`, '--format', `{{.Label "${CLUSTER_LABEL}"}}`], { env, reject: false });
+  const r = await execa('docker', ['ps', '-a', '--filter', `label=${CLUSTER_LABEL}`, '--format', `{{.Label "${CLUSTER_LABEL}"}}`], {
+    env,
+    reject: false,
+  });
   if (r.exitCode !== 0) return [];
-  return [...new Set(r.stdout.split('\n').map((s) => s.trim()).filter(Boolean))].sort();
+  return [
+    ...new Set(
+      r.stdout
+        .split('\n')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+  ].sort();
 }
 
 /**

@@ -125,7 +125,9 @@ async function startTier(paths: RealPaths): Promise<RealState> {
   };
   const running = await dockerServerVersion();
   if (running) {
-    log(`using the Docker engine that is already running (server ${running}${process.env.DOCKER_HOST ? `, DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}); down --real will not stop it`);
+    log(
+      `using the Docker engine that is already running (server ${running}${process.env.DOCKER_HOST ? `, DOCKER_HOST=${process.env.DOCKER_HOST}` : ''}); down --real will not stop it`,
+    );
     if (process.env.DOCKER_HOST) base.dockerHost = process.env.DOCKER_HOST;
     base.preexistingClusters = await kindClusters(dockerEnv(base));
     if (isDebianRoot()) timings.packages = await installPackages();
@@ -144,7 +146,9 @@ async function startTier(paths: RealPaths): Promise<RealState> {
   base.docker = await startDockerd(paths);
   writeRealState(paths, base);
   timings.dockerd = (Date.now() - t0) / 1000;
-  log(`dockerd pid ${base.docker.dockerd.pid}${base.docker.containerd ? `, containerd pid ${base.docker.containerd.pid}` : ''} ready in ${timings.dockerd.toFixed(1)}s`);
+  log(
+    `dockerd pid ${base.docker.dockerd.pid}${base.docker.containerd ? `, containerd pid ${base.docker.containerd.pid}` : ''} ready in ${timings.dockerd.toFixed(1)}s`,
+  );
   // The data root persists in the cache (it holds the node image): containers of an earlier run
   // that was killed without `down --real` are still registered there. Start from none.
   await removeAllContainers(dockerEnv(base));
@@ -154,7 +158,8 @@ async function startTier(paths: RealPaths): Promise<RealState> {
 async function build(paths: RealPaths, state: RealState): Promise<void> {
   const t0 = Date.now();
   const target = registryMode() ? 'tools' : 'all';
-  if (registryMode()) log('KUBESTRAP_TEST_REAL_REGISTRY=1: building only kind; kind pulls the published node image and every image from registries');
+  if (registryMode())
+    log('KUBESTRAP_TEST_REAL_REGISTRY=1: building only kind; kind pulls the published node image and every image from registries');
   // Its own process group, so an interrupted `up` stops the whole build (go, debootstrap, ...).
   const child = execa('bash', [paths.buildScript, target], {
     env: { ...dockerEnv(state), KUBESTRAP_TEST_CACHE: cacheDir() },
@@ -183,12 +188,17 @@ async function build(paths: RealPaths, state: RealState): Promise<void> {
     process.off('SIGINT', onSignal);
     process.off('SIGTERM', onSignal);
   }
-  if (interrupted) throw new ClusterError(`up --real was interrupted (${interrupted}); cached build entries are kept, the next run resumes`);
-  if (r.exitCode !== 0) throw new ClusterError(`the real tier's build (${paths.buildScript} ${target}) failed with exit ${r.exitCode}; its output above names the failing step`);
+  if (interrupted)
+    throw new ClusterError(`up --real was interrupted (${interrupted}); cached build entries are kept, the next run resumes`);
+  if (r.exitCode !== 0)
+    throw new ClusterError(
+      `the real tier's build (${paths.buildScript} ${target}) failed with exit ${r.exitCode}; its output above names the failing step`,
+    );
   state.timings.build = (Date.now() - t0) / 1000;
   if (!registryMode()) {
     const tag = r.stdout.trim().split('\n').pop() ?? '';
-    if (!/^kubestrap-test\/node:/.test(tag)) throw new ClusterError(`build-real.sh did not print a node image tag (last line: ${JSON.stringify(tag)})`);
+    if (!/^kubestrap-test\/node:/.test(tag))
+      throw new ClusterError(`build-real.sh did not print a node image tag (last line: ${JSON.stringify(tag)})`);
     state.nodeImage = tag;
   } else {
     delete state.nodeImage;
@@ -198,7 +208,11 @@ async function build(paths: RealPaths, state: RealState): Promise<void> {
 
 function linkBinDir(paths: RealPaths): void {
   mkdirSync(paths.binDir, { recursive: true });
-  for (const [name, target] of [['kind', paths.kind], ['kubectl', paths.kubectl], ['helm', paths.helm]] as const) {
+  for (const [name, target] of [
+    ['kind', paths.kind],
+    ['kubectl', paths.kubectl],
+    ['helm', paths.helm],
+  ] as const) {
     if (!existsSync(target)) throw new ClusterError(`${name} is missing at ${target}; delete its cache entry and rerun`);
     const link = `${paths.binDir}/${name}`;
     rmSync(link, { force: true });
@@ -260,7 +274,14 @@ async function teardown(paths: RealPaths, state: RealState): Promise<RealDownRes
   const stopped: ProcessRecord[] = [];
   if (state.docker) {
     const recs = [state.docker.dockerd, ...(state.docker.containerd ? [state.docker.containerd] : [])];
-    log(`stopping ${recs.filter(isAlive).map((r) => `${r.name}=${r.pid}`).join(' ') || 'nothing (already gone)'}`);
+    log(
+      `stopping ${
+        recs
+          .filter(isAlive)
+          .map((r) => `${r.name}=${r.pid}`)
+          .join(' ') || 'nothing (already gone)'
+      }`,
+    );
     // dockerd stops its containerd itself; containerd is stopped by PID only if it outlives it.
     const left = await stopProcesses(recs, 30_000);
     stopped.push(...recs);

@@ -88,7 +88,14 @@ export class Running {
       const r = await child;
       record({ label: `${label} stdout`, text: this.stdout });
       record({ label: `${label} stderr`, text: this.stderr });
-      return { label, exitCode: r.exitCode ?? (r.signal ? 128 : -1), stdout: this.stdout, stderr: this.stderr, events: parseEvents(this.stdout), ms: Date.now() - this.started };
+      return {
+        label,
+        exitCode: r.exitCode ?? (r.signal ? 128 : -1),
+        stdout: this.stdout,
+        stderr: this.stderr,
+        events: parseEvents(this.stdout),
+        ms: Date.now() - this.started,
+      };
     })();
   }
 
@@ -111,7 +118,10 @@ export class Running {
     for (;;) {
       const value = await found();
       if (value !== undefined && value !== false) return value as T;
-      if (ended) throw new Error(`${this.label}: the run ended (exit ${(await this.done).exitCode}) before ${what}\nstderr: ${this.stderr}\nlast events: ${JSON.stringify(this.events.slice(-5))}`);
+      if (ended)
+        throw new Error(
+          `${this.label}: the run ended (exit ${(await this.done).exitCode}) before ${what}\nstderr: ${this.stderr}\nlast events: ${JSON.stringify(this.events.slice(-5))}`,
+        );
       if (Date.now() > deadline) throw new Error(`${this.label}: ${what} did not happen within ${timeoutMs / 1000}s`);
       await sleep(5);
     }
@@ -124,13 +134,17 @@ export class Running {
 
   /** A child process (kubectl, helm) of kubestrap whose argv matches, while it runs. */
   childProcess(what: string, match: (argv: string[]) => boolean, timeoutMs?: number): Promise<{ pid: number; argv: string[] }> {
-    return this.until(what, () => {
-      for (const pid of childrenOf(this.pid)) {
-        const argv = cmdline(pid);
-        if (match(argv)) return { pid, argv };
-      }
-      return undefined;
-    }, timeoutMs);
+    return this.until(
+      what,
+      () => {
+        for (const pid of childrenOf(this.pid)) {
+          const argv = cmdline(pid);
+          if (match(argv)) return { pid, argv };
+        }
+        return undefined;
+      },
+      timeoutMs,
+    );
   }
 
   /** SIGKILL of the whole process group: kubestrap and the kubectl/helm it runs (a killed CI job). */
@@ -181,7 +195,8 @@ export class FaultBed {
     };
     // The real upstream charts of the releases this config installs; kube-prometheus-stack is the
     // stand-in (its Grafana PVC never binds on KWOK nodes: test/charts/kube-prometheus-stack/Chart.yaml).
-    for (const key of ['snapshotController', 'velero'] as const) cpSync(chartDir(key), path.join(this.charts, lock.charts[key].chart), { recursive: true });
+    for (const key of ['snapshotController', 'velero'] as const)
+      cpSync(chartDir(key), path.join(this.charts, lock.charts[key].chart), { recursive: true });
     cpSync(path.join(repo, 'test/charts/kube-prometheus-stack'), path.join(this.charts, 'kube-prometheus-stack'), { recursive: true });
   }
 
@@ -215,12 +230,25 @@ export class FaultBed {
   /** Runs the built CLI to completion. */
   async cli(label: string, args: string[], extraEnv: Record<string, string> = {}): Promise<Run> {
     const started = Date.now();
-    const r = await execa(process.execPath, [bin, ...args, '--config', this.configFile], { cwd: this.work, env: { ...this.childEnv, ...extraEnv }, reject: false, stdin: 'ignore', timeout: 8 * 60_000 });
+    const r = await execa(process.execPath, [bin, ...args, '--config', this.configFile], {
+      cwd: this.work,
+      env: { ...this.childEnv, ...extraEnv },
+      reject: false,
+      stdin: 'ignore',
+      timeout: 8 * 60_000,
+    });
     this.record({ label: `${label} stdout`, text: r.stdout });
     this.record({ label: `${label} stderr`, text: r.stderr });
     // up and down print NDJSON events with --output json (status prints one JSON document).
     if (['up', 'down'].includes(args[0]!) && args.join(' ').includes('--output json')) this.ndjson.push({ label, text: r.stdout });
-    return { label, exitCode: r.exitCode ?? -1, stdout: r.stdout, stderr: r.stderr, events: parseEvents(r.stdout), ms: Date.now() - started };
+    return {
+      label,
+      exitCode: r.exitCode ?? -1,
+      stdout: r.stdout,
+      stderr: r.stderr,
+      events: parseEvents(r.stdout),
+      ms: Date.now() - started,
+    };
   }
 
   up(label: string, ...extra: string[]): Promise<Run> {
@@ -255,7 +283,11 @@ export class FaultBed {
       timeout: 300,
       steps: [],
     };
-    const out = execFileSync('python3', [path.join(repo, 'test/pty/drive.py')], { input: JSON.stringify(script), encoding: 'utf8', timeout: 320_000 });
+    const out = execFileSync('python3', [path.join(repo, 'test/pty/drive.py')], {
+      input: JSON.stringify(script),
+      encoding: 'utf8',
+      timeout: 320_000,
+    });
     const r = JSON.parse(out) as { exitCode: number; screen: string };
     this.record({ label: `${label} terminal`, text: r.screen });
     return { label, exitCode: r.exitCode, stdout: r.screen, stderr: '', events: [], ms: Date.now() - started };
@@ -263,7 +295,12 @@ export class FaultBed {
 
   /** A `kubectl get --watch` running in the background; lines() is everything it printed so far. */
   watch(...args: string[]): { lines: () => string[]; stop: () => void } {
-    const child = execa(this.cluster.kubectl, ['--context', this.cluster.context, 'get', '--watch', ...args], { env: this.childEnv, reject: false, buffer: false, stdin: 'ignore' });
+    const child = execa(this.cluster.kubectl, ['--context', this.cluster.context, 'get', '--watch', ...args], {
+      env: this.childEnv,
+      reject: false,
+      buffer: false,
+      stdin: 'ignore',
+    });
     let text = '';
     child.stdout!.on('data', (c: Buffer) => (text += c.toString('utf8')));
     return { lines: () => text.split('\n').filter(Boolean), stop: () => child.kill('SIGKILL') };
@@ -284,7 +321,11 @@ export class FaultBed {
   }
 
   async history(release: string, namespace: string): Promise<{ revision: number; status: string; description: string }[]> {
-    const r = await execa(this.cluster.helm, ['history', release, '--namespace', namespace, '--output', 'json', '--kube-context', this.cluster.context], { env: this.childEnv, reject: false });
+    const r = await execa(
+      this.cluster.helm,
+      ['history', release, '--namespace', namespace, '--output', 'json', '--kube-context', this.cluster.context],
+      { env: this.childEnv, reject: false },
+    );
     return r.exitCode === 0 ? JSON.parse(r.stdout) : [];
   }
 
@@ -293,12 +334,30 @@ export class FaultBed {
   }
 
   async state(): Promise<any> {
-    const text = await this.kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-state', '--output', 'jsonpath={.data.state\\.json}', '--ignore-not-found');
+    const text = await this.kubectl(
+      '--namespace',
+      'kubestrap-system',
+      'get',
+      'configmap',
+      'kubestrap-state',
+      '--output',
+      'jsonpath={.data.state\\.json}',
+      '--ignore-not-found',
+    );
     return text ? JSON.parse(text) : undefined;
   }
 
   async lease(): Promise<any> {
-    const text = await this.kubectl('--namespace', 'kubestrap-system', 'get', 'lease', 'kubestrap-run', '--output', 'json', '--ignore-not-found');
+    const text = await this.kubectl(
+      '--namespace',
+      'kubestrap-system',
+      'get',
+      'lease',
+      'kubestrap-run',
+      '--output',
+      'json',
+      '--ignore-not-found',
+    );
     return text ? JSON.parse(text) : undefined;
   }
 
@@ -315,7 +374,8 @@ export class FaultBed {
     const groupOf = (apiVersion: string) => (apiVersion.includes('/') ? apiVersion.split('/')[0] : '');
     for (const step of Object.values<any>(state?.steps ?? {})) {
       for (const unit of step.applied ?? []) {
-        if (unit.type === 'objects') for (const r of unit.refs) refs.add(`${r.kind}.${groupOf(r.apiVersion)}|${r.namespace ?? ''}|${r.name}`);
+        if (unit.type === 'objects')
+          for (const r of unit.refs) refs.add(`${r.kind}.${groupOf(r.apiVersion)}|${r.namespace ?? ''}|${r.name}`);
       }
     }
     const releases = await this.releases();
@@ -330,14 +390,19 @@ export class FaultBed {
     }
     const kinds = [...new Set([...refs].map((r) => r.split('|')[0]!.replace(/\.$/, '')))];
     const list = async (types: string[]): Promise<any[]> => {
-      const r = await execa(this.cluster.kubectl, ['--context', this.cluster.context, 'get', types.join(','), '--all-namespaces', '--output', 'json'], { env: this.childEnv, reject: false });
+      const r = await execa(
+        this.cluster.kubectl,
+        ['--context', this.cluster.context, 'get', types.join(','), '--all-namespaces', '--output', 'json'],
+        { env: this.childEnv, reject: false },
+      );
       if (r.exitCode === 0) return JSON.parse(r.stdout).items;
       // A type whose CRD is gone fails the whole list: then one type at a time, skipping those.
       if (types.length > 1) return (await Promise.all(types.map((t) => list([t])))).flat();
       return [];
     };
     const live = new Map<string, any>();
-    for (const o of kinds.length ? await list(kinds) : []) live.set(`${o.kind}.${groupOf(o.apiVersion)}|${o.metadata.namespace ?? ''}|${o.metadata.name}`, o);
+    for (const o of kinds.length ? await list(kinds) : [])
+      live.set(`${o.kind}.${groupOf(o.apiVersion)}|${o.metadata.namespace ?? ''}|${o.metadata.name}`, o);
     const out = new Map<string, Fingerprint>();
     for (const ref of [...refs].sort()) {
       const [kind, ns, name] = ref.split('|') as [string, string, string];
@@ -346,7 +411,10 @@ export class FaultBed {
       const key = candidates.map((c) => `${kind}|${c}|${name}`).find((k) => live.has(k));
       if (!key) continue;
       const o = live.get(key);
-      const fields = (o.metadata.managedFields ?? []).filter((f: any) => !f.subresource).map((f: any) => `${f.manager}/${f.operation}/${f.time}`).sort();
+      const fields = (o.metadata.managedFields ?? [])
+        .filter((f: any) => !f.subresource)
+        .map((f: any) => `${f.manager}/${f.operation}/${f.time}`)
+        .sort();
       out.set(key, { uid: o.metadata.uid, writes: fields.join(' ') });
     }
     return out;
@@ -369,4 +437,7 @@ export class FaultBed {
 
 export const ofType = (r: { events: Record<string, any>[] }, t: string) => r.events.filter((e) => e.event === t);
 export const started = (r: Run) => ofType(r, 'step.start').map((e) => e.step as string);
-export const logs = (r: Run) => ofType(r, 'log').map((e) => e.message as string).join('\n');
+export const logs = (r: Run) =>
+  ofType(r, 'log')
+    .map((e) => e.message as string)
+    .join('\n');
