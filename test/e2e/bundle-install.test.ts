@@ -68,6 +68,7 @@ describe('kubestrap bundle, then an install from it with no network (test cluste
     doc.spec.monitoring.prometheus.enabled = false;
     doc.spec.monitoring.grafana = false;
     doc.spec.monitoring.logs = false;
+    delete doc.spec.monitoring.logShipper; // only valid with logs
     // They need metrics-server (the VPA recommender) and Prometheus (OpenCost): kubestrap refuses them without.
     doc.spec.autoscaling.vpa.enabled = false;
     doc.spec.cost.opencost = false;
