@@ -18,20 +18,12 @@ import type { CheckEnv } from '../../src/engine/checks.js';
 import { runProbe } from '../../src/engine/probes.js';
 import { tenantQuotaName } from '../../src/steps/cost.js';
 import { verifier } from '../../src/steps/verifier.js';
+import { runCli, type Run } from './cli.ts';
 import { realTierEnv } from './real-env.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
-const bin = path.join(repo, 'bin/kubestrap.js');
 const upstreamCharts = path.resolve(repo, process.env.KUBESTRAP_UPSTREAM_CHARTS ?? '../shared/upstream-charts');
 const buildScript = path.join(repo, 'test/cluster/real/addon-images/components/verifier.sh');
-
-interface Run {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  events: Record<string, any>[];
-  seconds: number;
-}
 
 describe('behaviour checks on a real kind cluster: smoke workload over HTTP and removed, in-cluster verifier', () => {
   const tier = realTierEnv();
@@ -54,30 +46,7 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
   const sa = `system:serviceaccount:${ns}:${verifier.name}`;
   let image = { tar: '', ref: '' };
 
-  async function cli(args: string[]): Promise<Run> {
-    const started = performance.now();
-    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], {
-      cwd: work,
-      env: childEnv,
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-      timeout: 40 * 60_000,
-    });
-    const events = args.includes('json')
-      ? r.stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, any>)
-      : [];
-    return {
-      exitCode: r.exitCode ?? -1,
-      stdout: r.stdout,
-      stderr: r.stderr,
-      events,
-      seconds: Math.round((performance.now() - started) / 100) / 10,
-    };
-  }
+  const cli = (args: string[]): Promise<Run> => runCli(args, { configFile, cwd: work, env: childEnv, timeoutMs: 40 * 60_000 });
 
   async function kubectl(args: string[], input?: string) {
     const r = await execa(tier.kubectl, ['--context', context, ...args], {

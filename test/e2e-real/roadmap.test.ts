@@ -25,6 +25,7 @@ import { lock } from '../../src/lock.js';
 import { buildPlan, describeCheck } from '../../src/plan/plan.js';
 import type { Check } from '../../src/roadmap/types.js';
 import { selfSignedIssuer } from '../../src/steps/security.js';
+import { runCli, type Run } from './cli.ts';
 import { realTierEnv } from './real-env.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
@@ -44,14 +45,6 @@ const required: { name: string; match: (c: Check) => boolean }[] = [
   { name: 'HPA reads CPU metrics', match: (c) => c.type === 'probe' && c.probe === 'hpa-metrics' },
   { name: 'default-deny denies', match: (c) => c.type === 'probe' && c.probe === 'network-policy' },
 ];
-
-interface Run {
-  exitCode: number;
-  stdout: string;
-  stderr: string;
-  events: Record<string, any>[];
-  seconds: number;
-}
 
 describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind-test.yaml)', () => {
   const tier = realTierEnv();
@@ -73,30 +66,7 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
   let clusterName = '';
   let context = '';
 
-  async function cli(args: string[]): Promise<Run> {
-    const started = performance.now();
-    const r = await execa(process.execPath, [bin, ...args, '--config', configFile], {
-      cwd: work,
-      env: childEnv,
-      extendEnv: false,
-      reject: false,
-      stdin: 'ignore',
-      timeout: 60 * 60_000,
-    });
-    const events = args.includes('json')
-      ? r.stdout
-          .split('\n')
-          .filter((l) => l.startsWith('{'))
-          .map((l) => JSON.parse(l) as Record<string, any>)
-      : [];
-    return {
-      exitCode: r.exitCode ?? -1,
-      stdout: r.stdout,
-      stderr: r.stderr,
-      events,
-      seconds: Math.round((performance.now() - started) / 100) / 10,
-    };
-  }
+  const cli = (args: string[]): Promise<Run> => runCli(args, { configFile, cwd: work, env: childEnv, timeoutMs: 60 * 60_000 });
 
   function failures(run: Run): string {
     return (
