@@ -201,7 +201,9 @@ export async function buildBundle(options: BundleOptions): Promise<BundleIndex> 
     const images = new Set<string>();
     for (const r of releases) {
       log(`render ${r.namespace}/${r.release}`);
-      await templateImages(exec, plan, r, fetched.get(r.key)!.file, work, images);
+      const chart = fetched.get(r.key);
+      if (!chart) throw new Error(`chart ${r.key} was not fetched`);
+      await templateImages(exec, plan, r, chart.file, work, images);
     }
     const valuesFiles = new Set(releases.map((r) => r.valuesPath));
     for (const step of plan.phases.flatMap((p) => p.steps)) {

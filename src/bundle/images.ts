@@ -28,8 +28,8 @@ function walk(node: unknown, out: Set<string>): void {
     const list = obj[key];
     if (Array.isArray(list)) {
       for (const a of list) {
-        const m = typeof a === 'string' ? imageArgs.exec(a.trim()) : null;
-        if (m && looksLikeImage(m[1]!)) out.add(m[1]!);
+        const image = typeof a === 'string' ? imageArgs.exec(a.trim())?.[1] : undefined;
+        if (image && looksLikeImage(image)) out.add(image);
       }
     }
   }
@@ -39,7 +39,8 @@ function walk(node: unknown, out: Set<string>): void {
 /** Images named in a multi-document YAML text; documents that do not parse are reported. */
 export function imagesInManifests(text: string, into = new Set<string>()): Set<string> {
   for (const doc of parseAllDocuments(text)) {
-    if ('errors' in doc && doc.errors.length > 0) throw new Error(`a manifest does not parse: ${doc.errors[0]!.message}`);
+    const problem = 'errors' in doc ? doc.errors[0] : undefined;
+    if (problem) throw new Error(`a manifest does not parse: ${problem.message}`);
     const obj = doc.toJS({ maxAliasCount: 10_000 }) as { metadata?: { annotations?: Record<string, unknown> } } | null;
     // `helm test` pods run only when someone runs helm test, which kubestrap never does.
     const hook = obj?.metadata?.annotations?.['helm.sh/hook'];

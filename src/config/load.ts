@@ -152,11 +152,13 @@ function applyOverrides(raw: unknown, overrides: Override[]): unknown {
   const root: Record<string, unknown> = isPlainObject(raw) ? structuredClone(raw) : {};
   for (const o of overrides) {
     let cursor: Record<string, unknown> = root;
+    const last = o.path.at(-1);
+    if (last === undefined) continue;
     for (const key of o.path.slice(0, -1)) {
       if (!isPlainObject(cursor[key])) cursor[key] = {};
       cursor = cursor[key] as Record<string, unknown>;
     }
-    cursor[o.path.at(-1)!] = o.value;
+    cursor[last] = o.value;
   }
   return root;
 }
@@ -262,9 +264,9 @@ function locate(keyPath: string[], origin: Origin, preferKey: boolean): string {
 }
 
 function nodeAt(doc: Document, keyPath: string[], keyNode: boolean): Node | undefined {
-  if (keyPath.length === 0) return doc.contents ?? undefined;
+  const last = keyPath.at(-1);
+  if (last === undefined) return doc.contents ?? undefined;
   const parent = keyPath.length === 1 ? doc.contents : (doc.getIn(keyPath.slice(0, -1).map(asIndex), true) as Node | undefined);
-  const last = keyPath.at(-1)!;
   if (isMap(parent)) {
     const pair = parent.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === last);
     if (!pair) return undefined;
@@ -317,16 +319,22 @@ function suggestKey(key: string, keyPath: string[]): string {
   return best && best.d <= Math.max(2, Math.floor(key.length / 3)) ? ` (did you mean "${best.k}"?)` : '';
 }
 
+/** Levenshtein distance, computed one row of the table at a time. */
 function distance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
+  let row = Array.from({ length: b.length + 1 }, (_, j) => j);
+  let d = b.length;
+  for (let i = 0; i < a.length; i++) {
+    // Walking the previous row: `up` is its cell j + 1, `diagonal` its cell j, `left` this row's cell j.
+    let diagonal = i;
+    let left = i + 1;
+    const next = [left];
+    for (const [j, up] of row.slice(1).entries()) {
+      left = Math.min(up + 1, left + 1, diagonal + (a[i] === b[j] ? 0 : 1));
+      next.push(left);
+      diagonal = up;
     }
+    row = next;
+    d = left;
   }
-  return row[b.length]!;
+  return d;
 }

@@ -129,15 +129,17 @@ export function detectProfile(nodes: readonly NodeFacts[]): Detection {
   const controlPlane = nodes.find((n) => 'node-role.kubernetes.io/control-plane' in n.labels);
   const selfManaged = controlPlane !== undefined;
   const cp = controlPlane ? `; node ${controlPlane.name} is a control-plane node` : '';
-  for (const profile of ['eks', 'gke', 'aks'] as const) {
-    const d = profileFacts[profile].detect!;
+  const detectable = (['eks', 'gke', 'aks'] as const).flatMap((profile) => {
+    const d = profileFacts[profile].detect;
+    return d ? [{ profile, d }] : [];
+  });
+  for (const { profile, d } of detectable) {
     for (const node of nodes) {
       const label = d.labels.find((l) => l in node.labels);
       if (label) return { profile, byLabel: true, selfManaged, evidence: `node ${node.name} has label ${label}${cp}` };
     }
   }
-  for (const profile of ['eks', 'gke', 'aks'] as const) {
-    const d = profileFacts[profile].detect!;
+  for (const { profile, d } of detectable) {
     const node = nodes.find((n) => n.providerID?.startsWith(d.providerIdPrefix));
     if (node) return { profile, byLabel: false, selfManaged, evidence: `node ${node.name} has providerID ${node.providerID}${cp}` };
   }

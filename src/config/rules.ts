@@ -41,7 +41,7 @@ function identityMismatch(s: Config['spec'], w: Identity | undefined, where: str
 
 const systemNamespaces = new Set(['default', 'kube-system', 'kube-public', 'kube-node-lease', kubestrapNamespace]);
 
-export const rules: Record<string, Rule> = {
+export const rules = {
   'existing-needs-context': (s) =>
     s.cluster.provider === 'existing' && !s.cluster.context
       ? {
@@ -436,7 +436,7 @@ export const rules: Record<string, Rule> = {
           fix: 'keep spec.storage.provisioner: builtin on kind',
         }
       : undefined,
-};
+} satisfies Record<string, Rule>;
 
 export function evaluateRules(config: Config): RuleResult[] {
   const out: RuleResult[] = [];

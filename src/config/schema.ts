@@ -39,7 +39,7 @@ const cidr = z
   .refine(
     (v) =>
       v
-        .split('/')[0]!
+        .slice(0, v.indexOf('/'))
         .split('.')
         .every((o) => Number(o) <= 255),
     'has an octet above 255',

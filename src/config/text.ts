@@ -17,10 +17,13 @@ const names: Record<number, string> = {
   0x2029: 'paragraph separator',
 };
 
+const hex = (code: number) => code.toString(16).toUpperCase().padStart(4, '0');
+
 /** `U+2028 (line separator)`, `U+001B (control character)`. */
 export function describeChar(char: string): string {
-  const code = char.codePointAt(0)!;
-  return `U+${code.toString(16).toUpperCase().padStart(4, '0')} (${names[code] ?? 'control character'})`;
+  const code = char.codePointAt(0);
+  if (code === undefined) throw new Error('describeChar needs a character, got an empty string');
+  return `U+${hex(code)} (${names[code] ?? 'control character'})`;
 }
 
 /** The first forbidden character of a string, if any. */
@@ -30,7 +33,8 @@ export function forbiddenChar(value: string): string | undefined {
 
 /** A string safe to print on one terminal line: forbidden characters shown as \uXXXX escapes. */
 export function printable(value: string): string {
-  return value.replace(forbiddenAll, (c) => `\\u${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')}`);
+  // Every forbidden character is in the BMP: one UTF-16 code unit, which charCodeAt reads.
+  return value.replace(forbiddenAll, (c) => `\\u${hex(c.charCodeAt(0))}`);
 }
 
 export interface TextProblem {

@@ -24,8 +24,9 @@ export function crdsOfGroups(text: string, groups: string[], chart: string): { y
     } catch (e) {
       throw new KubestrapError(`the CRDs of chart ${chart} do not parse: ${(e as Error).message}`);
     }
-    if (crd?.kind === 'CustomResourceDefinition' && groups.includes(crd.spec?.group ?? '')) {
-      picked.push({ text: chunk.replace(/^\n+/, ''), name: crd.metadata?.name ?? '', group: crd.spec!.group! });
+    const group = crd?.spec?.group;
+    if (crd?.kind === 'CustomResourceDefinition' && group !== undefined && groups.includes(group)) {
+      picked.push({ text: chunk.replace(/^\n+/, ''), name: crd.metadata?.name ?? '', group });
     }
   }
   const missing = groups.filter((g) => !picked.some((c) => c.group === g));

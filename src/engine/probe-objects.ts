@@ -3,7 +3,9 @@
  * Every pod is compliant with the "restricted" Pod Security Standard, so the probes run in tenant
  * namespaces too, and small enough to fit a tenant's quota.
  */
+import type { IContainer } from 'kubernetes-models/v1/Container';
 import type { IPod } from 'kubernetes-models/v1/Pod';
+import type { IPodSpec } from 'kubernetes-models/v1/PodSpec';
 import type { ISecurityContext } from 'kubernetes-models/v1/SecurityContext';
 import { lock } from '../lock.js';
 
@@ -21,13 +23,19 @@ export const probeBody = 'kubestrap-probe-ok';
 export const probePort = 8080;
 export const probeFile = 'probe.txt';
 
+/** A probe pod as built here: its name and labels are set, and it has exactly one container. */
+export interface ProbePod extends IPod {
+  metadata: { name: string; namespace: string; labels: Record<string, string> };
+  spec: IPodSpec & { containers: [IContainer] };
+}
+
 export function probePod(
   namespace: string,
   name: string,
   command: string[],
-  spec: Partial<NonNullable<IPod['spec']>> = {},
+  spec: Partial<Omit<IPodSpec, 'containers'>> = {},
   cpuLimit = '100m',
-): IPod {
+): ProbePod {
   return {
     apiVersion: 'v1',
     kind: 'Pod',
@@ -56,16 +64,16 @@ export function probePod(
  * An HTTP server pod that serves a real file (busybox httpd answers 404 for `/` without an
  * index, which is why the file is written first and asked for by name). Ready once it listens.
  */
-export function httpServerPod(namespace: string, name: string): IPod {
+export function httpServerPod(namespace: string, name: string): ProbePod {
   const pod = probePod(namespace, name, ['sh', '-c', `echo ${probeBody} > /www/${probeFile} && exec httpd -f -p ${probePort} -h /www`], {
     volumes: [{ name: 'www', emptyDir: { sizeLimit: '1Mi' } }],
   });
-  const container = pod.spec!.containers[0]!;
+  const [container] = pod.spec.containers;
   container.volumeMounts = [{ name: 'www', mountPath: '/www' }];
   container.ports = [{ containerPort: probePort, name: 'http' }];
   container.readinessProbe = { tcpSocket: { port: probePort }, periodSeconds: 2 };
   // The server runs until the probe deletes it.
-  pod.spec!.restartPolicy = 'Always';
+  pod.spec.restartPolicy = 'Always';
   return pod;
 }
 
@@ -109,9 +117,9 @@ export function requiredAntiAffinity(other: string): NonNullable<IPod['spec']>['
 }
 
 export interface PodToPodObjects {
-  server: IPod;
+  server: ProbePod;
   service: Record<string, unknown>;
-  client: IPod;
+  client: ProbePod;
 }
 
 /** Server + Service + a client on ANOTHER node that reads the server's file through the Service. */
@@ -142,7 +150,7 @@ export function cpuLoadObjects(namespace: string, name = 'kubestrap-probe-load')
       replicas: 1,
       selector: { matchLabels: { [probeLabel]: name } },
       template: {
-        metadata: { labels: pod.metadata!.labels },
+        metadata: { labels: pod.metadata.labels },
         spec: { ...pod.spec, restartPolicy: 'Always', terminationGracePeriodSeconds: 1 },
       },
     },

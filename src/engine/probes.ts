@@ -102,7 +102,7 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv,
         volumes: [{ name: 'data', persistentVolumeClaim: { claimName: 'kubestrap-probe-pvc' } }],
         securityContext: { runAsNonRoot: true, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } },
       });
-      pod.spec!.containers[0]!.volumeMounts = [{ name: 'data', mountPath: '/data' }];
+      pod.spec.containers[0].volumeMounts = [{ name: 'data', mountPath: '/data' }];
       try {
         return await runToCompletion(env, [pvc, pod], 'kubestrap-probe-pvc', namespace);
       } finally {
@@ -145,8 +145,8 @@ export async function podToPodProbe(
   const { kubectl } = env;
   const nodes = await schedulableNodes(env);
   if (nodes.length < 2) return { skipped: `pod-to-pod across nodes needs two schedulable nodes; this cluster has ${nodes.length}` };
-  const server = objects.server.metadata!.name!;
-  const client = objects.client.metadata!.name!;
+  const server = objects.server.metadata.name;
+  const client = objects.client.metadata.name;
   const service = (objects.service as { metadata: { name: string } }).metadata.name;
   try {
     await kubectl.applyStdin(toYamlStream([objects.server, objects.service]));

@@ -34,7 +34,7 @@ export function clusterAutoscalerValues(config: Config): { context: Record<strin
     rbac: wiring ? { serviceAccount: { annotations: wiring.serviceAccountAnnotations } } : undefined,
     podLabels: wiring && Object.keys(wiring.podLabels).length ? wiring.podLabels : undefined,
   };
-  let discovery = '';
+  let discovery: string;
   if (ca.provider === 'aws') {
     context.aws = { region: ca.region };
     discovery = `Auto Scaling groups in ${ca.region ?? '?'} tagged k8s.io/cluster-autoscaler/enabled and k8s.io/cluster-autoscaler/${clusterName}`;

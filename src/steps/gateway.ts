@@ -181,7 +181,7 @@ export const gatewayStep: Step = {
     const objects: Record<string, unknown>[] = [];
     // Envoy Gateway: the data plane's shape (replicas, PDB, spread, priority, sizes) is an EnvoyProxy
     // the GatewayClass points at; its CRD comes with the chart above.
-    let parametersRef: Record<string, string> | undefined;
+    let parametersRef: { group: string; kind: string; name: string; namespace: string } | undefined;
     if (impl === 'envoy-gateway') {
       const proxy = 'kubestrap';
       const owner = {
@@ -254,8 +254,8 @@ export const gatewayStep: Step = {
       b.check({
         type: 'exists',
         resource: 'envoyproxies.gateway.envoyproxy.io',
-        namespace: parametersRef.namespace!,
-        name: parametersRef.name!,
+        namespace: parametersRef.namespace,
+        name: parametersRef.name,
       });
     b.check(
       { type: 'exists', resource: 'gatewayclasses.gateway.networking.k8s.io', name: spec.gatewayClass },

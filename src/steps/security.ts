@@ -271,9 +271,9 @@ export const securityStep: Step = {
         { type: 'crd-established', name: 'clusterissuers.cert-manager.io' },
         ...issuers.map((o) => {
           const meta = o.metadata as { name: string; namespace?: string };
-          return o.kind === 'Certificate'
-            ? ({ type: 'exists', resource: 'certificates.cert-manager.io', namespace: meta.namespace!, name: meta.name } as const)
-            : ({ type: 'exists', resource: 'clusterissuers.cert-manager.io', name: meta.name } as const);
+          if (o.kind !== 'Certificate') return { type: 'exists', resource: 'clusterissuers.cert-manager.io', name: meta.name } as const;
+          if (!meta.namespace) throw new Error(`the Certificate ${meta.name} was rendered without a namespace`);
+          return { type: 'exists', resource: 'certificates.cert-manager.io', namespace: meta.namespace, name: meta.name } as const;
         }),
       );
     }

@@ -19,9 +19,10 @@ export function defOf(flag: string): OverrideDef {
 type Raw = Record<string, unknown>;
 
 function setPath(root: Raw, path: readonly string[], value: unknown): void {
+  const last = path.at(-1);
+  if (last === undefined) return;
   let cursor: Raw = root;
-  for (let i = 0; i < path.length - 1; i++) {
-    const key = path[i]!;
+  for (const [i, key] of path.slice(0, -1).entries()) {
     if (key === '*') {
       // Applies to every element of the list at `cursor` (e.g. each tenant's quota).
       const list = cursor as unknown as Raw[];
@@ -32,7 +33,7 @@ function setPath(root: Raw, path: readonly string[], value: unknown): void {
     if (typeof next !== 'object' || next === null) cursor[key] = path[i + 1] === '*' ? [] : {};
     cursor = cursor[key] as Raw;
   }
-  cursor[path.at(-1)!] = value;
+  cursor[last] = value;
 }
 
 /** The document as data: every answer at its key path (override-table order), then derived values. */

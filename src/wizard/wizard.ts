@@ -134,12 +134,13 @@ async function askOne(q: QuestionDef, answers: Answers, prompter: Prompter, ctx:
     }
     case 'context': {
       const contexts = await ctx.contexts();
-      if (contexts && contexts.length > 0) {
+      const first = contexts?.[0];
+      if (contexts && first !== undefined) {
         return prompter.select({
           message: q.title,
           why: q.why,
           choices: contexts.map((c) => ({ value: c, name: c })),
-          default: contexts[0]!,
+          default: first,
         });
       }
       prompter.note(
@@ -174,7 +175,7 @@ export function checkAnswer(flag: string, value: AnswerValue, answers: Answers):
       spec: { tenants },
     });
     if (parsed.success) {
-      const broken = rules['tenant-names']!(parsed.data.spec);
+      const broken = rules['tenant-names'](parsed.data.spec);
       if (broken) return `${broken.message} (${broken.fix})`;
     }
   }

@@ -7,19 +7,7 @@
 // - a further `up` changes nothing.
 // After every fault, the sentinel secret values (sentinel.ts) are searched for in everything
 // kubestrap printed (json, plain --verbose, text on a terminal) and wrote.
-import {
-  cpSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  rmSync,
-  unlinkSync,
-  writeFileSync,
-  openSync,
-  writeSync,
-  closeSync,
-} from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, openSync, writeSync, closeSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { execa } from 'execa';
