@@ -27,3 +27,26 @@ export const globalDefaultPriorityClass = 'tenant-default';
 export function encryptionKeyFile(baseDir: string, cluster: string): string {
   return path.join(baseDir, '.kubestrap', 'secrets', `kind-${cluster}-encryption-config.yaml`);
 }
+
+/**
+ * kube-prometheus-stack's Prometheus and Alertmanager Services (release and fullnameOverride
+ * `kube-prometheus-stack`), whose HTTP APIs the alert checks read through the API server's
+ * service proxy.
+ */
+export const prometheusApi = { namespace: monitoringNamespace, service: 'kube-prometheus-stack-prometheus', port: 9090 } as const;
+export const alertmanagerApi = { namespace: monitoringNamespace, service: 'kube-prometheus-stack-alertmanager', port: 9093 } as const;
+
+/**
+ * The alert-delivery check: an alert labelled `<label>="<value>"` is routed (first route, no
+ * continue, so it never reaches the team's receivers) to a webhook on a receiver pod the check
+ * runs behind this Service in the monitoring namespace while it runs.
+ */
+export const alertProbe = {
+  label: 'kubestrap_probe',
+  value: 'alert-delivery',
+  receiver: 'kubestrap-alert-probe',
+  service: 'kubestrap-alert-probe',
+  port: 8080,
+  path: '/cgi-bin/alert',
+} as const;
+export const alertProbeUrl = `http://${alertProbe.service}.${monitoringNamespace}.svc:${alertProbe.port}${alertProbe.path}`;

@@ -16,6 +16,7 @@ import { backupScheduleName } from '../steps/disaster-recovery.js';
 import { unanswered } from '../adapters/kube-api.js';
 import { smokeHttpProbe } from './smoke.js';
 import { inClusterVerifierProbe } from './verifier-probe.js';
+import { alertDeliveryProbe, alertRulesProbe } from './alert-probe.js';
 import {
   cpuLoadObjects,
   deniedScript,
@@ -122,6 +123,10 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv,
       return auditLogProbe(namespace, env);
     case 'secrets-encrypted':
       return secretsEncryptedProbe(namespace, env);
+    case 'alert-delivery':
+      return alertDeliveryProbe(kubectl, namespace);
+    case 'alert-rules':
+      return alertRulesProbe(kubectl);
     case 'backup-restore':
       // `namespace` is Velero's; the drill makes its own scratch namespaces.
       return restoreDrill(kubectl, namespace, backupScheduleName);

@@ -98,7 +98,11 @@ export type ProbeId =
   /** kind: a request made by the probe shows up in the API server's audit log on the control-plane node. */
   | 'audit-log'
   /** kind: a Secret written by the probe is stored encrypted (k8s:enc: prefix) in etcd. */
-  | 'secrets-encrypted';
+  | 'secrets-encrypted'
+  /** An always-firing alert goes Prometheus -> Alertmanager -> kubestrap's probe route -> a receiver pod the check runs. */
+  | 'alert-delivery'
+  /** Every PrometheusRule kubestrap applied is loaded by Prometheus; each rule evaluates with health ok. */
+  | 'alert-rules';
 
 export interface StepPlan {
   artifacts: Artifact[];

@@ -5,7 +5,7 @@ import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.
 import { chartLabels, commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
-import { monitoringNamespace, scorecard } from '../names.js';
+import { alertProbe, alertProbeUrl, monitoringNamespace, scorecard } from '../names.js';
 
 export { monitoringNamespace, scorecard };
 /** Release name and fullnameOverride of kube-prometheus-stack; object names below derive from it. */
@@ -74,6 +74,15 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
     }
   });
   const routes: Record<string, unknown>[] = [
+    // The alert-delivery check's own alert (fired on purpose by `kubestrap verify`) goes only to the
+    // receiver pod the check runs while it runs: first, without continue, so no team is told.
+    {
+      receiver: alertProbe.receiver,
+      matchers: [`${alertProbe.label} = "${alertProbe.value}"`],
+      group_wait: '0s',
+      group_interval: '10s',
+      repeat_interval: '1m',
+    },
     // The always-firing Watchdog is not for people: it goes to the dead man's switch, an outside
     // service that raises the alarm when the pings stop (Prometheus or Alertmanager is down).
     // The 5-minute repeat is the ping period to configure there. Without one it is dropped.
@@ -113,7 +122,11 @@ export function alertmanagerConfig(config: Config): { config: Record<string, unk
         repeat_interval: '12h',
         routes,
       },
-      receivers: [{ name: discardReceiver }, ...rendered],
+      receivers: [
+        { name: discardReceiver },
+        { name: alertProbe.receiver, webhook_configs: [{ url: alertProbeUrl, send_resolved: false }] },
+        ...rendered,
+      ],
     },
   };
 }
@@ -292,6 +305,9 @@ export const monitoringStep: Step = {
             kubeStateMetrics: addonResources(config, 'kube-state-metrics'),
             nodeExporter: addonResources(config, 'node-exporter'),
           },
+          // With cert-manager installed (features phase, before this step) it issues the operator's
+          // admission webhook certificate and injects its CA, instead of the chart's certgen hook Jobs.
+          webhookCertsFromCertManager: config.spec.security.certManager,
           prometheus: {
             ...monitoring.prometheus,
             retentionSize: prometheusBytes(monitoring.prometheus.retentionSize),
@@ -350,6 +366,18 @@ export const monitoringStep: Step = {
         "kubestrap's own alerts (PrometheusRule)",
       );
       b.check({ type: 'exists', resource: 'prometheusrules.monitoring.coreos.com', namespace: monitoringNamespace, name: 'kubestrap' });
+      b.check({
+        type: 'probe',
+        probe: 'alert-rules',
+        namespace: monitoringNamespace,
+        description: "Prometheus loads kubestrap's alert rules and evaluates each without error",
+      });
+      b.check({
+        type: 'probe',
+        probe: 'alert-delivery',
+        namespace: monitoringNamespace,
+        description: 'an alert fired on purpose reaches a receiver through Alertmanager',
+      });
     }
 
     if (monitoring.logs) {

@@ -71,4 +71,12 @@ describe.skipIf(!amtool)('Alertmanager reads the configuration kubestrap renders
     expect(execFileSync(amtool!, ['check-config', file], { encoding: 'utf8' })).toContain('SUCCESS');
     expect(route(file, { alertname: 'Watchdog', severity: 'none' })).toEqual(['kubestrap-discard']);
   });
+
+  it(title('the alert-delivery check fires an alert that reaches its probe webhook only, never a team receiver'), async () => {
+    const file = write(await load('production.yaml'), 'production-probe');
+    const labels = { alertname: 'KubestrapAlertProbe', severity: 'none', kubestrap_probe: 'alert-delivery', kubestrap_probe_run: 'x1' };
+    expect(route(file, labels)).toEqual(['kubestrap-alert-probe']);
+    // Even marked critical it stays away from the pager and the chat.
+    expect(route(file, { ...labels, severity: 'critical' })).toEqual(['kubestrap-alert-probe']);
+  });
 });

@@ -102,8 +102,10 @@ describe('A. no false critical pages', () => {
         repeat_interval: '5m',
       },
     ]);
-    // First route, no `continue`: the Watchdog reaches no person's receiver.
-    expect(routes[0]).toBe(watchdog[0]);
+    // First route after the alert-delivery check's own (which matches only its probe label), no
+    // `continue`: the Watchdog reaches no person's receiver.
+    expect(routes[0]).toMatchObject({ receiver: 'kubestrap-alert-probe', matchers: ['kubestrap_probe = "alert-delivery"'] });
+    expect(routes[1]).toBe(watchdog[0]);
     const receiver = (am.config.receivers as Record<string, any>[]).find((r) => r.name === 'kubestrap-deadmansswitch');
     expect(receiver).toEqual({
       name: 'kubestrap-deadmansswitch',

@@ -263,11 +263,18 @@ describe('monitoring details', () => {
       api_url_file: '/etc/alertmanager/secrets/alertmanager-slack/webhook-url',
       channel: '#platform-alerts',
     });
-    const text = JSON.stringify(am.config);
+    // The one URL written out is the alert-delivery check's in-cluster receiver (no secret in it).
+    expect(receivers['kubestrap-alert-probe'].webhook_configs).toEqual([
+      { url: 'http://kubestrap-alert-probe.monitoring.svc:8080/cgi-bin/alert', send_resolved: false },
+    ]);
+    const text = JSON.stringify({
+      ...am.config,
+      receivers: (am.config.receivers as any[]).filter((r) => r.name !== 'kubestrap-alert-probe'),
+    });
     expect(text).not.toMatch(/"(api_url|url|routing_key|service_key)":/);
     expect(text).not.toMatch(/https?:\/\//);
-    // Watchdog goes to the dead man's switch and stops there; pager gets critical only.
-    expect(am.config.route.routes[0]).toMatchObject({ receiver: 'kubestrap-deadmansswitch', matchers: ['alertname = "Watchdog"'] });
+    // Watchdog goes to the dead man's switch and stops there (right after the probe's own route); pager gets critical only.
+    expect(am.config.route.routes[1]).toMatchObject({ receiver: 'kubestrap-deadmansswitch', matchers: ['alertname = "Watchdog"'] });
     expect(am.config.route.routes).toContainEqual({ receiver: 'oncall', matchers: ['severity = "critical"'], continue: true });
   });
 
