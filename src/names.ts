@@ -1,7 +1,11 @@
 /** Names that several modules must spell the same way: kubestrap's namespace, its labels, its config file. */
 import path from 'node:path';
 
-/** kubestrap's own namespace: run state, the Lease, the scorecard and the probes' pods. */
+/**
+ * kubestrap's own namespace: run state, the Lease, the scorecard and the probes' pods. The engine
+ * creates it (with Pod Security enforced) before the first step, since state must exist from the
+ * start; no step renders it, so there is one owner and no two applies fight over its labels.
+ */
 export const kubestrapNamespace = 'kubestrap-system';
 
 /** Label naming the roadmap (metadata.name) an object belongs to. */
@@ -22,6 +26,25 @@ export const monitoringNamespace = 'monitoring';
 export const veleroNamespace = 'velero';
 /** The global default PriorityClass (templates/cluster/priority-classes.yaml). */
 export const globalDefaultPriorityClass = 'tenant-default';
+
+/** The smoke-test workload (integration step); later steps and the smoke-http probe target it by these names. */
+export const smokeNamespace = 'kubestrap-smoke';
+export const smokeName = 'smoke';
+/** The smoke Service's port (its targetPort is the container's http port). */
+export const smokeServicePort = 80;
+/** The one line the smoke workload serves at `/`; the smoke-http probe must read exactly this. */
+export const smokePage = 'kubestrap-smoke-ok';
+
+/** Velero's daily Schedule (disaster-recovery step); the restore drill backs up as it does. */
+export const backupScheduleName = 'kubestrap-daily';
+
+/** The in-cluster verifier's objects (continuous-verification step); the verifier probe runs its CronJob. */
+export const verifier = {
+  name: 'kubestrap-verifier',
+  cronJob: 'kubestrap-verifier',
+  checks: 'kubestrap-verifier-checks',
+  results: 'kubestrap-verifier-results',
+} as const;
 
 /** Where the kind cluster's encryption-at-rest key lives on the host (absolute): the cluster step mounts it, `down` deletes it. */
 export function encryptionKeyFile(baseDir: string, cluster: string): string {

@@ -1,5 +1,5 @@
 /** Pure argv builders for helm, for both majors; `helm.ts` runs them. Every argv names --kube-context. */
-import type { ChartSourceRef, HelmRelease } from '../roadmap/types.js';
+import type { ChartSourceRef, HelmRelease } from './helm-release.js';
 import type { Target } from './target.js';
 
 export type HelmMajor = 3 | 4;

@@ -1,6 +1,6 @@
 /** helm, one typed function per use, for helm 3 and helm 4 (flags differ; see helm-args.ts). */
 import { KubestrapError } from '../errors.js';
-import type { ChartSourceRef, HelmRelease } from '../roadmap/types.js';
+import type { ChartSourceRef, HelmRelease } from './helm-release.js';
 import type { Exec } from './exec.js';
 import {
   helmTargetArgs,

@@ -6,7 +6,6 @@
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { INode } from 'kubernetes-models/v1/Node';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
-import type { Helm } from '../adapters/helm.js';
 import type { Kubectl } from '../adapters/kubectl.js';
 import { describeCheck } from '../plan/plan.js';
 import { toYaml } from '../render/template.js';
@@ -16,20 +15,9 @@ import type { CheckResult } from './events.js';
 import { runProbe } from './probes.js';
 import { unanswered } from '../adapters/kube-api.js';
 import { isSmokeWorkloadCheck, smokeRemovedReason } from './smoke.js';
+import type { CheckEnv } from './check-env.js';
 
-export interface CheckEnv {
-  kubectl: Kubectl;
-  helm: Helm;
-  /** Set when every node is simulated (KWOK): nothing really runs. */
-  simulated: boolean;
-  timeout: string;
-  /** kind: runs a command on the control-plane node (docker exec); unset for other providers. */
-  nodeExec?: (argv: string[]) => Promise<string>;
-  /** kind: name of the etcd static pod in kube-system. */
-  etcdPod?: string;
-  /** Set when `up` removed the smoke workload after verifying it (and it is not to be kept): when. */
-  smokeRemovedAt?: string;
-}
+export type { CheckEnv };
 
 const simulatedReason = 'nodes are simulated (KWOK): no container runs, so this needs a real cluster';
 

@@ -10,9 +10,9 @@ import type { IPod } from 'kubernetes-models/v1/Pod';
 import type { IHorizontalPodAutoscaler } from 'kubernetes-models/autoscaling/v2/HorizontalPodAutoscaler';
 import { toYaml, toYamlStream } from '../render/template.js';
 import type { ProbeId } from '../roadmap/types.js';
-import type { CheckEnv } from './checks.js';
+import type { CheckEnv, ProbeFailure } from './check-env.js';
 import { restoreDrill } from './drill.js';
-import { backupScheduleName } from '../steps/disaster-recovery.js';
+import { backupScheduleName } from '../names.js';
 import { unanswered } from '../adapters/kube-api.js';
 import { smokeHttpProbe } from './smoke.js';
 import { inClusterVerifierProbe } from './verifier-probe.js';
@@ -28,8 +28,6 @@ import {
   probePort,
   type PodToPodObjects,
 } from './probe-objects.js';
-
-export type ProbeFailure = { message: string; diagnose?: string } | { skipped: string } | undefined;
 
 async function runToCompletion(
   env: CheckEnv,

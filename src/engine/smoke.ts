@@ -7,11 +7,9 @@
 import type { Kubectl } from '../adapters/kubectl.js';
 import { toYaml } from '../render/template.js';
 import type { Check } from '../roadmap/types.js';
-import { smokeName, smokeNamespace, smokePage, smokeServicePort } from '../steps/integration.js';
-import { kubestrapNamespace } from '../steps/security.js';
-import type { CheckEnv } from './checks.js';
+import { kubestrapNamespace, smokeName, smokeNamespace, smokePage, smokeServicePort } from '../names.js';
+import type { CheckEnv, ProbeFailure } from './check-env.js';
 import { fetchScript, probePod } from './probe-objects.js';
-import type { ProbeFailure } from './probes.js';
 
 const markerName = 'kubestrap-smoke-removed';
 

@@ -4,9 +4,8 @@
  * an updated-at no older than the Job. The Job is deleted afterwards, with its pod.
  */
 import { toYaml } from '../render/template.js';
-import { verifier } from '../steps/verifier.js';
-import type { CheckEnv } from './checks.js';
-import type { ProbeFailure } from './probes.js';
+import { verifier } from '../names.js';
+import type { CheckEnv, ProbeFailure } from './check-env.js';
 
 interface CronJob {
   metadata?: { uid?: string; labels?: Record<string, string> };

@@ -4,54 +4,11 @@
  * nodes and zones. Each step puts these into its chart's own keys (checked against the real charts
  * at the pinned versions).
  */
+import type { AddonComponent } from '../config/addon-components.js';
 import type { Config } from '../config/schema.js';
 
 /** The PriorityClass of kubestrap's add-ons; created in the foundation phase, before any of them. */
 export const platformPriorityClass = 'kubestrap-platform-critical';
-
-/** Components whose requests and limits `spec.cost.addonResources` can override. */
-export const addonComponents = [
-  'cilium-agent',
-  'cilium-envoy',
-  'cilium-operator',
-  'hubble-relay',
-  'hubble-ui',
-  'metrics-server',
-  'snapshot-controller',
-  'cert-manager',
-  'cert-manager-webhook',
-  'cert-manager-cainjector',
-  'kyverno-admission-controller',
-  'kyverno-background-controller',
-  'kyverno-cleanup-controller',
-  'kyverno-reports-controller',
-  'envoy-gateway',
-  'envoy-proxy',
-  'traefik',
-  'prometheus-operator',
-  'prometheus',
-  'alertmanager',
-  'config-reloader',
-  'grafana',
-  'grafana-sidecar',
-  'kube-state-metrics',
-  'node-exporter',
-  'loki',
-  'loki-gateway',
-  'loki-sidecar',
-  'vpa-recommender',
-  'vpa-updater',
-  'vpa-admission-controller',
-  'cluster-autoscaler',
-  'velero',
-  'velero-node-agent',
-  'opencost',
-  'opencost-ui',
-  'minio',
-  /** Short-lived helpers: chart hook Jobs (certificate generation, CRD upgrades) and init containers. */
-  'helper-jobs',
-] as const;
-export type AddonComponent = (typeof addonComponents)[number];
 
 export interface ContainerResources {
   requests: { cpu: string; memory: string };

@@ -3,7 +3,10 @@
  * the actions that apply them and the checks that verify them. The engine turns actions and checks
  * into kubectl/helm/kind argv through the adapters, so `plan` lists exactly what `up` will run.
  */
+import type { ChartSourceRef, HelmRelease } from '../adapters/helm-release.js';
 import type { Config } from '../config/schema.js';
+
+export type { ChartSourceRef, HelmRelease };
 
 export const phaseIds = ['foundation', 'features', 'observability', 'operations'] as const;
 export type PhaseId = (typeof phaseIds)[number];
@@ -12,21 +15,6 @@ export interface Artifact {
   /** Path relative to the render directory, e.g. `features/security/namespaces.yaml`. */
   path: string;
   content: string;
-}
-
-export interface ChartSourceRef {
-  /** What helm takes as the chart argument: a chart name (with `repo`), a directory, or an oci:// ref. */
-  ref: string;
-  repo?: string;
-  version?: string;
-}
-
-export interface HelmRelease {
-  release: string;
-  namespace: string;
-  chart: ChartSourceRef;
-  /** Artifact path of the values file. */
-  values: string;
 }
 
 /** A Secret kubestrap generates at apply time; its value never enters plan, state, logs or argv. */

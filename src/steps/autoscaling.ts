@@ -6,7 +6,7 @@ import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { commonLabels } from '../render/common.js';
 import { renderObject } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
-import { smokeName, smokeNamespace } from './integration.js';
+import { smokeName, smokeNamespace } from '../names.js';
 
 /**
  * The VPA's components run where the upstream project installs them: kube-system, whose Pod

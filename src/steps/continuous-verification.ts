@@ -4,7 +4,8 @@ import { commonLabels, defaultStorageClass, podSecurityLabels } from '../render/
 import { renderObject, toYaml } from '../render/template.js';
 import type { Check, Step } from '../roadmap/types.js';
 import { priorityClassNames, tenantLimitRangeName, tenantQuotaName } from './cost.js';
-import { backupScheduleName, veleroNamespace } from './disaster-recovery.js';
+import { veleroNamespace } from './disaster-recovery.js';
+import { backupScheduleName } from '../names.js';
 import { monitoringNamespace, scorecard } from './monitoring.js';
 import { verifier, verifierAlerts, verifierManifests } from './verifier.js';
 import { describeCheck } from '../roadmap/describe-check.js';

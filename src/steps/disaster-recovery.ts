@@ -6,14 +6,13 @@ import { needsNodeAgent, volumeBackup } from '../render/backup-volumes.js';
 import { commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { identityWiring } from '../render/identity.js';
 import { renderObject, renderObjects } from '../render/template.js';
-import { veleroNamespace } from '../names.js';
+import { backupScheduleName, veleroNamespace } from '../names.js';
 import type { Step } from '../roadmap/types.js';
 import { monitoringNamespace } from './monitoring.js';
 
 export { veleroNamespace };
 export const minioCredentialsSecret = 'minio-credentials';
 export const veleroCredentialsSecret = 'velero-credentials';
-export const backupScheduleName = 'kubestrap-daily';
 /** The VolumeSnapshotClass Velero uses (label velero.io/csi-volumesnapshot-class) in snapshot mode. */
 export const veleroSnapshotClass = 'kubestrap-velero';
 const minioEndpoint = `http://minio.${veleroNamespace}.svc:9000`;

@@ -5,19 +5,14 @@ import { renderObject, renderObjects } from '../render/template.js';
 import type { Step } from '../roadmap/types.js';
 import { gatewayAccessLabels, gatewayImplementation, gatewayName, gatewayNamespace, implementations, routeListener } from './gateway.js';
 import { isolationChecks, namespaceIsolation } from './security.js';
+import { smokeName, smokeNamespace, smokePage } from '../names.js';
 
-/** The smoke-test workload; later steps (HPA, VPA, backups) target it by these names. */
-export const smokeNamespace = 'kubestrap-smoke';
-export const smokeName = 'smoke';
 export const smokeSelector: Record<string, string> = {
   'app.kubernetes.io/name': 'kubestrap-smoke',
   'app.kubernetes.io/component': smokeName,
 };
+/** The container's http port, the smoke Service's targetPort. */
 const smokePort = 8080;
-/** The Service's port (targetPort http = smokePort). */
-export const smokeServicePort = 80;
-/** The one line the smoke workload serves at `/`; the smoke-http probe must read exactly this. */
-export const smokePage = 'kubestrap-smoke-ok';
 
 /**
  * The integration smoke test: a small restricted-compliant workload exposed through the shared

@@ -8,12 +8,6 @@ import type { Check, Step, StepId } from '../roadmap/types.js';
 import { certManagerNeedsGatewayApi, issuerName, issuerObjects, rootCa, selfSignedIssuer } from '../render/tls.js';
 import { gatewayAccessLabels, gatewayImplementation, gatewayName, gatewayNamespace, implementations } from './gateway.js';
 
-/**
- * kubestrap's own namespace: run state, the Lease, and the probes' pods. The engine creates it
- * (with Pod Security enforced) before the first step, since state must exist from the start; this
- * step does not render it, so there is one owner and no two applies fight over its labels.
- */
-export { kubestrapNamespace };
 export { selfSignedIssuer };
 
 const kyvernoNamespace = 'kyverno';

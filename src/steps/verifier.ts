@@ -9,13 +9,9 @@ import { lock } from '../lock.js';
 import { addonPriorityClass, addonResources } from '../render/addons.js';
 import { renderObject, renderObjects } from '../render/template.js';
 import type { Check } from '../roadmap/types.js';
+import { verifier } from '../names.js';
 
-export const verifier = {
-  name: 'kubestrap-verifier',
-  cronJob: 'kubestrap-verifier',
-  checks: 'kubestrap-verifier-checks',
-  results: 'kubestrap-verifier-results',
-} as const;
+export { verifier };
 
 /** One check as the verifier reads it (verifier/main.go `check`). */
 export interface InClusterCheck {
