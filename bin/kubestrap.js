@@ -2,7 +2,7 @@
 // `kubestrap --version` and `kubestrap --help` are answered here without loading the CLI: commander
 // alone pulls in child_process, net and streams, which doubles the start time of a bare node.
 // --help prints the text scripts/build-help.mjs captured from commander at build time (the exact
-// bytes `--help` writes), only while dist/cli.js is the file it was captured from and the terminal
+// bytes `--help` writes), only while dist/bundled/cli.js is the file it was captured from and the terminal
 // width gives the same wrapping; otherwise, and for everything else, the CLI runs as usual.
 import { readFileSync, statSync } from 'node:fs';
 
@@ -11,7 +11,7 @@ const args = process.argv.slice(2);
 function cachedRootHelp() {
   try {
     const help = JSON.parse(readFileSync(new URL('../dist/root-help.json', import.meta.url), 'utf8'));
-    const cli = statSync(new URL('../dist/cli.js', import.meta.url));
+    const cli = statSync(new URL('../dist/bundled/cli.js', import.meta.url));
     if (help.cli.size !== cli.size || help.cli.mtimeMs !== cli.mtimeMs) return undefined;
     // commander wraps to the terminal's columns on a TTY and to 80 columns otherwise.
     if (!process.stdout.isTTY || process.stdout.columns === help.narrow.width) return help.narrow.text;
@@ -38,7 +38,8 @@ if (args.length === 1 && (args[0] === '--version' || args[0] === '-V')) {
     // of `plan`: module compilation was the largest part of start-up; ~10 % less CPU measured).
     const { enableCompileCache } = await import('node:module');
     enableCompileCache?.();
-    const { main } = await import('../dist/cli.js');
+    // The CLI as scripts/build-bundle.mjs bundled it: a few modules instead of ~240.
+    const { main } = await import('../dist/bundled/cli.js');
     process.exitCode = await main(process.argv);
   }
 }

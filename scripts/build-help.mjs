@@ -2,7 +2,8 @@
 // the text added with addHelpText) into dist/root-help.json, once wrapped at 80 columns (pipes and
 // non-TTY output) and once unwrapped (terminals wide enough that commander wraps nothing), so
 // bin/kubestrap.js can print it without loading commander. The capture is keyed by the size and
-// mtime of dist/cli.js; a different dist/cli.js makes bin/kubestrap.js ignore it.
+// mtime of dist/bundled/cli.js (what bin/kubestrap.js runs; scripts/build-bundle.mjs writes it);
+// a different file there makes bin/kubestrap.js ignore it.
 import { statSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
@@ -19,7 +20,7 @@ function capture(width) {
 
 const narrowWidth = 80;
 const wide = capture(100_000);
-const cli = statSync(new URL('cli.js', dist));
+const cli = statSync(new URL('bundled/cli.js', dist));
 const out = {
   cli: { size: cli.size, mtimeMs: cli.mtimeMs },
   narrow: { width: narrowWidth, text: capture(narrowWidth) },

@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { kubernetesMinors } from '../lock.js';
-import { addonComponents } from './addon-components.js';
+import { addonComponents } from '../render/addons.js';
 import {
   backupVolumesSchema,
   gatewayHostnamesSchema,
@@ -16,6 +16,10 @@ import {
   tlsSchema,
 } from './schema-tls.js';
 import { clusterProfiles, providerAddonNames } from './profile-names.js';
+
+// zod compiles a fast path per object schema (new Function) on its first parse; a CLI parses one
+// config per run, so the compilation cost more than it saved (issue 12). Results are the same.
+z.config({ jitless: true });
 
 const dns1123Label = z
   .string()

@@ -5,8 +5,10 @@
  * spliced into text, so no input can change a document's structure: a value containing a newline,
  * a colon, `---` or `{{` stays one scalar.
  */
-import { readFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { Document, isMap, isPair, isScalar, isSeq, parseAllDocuments, type Node, type ScalarTag } from 'yaml';
 import { emitYaml } from './yaml-emit.js';
@@ -48,18 +50,101 @@ function compile(node: unknown): unknown {
   return node === null || node === undefined ? null : new Other(node as Node);
 }
 
+/** A template's documents in their compiled form, parsed with the yaml package. */
+export function parseTemplate(name: string, text: string): unknown[] {
+  const parsed = parseAllDocuments(text, { customTags: placeholderTags }) as Document[];
+  for (const d of parsed) {
+    const [error] = d.errors;
+    if (error) throw new Error(`template ${name}: ${error.message}`);
+  }
+  return parsed.map((d) => compile(d.contents));
+}
+
+/*
+ * The compiled form as JSON, written at build time (scripts/build-templates.mjs) next to the tsc
+ * output: parsing the templates with the yaml package was a sixth of `plan`'s CPU. An entry is used
+ * only while the template's text has the same hash; otherwise (an edited template, a run from the
+ * sources) the template is parsed as before. JSON: a list is a list, a map {"$map": [[key, value]]},
+ * a placeholder {"$var": key} or {"$opt": key}, a scalar itself.
+ */
+export interface Precompiled {
+  [name: string]: { sha256: string; docs: unknown[] };
+}
+const precompiledFile = new URL('../compiled-templates.json', import.meta.url);
+let precompiled: Precompiled | undefined;
+
+function builtStore(): Precompiled {
+  if (!precompiled) {
+    try {
+      precompiled = JSON.parse(readFileSync(precompiledFile, 'utf8')) as Precompiled;
+    } catch {
+      precompiled = {};
+    }
+  }
+  return precompiled;
+}
+
+/** The compiled documents of template `name` from `store`, if it holds them for exactly this text. */
+export function precompiledDocs(store: Precompiled, name: string, text: string): unknown[] | undefined {
+  const entry = Object.hasOwn(store, name) ? store[name] : undefined;
+  if (!entry || entry.sha256 !== sha256(text)) return undefined;
+  return entry.docs.map(decode);
+}
+
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+function encode(node: unknown): unknown {
+  if (node instanceof Placeholder) return { [node.optional ? '$opt' : '$var']: node.key };
+  if (node instanceof Entries) return { $map: node.pairs.map(([key, value]) => [key, encode(value)]) };
+  if (Array.isArray(node)) return node.map(encode);
+  if (typeof node === 'number' && (!Number.isFinite(node) || Object.is(node, -0))) throw new Unencodable();
+  if (node === null || ['string', 'number', 'boolean'].includes(typeof node)) return node;
+  throw new Unencodable();
+}
+class Unencodable extends Error {}
+
+function decode(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(decode);
+  if (node === null || typeof node !== 'object') return node;
+  const o = node as { $map?: [string, unknown][]; $var?: string; $opt?: string };
+  if (o.$map) return new Entries(o.$map.map(([key, value]) => [key, decode(value)]));
+  return new Placeholder(o.$opt ?? o.$var ?? '', o.$opt !== undefined);
+}
+
+/**
+ * Every template under `dir` (templates/) in the compiled form of precompiledDocs, for the build. A
+ * template whose compiled form JSON cannot carry exactly (a YAML node kept as such, a number JSON
+ * has no text for) is left out, and parsed at run time.
+ */
+export function precompileTemplates(dir = templatesDir): Precompiled {
+  const out: Precompiled = {};
+  const names = readdirSync(dir, { recursive: true, withFileTypes: true })
+    .filter((e) => e.isFile() && e.name.endsWith('.yaml'))
+    .map((e) => path.relative(dir, path.join(e.parentPath, e.name)).split(path.sep).join('/'))
+    .sort();
+  for (const name of names) {
+    const text = readFileSync(path.join(dir, name), 'utf8');
+    const docs = parseTemplate(name, text);
+    let encoded: unknown[];
+    try {
+      encoded = docs.map(encode);
+    } catch (error) {
+      if (error instanceof Unencodable) continue;
+      throw error;
+    }
+    const back = (JSON.parse(JSON.stringify(encoded)) as unknown[]).map(decode);
+    if (isDeepStrictEqual(back, docs)) out[name] = { sha256: sha256(text), docs: encoded };
+  }
+  return out;
+}
+
 const cache = new Map<string, unknown[]>();
 
 function load(name: string): unknown[] {
   let docs = cache.get(name);
   if (!docs) {
     const text = readFileSync(path.join(templatesDir, name), 'utf8');
-    const parsed = parseAllDocuments(text, { customTags: placeholderTags }) as Document[];
-    for (const d of parsed) {
-      const [error] = d.errors;
-      if (error) throw new Error(`template ${name}: ${error.message}`);
-    }
-    docs = parsed.map((d) => compile(d.contents));
+    docs = precompiledDocs(builtStore(), name, text) ?? parseTemplate(name, text);
     cache.set(name, docs);
   }
   return docs;
