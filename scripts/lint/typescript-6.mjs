@@ -1,6 +1,7 @@
 // typescript-eslint and dependency-cruiser read TypeScript through its JavaScript API, which
 // TypeScript 7 (the compiler this project builds with) no longer ships. Inside the lint processes
-// only, every import of 'typescript' resolves to the 6.0 release installed as 'typescript-6'.
+// only (and StrykerJS, which reads tsconfig.json with it: scripts/mutation.mjs), every import of
+// 'typescript' resolves to the 6.0 release installed as 'typescript-6'.
 // Loaded with `node --import`; the build and the tests never load it.
 import { registerHooks } from 'node:module';
 
