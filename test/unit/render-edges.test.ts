@@ -1,0 +1,128 @@
+// Render helpers at the edges the example configurations do not reach: the YAML fast path's fallbacks
+// and null-prototype objects, file-system volume backups, local/OCI chart sources, the target context
+// and template errors. Written against the mutants StrykerJS found surviving or uncovered in src/render
+// (npm run mutation, docs/mutation.md).
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load.js';
+import { lock } from '../../src/lock.js';
+import { volumeBackup, needsNodeAgent } from '../../src/render/backup-volumes.js';
+import { chartSource } from '../../src/render/charts.js';
+import { targetContext } from '../../src/render/common.js';
+import { parseTemplate } from '../../src/render/template.js';
+import { emitYaml, emitYamlDocument, isAmbiguousPlain } from '../../src/render/yaml-emit.js';
+import { emitPlainYaml } from '../../src/render/yaml-fast.js';
+
+const writers = { ambiguous: isAmbiguousPlain, document: emitYamlDocument };
+const config = (spec: string) =>
+  parseConfigText(`apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\nspec:\n${spec}`, '/x/k.yaml').config;
+
+describe('the YAML fast path', () => {
+  it('takes objects without a prototype, as the yaml package writes them', () => {
+    const bare = Object.assign(Object.create(null) as object, { a: 1, b: { c: 'x' } });
+    expect(emitPlainYaml(bare, writers)).toBe('a: 1\nb:\n  c: x\n');
+    expect(emitYaml(bare)).toBe(emitYamlDocument({ a: 1, b: { c: 'x' } }));
+  });
+
+  it('leaves other object types to the yaml package', () => {
+    expect(emitPlainYaml(new Date(0), writers)).toBeUndefined();
+    expect(emitPlainYaml({ when: new Date(0) }, writers)).toBeUndefined();
+    expect(emitPlainYaml({ m: new Map([['a', 1]]) }, writers)).toBeUndefined();
+  });
+
+  it('writes null as null, and leaves values it has no text for (bigint) to the yaml package', () => {
+    expect(emitPlainYaml({ a: null, b: [null, 1] }, writers)).toBe('a: null\nb:\n  - null\n  - 1\n');
+    expect(emitPlainYaml({ a: 10n }, writers)).toBeUndefined();
+    expect(emitPlainYaml([10n], writers)).toBeUndefined();
+    expect(emitYaml({ a: 10n })).toBe(emitYamlDocument({ a: 10n }));
+  });
+
+  it('takes a key outside the plain alphabet from the yaml writer, and stays on the fast path', () => {
+    const value = { 'a: b': 1, '#x': 'y', '': 2 };
+    const fast = emitPlainYaml(value, writers);
+    expect(fast).toBe(emitYamlDocument(value));
+    expect(fast).toContain('"a: b": 1\n');
+  });
+
+  it('gives up on a key the writer puts on lines of its own (over 1024 characters), and emitYaml still writes it right', () => {
+    const long = `${'k'.repeat(1100)}: x`;
+    expect(emitPlainYaml({ [long]: 1 }, writers)).toBeUndefined();
+    expect(emitYaml({ [long]: 1 })).toBe(emitYamlDocument({ [long]: 1 }));
+    // A plain key of 1001-1024 characters is written by the writer too, on one line.
+    const plainLong = 'p'.repeat(1010);
+    expect(emitPlainYaml({ [plainLong]: 1 }, writers)).toBe(`${plainLong}: 1\n`);
+  });
+
+  it('gives up on multi-line strings and undefined list items, and writes scalars alone with the full writer', () => {
+    expect(emitPlainYaml({ a: 'x\ny' }, writers)).toBeUndefined();
+    expect(emitPlainYaml([1, undefined], writers)).toBeUndefined();
+    expect(emitPlainYaml('---', writers)).toBeUndefined();
+    expect(emitPlainYaml(null, writers)).toBeUndefined();
+    expect(emitPlainYaml([], writers)).toBe('[]\n');
+    expect(emitPlainYaml({ a: undefined }, writers)).toBe('{}\n');
+  });
+
+  it('numbers without an exact integer text come from the writer', () => {
+    for (const n of [1.5, -0, 1e21, Number.NaN, Number.POSITIVE_INFINITY])
+      expect(emitPlainYaml({ n }, writers)).toBe(emitYamlDocument({ n }));
+  });
+
+  it('escapes the C1 controls JSON leaves raw with two hex digits', () => {
+    expect(emitYaml({ a: 'x\x7fy\x9b' })).toBe('a: "x\\x7fy\\x9b"\n');
+  });
+});
+
+describe('volume backups', () => {
+  it('file-system when asked, with the node agent', () => {
+    const v = volumeBackup(config('  backup: { volumes: file-system }\n'));
+    expect(v).toEqual({ mode: 'file-system', reason: 'spec.backup.volumes is file-system' });
+    expect(needsNodeAgent(v)).toBe(true);
+  });
+
+  it('none: objects only, no node agent', () => {
+    const v = volumeBackup(config('  backup: { volumes: none }\n'));
+    expect(v.mode).toBe('none');
+    expect(v.reason).toContain('objects only');
+    expect(needsNodeAgent(v)).toBe(false);
+  });
+});
+
+describe('chart sources', () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'ks-render-edges-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const pin = lock.charts.metricsServer;
+
+  it('local: the chart directory when there is one, else the packaged chart, relative to the config', () => {
+    const c = config(`  charts: { source: local, localDir: charts }\n`);
+    mkdirSync(path.join(dir, 'charts'));
+    expect(chartSource(c, dir, 'metricsServer')).toEqual({ ref: path.join(dir, 'charts', pin.chart) });
+    writeFileSync(path.join(dir, 'charts', `${pin.chart}-${pin.version}.tgz`), '');
+    expect(chartSource(c, dir, 'metricsServer')).toEqual({ ref: path.join(dir, 'charts', `${pin.chart}-${pin.version}.tgz`) });
+    mkdirSync(path.join(dir, 'charts', pin.chart));
+    expect(chartSource(c, dir, 'metricsServer')).toEqual({ ref: path.join(dir, 'charts', pin.chart) });
+  });
+
+  it('oci: the mirror without its trailing slashes, and the pinned version', () => {
+    const c = config('  charts: { source: oci, ociMirror: "oci://registry.example.com/charts//" }\n');
+    expect(chartSource(c, dir, 'metricsServer')).toEqual({ ref: `oci://registry.example.com/charts/${pin.chart}`, version: pin.version });
+  });
+});
+
+describe('target context', () => {
+  it("kind's own context, or the one the user named", () => {
+    expect(targetContext(config('  cluster: { name: lab }\n'))).toBe('kind-lab');
+    expect(targetContext(config('  cluster: { provider: existing, context: prod }\n'))).toBe('prod');
+  });
+});
+
+describe('templates', () => {
+  it('a template that is not valid YAML is refused with its name', () => {
+    expect(() => parseTemplate('bad.yaml', 'a: [unclosed\n')).toThrow(/^template bad\.yaml: /);
+  });
+
+  it('an empty document compiles to null', () => {
+    expect(parseTemplate('empty.yaml', '---\n---\na: 1\n')).toEqual([null, expect.anything()]);
+  });
+});
