@@ -5,7 +5,7 @@
  */
 import { z } from 'zod';
 import { kubernetesMinors } from '../lock.js';
-import { addonComponents } from '../render/addons.js';
+import { addonComponents } from './addon-components.js';
 import {
   backupVolumesSchema,
   gatewayHostnamesSchema,
