@@ -7,7 +7,8 @@ import { rm } from 'node:fs/promises';
 import type { LoadedConfig } from '../config/load.js';
 import { encryptionKeyFile } from '../names.js';
 
-import { roadmap } from '../roadmap/roadmap.js';
+import { runLayout } from '../roadmap/layout.js';
+import { stepIds } from '../roadmap/types.js';
 import { Emitter, type EventSink } from './events.js';
 import { guardIdentity, identityRecordPath, readIdentity, readIdentityRecord, removeIdentityRecord } from './identity.js';
 import { leaseName, RunLease } from './lease.js';
@@ -57,7 +58,16 @@ async function removeAll(options: DownOptions, emitter: Emitter, session: Sessio
   const result: DownResult = { removed: [], kept: [] };
   const recordFile = identityRecordPath(baseDir, config.metadata.name);
   const log = (message: string) => emitter.emit({ event: 'log', level: 'info', message });
-  emitter.emit({ event: 'run.start', command: 'down', roadmap: config.metadata.name, context: session.kubectl.target.context, steps: [] });
+  // Every step, last first: what down walks, and what the renderers draw.
+  const layout = runLayout(stepIds, true);
+  emitter.emit({
+    event: 'run.start',
+    command: 'down',
+    roadmap: config.metadata.name,
+    context: session.kubectl.target.context,
+    steps: [],
+    phases: layout,
+  });
   if (options.purge && options.volumes?.length) {
     emitter.emit({
       event: 'log',
@@ -95,7 +105,7 @@ async function removeAll(options: DownOptions, emitter: Emitter, session: Sessio
   try {
     const timeout = config.spec.verification.timeout;
     const pendingNamespaces = new Set<string>();
-    const order = roadmap.flatMap((p) => p.steps.map((s) => ({ phase: p.id, id: s.id }))).reverse();
+    const order = layout.flatMap((p) => p.steps.map((id) => ({ phase: p.id, id })));
     for (const { phase, id } of order) {
       const step = state.steps[id];
       if (!step) continue;

@@ -4,9 +4,10 @@
  * recorded so the next run starts there (earlier steps re-verify and skip).
  */
 import type { LoadedConfig } from '../config/load.js';
-import { InterruptedError, KubestrapError, UsageError, VerificationError } from '../errors.js';
+import { InterruptedError, KubestrapError, UsageError, VerificationError, type ExitCode } from '../errors.js';
 import { buildPlan, type Plan, type PlannedStep } from '../plan/plan.js';
 import { writePlanArtifacts } from '../plan/write.js';
+import { runLayout } from '../roadmap/layout.js';
 import type { PhaseId, StepId } from '../roadmap/types.js';
 import { ActionFailure, executeAction } from './actions.js';
 import { clusterIsSimulated, runCheck, type CheckEnv } from './checks.js';
@@ -46,7 +47,7 @@ export interface RunOptions {
 }
 
 export interface RunSummary {
-  exitCode: number;
+  exitCode: ExitCode;
   changed: StepId[];
   skipped: { step: StepId; reason: string }[];
   checks: CheckResult[];
@@ -96,6 +97,7 @@ export async function runRoadmap(options: RunOptions): Promise<RunSummary> {
     roadmap: config.metadata.name,
     context: session.kubectl.target.context,
     steps: selected.map((s) => s.step.id),
+    phases: runLayout(selected.map((s) => s.step.id)),
   });
 
   let lease: RunLease | undefined;

@@ -8,7 +8,6 @@
 import { Listr, PRESET_TIMER, type ListrTaskWrapper } from 'listr2';
 import chalk from 'chalk';
 import type { EventSink, RunEvent } from '../engine/events.js';
-import { roadmapLayout } from '../roadmap/layout.js';
 import type { PhaseId, StepId } from '../roadmap/types.js';
 
 export interface TtyOptions {
@@ -63,6 +62,7 @@ export function ttyRenderer(options: TtyOptions): TtySink {
   const phaseMs = new Map<PhaseId, number>();
   const notes: string[] = [];
   let command = 'up';
+  let layout: Extract<RunEvent, { event: 'run.start' }>['phases'] = [];
   let listr: Promise<unknown> | undefined;
   const finished = deferred<undefined>();
   let current: StepId | undefined;
@@ -111,30 +111,23 @@ export function ttyRenderer(options: TtyOptions): TtySink {
 
   const start = (e: Extract<RunEvent, { event: 'run.start' }>) => {
     command = e.command;
-    const ordered = command === 'down' ? [...roadmapLayout].reverse() : roadmapLayout;
-    const selected = new Set<StepId>(e.steps);
-    const tasks = ordered
-      .map((phase) => {
-        const ids = phase.steps.filter((id) => selected.size === 0 || selected.has(id));
-        if (command === 'down') ids.reverse();
-        return { phase, ids };
-      })
-      .filter((p) => p.ids.length > 0)
-      .map(({ phase, ids }) => ({
-        title: `${chalk.bold(phase.id)} ${chalk.dim(`- ${phase.weeks}`)}`,
-        task: async (_ctx: unknown, task: AnyTask) => {
-          const ran = await phaseGate(phase.id).promise;
-          if (!ran) {
-            task.skip(`${phase.id}: ${chalk.dim('not run')}`);
-            return undefined;
-          }
-          // Steps of a phase may run at the same time (the engine runs the roadmap as a DAG).
-          return task.newListr(
-            ids.map((id) => stepTask(id, ids)),
-            { concurrent: true, exitOnError: true },
-          );
-        },
-      }));
+    // The engine says which phases and steps this run walks, in its order (reversed for down).
+    layout = e.phases;
+    const tasks = layout.map((phase) => ({
+      title: `${chalk.bold(phase.id)} ${chalk.dim(`- ${phase.weeks}`)}`,
+      task: async (_ctx: unknown, task: AnyTask) => {
+        const ran = await phaseGate(phase.id).promise;
+        if (!ran) {
+          task.skip(`${phase.id}: ${chalk.dim('not run')}`);
+          return undefined;
+        }
+        // Steps of a phase may run at the same time (the engine runs the roadmap as a DAG).
+        return task.newListr(
+          phase.steps.map((id) => stepTask(id, phase.steps)),
+          { concurrent: true, exitOnError: true },
+        );
+      },
+    }));
     write(chalk.bold(`kubestrap ${e.command}: roadmap ${e.roadmap} on context ${e.context}`));
     listr = new Listr(tasks, {
       concurrent: false,
@@ -150,7 +143,7 @@ export function ttyRenderer(options: TtyOptions): TtySink {
   const end = (e: Extract<RunEvent, { event: 'run.end' }>) => {
     for (const s of steps.values()) s.done.resolve({ kind: 'skip', reason: e.ok ? 'nothing to do' : 'not run' });
     for (const g of phases.values()) g.resolve(false);
-    for (const phase of roadmapLayout) phaseGate(phase.id).resolve(false);
+    for (const phase of layout) phaseGate(phase.id).resolve(false);
     const summary = () => {
       const secs = (ms: number) => `${(ms / 1000).toFixed(1)}s`;
       const lines = [

@@ -28,3 +28,26 @@ export const roadmapLayout: readonly PhaseLayout[] = [
     steps: ['disaster-recovery', 'cost', 'continuous-verification'],
   },
 ];
+
+/** A phase of one run: its steps are the ones the run walks. */
+export interface RunPhase {
+  id: PhaseId;
+  title: string;
+  weeks: string;
+  steps: StepId[];
+}
+
+/**
+ * The phases and steps a run walks, in the order it walks them: the roadmap's order, reversed
+ * (phases and the steps in each) when removing. Phases with none of the steps are left out.
+ */
+export function runLayout(steps: readonly StepId[], reverse = false): RunPhase[] {
+  const selected = new Set(steps);
+  const phases = roadmapLayout
+    .map((phase) => {
+      const ids = phase.steps.filter((id) => selected.has(id));
+      return { id: phase.id, title: phase.title, weeks: phase.weeks, steps: reverse ? ids.reverse() : ids };
+    })
+    .filter((phase) => phase.steps.length > 0);
+  return reverse ? phases.reverse() : phases;
+}

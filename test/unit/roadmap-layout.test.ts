@@ -1,6 +1,7 @@
-// The roadmap's layout (src/roadmap/layout.ts, read by renderers) and its step registry agree.
+// The roadmap's layout (src/roadmap/layout.ts; the engine sends a run's part of it in run.start)
+// and its step registry agree.
 import { describe, expect, it } from 'vitest';
-import { roadmapLayout } from '../../src/roadmap/layout.js';
+import { roadmapLayout, runLayout } from '../../src/roadmap/layout.js';
 import { roadmap } from '../../src/roadmap/roadmap.js';
 import { phaseIds, stepIds } from '../../src/roadmap/types.js';
 
@@ -16,5 +17,22 @@ describe('roadmap layout', () => {
       expect(phase.steps.map((s) => s.id)).toEqual(roadmapLayout[i]!.steps);
       for (const step of phase.steps) expect(step.phase, step.id).toBe(phase.id);
     });
+  });
+
+  it("a run's layout keeps the phases with a selected step, in roadmap order, whatever order the steps come in", () => {
+    const layout = runLayout(['monitoring', 'storage', 'cluster']);
+    expect(layout.map((p) => [p.id, p.steps])).toEqual([
+      ['foundation', ['cluster', 'storage']],
+      ['observability', ['monitoring']],
+    ]);
+    expect(layout[0]).toMatchObject({ title: 'Foundation', weeks: 'weeks 1-2: core infrastructure' });
+    expect(runLayout([])).toEqual([]);
+  });
+
+  it('reversed (down), phases and the steps in each come last first, and the roadmap layout is left as it was', () => {
+    const layout = runLayout(stepIds, true);
+    expect(layout.map((p) => p.id)).toEqual([...phaseIds].reverse());
+    expect(layout.flatMap((p) => p.steps)).toEqual([...stepIds].reverse());
+    expect(roadmapLayout.flatMap((p) => p.steps)).toEqual([...stepIds]);
   });
 });
