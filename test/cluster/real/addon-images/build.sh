@@ -34,6 +34,12 @@ images=(
   "kyverno-reports-controller|v1.19.0|reg.kyverno.io/kyverno/reports-controller:v1.19.0|kyverno|reports-controller"
   "kyverno-readiness-checker|v1.19.0|ghcr.io/kyverno/readiness-checker:v1.19.0|kyverno|readiness-checker"
   "kyverno-cli|v1.19.0|reg.kyverno.io/kyverno/kyverno-cli:v1.19.0|kyverno|cli/kubectl-kyverno"
+  "prometheus-operator|v0.93.1|quay.io/prometheus-operator/prometheus-operator:v0.93.1|prometheus_operator|operator"
+  "prometheus-config-reloader|v0.93.1|quay.io/prometheus-operator/prometheus-config-reloader:v0.93.1|prometheus_operator|prometheus-config-reloader"
+  "kube-state-metrics|v2.20.0|registry.k8s.io/kube-state-metrics/kube-state-metrics:v2.20.0|kube_state_metrics|"
+  "node-exporter|v1.12.1|quay.io/prometheus/node-exporter:v1.12.1-distroless|node_exporter|"
+  "alertmanager|v0.34.0|quay.io/prometheus/alertmanager:v0.34.0|alertmanager|"
+  "prometheus|v3.14.0|quay.io/prometheus/prometheus:v3.14.0-distroless|prometheus|"
 )
 
 only="" list=false
