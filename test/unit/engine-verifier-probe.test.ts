@@ -1,0 +1,123 @@
+// The in-cluster verifier probe (src/engine/verifier-probe.ts): a Job from the CronJob's template must
+// complete and update the results ConfigMap; the Job is always deleted. kubectl's child processes are
+// faked (fake-cluster.ts, with the Job's status answered by the test).
+import { describe, expect, it } from 'vitest';
+import { Helm } from '../../src/adapters/helm.js';
+import { Kubectl } from '../../src/adapters/kubectl.js';
+import type { CheckEnv } from '../../src/engine/check-env.js';
+import { inClusterVerifierProbe } from '../../src/engine/verifier-probe.js';
+import { verifier } from '../../src/names.js';
+import { FakeCluster } from './fake-cluster.js';
+import { fakeExec, type FakeResult } from './fake-exec.js';
+
+const ns = 'kubestrap-system';
+
+/** A FakeCluster whose Jobs report `condition` and whose pods/logs are answered by the test. */
+function setup(job: { condition?: { type: string; status: string; message?: string } }, extra: [string[], FakeResult][] = []) {
+  const c = new FakeCluster();
+  const answer = (c as unknown as { answer(argv: readonly string[], input: string | undefined): FakeResult | undefined }).answer.bind(c);
+  const exec = fakeExec(
+    [
+      [
+        ['kubectl', '--context', 'fake', 'get', 'jobs.batch'],
+        JSON.stringify({ status: { conditions: job.condition ? [job.condition] : [] } }),
+      ],
+      ...extra,
+    ],
+    answer,
+  );
+  const env: CheckEnv = { kubectl: new Kubectl(exec, c.target), helm: new Helm(exec, c.target, 4), simulated: false, timeout: '1m' };
+  return { c, exec, env };
+}
+
+const cronJob = {
+  apiVersion: 'batch/v1',
+  kind: 'CronJob',
+  metadata: { name: verifier.cronJob, namespace: ns },
+  spec: {
+    jobTemplate: { metadata: { labels: { team: 'platform' } }, spec: { template: { spec: { containers: [{ name: 'verifier' }] } } } },
+  },
+};
+const results = (updatedAt: string) => ({
+  apiVersion: 'v1',
+  kind: 'ConfigMap',
+  metadata: { name: verifier.results, namespace: ns },
+  data: { 'updated-at': updatedAt },
+});
+
+describe('in-cluster verifier probe (kubectl faked)', () => {
+  it('no CronJob: says which one is missing, and creates nothing', async () => {
+    const { c, env } = setup({});
+    expect(await inClusterVerifierProbe(env, ns)).toEqual({ message: `CronJob ${ns}/${verifier.cronJob} does not exist` });
+    expect(c.changes).toEqual([]);
+  });
+
+  it('a completed Job and fresh results pass; the Job carries the template labels plus managed-by and is deleted', async () => {
+    const { c, exec, env } = setup({ condition: { type: 'Complete', status: 'True' } });
+    c.put(cronJob);
+    c.put(results(new Date(Date.now() + 60_000).toISOString()));
+    expect(await inClusterVerifierProbe(env, ns, 5_000)).toBeUndefined();
+    const applied = c.changes.find((x) => x.startsWith('apply Job'))!;
+    expect(applied).toMatch(new RegExp(`^apply Job ${ns}/${verifier.cronJob}-probe-[0-9a-z]+$`));
+    const name = applied.split('/')[1]!;
+    expect(c.changes).toContain(`delete job ${ns}/${name}`);
+    expect(exec.calls.some((a) => a.includes('delete') && a.includes(name) && a.includes('60s'))).toBe(true);
+  });
+
+  it('the Job is built from the template: its spec, and labels with managed-by', async () => {
+    const { c, env } = setup({ condition: { type: 'Complete', status: 'True' } });
+    c.put(cronJob);
+    c.put(results(new Date(Date.now() + 60_000).toISOString()));
+    const applied: unknown[] = [];
+    const apply = env.kubectl.applyStdin.bind(env.kubectl);
+    env.kubectl.applyStdin = async (yaml: string) => {
+      applied.push(yaml);
+      return apply(yaml);
+    };
+    await inClusterVerifierProbe(env, ns, 5_000);
+    expect(String(applied[0])).toContain('team: platform');
+    expect(String(applied[0])).toContain('app.kubernetes.io/managed-by: kubestrap');
+    expect(String(applied[0])).toContain('- name: verifier');
+  });
+
+  it('results older than the Job, or none: the Job ran but did not update them', async () => {
+    const { c, env } = setup({ condition: { type: 'Complete', status: 'True' } });
+    c.put(cronJob);
+    c.put(results('2020-01-01T00:00:00Z'));
+    expect(await inClusterVerifierProbe(env, ns, 5_000)).toEqual({
+      message: `the verifier Job completed but ${ns}/${verifier.results} was not updated (updated-at 2020-01-01T00:00:00Z)`,
+    });
+    const fresh = setup({ condition: { type: 'Complete', status: 'True' } });
+    fresh.c.put(cronJob);
+    expect(await inClusterVerifierProbe(fresh.env, ns, 5_000)).toEqual({
+      message: `the verifier Job completed but ${ns}/${verifier.results} was not updated (updated-at missing)`,
+    });
+  });
+
+  it('a failed Job: its message and the last lines of its pod, for diagnosis; still deleted', async () => {
+    const { c, env } = setup({ condition: { type: 'Failed', status: 'True', message: 'BackoffLimitExceeded' } }, [
+      [
+        ['kubectl', '--context', 'fake', 'get', 'pods'],
+        JSON.stringify({ items: [{ metadata: { name: 'p1' } }, { metadata: { name: 'p2' } }] }),
+      ],
+      [['kubectl', '--context', 'fake', 'logs', '--namespace', ns, 'p2', '--container', 'verifier'], 'check x failed\n'],
+    ]);
+    c.put(cronJob);
+    const r = (await inClusterVerifierProbe(env, ns, 5_000)) as { message: string; diagnose?: string };
+    expect(r.message).toMatch(
+      new RegExp(`^the verifier Job ${verifier.cronJob}-probe-[0-9a-z]+ failed \\(BackoffLimitExceeded\\): check x failed\\n$`),
+    );
+    expect(r.diagnose).toBe(ns);
+    expect(c.changes.some((x) => x.startsWith('delete job'))).toBe(true);
+  });
+
+  it('a Job that never completes: a timeout in seconds, and "no pod was created" when none was', async () => {
+    const { c, env } = setup({ condition: { type: 'Complete', status: 'False' } }, [
+      [['kubectl', '--context', 'fake', 'get', 'pods'], JSON.stringify({ items: [] })],
+    ]);
+    c.put(cronJob);
+    const r = (await inClusterVerifierProbe(env, ns, 1)) as { message: string; diagnose?: string };
+    expect(r.message).toMatch(/ did not complete within 0\.001s: no pod was created$/);
+    expect(r.diagnose).toBe(ns);
+  });
+});
