@@ -8,10 +8,11 @@ import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
 import { lock } from '../../src/lock.js';
+import { addonResources } from '../../src/render/addons.js';
 import { volumeBackup, needsNodeAgent } from '../../src/render/backup-volumes.js';
 import { chartSource } from '../../src/render/charts.js';
 import { targetContext } from '../../src/render/common.js';
-import { parseTemplate } from '../../src/render/template.js';
+import { parseTemplate, precompiledDocs, precompileTemplates } from '../../src/render/template.js';
 import { emitYaml, emitYamlDocument, isAmbiguousPlain } from '../../src/render/yaml-emit.js';
 import { emitPlainYaml } from '../../src/render/yaml-fast.js';
 
@@ -69,6 +70,16 @@ describe('the YAML fast path', () => {
       expect(emitPlainYaml({ n }, writers)).toBe(emitYamlDocument({ n }));
   });
 
+  it('gives up past 64 levels of nesting, and emitYaml still writes it', () => {
+    let deep: unknown = 'leaf';
+    for (let i = 0; i < 70; i++) deep = i % 2 ? { k: deep } : [deep];
+    expect(emitPlainYaml(deep, writers)).toBeUndefined();
+    expect(emitYaml(deep)).toBe(emitYamlDocument(deep));
+    let shallow: unknown = 'leaf';
+    for (let i = 0; i < 60; i++) shallow = { k: shallow };
+    expect(emitPlainYaml(shallow, writers)).toBe(emitYamlDocument(shallow));
+  });
+
   it('escapes the C1 controls JSON leaves raw with two hex digits', () => {
     expect(emitYaml({ a: 'x\x7fy\x9b' })).toBe('a: "x\\x7fy\\x9b"\n');
   });
@@ -79,6 +90,41 @@ describe('volume backups', () => {
     const v = volumeBackup(config('  backup: { volumes: file-system }\n'));
     expect(v).toEqual({ mode: 'file-system', reason: 'spec.backup.volumes is file-system' });
     expect(needsNodeAgent(v)).toBe(true);
+  });
+
+  it("snapshot: the profile's CSI driver, Longhorn's own, or the one named", () => {
+    const eks = '  cluster: { provider: existing, context: prod, profile: eks }\n';
+    expect(volumeBackup(config(`${eks}  backup: { volumes: snapshot }\n`))).toEqual({
+      mode: 'snapshot',
+      driver: 'ebs.csi.aws.com',
+      reason: 'spec.backup.volumes is snapshot',
+    });
+    expect(volumeBackup(config(`${eks}  backup: { volumes: snapshot, snapshotDriver: x.csi.example.com }\n`))).toMatchObject({
+      driver: 'x.csi.example.com',
+    });
+    expect(volumeBackup(config(`${eks}  backup: { volumes: snapshot }\n  storage: { provisioner: longhorn }\n`))).toMatchObject({
+      driver: 'driver.longhorn.io',
+    });
+  });
+
+  it('auto: snapshots where a driver is known and a snapshot controller runs, else file-system, each with its reason', () => {
+    const eks = '  cluster: { provider: existing, context: prod, profile: eks }\n';
+    expect(volumeBackup(config(eks))).toEqual({
+      mode: 'snapshot',
+      driver: 'ebs.csi.aws.com',
+      reason: 'auto: CSI driver ebs.csi.aws.com takes snapshots',
+    });
+    expect(volumeBackup(config(`${eks}  storage: { snapshots: false }\n`))).toEqual({
+      mode: 'file-system',
+      reason: 'auto: storage.snapshots is false, so there is no snapshot controller',
+    });
+    expect(volumeBackup(config('  cluster: {}\n'))).toEqual({
+      mode: 'file-system',
+      reason: "auto: kind's local-path provisioner cannot take snapshots",
+    });
+    expect(volumeBackup(config('  cluster: { provider: existing, context: prod }\n')).reason).toBe(
+      'auto: no CSI driver known (set spec.backup.snapshotDriver to back up with CSI snapshots)',
+    );
   });
 
   it('none: objects only, no node agent', () => {
@@ -110,6 +156,18 @@ describe('chart sources', () => {
   });
 });
 
+describe('add-on sizes', () => {
+  it("kubestrap's size per target, and an override of only some of the four values keeps the others", () => {
+    const kind = addonResources(config('  cluster: {}\n'), 'grafana');
+    const prod = addonResources(config('  cluster: { provider: existing, context: prod }\n'), 'grafana');
+    expect(kind).not.toEqual(prod);
+    const limitsOnly = addonResources(config('  cost: { addonResources: { grafana: { limits: { memory: 3Gi } } } }\n'), 'grafana');
+    expect(limitsOnly).toEqual({ requests: kind.requests, limits: { cpu: kind.limits.cpu, memory: '3Gi' } });
+    const requestsOnly = addonResources(config('  cost: { addonResources: { grafana: { requests: { cpu: 250m } } } }\n'), 'grafana');
+    expect(requestsOnly).toEqual({ requests: { cpu: '250m', memory: kind.requests.memory }, limits: kind.limits });
+  });
+});
+
 describe('target context', () => {
   it("kind's own context, or the one the user named", () => {
     expect(targetContext(config('  cluster: { name: lab }\n'))).toBe('kind-lab');
@@ -120,6 +178,28 @@ describe('target context', () => {
 describe('templates', () => {
   it('a template that is not valid YAML is refused with its name', () => {
     expect(() => parseTemplate('bad.yaml', 'a: [unclosed\n')).toThrow(/^template bad\.yaml: /);
+  });
+
+  it('precompiled at build time: kept only when JSON carries the template exactly, and used only for the same text', () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'ks-precompile-'));
+    try {
+      mkdirSync(path.join(dir, 'sub'));
+      const plain = 'kind: ConfigMap\ndata:\n  a: "1"\n  n: 2\n';
+      writeFileSync(path.join(dir, 'sub', 'plain.yaml'), plain);
+      writeFileSync(path.join(dir, 'infinite.yaml'), 'a: .inf\n');
+      writeFileSync(path.join(dir, 'negative-zero.yaml'), 'a: -0.0\n');
+      writeFileSync(path.join(dir, 'alias.yaml'), 'a: &x 1\nb: *x\n');
+      writeFileSync(path.join(dir, 'notes.txt'), 'not a template');
+      const store = precompileTemplates(dir);
+      expect(Object.keys(store)).toEqual(['sub/plain.yaml']);
+      expect(precompiledDocs(store, 'sub/plain.yaml', plain)).toEqual(parseTemplate('sub/plain.yaml', plain));
+      expect(precompiledDocs(store, 'sub/plain.yaml', `${plain}# edited\n`)).toBeUndefined();
+      expect(precompiledDocs(store, 'toString', plain)).toBeUndefined();
+      writeFileSync(path.join(dir, 'broken.yaml'), 'a: [\n');
+      expect(() => precompileTemplates(dir)).toThrow(/^template broken\.yaml: /);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('an empty document compiles to null', () => {
