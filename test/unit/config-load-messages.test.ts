@@ -232,6 +232,13 @@ describe('schema messages', () => {
     expect(e.total).toBe(maxProblemsShown + 5);
   });
 
+  it('past the limit, structural problems (duplicate keys) are counted too', () => {
+    const dupes = Array.from({ length: maxProblemsShown + 3 }, (_, i) => `k${i}: 1\nk${i}: 2`).join('\n');
+    const e = refused(`${header}${dupes}\n`);
+    expect(e.problems).toHaveLength(maxProblemsShown);
+    expect(e.total).toBe(maxProblemsShown + 3);
+  });
+
   it('a file outside the current directory is named by its absolute path', () => {
     const outside = path.join(path.dirname(process.cwd()), 'elsewhere', 'k.yaml');
     const e = refusal(() => parseConfigText(`${header}spec:\n  cluster:\n    provider: gcp\n`, outside));
