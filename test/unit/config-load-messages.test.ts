@@ -74,6 +74,8 @@ describe('YAML structure', () => {
       expect(p.where).toMatch(/^k\.yaml:\d+:\d+$/);
       expect(p.path).toBe('');
       expect(p.message).toMatch(/^YAML syntax: \S/);
+      // The parser's own first line, whole (not cut at its first character).
+      expect(p.message).toContain('must be sufficiently indented');
       expect(p.message).not.toContain('\n');
     }
     expect(e.suggestion).toBe('Fix the YAML syntax (indentation, quotes, colons) at the position shown.');
@@ -215,6 +217,14 @@ describe('schema messages', () => {
     expect(refused(`${header}spec:\n  cluster:\n    name: "a\\tb"\n`).suggestion).toContain(
       'Retype the value without the invisible character',
     );
+  });
+
+  it('a control character in a key says "key holds", in a value "holds", with the character named', () => {
+    const [inKey] = refused(`${header}spec:\n  "a\\tb": 1\n`).problems;
+    expect(inKey).toMatchObject({ where: 'k.yaml:6:3', path: 'spec.a\\u0009b' });
+    expect(inKey!.message).toMatch(/^key holds U\+0009 \(tab\); no value may contain control characters/);
+    const [inValue] = refused(`${header}spec:\n  cluster:\n    name: "a\\tb"\n`).problems;
+    expect(inValue!.message).toMatch(/^holds U\+0009 \(tab\); /);
   });
 
   it('a control character and a schema problem in the same value are one problem, the character', () => {
