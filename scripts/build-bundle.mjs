@@ -5,7 +5,7 @@
 // handful, and unused exports are left out. The tsc output in dist/ stays as it is (tests and
 // scripts import it), and the bundle's modules find their files (templates/, package.json) through
 // URLs relative to where tsc put them.
-import { rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, renameSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { rolldown } from 'rolldown';
@@ -23,7 +23,12 @@ const keepModuleUrls = {
   },
 };
 
-rmSync(outDir, { recursive: true, force: true });
+// Written next to dist/bundled/ first, then moved in file by file with cli.js last: a kubestrap
+// started meanwhile (a test, another shell) never finds the folder empty or half written. Chunk
+// names carry a content hash, so the chunks of the previous build stay readable by a run still
+// using them; those not rewritten are removed once they are an hour old.
+const staging = path.join(dist, `.bundled-${process.pid}`);
+rmSync(staging, { recursive: true, force: true });
 const bundle = await rolldown({
   input: path.join(dist, 'cli.js'),
   platform: 'node',
@@ -31,5 +36,14 @@ const bundle = await rolldown({
   plugins: [keepModuleUrls],
   logLevel: 'warn',
 });
-await bundle.write({ dir: outDir, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' });
+await bundle.write({ dir: staging, format: 'esm', entryFileNames: '[name].js', chunkFileNames: '[name]-[hash].js' });
 await bundle.close();
+mkdirSync(outDir, { recursive: true });
+const written = readdirSync(staging).sort((a, b) => Number(a === 'cli.js') - Number(b === 'cli.js'));
+for (const file of written) renameSync(path.join(staging, file), path.join(outDir, file));
+rmSync(staging, { recursive: true, force: true });
+const hourAgo = Date.now() - 3_600_000;
+for (const file of readdirSync(outDir)) {
+  const at = path.join(outDir, file);
+  if (!written.includes(file) && statSync(at).mtimeMs < hourAgo) rmSync(at, { force: true });
+}

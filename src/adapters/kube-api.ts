@@ -1,11 +1,12 @@
 /**
  * Talks to the API server in-process, over one kept-alive connection pool, for what a run does by
- * the hundred: reads (get, list, /readyz) and server-side applies of single objects (run state,
- * probe objects). A kubectl process per call cost ~50 ms of CPU and a TLS handshake each. Only when
- * the context authenticates in a way this client does exactly as kubectl would (client certificate
- * or bearer token, no proxy); every other case, and every answer other than 200/201 (and 404 for a
- * read), is left to kubectl (the caller falls back), so errors and their wording stay kubectl's.
- * Credentials stay in memory; a token is registered for redaction.
+ * the hundred: reads (get, list, /readyz), server-side applies of single objects (run state, probe
+ * objects), the run lease's create/replace and deletes that need no waiting. A kubectl process per
+ * call cost ~50 ms of CPU and a TLS handshake each. Only when the context authenticates in a way
+ * this client does exactly as kubectl would (client certificate or bearer token, no proxy); every
+ * other case, and every answer other than 200/201 (and 404 for a read or delete, 409 for a create
+ * or replace), is left to kubectl (the caller falls back), so errors and their wording stay
+ * kubectl's. Credentials stay in memory; a token is registered for redaction.
  */
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -260,7 +261,7 @@ export class KubeApi {
     apiPath: string,
     accept = 'application/json',
     timeoutMs = 30_000,
-    send?: { method: 'PATCH' | 'POST'; contentType: string; body: string },
+    send?: { method: 'PATCH' | 'POST' | 'PUT' | 'DELETE'; contentType: string; body: string },
   ): Promise<{ status: number; body: string } | undefined> {
     if (this.broken) return undefined;
     const base = this.config.server.pathname.replace(/\/$/, '');
@@ -271,7 +272,11 @@ export class KubeApi {
       'User-Agent': 'kubestrap',
       ...(this.config.token ? { Authorization: `Bearer ${this.config.token}` } : {}),
     };
-    if (send) headers['Content-Type'] = send.contentType;
+    if (send) {
+      headers['Content-Type'] = send.contentType;
+      // Node frames a DELETE body only with an explicit length (it sends no chunked encoding for it).
+      headers['Content-Length'] = String(Buffer.byteLength(send.body));
+    }
     try {
       return await new Promise((resolve, reject) => {
         const req = call(url, { method: send?.method ?? 'GET', agent: this.agent, headers }, (res) => {
@@ -387,6 +392,62 @@ export class KubeApi {
       }
     }
     return unanswered;
+  }
+
+  /**
+   * `kubectl create` (POST) or `kubectl replace` (PUT, with the resourceVersion in the object) of one
+   * object given as JSON: the stored object, or a conflict (409: it exists already, or changed
+   * since it was read) with the server's reason as kubectl prints it; unanswered otherwise.
+   */
+  async write<T>(
+    verb: 'create' | 'replace',
+    object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
+  ): Promise<Answer<{ ok: true; object: T } | { ok: false; error: string }>> {
+    const [group, version] = object.apiVersion.includes('/') ? (object.apiVersion.split('/') as [string, string]) : ['', object.apiVersion];
+    let target = this.byKind(object.kind, group);
+    if (target === undefined && Date.now() - this.discoveredAt >= 1000 && !this.noDiscovery) {
+      await this.discover();
+      target = this.byKind(object.kind, group);
+    }
+    if (!target) return unanswered;
+    const path = this.path({ ...target, version }, object.metadata.namespace, verb === 'replace' ? object.metadata.name : undefined);
+    const r = await this.request(`${path}?fieldValidation=Strict`, 'application/json', 60_000, {
+      method: verb === 'create' ? 'POST' : 'PUT',
+      contentType: 'application/json',
+      body: JSON.stringify(object),
+    });
+    if (r?.status === 200 || r?.status === 201) return { ok: true, object: JSON.parse(r.body) as T };
+    if (r?.status === 409) {
+      try {
+        const status = JSON.parse(r.body) as { kind?: string; reason?: string; message?: string };
+        if (status.kind === 'Status' && status.message)
+          return { ok: false, error: `Error from server (${status.reason ?? 'Conflict'}): ${status.message}` };
+      } catch {
+        // not a Status: kubectl's to report
+      }
+    }
+    return unanswered;
+  }
+
+  /**
+   * `kubectl delete --ignore-not-found --wait` of one object when it needs no waiting: true once
+   * the object is gone (it did not exist, or a read right after the delete finds it gone); false
+   * when it is still there (finalizers, graceful termination: kubectl deletes again and waits) or
+   * the client cannot tell. Secrets are kubectl's: the answer to a delete holds the deleted object.
+   */
+  async deleteIfQuick(resource: string, name: string, namespace: string | undefined): Promise<boolean> {
+    const target = await this.resolve(resource);
+    if (!target || (target.group === '' && target.plural === 'secrets')) return false;
+    const path = this.path(target, namespace, name);
+    const r = await this.request(path, 'application/json', 60_000, {
+      method: 'DELETE',
+      contentType: 'application/json',
+      body: JSON.stringify({ kind: 'DeleteOptions', apiVersion: 'v1', propagationPolicy: 'Background' }),
+    });
+    if (r?.status === 404) return true;
+    if (r?.status !== 200 && r?.status !== 202) return false;
+    const after = await this.request(path, 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1');
+    return after?.status === 404;
   }
 
   private byKind(kind: string, group: string): ApiResource | undefined {

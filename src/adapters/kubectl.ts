@@ -186,6 +186,9 @@ export class Kubectl {
   }
 
   async delete(resource: string, name: string, namespace: string | undefined, timeout = '2m'): Promise<void> {
+    // An object that is gone at once (or was never there) needs no kubectl process to wait for it.
+    const api = await this.api();
+    if (api && (await api.deleteIfQuick(resource, name, namespace))) return;
     await this.exec.run(
       [
         ...this.base(),

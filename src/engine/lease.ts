@@ -8,6 +8,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { readFileSync, readlinkSync } from 'node:fs';
 import type { Exec } from '../adapters/exec.js';
+import { unanswered } from '../adapters/kube-api.js';
 import { kubectlBase } from '../adapters/kubectl-args.js';
 import type { Kubectl } from '../adapters/kubectl.js';
 import { KubestrapError } from '../errors.js';
@@ -77,8 +78,8 @@ export class RunLease {
     private readonly log: (message: string) => void,
   ) {}
 
-  private manifest(acquireTime: string, resourceVersion?: string): string {
-    return toYaml({
+  private manifest(acquireTime: string, resourceVersion?: string): ILease & { metadata: { name: string; namespace: string } } {
+    return {
       apiVersion: 'coordination.k8s.io/v1',
       kind: 'Lease',
       metadata: {
@@ -89,13 +90,20 @@ export class RunLease {
         ...(this.holderProcess ? { annotations: { [holderProcessAnnotation]: this.holderProcess } } : {}),
       },
       spec: { holderIdentity: this.holder, leaseDurationSeconds: this.durationSeconds, acquireTime, renewTime: microTime(new Date()) },
-    });
+    };
   }
 
-  private async write(verb: 'create' | 'replace', yaml: string): Promise<{ ok: boolean; stderr: string }> {
+  private async write(verb: 'create' | 'replace', lease: ReturnType<RunLease['manifest']>): Promise<{ ok: boolean; stderr: string }> {
+    // In-process when the API client can (no kubectl process per renewal); kubectl otherwise.
+    const api = await this.kubectl.api();
+    const answer = api ? await api.write<ILease>(verb, lease) : unanswered;
+    if (answer !== unanswered) {
+      if (answer.ok) this.resourceVersion = answer.object.metadata?.resourceVersion;
+      return answer.ok ? { ok: true, stderr: '' } : { ok: false, stderr: answer.error };
+    }
     const { exitCode, stdout, stderr } = await this.exec.run(
       [...kubectlBase(this.kubectl.target), verb, '--filename', '-', '--output', 'json'],
-      { input: yaml, okExitCodes: [1], timeoutMs: 60_000 },
+      { input: toYaml(lease), okExitCodes: [1], timeoutMs: 60_000 },
     );
     if (exitCode === 0) this.resourceVersion = (JSON.parse(stdout) as ILease).metadata?.resourceVersion;
     return { ok: exitCode === 0, stderr };
