@@ -10,7 +10,6 @@ const notForMutation = [
   'test/unit/gateway-envoy-crds.test.ts', // real helm show crds
   'test/unit/images-mirror-plan.test.ts', // bin/kubestrap.js plan
   'test/unit/images-mirror.test.ts', // real helm template of every chart
-  'test/unit/kind-real-options.test.ts', // probe scripts under /bin/sh with wget against an HTTP server
   'test/unit/output.test.ts', // bin/kubestrap.js schema --events
   'test/unit/plan-shell-quoting.test.ts', // every plan command line through real POSIX shells
   'test/unit/plan-json-contract.test.ts', // bin/kubestrap.js plan --output json
