@@ -13,7 +13,7 @@ const time = z.iso.datetime().describe('ISO 8601 time the event was emitted');
 const phase = z.enum(phaseIds);
 const step = z.enum(stepIds);
 const ms = z.int().nonnegative().describe('milliseconds');
-const lines = z.array(z.string());
+const diagnostics = z.array(z.string()).describe('gathered on failure: events, pending pods, last log lines (redacted)');
 
 function event<const N extends string, S extends z.ZodRawShape>(name: N, description: string, shape: S) {
   return z.strictObject({ event: z.literal(name), time, ...shape }).describe(description);
@@ -24,10 +24,8 @@ const checkResultShape = {
   check: z.string(),
   description: z.string(),
   status: z.enum(['ok', 'failed', 'skipped']),
-  /** For skipped: the reason; for failed: what is wrong. */
-  message: z.string().optional(),
-  /** Diagnostics gathered on failure: events, pending pods, last log lines (redacted). */
-  diagnostics: lines.optional(),
+  message: z.string().optional().describe('skipped: the reason; failed: what is wrong'),
+  diagnostics: diagnostics.optional(),
   ms,
 };
 export type CheckResult = z.infer<z.ZodObject<typeof checkResultShape>>;
@@ -53,7 +51,7 @@ export const runEvent = z.discriminatedUnion('event', [
     phase,
     step,
     error: z.string(),
-    diagnostics: lines.optional(),
+    diagnostics: diagnostics.optional(),
     ms,
   }),
   event('check.result', 'One verification check.', checkResultShape),
