@@ -27,11 +27,18 @@ if (process.argv[2] !== '--summary-only') {
   );
   if (run.status !== 0) process.exit(run.status ?? 1);
 }
-if (!existsSync(report)) {
-  console.error(`no report at ${path.relative(root, report)}: run npm run mutation first`);
-  process.exit(1);
+// `--summary-only [report.json ...]`: the table from the given reports (e.g. the incremental files of
+// separate per-folder runs), merged file by file; by default from the last run's report.
+const reports = process.argv[2] === '--summary-only' && process.argv.length > 3 ? process.argv.slice(3) : [report];
+const files = {};
+for (const file of reports) {
+  if (!existsSync(file)) {
+    console.error(`no report at ${path.relative(root, path.resolve(file))}: run npm run mutation first`);
+    process.exit(1);
+  }
+  Object.assign(files, JSON.parse(readFileSync(file, 'utf8')).files);
 }
-summarize(JSON.parse(readFileSync(report, 'utf8')));
+summarize({ files });
 
 function summarize(result) {
   const equivalents = equivalentsListed();
@@ -41,7 +48,8 @@ function summarize(result) {
       const relative = path.relative(root, path.resolve(root, file));
       if (folder !== 'all' && !relative.startsWith(`${folder}/`)) continue;
       for (const m of mutants) {
-        if (m.status === 'Survived' && equivalents.has(`${relative}:${m.location.start.line}:${m.mutatorName}`)) count.Equivalent++;
+        const listed = equivalents.has(`${relative}:${m.location.start.line}:${m.mutatorName}`);
+        if (listed && (m.status === 'Survived' || m.status === 'NoCoverage')) count.Equivalent++;
         else if (m.status in count) count[m.status]++;
         else count.other++;
       }
