@@ -1,0 +1,80 @@
+// The smoke-http probe and the smoke workload's removal marker (src/engine/smoke.ts). kubectl's child
+// processes are faked (fake-cluster.ts, with the probe pod's phase and logs answered by the test).
+// Written against StrykerJS's uncovered mutants in src/engine (docs/mutation.md).
+import { describe, expect, it } from 'vitest';
+import { Helm } from '../../src/adapters/helm.js';
+import { Kubectl } from '../../src/adapters/kubectl.js';
+import type { CheckEnv } from '../../src/engine/check-env.js';
+import { clearSmokeMarker, removeSmoke, smokeHttpProbe, smokeRemovedAt } from '../../src/engine/smoke.js';
+import { smokeName, smokeNamespace, smokePage, smokeServicePort } from '../../src/names.js';
+import { FakeCluster } from './fake-cluster.js';
+import { fakeExec, type FakeResult } from './fake-exec.js';
+
+function setup(phase: string | undefined, logs = '') {
+  const c = new FakeCluster();
+  const answer = (c as unknown as { answer(argv: readonly string[], input: string | undefined): FakeResult | undefined }).answer.bind(c);
+  const applied: string[] = [];
+  const exec = fakeExec(
+    [
+      [
+        ['kubectl', '--context', 'fake', 'get', 'pod', 'kubestrap-probe-smoke-http'],
+        phase ? JSON.stringify({ status: { phase } }) : { exitCode: 1, stderr: 'Error from server (NotFound): pods "x" not found' },
+      ],
+      [['kubectl', '--context', 'fake', 'logs'], logs],
+    ],
+    (argv, input) => {
+      if (input && argv.includes('apply')) applied.push(input);
+      return answer(argv, input);
+    },
+  );
+  const env: CheckEnv = { kubectl: new Kubectl(exec, c.target), helm: new Helm(exec, c.target, 4), simulated: false, timeout: '1m' };
+  return { c, exec, env, applied };
+}
+
+describe('smoke-http probe (kubectl faked)', () => {
+  const url = `http://${smokeName}.${smokeNamespace}.svc:${smokeServicePort}/`;
+
+  it('passes when the client pod succeeds; the pod fetches the smoke page through the Service and is deleted', async () => {
+    const s = setup('Succeeded');
+    expect(await smokeHttpProbe(s.env, smokeNamespace)).toBeUndefined();
+    expect(s.applied.join('\n')).toContain(url);
+    expect(s.applied.join('\n')).toContain('kubestrap-probe-smoke-http');
+    // The fetch script passes only when the answer holds the smoke page.
+    expect(s.applied.join('\n')).toContain(smokePage);
+    expect(s.c.changes).toContain(`delete pod ${smokeNamespace}/kubestrap-probe-smoke-http`);
+  });
+
+  it('a failed client pod: the URL, the pod, its last log lines, and the namespace to diagnose', async () => {
+    const s = setup('Failed', 'wget: server returned error: HTTP/1.1 503\n');
+    expect(await smokeHttpProbe(s.env, smokeNamespace)).toEqual({
+      message: `the smoke workload did not answer HTTP at ${url}: probe pod kubestrap-probe-smoke-http failed: wget: server returned error: HTTP/1.1 503\n`,
+      diagnose: smokeNamespace,
+    });
+    expect(s.exec.calls.find((a) => a.includes('logs'))).toContain('5');
+    expect(s.c.changes.some((x) => x.startsWith('delete pod'))).toBe(true);
+  });
+});
+
+describe('the removal marker (kubectl faked)', () => {
+  it('removeSmoke deletes the scalers first and the Deployment last, skips optional kinds that are not there, and leaves a dated marker', async () => {
+    const c = new FakeCluster();
+    const kubectl = new Kubectl(c.exec, c.target);
+    c.put({ apiVersion: 'gateway.networking.k8s.io/v1', kind: 'HTTPRoute', metadata: { name: smokeName, namespace: smokeNamespace } });
+    const before = Date.now();
+    const removed = await removeSmoke(kubectl);
+    expect(removed).toEqual([
+      `horizontalpodautoscalers/${smokeName}`,
+      `httproutes/${smokeName}`,
+      `poddisruptionbudgets/${smokeName}`,
+      `services/${smokeName}`,
+      `deployments/${smokeName}`,
+    ]);
+    const at = await smokeRemovedAt(kubectl);
+    expect(Date.parse(at!)).toBeGreaterThanOrEqual(before - 1000);
+    const marker = c.get('configmap', 'kubestrap-system', 'kubestrap-smoke-removed') as any;
+    expect(marker.data.removed).toBe(removed.join(', '));
+    expect(marker.data.why).toContain('keepSmoke');
+    await clearSmokeMarker(kubectl);
+    expect(await smokeRemovedAt(kubectl)).toBeUndefined();
+  });
+});
