@@ -32,11 +32,14 @@ const run = (check: Check, s: ReturnType<typeof setup>) => runCheck('storage', c
 
 describe('each check type (kubectl and helm faked)', () => {
   it('every result names its step, type and a description, and its own duration', async () => {
-    const r = await run({ type: 'api-ready' }, setup());
+    const s = setup();
+    const t0 = performance.now();
+    const r = await run({ type: 'api-ready' }, s);
+    const elapsed = performance.now() - t0;
     expect(r).toMatchObject({ step: 'storage', check: 'api-ready', status: 'ok' });
     expect(r.description.length).toBeGreaterThan(5);
     expect(r.ms).toBeGreaterThanOrEqual(0);
-    expect(r.ms).toBeLessThan(60_000);
+    expect(r.ms).toBeLessThanOrEqual(Math.ceil(elapsed));
     expect(r).not.toHaveProperty('message');
     expect(r).not.toHaveProperty('diagnostics');
   });
