@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Builds the container images of the add-ons the real kind tier runs (metrics-server, kube-router,
-# cert-manager, Kyverno) from source, offline: static Go binaries from the Go module proxy (or from
-# ../shared/sources where the proxy does not serve a module), Debian packages for kube-router's
-# iptables/ipset, each image written as a `docker save` tar without needing a Docker daemon.
+# cert-manager, Kyverno, kube-prometheus-stack without Grafana) from source, offline: static Go
+# binaries from the Go module proxy (or from ../shared/sources where the proxy does not serve a
+# module), Debian packages for kube-router's iptables/ipset, each image written as a `docker save`
+# tar without needing a Docker daemon.
 #
 #   build.sh [--only NAME[,NAME...]] [--list]
 #
