@@ -11,7 +11,8 @@ import { lock } from '../../src/lock.js';
 import { addonResources } from '../../src/render/addons.js';
 import { volumeBackup, needsNodeAgent } from '../../src/render/backup-volumes.js';
 import { chartSource } from '../../src/render/charts.js';
-import { targetContext } from '../../src/render/common.js';
+import { defaultStorageClass, targetContext } from '../../src/render/common.js';
+import { identityWiring } from '../../src/render/identity.js';
 import { parseTemplate, precompiledDocs, precompileTemplates } from '../../src/render/template.js';
 import { emitYaml, emitYamlDocument, isAmbiguousPlain } from '../../src/render/yaml-emit.js';
 import { emitPlainYaml } from '../../src/render/yaml-fast.js';
@@ -172,6 +173,33 @@ describe('target context', () => {
   it("kind's own context, or the one the user named", () => {
     expect(targetContext(config('  cluster: { name: lab }\n'))).toBe('kind-lab');
     expect(targetContext(config('  cluster: { provider: existing, context: prod }\n'))).toBe('prod');
+  });
+});
+
+describe('default StorageClass and workload identity wiring', () => {
+  it("Longhorn's class wins over a named one; kind's standard; none named on an existing cluster", () => {
+    expect(defaultStorageClass(config('  storage: { provisioner: longhorn, defaultClass: fast }\n'))).toBe('longhorn');
+    expect(defaultStorageClass(config('  storage: { defaultClass: fast }\n'))).toBe('fast');
+    expect(defaultStorageClass(config('  cluster: {}\n'))).toBe('standard');
+    expect(defaultStorageClass(config('  cluster: { provider: existing, context: prod }\n'))).toBeUndefined();
+  });
+
+  it('each cloud identity: its ServiceAccount annotation, pod labels and how the plan names it', () => {
+    expect(identityWiring(undefined)).toBeUndefined();
+    expect(identityWiring({})).toBeUndefined();
+    expect(identityWiring({ awsRoleArn: 'arn:aws:iam::123456789012:role/v' })).toEqual({
+      serviceAccountAnnotations: { 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/v' },
+      podLabels: {},
+      describe: 'IAM role arn:aws:iam::123456789012:role/v (IRSA)',
+    });
+    expect(identityWiring({ gcpServiceAccount: 'v@p.iam.gserviceaccount.com' })?.describe).toBe(
+      'Google service account v@p.iam.gserviceaccount.com (GKE Workload Identity)',
+    );
+    expect(identityWiring({ azureClientId: 'c-1' })).toEqual({
+      serviceAccountAnnotations: { 'azure.workload.identity/client-id': 'c-1' },
+      podLabels: { 'azure.workload.identity/use': 'true' },
+      describe: 'managed identity c-1 (Azure Workload Identity)',
+    });
   });
 });
 
