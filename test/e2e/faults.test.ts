@@ -7,10 +7,23 @@
 // - a further `up` changes nothing.
 // After every fault, the sentinel secret values (sentinel.ts) are searched for in everything
 // kubestrap printed (json, plain --verbose, text on a terminal) and wrote.
-import { cpSync, existsSync, mkdirSync, readFileSync, readdirSync, rmSync, unlinkSync, openSync, writeSync, closeSync } from 'node:fs';
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  rmSync,
+  unlinkSync,
+  openSync,
+  writeSync,
+  closeSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { execa } from 'execa';
+import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runEventSchema } from '../../src/output/events-schema.js';
 import { startApiserver, stopApiserver } from '../cluster/apiserver.ts';
@@ -691,9 +704,17 @@ describe('fault injection: each fault, then a re-run of up converges and applies
     // released; the storage step's check then sees two defaults, and the class goes once the run
     // announces its second look.
     const hold = new Hold('kubectl', env.kubectl, ['create', '--filename']);
+    // Where kubestrap's in-process API client can talk to the cluster, the lease, state and checks
+    // spawn no kubectl at all, so no process marks the moment after the preflight. A kubeconfig that
+    // client leaves to kubectl (a cluster setting it does not implement: disable-compression) runs
+    // this fault the kubectl way, as on any such cluster: the lease's `kubectl create` is the hold.
+    const kubeconfig = path.join(bed.work, 'kubeconfig-kubectl-only');
+    const doc = parse(readFileSync(env.kubeconfig, 'utf8')) as { clusters: { cluster: Record<string, unknown> }[] };
+    for (const c of doc.clusters) c.cluster['disable-compression'] = true;
+    writeFileSync(kubeconfig, stringify(doc), { mode: 0o600 });
     let run: Running | undefined;
     try {
-      run = bed.start('fault 10: up with a flapping check', [], hold.env);
+      run = bed.start('fault 10: up with a flapping check', [], { ...hold.env, KUBECONFIG: kubeconfig });
       const leasePid = await run.until('kubectl create of the run lease held at its start (after the preflight)', () => hold.held());
       await execa(env.kubectl, ['--context', env.context, 'apply', '-f', '-'], { input: JSON.stringify(flapper), env: bed.childEnv });
       hold.release(leasePid);
