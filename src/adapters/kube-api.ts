@@ -374,13 +374,9 @@ export class KubeApi {
     kind: string;
     metadata: { name: string; namespace?: string };
   }): Promise<Answer<{ ok: boolean; message: string }>> {
-    const [group, version] = object.apiVersion.includes('/') ? (object.apiVersion.split('/') as [string, string]) : ['', object.apiVersion];
-    let target = this.byKind(object.kind, group);
-    if (target === undefined && Date.now() - this.discoveredAt >= 1000 && !this.noDiscovery) {
-      await this.discover();
-      target = this.byKind(object.kind, group);
-    }
-    if (!target) return unanswered;
+    const resolved = await this.resourceOf(object);
+    if (!resolved) return unanswered;
+    const { target, version } = resolved;
     const path = `${this.path({ ...target, version }, object.metadata.namespace)}?dryRun=All&fieldValidation=Strict`;
     const r = await this.request(path, 'application/json', 60_000, {
       method: 'POST',
@@ -409,13 +405,9 @@ export class KubeApi {
     verb: 'create' | 'replace',
     object: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
   ): Promise<Answer<{ ok: true; object: T } | { ok: false; error: string }>> {
-    const [group, version] = object.apiVersion.includes('/') ? (object.apiVersion.split('/') as [string, string]) : ['', object.apiVersion];
-    let target = this.byKind(object.kind, group);
-    if (target === undefined && Date.now() - this.discoveredAt >= 1000 && !this.noDiscovery) {
-      await this.discover();
-      target = this.byKind(object.kind, group);
-    }
-    if (!target) return unanswered;
+    const resolved = await this.resourceOf(object);
+    if (!resolved) return unanswered;
+    const { target, version } = resolved;
     const path = this.path({ ...target, version }, object.metadata.namespace, verb === 'replace' ? object.metadata.name : undefined);
     const r = await this.request(`${path}?fieldValidation=Strict`, 'application/json', 60_000, {
       method: verb === 'create' ? 'POST' : 'PUT',
@@ -454,6 +446,17 @@ export class KubeApi {
     if (r?.status !== 200 && r?.status !== 202) return false;
     const after = await this.request(path, 'application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1');
     return after?.status === 404;
+  }
+
+  /** The resource an object's apiVersion and kind name, discovered again (at most once a second) when unknown. */
+  private async resourceOf(object: { apiVersion: string; kind: string }): Promise<{ target: ApiResource; version: string } | undefined> {
+    const [group, version] = object.apiVersion.includes('/') ? (object.apiVersion.split('/') as [string, string]) : ['', object.apiVersion];
+    let target = this.byKind(object.kind, group);
+    if (target === undefined && Date.now() - this.discoveredAt >= 1000 && !this.noDiscovery) {
+      await this.discover();
+      target = this.byKind(object.kind, group);
+    }
+    return target ? { target, version } : undefined;
   }
 
   private byKind(kind: string, group: string): ApiResource | undefined {
