@@ -75,7 +75,7 @@ export function buildPlan(options: PlanOptions): Plan {
           title: step.title,
           enabled: enablement.enabled,
           ...(enablement.enabled ? {} : { reason: enablement.reason }),
-          needs: step.needs,
+          needs: [...new Set([...step.needs, ...(step.needsFor?.(config) ?? [])])],
           rendered,
           commands: rendered.actions.map((a) =>
             actionArgv(a, target, options.outDir, config.spec.verification.timeout, options.helmMajor ?? 4),

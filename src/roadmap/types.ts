@@ -116,6 +116,8 @@ export interface Step {
   title: string;
   /** Steps that must have succeeded first. */
   needs: StepId[];
+  /** More steps that must have succeeded first under this configuration only (the plan lists both). */
+  needsFor?(config: Config): StepId[];
   enabled(config: Config): Enablement;
   render(ctx: RenderContext): StepPlan;
 }

@@ -8,7 +8,7 @@ import { commonLabels, namespaceObject } from '../render/common.js';
 import { chartSource } from '../render/charts.js';
 import { renderObject } from '../render/template.js';
 import { gatewayCertificate, gatewayCertificateObject, gatewayTls, httpsRedirectRoute, noHttpsReason } from '../render/tls.js';
-import type { Step } from '../roadmap/types.js';
+import type { Action, Step } from '../roadmap/types.js';
 
 export const gatewayName = 'kubestrap';
 export const gatewayNamespace = 'kubestrap-gateway';
@@ -24,6 +24,24 @@ export const gatewayAccessLabels: Record<string, string> = { 'kubestrap.dev/gate
 
 /** The API group of Envoy Gateway's own CRDs (EnvoyProxy, policies), applied from its chart. */
 export const envoyGatewayCrdGroup = 'gateway.envoyproxy.io';
+
+/**
+ * The pinned Gateway API CRDs (standard channel): from the local chart directory when charts are
+ * local (air-gapped), else from the release URL; undefined where the provider runs its own copy.
+ */
+export function gatewayApiCrdsAction(config: Config, baseDir: string): Action | undefined {
+  if (providerRuns(config, 'gateway-api-crds')) return undefined;
+  const { source, localDir } = config.spec.charts;
+  const { version, url } = lock.manifests.gatewayApi;
+  if (source === 'local')
+    return {
+      type: 'apply',
+      manifest: path.resolve(baseDir, localDir ?? 'charts', 'gateway-api', 'standard-install.yaml'),
+      absolute: true,
+      description: `Gateway API ${version} CRDs (standard channel, local copy)`,
+    };
+  return { type: 'apply-url', url, description: `Gateway API ${version} CRDs (standard channel)` };
+}
 
 export type GatewayImplementation = Exclude<Config['spec']['networking']['gateway'], 'none'>;
 
@@ -84,6 +102,8 @@ export const gatewayStep: Step = {
   phase: 'features',
   title: 'Gateway API',
   needs: ['networking'],
+  // The Gateway's Certificate is a cert-manager object: its CRD comes with the security step's chart.
+  needsFor: (config) => (gatewayTls(config) ? ['security'] : []),
   enabled: (config) =>
     gatewayImplementation(config)
       ? { enabled: true }
@@ -99,29 +119,14 @@ export const gatewayStep: Step = {
     const replicas = config.spec.cluster.provider === 'existing' ? 2 : 1;
 
     // 1. The CRDs, before anything that serves or uses them.
-    const { source, localDir } = config.spec.charts;
-    if (providerRuns(config, 'gateway-api-crds')) {
+    const crds = gatewayApiCrdsAction(config, ctx.baseDir);
+    if (crds) b.action(crds);
+    else
       // The provider owns them (GKE reconciles its own copy when Gateway API is enabled); applying
       // ours would fight it. Adopted: only checked.
       b.note(
         'Gateway API CRDs: run by the provider (spec.cluster.providerAddons), not applied; checked established (GKE: gcloud container clusters update <cluster> --gateway-api=standard)',
       );
-    } else if (source === 'local') {
-      // Air-gapped: the standard-install manifest sits next to the charts.
-      const file = path.resolve(ctx.baseDir, localDir ?? 'charts', 'gateway-api', 'standard-install.yaml');
-      b.action({
-        type: 'apply',
-        manifest: file,
-        absolute: true,
-        description: `Gateway API ${lock.manifests.gatewayApi.version} CRDs (standard channel, local copy)`,
-      });
-    } else {
-      b.action({
-        type: 'apply-url',
-        url: lock.manifests.gatewayApi.url,
-        description: `Gateway API ${lock.manifests.gatewayApi.version} CRDs (standard channel)`,
-      });
-    }
     for (const crd of ['gatewayclasses', 'gateways', 'httproutes'])
       b.check({ type: 'crd-established', name: `${crd}.gateway.networking.k8s.io` });
 

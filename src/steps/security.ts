@@ -6,7 +6,14 @@ import { renderObject, renderObjects } from '../render/template.js';
 import { kubestrapNamespace } from '../names.js';
 import type { Check, Step, StepId } from '../roadmap/types.js';
 import { certManagerNeedsGatewayApi, issuerName, issuerObjects, rootCa, selfSignedIssuer } from '../render/tls.js';
-import { gatewayAccessLabels, gatewayImplementation, gatewayName, gatewayNamespace, implementations } from './gateway.js';
+import {
+  gatewayAccessLabels,
+  gatewayApiCrdsAction,
+  gatewayImplementation,
+  gatewayName,
+  gatewayNamespace,
+  implementations,
+} from './gateway.js';
 
 export { selfSignedIssuer };
 
@@ -213,6 +220,10 @@ export const securityStep: Step = {
 
     const ha = cluster.provider === 'existing';
     if (security.certManager) {
+      // cert-manager started with --enable-gateway-api refuses to start while the Gateway API v1
+      // CRDs are absent, and the gateway step (which also applies them) runs after this one.
+      const gatewayCrds = certManagerNeedsGatewayApi(config) ? gatewayApiCrdsAction(config, ctx.baseDir) : undefined;
+      if (gatewayCrds) b.action(gatewayCrds);
       const replicas = ha ? 2 : 1;
       const component = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'cert-manager' });
       b.helm(

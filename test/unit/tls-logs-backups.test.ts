@@ -11,6 +11,7 @@ import type { Config } from '../../src/config/schema.js';
 import { drillBackup, drillHolderPod, drillReaderPod, drillRestore, drillSourceObjects, policyOf } from '../../src/engine/drill.js';
 import { enforceRules, evaluateRules } from '../../src/config/rules.js';
 import { ConfigError, ExitCode, RuleError } from '../../src/errors.js';
+import { buildPlan } from '../../src/plan/plan.js';
 import type { RenderContext, Step, StepPlan } from '../../src/roadmap/types.js';
 import { disasterRecoveryStep } from '../../src/steps/disaster-recovery.js';
 import { gatewayStep } from '../../src/steps/gateway.js';
@@ -116,6 +117,24 @@ describe('TLS: issuers', () => {
     expect(values(render(securityStep, config('  cluster: {}\n')), 'cert-manager').extraArgs).toEqual([]);
     const cert = objects(render(gatewayStep, c), 'gateway.yaml').find((o) => o.kind === 'Certificate')!;
     expect(cert.spec).toMatchObject({ dnsNames: ['apps.example.com'], issuerRef: { name: 'kubestrap-acme' } });
+    // That flag makes cert-manager refuse to start without the Gateway API v1 CRDs, and the gateway
+    // step (which needs this one for its Certificate) comes later: the CRDs go in before the chart.
+    const kinds = plan.actions.map((a) => (a.type === 'helm' ? `helm ${a.release.release}` : a.type === 'apply-url' ? a.url : a.type));
+    const crds = kinds.findIndex((k) => k.includes('gateway-api') && k.endsWith('standard-install.yaml'));
+    expect(crds, kinds.join(', ')).toBeGreaterThanOrEqual(0);
+    expect(crds).toBeLessThan(kinds.indexOf('helm cert-manager'));
+    expect(render(securityStep, config('  cluster: {}\n')).actions.some((a) => a.type === 'apply-url')).toBe(false);
+  });
+
+  it("the gateway step needs the security step when the Gateway serves TLS (its Certificate is cert-manager's), not otherwise", () => {
+    const needs = (spec: string) =>
+      buildPlan({ config: config(spec), baseDir: '/x', outDir: '/tmp/kubestrap-test-plan' })
+        .phases.flatMap((p) => p.steps)
+        .find((s) => s.id === 'gateway')!.needs;
+    expect(needs('  networking: { gatewayHostnames: [apps.example.com] }\n')).toEqual(['networking', 'security']);
+    expect(needs('  networking: { gatewayHostnames: [apps.example.com] }\n  security: { tls: { gatewayHttps: false } }\n')).toEqual([
+      'networking',
+    ]);
   });
 
   it.each([
