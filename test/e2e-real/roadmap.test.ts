@@ -5,6 +5,9 @@
 // cluster; the real cert-manager issues a Certificate from kubestrap's ClusterIssuer; the example's
 // Kyverno (Audit) admits a pod that breaks a policy, and after switching to Enforce and `up --only
 // security` Kyverno's real webhook refuses it while a compliant pod runs. `down --purge` deletes the cluster.
+// The install is air-gapped the way a user would do it: `kubestrap bundle` first (with no network at
+// all), then every chart comes from the bundle's packages, and the bundle's images.txt must name
+// every image the cluster's pods run besides kind's own (which the listed node image carries).
 // kube-prometheus-stack (Grafana off) runs from images built here: an alert fired on purpose must
 // reach the receiver the check runs (and fail to when that receiver is unreachable), and Prometheus
 // must load and evaluate every PrometheusRule kubestrap renders, in any configuration.
@@ -73,6 +76,8 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
   const timings: Record<string, number> = {};
   let clusterName = '';
   let context = '';
+  const bundleDir = path.join(work, 'bundle');
+  let bundle: { charts: { name: string; version: string; releases: string[] }[]; images: string[] };
 
   const cli = (args: string[]): Promise<Run> => runCli(args, { configFile, cwd: work, env: childEnv, timeoutMs: 60 * 60_000 });
 
@@ -111,10 +116,54 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     rmSync(work, { recursive: true, force: true });
   });
 
-  it('up creates the kind cluster through `kind create cluster` with its rendered config and applies every step', async () => {
+  it('kubestrap bundle --out DIR with no network at all (unshare -n) packages every chart the roadmap installs', async () => {
+    const noNet = await execa(
+      'unshare',
+      ['-n', process.execPath, '-e', "fetch('https://example.com').then(()=>process.exit(0),()=>process.exit(7))"],
+      { reject: false },
+    );
+    expect(noNet.exitCode, `unshare -n must take the network away: ${noNet.stderr}`).toBe(7);
+    const started = performance.now();
+    const r = await execa('unshare', ['-n', process.execPath, bin, 'bundle', '--out', bundleDir, '--config', configFile], {
+      cwd: work,
+      env: childEnv,
+      extendEnv: false,
+      reject: false,
+      stdin: 'ignore',
+      timeout: 10 * 60_000,
+    });
+    timings.bundle = Math.round((performance.now() - started) / 100) / 10;
+    expect(r.exitCode, r.stderr).toBe(0);
+    bundle = parse(readFileSync(path.join(bundleDir, 'bundle.yaml'), 'utf8'));
+    const releases = bundle.charts.flatMap((c) => c.releases).sort();
+    // What examples/kind-test.yaml turns on, no more and no less.
+    expect(releases).toEqual([
+      'cert-manager/cert-manager',
+      'kube-system/metrics-server',
+      'kyverno/kyverno',
+      'kyverno/kyverno-policies',
+      'monitoring/kube-prometheus-stack',
+    ]);
+    // The node image carries kind's own images (control plane, kindnet, CoreDNS, local-path).
+    if (tier.nodeImage) expect(bundle.images).toContain(tier.nodeImage);
+    else expect(bundle.images.some((i) => i.startsWith('kindest/node:') || i.includes('/kindest/node:'))).toBe(true);
+    // From here on the roadmap reads its charts from the bundle only.
+    const doc = parse(readFileSync(configFile, 'utf8'));
+    doc.spec.charts.localDir = path.join(bundleDir, 'charts');
+    writeFileSync(configFile, stringify(doc));
+  });
+
+  it('up creates the kind cluster through `kind create cluster` with its rendered config and applies every step, every chart from the bundle', async () => {
     const run = await cli(['up', '--yes', '--output', 'json']);
     timings.up = run.seconds;
     expect(run.exitCode, failures(run)).toBe(0);
+    const installed = JSON.parse(
+      (await execa(tier.helm, ['--kube-context', context, 'list', '--all-namespaces', '--output', 'json'], { env: childEnv })).stdout,
+    ) as { name: string; namespace: string; chart: string; status: string }[];
+    const expected = bundle.charts.flatMap((c) => c.releases.map((rel) => `${rel} ${c.name}-${c.version} deployed`)).sort();
+    expect(installed.map((i) => `${i.namespace}/${i.name} ${i.chart} ${i.status}`).sort()).toEqual(expected);
+    for (const c of bundle.charts)
+      expect(`${c.name}-${c.version}`).toBe(`${c.name}-${Object.values(lock.charts).find((p) => p.chart === c.name)?.version}`);
     const nodes = JSON.parse(
       (await execa(tier.kubectl, ['--context', context, 'get', 'nodes', '--output', 'json'], { env: childEnv })).stdout,
     ) as { items: { spec?: { taints?: unknown[] }; status: { nodeInfo: { kubeletVersion: string; containerRuntimeVersion: string } } }[] };
@@ -464,6 +513,32 @@ describe('kubestrap walks the kind roadmap on a real kind cluster (examples/kind
     ]);
     expect(ready.exitCode, ready.stderr).toBe(0);
     await kubectl(['delete', 'namespace', policyNamespace, '--wait=false']);
+  });
+
+  it("the bundle's images.txt names every image the cluster's pods run, besides kind's own", async () => {
+    const listed = new Set(readFileSync(path.join(bundleDir, 'images.txt'), 'utf8').split('\n').filter(Boolean));
+    expect([...listed].sort()).toEqual([...bundle.images].sort());
+    const pods = JSON.parse((await kubectl(['get', 'pods', '--all-namespaces', '--output', 'json'])).stdout) as {
+      items: { metadata: { name: string; namespace: string }; spec: Record<string, { image: string }[] | undefined> }[];
+    };
+    // kind's own pods: the control plane's static pods, its CNI, kube-proxy, CoreDNS and the local
+    // path provisioner. Their images are inside the node image, which the bundle lists.
+    const kindOwn = (p: { metadata: { name: string; namespace: string } }) =>
+      p.metadata.namespace === 'local-path-storage' ||
+      (p.metadata.namespace === 'kube-system' &&
+        /^(etcd|kube-apiserver|kube-controller-manager|kube-scheduler|kube-proxy|kindnet|coredns)-/.test(p.metadata.name));
+    const checked = pods.items.filter((p) => !kindOwn(p));
+    const missing = checked.flatMap((p) =>
+      ['containers', 'initContainers']
+        .flatMap((k) => p.spec[k] ?? [])
+        .filter((c) => !listed.has(c.image))
+        .map((c) => `${c.image} (pod ${p.metadata.namespace}/${p.metadata.name})`),
+    );
+    expect(missing).toEqual([]);
+    // Enough of the install is running for the comparison to mean something: cert-manager,
+    // metrics-server, Kyverno, kube-router, kube-prometheus-stack and the smoke workload.
+    expect(checked.length).toBeGreaterThan(8);
+    process.stdout.write(`bundle: ${listed.size} images listed; ${checked.length} pods checked\n`);
   });
 
   it('down --purge deletes the kind cluster', async () => {
