@@ -213,6 +213,10 @@ describe('real tier: up --real, a kind cluster, down --real', () => {
     process.stderr.write(`host sysctls changed while the cluster runs:\n  ${during.join('\n  ') || '(none)'}\n`);
     if (hostBefore.sysctls['kernel.panic'] !== '10') expect(during.join('\n')).toContain('kernel.panic');
 
+    // `kind create --wait` waits for the nodes, not for CoreDNS: until its pods are ready the DNS
+    // Service has no endpoints and a lookup is refused (seen once on a clean-clone CI run).
+    const dns = await k('--namespace', 'kube-system', 'rollout', 'status', 'deployment/coredns', '--timeout=180s');
+    expect(dns.exitCode, dns.all).toBe(0);
     const pod = await k(
       'run',
       'hello',
