@@ -1,13 +1,13 @@
 // The one atomic write (src/util/atomic-write.ts), on the real file system.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { writeFileAtomic } from '../../src/util/atomic-write.js';
+import { tempDir } from './temp-dir.ts';
 
 describe('writeFileAtomic', () => {
   it('replaces the file whole, creates missing directories, leaves no temporary file', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'kubestrap-atomic-'));
+    const dir = tempDir('kubestrap-atomic-');
     const file = path.join(dir, 'a', 'b', 'x.yaml');
     await writeFileAtomic(file, 'one\n');
     await writeFileAtomic(file, 'two\n');
@@ -17,13 +17,13 @@ describe('writeFileAtomic', () => {
   });
 
   it('gives a key file the mode asked for (0600)', async () => {
-    const file = path.join(mkdtempSync(path.join(tmpdir(), 'kubestrap-atomic-')), 'key.yaml');
+    const file = path.join(tempDir('kubestrap-atomic-'), 'key.yaml');
     await writeFileAtomic(file, 'secret\n', { mode: 0o600 });
     expect(statSync(file).mode & 0o777).toBe(0o600);
   });
 
   it('on failure the old file is untouched and the temporary file is gone', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'kubestrap-atomic-'));
+    const dir = tempDir('kubestrap-atomic-');
     const target = path.join(dir, 'taken');
     mkdirSync(target); // a directory where the file should go: the rename fails
     writeFileSync(path.join(target, 'keep'), 'kept');

@@ -5,6 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { maxProblemsShown, parseConfigText } from '../../src/config/load.js';
 import { collectOverrides } from '../../src/config/overrides.js';
 import { ConfigError, type ConfigProblem } from '../../src/errors.js';
+import { tempDir } from './temp-dir.ts';
 
 const header = 'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\n';
 const file = path.join(process.cwd(), 'k.yaml');
@@ -146,10 +147,9 @@ describe('wizard answers and init flags', () => {
 
 describe('the config path', () => {
   it('a directory, or a path under a regular file, is a clear problem (exit 2)', async () => {
-    const { mkdtempSync, writeFileSync } = await import('node:fs');
-    const { tmpdir } = await import('node:os');
+    const { writeFileSync } = await import('node:fs');
     const { loadConfigFile } = await import('../../src/config/load.js');
-    const dir = mkdtempSync(path.join(tmpdir(), 'kubestrap-config-path-'));
+    const dir = tempDir('kubestrap-config-path-');
     writeFileSync(path.join(dir, 'afile'), 'x');
     await expect(loadConfigFile(dir)).rejects.toMatchObject({
       exitCode: 2,

@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { parse } from 'yaml';
@@ -8,6 +7,7 @@ import { configJsonSchema } from '../../src/config/json-schema.js';
 import { loadConfigFile, parseConfigText } from '../../src/config/load.js';
 import { collectOverrides } from '../../src/config/overrides.js';
 import { ConfigError } from '../../src/errors.js';
+import { tempDir } from './temp-dir.ts';
 
 const header = 'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\n';
 
@@ -122,7 +122,7 @@ describe('JSON Schema', () => {
 
 describe('loadConfigFile', () => {
   it('resolves relative paths against the config file directory', async () => {
-    const dir = mkdtempSync(path.join(tmpdir(), 'ks-'));
+    const dir = tempDir('ks-');
     writeFileSync(path.join(dir, 'kubestrap.yaml'), header);
     const loaded = await loadConfigFile(path.join(dir, 'kubestrap.yaml'));
     expect(loaded.baseDir).toBe(dir);

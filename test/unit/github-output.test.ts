@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunEvent } from '../../src/engine/events.js';
 import { githubActionsSink } from '../../src/output/github.js';
+import { tempDir } from './temp-dir.ts';
 
 const t = '2026-11-27T00:00:00.000Z';
 
@@ -16,7 +16,7 @@ describe('GitHub Actions output', () => {
       written.push(String(chunk));
       return true;
     });
-    const summary = path.join(mkdtempSync(path.join(tmpdir(), 'ks-gh-')), 'summary.md');
+    const summary = path.join(tempDir('ks-gh-'), 'summary.md');
     const sink = githubActionsSink({ GITHUB_STEP_SUMMARY: summary });
     const events: RunEvent[] = [
       { event: 'phase.start', time: t, phase: 'foundation' },

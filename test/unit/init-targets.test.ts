@@ -1,16 +1,16 @@
 // Where `init --force` writes (issue 8): a directory where a file is expected, a file where a
 // directory is expected, one file named twice, kernel file systems — each a usage error (exit 2)
 // before anything is asked or written.
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { initCommand, type InitOptions } from '../../src/commands/init.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { writeFileAtomic } from '../../src/wizard/atomic.js';
+import { tempDir } from './temp-dir.ts';
 
 function project(): string {
-  const dir = mkdtempSync(path.join(tmpdir(), 'kubestrap-init-targets-'));
+  const dir = tempDir('kubestrap-init-targets-');
   mkdirSync(path.join(dir, 'adir'));
   writeFileSync(path.join(dir, 'afile'), 'mine\n');
   return dir;

@@ -1,16 +1,16 @@
 // kind-create writes the encryption-at-rest key once, 0600, outside the plan; kind itself is a
 // fake child process here (no Docker on the build machines).
-import { mkdtempSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
 import { Kind } from '../../src/adapters/kind.js';
 import { executeAction, type ActionEnv } from '../../src/engine/actions.js';
 import { fakeExec } from './fake-exec.js';
+import { tempDir } from './temp-dir.ts';
 
 describe('kind-create (fake kind child process)', () => {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ks-kind-'));
+  const dir = tempDir('ks-kind-');
   const keyFile = path.join(dir, '.kubestrap/secrets/kind-dev-encryption-config.yaml');
   const registered: string[] = [];
   const exec = fakeExec([

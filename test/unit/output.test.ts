@@ -1,6 +1,4 @@
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv2020 } from 'ajv/dist/2020.js';
@@ -11,6 +9,7 @@ import { ndjsonRenderer } from '../../src/output/ndjson.js';
 import { plainRenderer } from '../../src/output/plain.js';
 import { ttyRenderer } from '../../src/output/tty.js';
 import { recordedRun } from './fixtures/run-events.js';
+import { tempDir } from './temp-dir.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const ansi = /\x1b\[[0-9;]*m/g;
@@ -147,14 +146,7 @@ describe('colour', () => {
   const plan = (env: Record<string, string>) =>
     execFileSync(
       process.execPath,
-      [
-        path.join(root, 'bin/kubestrap.js'),
-        'plan',
-        '--config',
-        path.join(root, 'examples/kind-dev.yaml'),
-        '--out',
-        mkdtempSync(path.join(tmpdir(), 'ks-plan-')),
-      ],
+      [path.join(root, 'bin/kubestrap.js'), 'plan', '--config', path.join(root, 'examples/kind-dev.yaml'), '--out', tempDir('ks-plan-')],
       {
         encoding: 'utf8',
         env: { PATH: process.env.PATH ?? '', ...env },

@@ -1,18 +1,18 @@
 // `plan --out` never deletes or overwrites anything kubestrap did not write. These run the built
 // CLI in throw-away directories (HOME pointed into them too, so `--out ~` is safe to try).
 import { spawnSync } from 'node:child_process';
-import { chmodSync, copyFileSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { chmodSync, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { PLAN_MARKER } from '../../src/plan/out-dir.js';
+import { tempDir } from './temp-dir.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(root, 'bin/kubestrap.js');
 
 function workspace() {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ks-out-'));
+  const dir = tempDir('ks-out-');
   const home = path.join(dir, 'home');
   const project = path.join(home, 'code', 'project');
   mkdirSync(project, { recursive: true });
@@ -109,7 +109,7 @@ describe('plan --out refuses to replace what kubestrap did not write', () => {
     return spawnSync('chattr', ['+i', dir]).status === 0;
   };
   const unlockDir = (dir: string) => (asRoot ? spawnSync('chattr', ['-i', dir]) : chmodSync(dir, 0o755));
-  const probe = mkdtempSync(path.join(tmpdir(), 'ks-immutable-'));
+  const probe = tempDir('ks-immutable-');
   const canLock = lockDir(probe);
   unlockDir(probe);
   it.skipIf(!canLock)('refuses a directory it cannot write into with exit 2 and a reason, leaving nothing behind', () => {

@@ -5,12 +5,12 @@
  * CI image kubestrap targets. Asserts on the written files and on what was on the screen.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load.js';
+import { tempDir } from './temp-dir.ts';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
@@ -59,7 +59,7 @@ beforeAll(() => {
 
 describe('wizard through a real pseudo-terminal (python3 pty, no native build)', () => {
   it('happy path: kind, Enter for most defaults, arrow key to Calico, types a tenant; writes a valid config and shows the plan per phase', async () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'kubestrap-pty-'));
+    const cwd = tempDir('kubestrap-pty-');
     const r = drive(
       cwd,
       ['init'],
@@ -107,7 +107,7 @@ describe('wizard through a real pseudo-terminal (python3 pty, no native build)',
     expect(readFileSync(path.join(cwd, 'docs/decisions.md'), 'utf8')).toMatch(/\*\*Chosen:\*\* calico/);
 
     // The same answers as flags, with no terminal: byte-for-byte the same files, no prompt.
-    const ci = mkdtempSync(path.join(tmpdir(), 'kubestrap-ci-'));
+    const ci = tempDir('kubestrap-ci-');
     execFileSync(
       process.execPath,
       [path.join(root, 'bin/kubestrap.js'), 'init', '--yes', '--provider', 'kind', '--cni', 'calico', '--tenants', 'payments'],
@@ -118,7 +118,7 @@ describe('wizard through a real pseudo-terminal (python3 pty, no native build)',
   }, 90_000);
 
   it('Ctrl-C in the middle of the questions exits 130 and leaves no file behind', () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'kubestrap-pty-'));
+    const cwd = tempDir('kubestrap-pty-');
     const r = drive(
       cwd,
       ['init'],
@@ -136,7 +136,7 @@ describe('wizard through a real pseudo-terminal (python3 pty, no native build)',
   }, 90_000);
 
   it('`kubestrap` with no arguments on a terminal starts the wizard and asks whether to run the roadmap (answered no)', () => {
-    const cwd = mkdtempSync(path.join(tmpdir(), 'kubestrap-pty-'));
+    const cwd = tempDir('kubestrap-pty-');
     const r = drive(
       cwd,
       [],

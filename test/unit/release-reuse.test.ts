@@ -1,16 +1,16 @@
 // When a changed step may keep a helm release without running helm (src/engine/release-reuse.ts):
 // real files for the fingerprint, helm's release history faked in memory.
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import type { Helm } from '../../src/adapters/helm.js';
 import type { HelmHistoryEntry } from '../../src/engine/helm-recovery.js';
 import { releaseFingerprint, reusableRevision } from '../../src/engine/release-reuse.js';
 import type { HelmRelease } from '../../src/roadmap/types.js';
+import { tempDir } from './temp-dir.ts';
 
 function setup() {
-  const work = mkdtempSync(path.join(tmpdir(), 'ks-reuse-'));
+  const work = tempDir('ks-reuse-');
   const chart = path.join(work, 'charts', 'demo');
   mkdirSync(path.join(chart, 'templates'), { recursive: true });
   writeFileSync(path.join(chart, 'Chart.yaml'), 'name: demo\nversion: 1.0.0\n');

@@ -4,15 +4,15 @@
 // functional on a loaded machine. Runs the built CLI (dist/, `npm run build`); commands run the
 // bundle scripts/build-bundle.mjs writes, so zod, yaml, commander... load as a few chunks.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
+import { tempDir } from './temp-dir.ts';
 
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const bin = path.join(repo, 'bin/kubestrap.js');
-const hook = path.join(mkdtempSync(path.join(tmpdir(), 'kubestrap-modules-')), 'count.mjs');
+const hook = path.join(tempDir('kubestrap-modules-'), 'count.mjs');
 writeFileSync(
   hook,
   `import { registerHooks } from 'node:module';
@@ -80,7 +80,7 @@ describe('CLI start-up module graph', () => {
   });
 
   it('plan of examples/production.yaml loads a few dozen modules, not the ~240 of the unbundled CLI', () => {
-    const out = mkdtempSync(path.join(tmpdir(), 'kubestrap-modules-plan-'));
+    const out = tempDir('kubestrap-modules-plan-');
     const { stdout, modules } = runWithModules([
       'plan',
       '--config',

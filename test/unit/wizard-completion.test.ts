@@ -1,16 +1,16 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { buildProgram } from '../../src/cli.js';
 import { completionScript } from '../../src/commands/completion.js';
 import { UsageError } from '../../src/errors.js';
 import { phaseIds, stepIds } from '../../src/roadmap/types.js';
+import { tempDir } from './temp-dir.ts';
 
 /** Runs the bash completion function for a command line ending in the word being completed. */
 function complete(words: string[]): string[] {
-  const dir = mkdtempSync(path.join(tmpdir(), 'ks-compl-'));
+  const dir = tempDir('ks-compl-');
   const file = path.join(dir, 'kubestrap.bash');
   writeFileSync(file, completionScript('bash', buildProgram()));
   const script = `source ${JSON.stringify(file)}; COMP_WORDS=(${words.map((w) => `'${w}'`).join(' ')}); COMP_CWORD=${words.length - 1}; _kubestrap; printf '%s\\n' "\${COMPREPLY[@]}"`;

@@ -1,5 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
@@ -9,6 +8,7 @@ import { ConfigError, ExitCode, InterruptedError, KubestrapError, UsageError } f
 import type { Prompter } from '../../src/prompts.js';
 import { answersToRaw } from '../../src/wizard/document.js';
 import { questions } from '../../src/wizard/questions.js';
+import { tempDir } from './temp-dir.ts';
 
 /**
  * A prompt implementation that answers from a script (keyed by a fragment of the question) and
@@ -53,7 +53,7 @@ function scripted(script: Record<string, (string | boolean)[]>) {
 }
 
 function tmp(): string {
-  return mkdtempSync(path.join(tmpdir(), 'kubestrap-wizard-'));
+  return tempDir('kubestrap-wizard-');
 }
 
 const now = () => new Date('2026-01-02T03:04:05Z');
