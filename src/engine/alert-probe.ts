@@ -108,6 +108,9 @@ export function receivedAlert(log: string, run: string): boolean {
   return false;
 }
 
+/** The last line of an error from kubectl, without the indent CommandError gives stderr's lines. */
+const lastLine = ({ message }: Error) => message.slice(message.lastIndexOf('\n') + 1).trim();
+
 const proxy = (api: { namespace: string; service: string; port: number }, path: string) =>
   `/api/v1/namespaces/${api.namespace}/services/${api.service}:${api.port}/proxy${path}`;
 
@@ -121,11 +124,11 @@ async function whereIsTheAlert(kubectl: Kubectl, run: string): Promise<string> {
       const mine = alerts.find((a) => a.labels?.kubestrap_probe_run === run);
       return mine ? `Prometheus has it ${mine.state ?? ''}`.trim() : 'Prometheus does not have it (rule not loaded yet?)';
     })
-    .catch((error: Error) => `Prometheus could not be asked (${error.message.split('\n').at(-1) ?? ''})`);
+    .catch((error: Error) => `Prometheus could not be asked (${lastLine(error)})`);
   const am = await kubectl
     .raw(proxy(alertmanagerApi, `/api/v2/alerts?filter=${encodeURIComponent(matcher)}`), '20s')
     .then((out) => ((JSON.parse(out) as unknown[]).length > 0 ? 'Alertmanager has it' : 'Alertmanager does not have it'))
-    .catch((error: Error) => `Alertmanager could not be asked (${error.message.split('\n').at(-1) ?? ''})`);
+    .catch((error: Error) => `Alertmanager could not be asked (${lastLine(error)})`);
   return `${prom}; ${am}`;
 }
 
@@ -227,7 +230,7 @@ export async function alertRulesProbe(kubectl: Kubectl, options: { timeoutMs?: n
       const groups = (JSON.parse(out) as { data?: { groups?: RuleGroup[] } }).data?.groups ?? [];
       problems = rules.flatMap((r) => ruleProblems(r, groups));
     } catch (error) {
-      problems = [`Prometheus' /api/v1/rules could not be read: ${(error as Error).message.split('\n').at(-1) ?? ''}`];
+      problems = [`Prometheus' /api/v1/rules could not be read: ${lastLine(error as Error)}`];
     }
     if (problems.length === 0) return undefined;
     if (Date.now() >= deadline) break;

@@ -268,7 +268,9 @@ async function auditLogProbe(namespace: string, env: CheckEnv): Promise<ProbeFai
           log = await kubectl.raw(`/api/v1/nodes/${node}/proxy/logs/${auditLogPath}`);
         } catch (error) {
           if (!env.nodeExec) {
-            errors.push(`${node}: ${(error as Error).message.split('\n').at(-1) ?? ''}`);
+            const { message } = error as Error;
+            // The last line of kubectl's error (CommandError indents stderr's lines).
+            errors.push(`${node}: ${message.slice(message.lastIndexOf('\n') + 1).trim()}`);
             continue;
           }
           log = await env.nodeExec(['grep', '-F', name, `/var/log/${auditLogPath}`]).catch(() => '');
