@@ -92,7 +92,6 @@ export function alertProbeObjects(namespace: string, run: string): AlertProbeObj
 /** Each line the receiver wrote that is an Alertmanager webhook body carrying the firing probe alert of `run`. */
 export function receivedAlert(log: string, run: string): boolean {
   for (const line of log.split('\n')) {
-    if (!line.trim()) continue;
     try {
       const body = JSON.parse(line) as { alerts?: { status?: string; labels?: Record<string, string> }[] };
       if (
@@ -102,7 +101,7 @@ export function receivedAlert(log: string, run: string): boolean {
       )
         return true;
     } catch {
-      // not a webhook body
+      // not a webhook body (or an empty line)
     }
   }
   return false;
@@ -220,7 +219,7 @@ export async function alertRulesProbe(kubectl: Kubectl, options: { timeoutMs?: n
       allNamespaces: true,
       selector: 'app.kubernetes.io/managed-by=kubestrap',
     })
-  ).filter((r) => (r.metadata?.name ?? '') !== ruleName);
+  ).filter((r) => r.metadata?.name !== ruleName);
   if (rules.length === 0) return { message: 'no PrometheusRule labelled app.kubernetes.io/managed-by=kubestrap exists' };
   const deadline = Date.now() + (options.timeoutMs ?? 240_000);
   let problems: string[];

@@ -2,9 +2,11 @@
 // Alertmanager route kubestrap renders for them, and the probes' control flow with every kubectl
 // child process faked (fake exec). The real pipeline (Prometheus, Alertmanager, the receiver pod)
 // runs in test/e2e-real/roadmap.test.ts on the real kind tier.
+import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
+import { execa } from 'execa';
 import { parseAllDocuments } from 'yaml';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Pod } from 'kubernetes-models/v1/Pod';
 import { Service } from 'kubernetes-models/v1/Service';
 import { Helm } from '../../src/adapters/helm.js';
@@ -23,7 +25,8 @@ import {
 import { runCheck } from '../../src/engine/checks.js';
 import { alertProbe, alertProbeUrl, monitoringNamespace } from '../../src/names.js';
 import { alertmanagerConfig, monitoringStep } from '../../src/steps/monitoring.js';
-import { fakeExec, type FakeHandler } from './fake-exec.js';
+import { fakeExec, type FakeHandler, type FakeResult } from './fake-exec.js';
+import { tempDir } from './temp-dir.js';
 
 const examples = path.resolve(import.meta.dirname, '../../examples');
 const target = { context: 'kind-test' };
@@ -259,5 +262,224 @@ describe('alert rules as Prometheus loaded them', () => {
     expect(result?.message).toBe(
       "1 problem(s) with kubestrap's alert rules in Prometheus: monitoring/kubestrap: group kubestrap.nodes is not loaded by Prometheus",
     );
+  });
+});
+
+describe('the receiver, run for real (sh; httpd faked on PATH, /www in a temporary directory)', () => {
+  it('its setup installs the CGI script and starts httpd on the probe port; each POST body becomes one line of the log', async () => {
+    const dir = tempDir('kubestrap-alert-receiver-');
+    const www = path.join(dir, 'www');
+    const bin = path.join(dir, 'bin');
+    mkdirSync(bin);
+    writeFileSync(path.join(bin, 'httpd'), `#!/bin/sh\necho "$*" > ${dir}/httpd-args\n`, { mode: 0o755 });
+    const o = alertProbeObjects(monitoringNamespace, 'run1');
+    const [shell, flag, setupScript] = o.receiver.spec.containers[0].command;
+    const started = await execa(shell, [flag, setupScript.replaceAll('/www', www)], {
+      env: { PATH: `${bin}:${process.env.PATH}` },
+      reject: false,
+    });
+    expect(started.exitCode).toBe(0);
+    expect(readFileSync(path.join(dir, 'httpd-args'), 'utf8').trim()).toBe(`-f -p ${alertProbe.port} -h ${www}`);
+    // httpd runs what the URL path names; the log exists, empty, before any POST.
+    const cgi = path.join(www, alertProbe.path);
+    expect(statSync(cgi).mode & 0o777).toBe(0o755);
+    expect(readFileSync(path.join(www, 'alerts.log'), 'utf8')).toBe('');
+    // The script as kubestrap defines it, quoting intact (with /www where the test put it).
+    expect(readFileSync(cgi, 'utf8')).toBe(`${receiverScript.map((l) => l.replaceAll('/www', www)).join('\n')}\n`);
+    const post = async (body: string) => execa(cgi, [], { input: `${body}trailing`, env: { CONTENT_LENGTH: String(body.length) } });
+    const answer = await post(webhookBody('run1'));
+    expect(answer.stdout).toBe('Content-Type: text/plain\r\n\r\nok');
+    await post(webhookBody('run2'));
+    expect(readFileSync(path.join(www, 'alerts.log'), 'utf8')).toBe(`${webhookBody('run1')}\n${webhookBody('run2')}\n`);
+    expect(receivedAlert(readFileSync(path.join(www, 'alerts.log'), 'utf8'), 'run2')).toBe(true);
+  });
+
+  it('the receiver pod: its volume, port, readiness, and the rule as the operator gets it', () => {
+    const o = alertProbeObjects('mon', 'run7');
+    expect(o.receiver.spec.volumes).toEqual([{ name: 'www', emptyDir: { sizeLimit: '1Mi' } }]);
+    const [c] = o.receiver.spec.containers;
+    expect(c.volumeMounts).toEqual([{ name: 'www', mountPath: '/www' }]);
+    expect(c.ports).toEqual([{ containerPort: alertProbe.port, name: 'http' }]);
+    expect(c.readinessProbe).toEqual({ tcpSocket: { port: alertProbe.port }, periodSeconds: 2 });
+    expect(o.receiver.spec.restartPolicy).toBe('Always');
+    expect(o.service).toEqual({
+      apiVersion: 'v1',
+      kind: 'Service',
+      metadata: { name: alertProbe.service, namespace: 'mon', labels: { 'app.kubernetes.io/managed-by': 'kubestrap' } },
+      spec: { selector: { 'kubestrap.dev/probe': alertProbe.receiver }, ports: [{ port: alertProbe.port, targetPort: alertProbe.port }] },
+    });
+    expect(o.rule).toEqual({
+      apiVersion: 'monitoring.coreos.com/v1',
+      kind: 'PrometheusRule',
+      metadata: {
+        name: 'kubestrap-alert-probe',
+        namespace: 'mon',
+        labels: { 'app.kubernetes.io/managed-by': 'kubestrap', 'kubestrap.dev/probe': alertProbe.value },
+      },
+      spec: {
+        groups: [
+          {
+            name: 'kubestrap.alert-probe',
+            interval: '10s',
+            rules: [
+              {
+                alert: alertProbeAlertName,
+                expr: 'vector(1)',
+                labels: { severity: 'none', [alertProbe.label]: alertProbe.value, kubestrap_probe_run: 'run7' },
+                annotations: { summary: expect.stringContaining('kubestrap verify') },
+              },
+            ],
+          },
+        ],
+      },
+    });
+  });
+});
+
+describe('receivedAlert, more', () => {
+  it('a body with other alerts too counts when one of them is the probe alert; one without labels does not stop the search', () => {
+    const body = JSON.stringify({
+      alerts: [
+        { status: 'firing' },
+        { status: 'firing', labels: { alertname: 'Other', kubestrap_probe_run: 'abc' } },
+        { status: 'firing', labels: { alertname: alertProbeAlertName, kubestrap_probe_run: 'abc' } },
+      ],
+    });
+    expect(receivedAlert(`\n  \n${body}`, 'abc')).toBe(true);
+    expect(
+      receivedAlert(JSON.stringify({ alerts: [{ status: 'firing', labels: { alertname: 'Other', kubestrap_probe_run: 'abc' } }] }), 'abc'),
+    ).toBe(false);
+    expect(receivedAlert(JSON.stringify({ receiver: 'x' }), 'abc')).toBe(false);
+  });
+});
+
+describe('alertDeliveryProbe, where the alert got stuck (fake exec)', () => {
+  /** The receiver never gets the alert; Prometheus and Alertmanager answer (or fail) as given. */
+  function stuck(prometheus: FakeResult, alertmanager: FakeResult, pod: FakeResult = JSON.stringify({ status: { phase: 'Running' } })) {
+    const exec = fakeExec([], (argv) => {
+      const a = argv.join(' ');
+      if (a.includes(' exec ')) return { exitCode: 1, stderr: 'error: unable to upgrade connection: container not found' };
+      if (a.includes('/api/v1/alerts')) return prometheus;
+      if (a.includes('/api/v2/alerts')) return alertmanager;
+      if (a.includes(' get pod ')) return pod;
+      if (a.includes(' apply ') || a.includes(' wait ') || a.includes(' delete ')) return '';
+      return undefined;
+    });
+    return { exec, kubectl: new Kubectl(exec, target) };
+  }
+  const run = (f: ReturnType<typeof stuck>) => alertDeliveryProbe(f.kubectl, monitoringNamespace, { run: 'r1', timeoutMs: 5, pollMs: 1 });
+  const stderr = (line: string): FakeResult => ({ exitCode: 1, stderr: `E1202 request failed\n${line}` });
+
+  it('neither hop has it: both said so, and the receiver pod phase', async () => {
+    const f = stuck(JSON.stringify({ data: { alerts: [{ state: 'firing', labels: { kubestrap_probe_run: 'other' } }] } }), '[]');
+    expect((await run(f))?.message).toMatch(
+      /within 0s: Prometheus does not have it \(rule not loaded yet\?\); Alertmanager does not have it; receiver pod Running$/,
+    );
+    // Alertmanager is asked for this run's alert only.
+    const am = f.exec.calls.find((c) => c.join(' ').includes('/api/v2/alerts'))!;
+    expect(am).toContain(
+      `/api/v1/namespaces/monitoring/services/kube-prometheus-stack-alertmanager:9093/proxy/api/v2/alerts?filter=${encodeURIComponent('kubestrap_probe_run="r1"')}`,
+    );
+  });
+
+  it('an alert pending in Prometheus, or one without a state; a receiver pod that is gone', async () => {
+    const pending = stuck(JSON.stringify({ data: { alerts: [{ state: 'pending', labels: { kubestrap_probe_run: 'r1' } }] } }), '[]');
+    expect((await run(pending))?.message).toMatch(/: Prometheus has it pending; Alertmanager/);
+    const stateless = stuck(JSON.stringify({ data: { alerts: [{ labels: { kubestrap_probe_run: 'r1' } }] } }), '[{}]', {
+      exitCode: 1,
+      stderr: 'Error from server (NotFound): pods "kubestrap-alert-probe" not found',
+    });
+    expect((await run(stateless))?.message).toMatch(/: Prometheus has it; Alertmanager has it; receiver pod missing$/);
+    const empty = stuck(JSON.stringify({ status: 'success' }), '[]');
+    expect((await run(empty))?.message).toMatch(/: Prometheus does not have it/);
+  });
+
+  it('a hop that cannot be asked: the last line of the error, without indent', async () => {
+    const f = stuck(
+      stderr('Error from server (ServiceUnavailable): no endpoints available'),
+      stderr('Error from server (Forbidden): nope'),
+    );
+    expect((await run(f))?.message).toMatch(
+      /: Prometheus could not be asked \(Error from server \(ServiceUnavailable\): no endpoints available\); Alertmanager could not be asked \(Error from server \(Forbidden\): nope\); receiver pod Running$/,
+    );
+  });
+
+  it('by default it waits 300 s, reading the receiver every 5 s', async () => {
+    const f = stuck('[]', '[]');
+    vi.useFakeTimers();
+    try {
+      const result = alertDeliveryProbe(f.kubectl, monitoringNamespace, { run: 'r1' });
+      await vi.runAllTimersAsync();
+      expect((await result)?.message).toMatch(/within 300s/);
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(f.exec.calls.filter((c) => c.includes('exec'))).toHaveLength(61);
+  });
+});
+
+describe('alertRulesProbe, more (fake exec)', () => {
+  const rule = (name: string, groups: string[]) => ({
+    metadata: { name, namespace: 'monitoring', uid: 'u' },
+    spec: { groups: groups.map((g) => ({ name: g, rules: [{}] })) },
+  });
+  function rules(items: unknown[], answer: FakeResult) {
+    const exec = fakeExec([], (argv) => {
+      const a = argv.join(' ');
+      if (a.includes('get prometheusrules')) return JSON.stringify({ items });
+      if (a.includes('/api/v1/rules')) return answer;
+      return undefined;
+    });
+    return { exec, kubectl: new Kubectl(exec, target) };
+  }
+
+  it("the delivery probe's own rule is not one of kubestrap's rules", async () => {
+    const f = rules([rule('kubestrap-alert-probe', ['kubestrap.alert-probe'])], '{}');
+    expect(await alertRulesProbe(f.kubectl, { timeoutMs: 0 })).toEqual({
+      message: 'no PrometheusRule labelled app.kubernetes.io/managed-by=kubestrap exists',
+    });
+    const unnamed = rules([{ spec: { groups: [] } }], '{}');
+    expect(await alertRulesProbe(unnamed.kubectl, { timeoutMs: 0 })).toBeUndefined();
+  });
+
+  it('at most six problems are shown, then "..."; an answer without groups means none is loaded', async () => {
+    const f = rules([rule('a', ['g1', 'g2', 'g3', 'g4']), rule('b', ['g5', 'g6', 'g7'])], JSON.stringify({ status: 'success' }));
+    const message = (await alertRulesProbe(f.kubectl, { timeoutMs: 0 }))!.message;
+    expect(message).toMatch(
+      /^7 problem\(s\) with kubestrap's alert rules in Prometheus: monitoring\/a: group g1 is not loaded by Prometheus; /,
+    );
+    expect(message).toMatch(/monitoring\/b: group g6 is not loaded by Prometheus; \.\.\.$/);
+    const six = rules([rule('a', ['g1', 'g2', 'g3', 'g4', 'g5', 'g6'])], JSON.stringify({ data: {} }));
+    expect((await alertRulesProbe(six.kubectl, { timeoutMs: 0 }))!.message).toMatch(/g6 is not loaded by Prometheus$/);
+  });
+
+  it('Prometheus not answering: the last line of the error, retried every 5 s for 240 s by default', async () => {
+    const f = rules([rule('a', ['g'])], {
+      exitCode: 1,
+      stderr: 'details\nError from server (ServiceUnavailable): no endpoints available for service',
+    });
+    vi.useFakeTimers();
+    let result: Awaited<ReturnType<typeof alertRulesProbe>>;
+    try {
+      const pending = alertRulesProbe(f.kubectl);
+      await vi.runAllTimersAsync();
+      result = await pending;
+    } finally {
+      vi.useRealTimers();
+    }
+    expect(result).toEqual({
+      message:
+        "1 problem(s) with kubestrap's alert rules in Prometheus: Prometheus' /api/v1/rules could not be read: Error from server (ServiceUnavailable): no endpoints available for service",
+    });
+    expect(f.exec.calls.filter((c) => c.join(' ').includes('/api/v1/rules'))).toHaveLength(49);
+  });
+
+  it('ruleProblems: a rule without metadata, spec or rules is matched by the file name the operator would give it', () => {
+    expect(ruleProblems({}, [])).toEqual([]);
+    expect(ruleProblems({ spec: { groups: [{ name: 'g' }] } }, [{ name: 'g', file: '/rules/--.yaml', rules: [] }])).toEqual([]);
+    expect(ruleProblems({ spec: { groups: [{ name: 'g' }] } }, [])).toEqual(['/: group g is not loaded by Prometheus']);
+    expect(
+      ruleProblems({ spec: { groups: [{ name: 'g' }] } }, [{ name: 'g', file: '/rules/--.yaml', rules: [{ name: 'r', health: 'ok' }] }]),
+    ).toEqual(['/: group g has 1 of 0 rules loaded']);
   });
 });
