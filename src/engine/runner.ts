@@ -522,7 +522,6 @@ async function recheckUnchanged(ctx: Ctx, step: PlannedStep): Promise<CheckResul
         message: `step ${step.id}: passed on the second look (a flapping check, not drift): ${settled.join('; ')}`,
       });
   }
-  report(ctx, results);
   return results;
 }
 
@@ -546,6 +545,7 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
     const results = await recheckUnchanged(ctx, step);
     const t = tally(results);
     if (t.failed === 0) {
+      report(ctx, results);
       // Written with the next state write (at the latest once all steps ended): nothing to wait for here.
       state.steps[step.id] = { ...previous, verifiedAt: new Date().toISOString(), checks: t };
       const reason = `unchanged since ${previous.appliedAt ?? 'last run'}; ${t.ok} checks ok${t.skipped ? `, ${t.skipped} skipped` : ''}`;
@@ -553,6 +553,8 @@ async function applyStep(ctx: Ctx, phase: PhaseId, step: PlannedStep): Promise<v
       emitter.emit({ event: 'step.skip', phase, step: step.id, reason });
       return;
     }
+    // Shown, but not the run's result: the checks after re-applying are (summary and scorecard).
+    for (const result of results) emitter.emit({ event: 'check.result', ...result });
     emitter.emit({
       event: 'log',
       level: 'warn',

@@ -4,11 +4,12 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Helm } from '../../src/adapters/helm.js';
 import { Kind } from '../../src/adapters/kind.js';
 import { Kubectl } from '../../src/adapters/kubectl.js';
-import { executeAction, objectRefs, type ActionEnv } from '../../src/engine/actions.js';
+import { ActionFailure, executeAction, objectRefs, type ActionEnv } from '../../src/engine/actions.js';
+import { CommandError } from '../../src/errors.js';
 import { FakeCluster } from './fake-cluster.js';
 import { fakeExec, type FakeResult } from './fake-exec.js';
 
@@ -103,5 +104,196 @@ describe('executeAction (kind and kubectl faked)', () => {
     expect(s.progress).toEqual(['applying the config map']);
     expect(unit).toEqual({ type: 'objects', refs: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'a', namespace: 'ns' }] });
     expect(s.c.changes).toEqual(['apply ConfigMap ns/a']);
+  });
+});
+
+describe('executeAction: URL, helm, chart CRDs and generated secrets (kubectl and helm faked)', () => {
+  const release = {
+    release: 'web',
+    namespace: 'apps',
+    chart: { ref: 'web', repo: 'https://charts.example', version: '1.2.3' },
+    values: 'web/values.yaml',
+  };
+
+  it('apply-url says what it applies, hands kubectl the URL as it is, and records nothing', async () => {
+    const s = setup('');
+    const base = ['kubectl', '--context', 'fake'];
+    const exec = fakeExec([[[...base, 'apply'], '']]);
+    const env = { ...s.env, kubectl: new Kubectl(exec, s.c.target) };
+    const unit = await executeAction({ type: 'apply-url', url: 'https://example.com/crds.yaml', description: 'the CRDs' }, env);
+    expect(unit).toBeUndefined();
+    expect(s.progress).toEqual(['applying the CRDs']);
+    expect(exec.calls).toEqual([
+      [...base, 'apply', '--server-side', '--field-manager', 'kubestrap', '--force-conflicts', '-f', 'https://example.com/crds.yaml'],
+    ]);
+  });
+
+  it('helm: looks at the release history first, then upgrades it with the values from the work dir, and records the release', async () => {
+    const s = setup('');
+    const unit = await executeAction({ type: 'helm', release }, s.env);
+    expect(unit).toEqual({ type: 'release', release: 'web', namespace: 'apps' });
+    expect(s.progress).toEqual(['helm upgrade --install web (waiting up to 1m)']);
+    const helmCalls = s.exec.calls.filter((a) => a[0] === 'helm');
+    expect(helmCalls.map((a) => a[1])).toEqual(['history', 'upgrade']);
+    const upgrade = helmCalls[1]!;
+    expect(upgrade.slice(0, 5)).toEqual(['helm', 'upgrade', '--install', 'web', 'web']);
+    expect(upgrade).toContain(path.join(dir, 'web/values.yaml'));
+    expect(upgrade.join(' ')).toContain('--namespace apps');
+    expect(upgrade.join(' ')).toContain('--timeout 1m');
+    expect(s.c.changes).toEqual(['helm upgrade apps/web']);
+  });
+
+  it('helm: a failure that comes at once carries helm’s message and the namespace, without diagnostics', async () => {
+    const s = setup('');
+    s.c.failWhen = (argv) => (argv[1] === 'upgrade' ? 'Error: UPGRADE FAILED: context deadline exceeded' : undefined);
+    const error = await executeAction({ type: 'helm', release }, s.env).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ActionFailure);
+    expect((error as ActionFailure).message).toContain('UPGRADE FAILED: context deadline exceeded');
+    expect((error as ActionFailure).namespace).toBe('apps');
+    expect((error as ActionFailure).diagnostics).toEqual([]);
+  });
+
+  it('helm: while helm still waits near its timeout, the namespace is looked at, and that picture comes with the failure', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const s = setup('');
+      s.c.put({
+        apiVersion: 'v1',
+        kind: 'Pod',
+        metadata: { name: 'web-1', namespace: 'apps' },
+        status: { phase: 'Pending', conditions: [{ type: 'PodScheduled', status: 'False', message: '0/1 nodes are available' }] },
+      } as any);
+      const original = s.exec.run.bind(s.exec);
+      s.exec.run = async (argv, options) => {
+        if (argv[1] === 'upgrade') {
+          await new Promise((r) => setTimeout(r, 10_000));
+          // helm's rollback removed the pod that showed why
+          s.c.objects.delete('pod|apps|web-1');
+          throw new CommandError('exit 1', [...argv], 'Error: UPGRADE FAILED: timed out waiting for the condition');
+        }
+        return original(argv, options);
+      };
+      const pending = executeAction({ type: 'helm', release }, { ...s.env, timeout: '10s' }).catch((e: unknown) => e);
+      await vi.advanceTimersByTimeAsync(2_999);
+      expect(s.progress).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(s.progress.at(-1)).toBe('still waiting for web; collecting diagnostics in apps');
+      await vi.advanceTimersByTimeAsync(7_000);
+      const error = (await pending) as ActionFailure;
+      expect(error).toBeInstanceOf(ActionFailure);
+      expect(error.diagnostics).toEqual(['pod apps/web-1 Pending: unschedulable: 0/1 nodes are available']);
+      expect(error.namespace).toBe('apps');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('helm: the diagnostics are taken shortly before helm’s own timeout, not at once', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const s = setup('');
+      const original = s.exec.run.bind(s.exec);
+      s.exec.run = async (argv, options) => {
+        if (argv[1] === 'upgrade') await new Promise((r) => setTimeout(r, 60_000));
+        return original(argv, options);
+      };
+      const pending = executeAction({ type: 'helm', release }, { ...s.env, timeout: '1m' });
+      await vi.advanceTimersByTimeAsync(51_999);
+      expect(s.progress).toHaveLength(1);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(s.progress).toHaveLength(2);
+      await vi.advanceTimersByTimeAsync(8_000);
+      await expect(pending).resolves.toEqual({ type: 'release', release: 'web', namespace: 'apps' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('helm: a release left pending by an interrupted run is rolled back (with a warning) before the upgrade', async () => {
+    const s = setup('');
+    const old = new Date(Date.now() - 3_600_000).toISOString();
+    const history = [
+      { revision: 1, status: 'deployed', updated: old },
+      { revision: 2, status: 'pending-upgrade', updated: old },
+    ];
+    let rolledBack = false;
+    const original = s.exec.run.bind(s.exec);
+    s.exec.run = async (argv, options) => {
+      s.exec.calls.push([...argv]);
+      if (argv[1] === 'history')
+        return {
+          stdout: JSON.stringify(rolledBack ? [...history, { revision: 3, status: 'deployed', updated: old }] : history),
+          stderr: '',
+          exitCode: 0,
+        };
+      if (argv[1] === 'rollback') {
+        rolledBack = true;
+        return { stdout: '', stderr: '', exitCode: 0 };
+      }
+      s.exec.calls.pop();
+      return original(argv, options);
+    };
+    const warnings: string[] = [];
+    await executeAction({ type: 'helm', release }, { ...s.env, warn: (m) => warnings.push(m) });
+    expect(s.exec.calls.filter((a) => a[0] === 'helm').map((a) => a[1])).toEqual(['history', 'rollback', 'history', 'upgrade']);
+    expect(s.exec.calls.find((a) => a[1] === 'rollback')).toEqual(expect.arrayContaining(['web', '1']));
+    expect(warnings).toEqual([expect.stringContaining('helm release apps/web was left pending-upgrade (revision 2)')]);
+  });
+
+  it('chart-crds: reads the chart’s CRDs, applies only those of the groups asked for, and records them', async () => {
+    const crd = (name: string, group: string) =>
+      `apiVersion: apiextensions.k8s.io/v1\nkind: CustomResourceDefinition\nmetadata:\n  name: ${name}\nspec:\n  group: ${group}\n`;
+    const s = setup('');
+    const base = ['kubectl', '--context', 'fake'];
+    const answer = (s.c as unknown as { answer(argv: readonly string[], input: string | undefined): FakeResult | undefined }).answer.bind(
+      s.c,
+    );
+    const exec = fakeExec(
+      [
+        [
+          ['helm', 'show', 'crds'],
+          [
+            crd('gateways.gateway.networking.k8s.io', 'gateway.networking.k8s.io'),
+            crd('envoyproxies.gateway.envoyproxy.io', 'gateway.envoyproxy.io'),
+          ].join('---\n'),
+        ],
+      ],
+      answer,
+    );
+    const env = { ...s.env, kubectl: new Kubectl(exec, s.c.target), helm: new Helm(exec, s.c.target, 4) };
+    const unit = await executeAction(
+      {
+        type: 'chart-crds',
+        chart: { ref: 'oci://docker.io/envoyproxy/gateway-helm', version: 'v1.5.0' },
+        groups: ['gateway.networking.k8s.io'],
+        description: 'the Gateway API CRDs of the chart',
+      },
+      env,
+    );
+    expect(s.progress).toEqual(['applying the Gateway API CRDs of the chart']);
+    expect(exec.calls[0]).toEqual(['helm', 'show', 'crds', 'oci://docker.io/envoyproxy/gateway-helm', '--version', 'v1.5.0']);
+    expect(exec.calls[1]!.slice(0, 4)).toEqual([...base, 'apply']);
+    expect(s.c.changes).toEqual(['apply CustomResourceDefinition gateways.gateway.networking.k8s.io']);
+    expect(unit).toEqual({
+      type: 'objects',
+      refs: [{ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'gateways.gateway.networking.k8s.io' }],
+    });
+  });
+
+  it('secret: created once (values registered for redaction), kept on the next run, recorded by name', async () => {
+    const s = setup('');
+    const action = {
+      type: 'secret',
+      secret: { namespace: 'monitoring', name: 'grafana-admin', random: { password: 24 }, fixed: { user: 'admin' } },
+    } as const;
+    const unit = await executeAction(action, s.env);
+    expect(unit).toEqual({ type: 'secret', name: 'grafana-admin', namespace: 'monitoring' });
+    expect(s.progress).toEqual(['secret monitoring/grafana-admin created']);
+    expect(s.c.changes).toEqual(['apply Secret monitoring/grafana-admin']);
+    expect(s.secrets).toHaveLength(1);
+    expect(s.secrets[0]).toMatch(/^[A-Za-z0-9]{24}$/);
+    await executeAction(action, s.env);
+    expect(s.progress.at(-1)).toBe('secret monitoring/grafana-admin kept');
+    expect(s.c.changes).toHaveLength(1);
   });
 });

@@ -4,24 +4,41 @@
 // the preflight are replaced; lease, state, identity, checks and the scheduling are the real code.
 // Asserted is what a user or the cluster can see: what was applied in which order, the events,
 // the state record and the lease.
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { Helm } from '../../src/adapters/helm.js';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
 import type { RunEvent } from '../../src/engine/events.js';
-import { runRoadmap, type RunOptions } from '../../src/engine/runner.js';
+import { runRoadmap, type RunOptions, type RunSummary } from '../../src/engine/runner.js';
 import type { Plan, PlannedStep } from '../../src/plan/plan.js';
 import type { StepId } from '../../src/roadmap/types.js';
 import { FakeCluster } from './fake-cluster.js';
 
-const h = vi.hoisted(() => ({ cluster: undefined as unknown as FakeCluster, plan: undefined as unknown as Plan }));
+const h = vi.hoisted(() => ({
+  cluster: undefined as unknown as FakeCluster,
+  plan: undefined as unknown as Plan,
+  built: [] as { helmMajor?: number }[],
+  written: [] as unknown[],
+}));
 vi.mock('../../src/engine/session.js', async (original) => ({
   ...(await original<object>()),
   openSession: async () => h.cluster.session(),
 }));
-vi.mock('../../src/plan/plan.js', async (original) => ({ ...(await original<object>()), buildPlan: () => h.plan }));
-vi.mock('../../src/plan/write.js', async (original) => ({ ...(await original<object>()), writePlanArtifacts: async () => undefined }));
+vi.mock('../../src/plan/plan.js', async (original) => ({
+  ...(await original<object>()),
+  buildPlan: (o: { helmMajor?: number }) => {
+    h.built.push(o);
+    return h.plan;
+  },
+}));
+vi.mock('../../src/plan/write.js', async (original) => ({
+  ...(await original<object>()),
+  writePlanArtifacts: async (plan: unknown) => {
+    h.written.push(plan);
+  },
+}));
 vi.mock('../../src/engine/preflight.js', async (original) => ({
   ...(await original<object>()),
   preflight: async () => ({ warnings: [], problems: [] }),
@@ -92,7 +109,7 @@ const fourSteps = () =>
     step('monitoring', ['storage']),
   ]);
 
-async function up(): Promise<{ events: RunEvent[]; error?: Error; exitCode: number }> {
+async function up(extra: Partial<RunOptions> = {}): Promise<{ events: RunEvent[]; error?: Error; exitCode: number; summary?: RunSummary }> {
   const events: RunEvent[] = [];
   const options: RunOptions = {
     command: 'up',
@@ -103,10 +120,11 @@ async function up(): Promise<{ events: RunEvent[]; error?: Error; exitCode: numb
     confirmTarget: async () => true,
     sinks: [{ emit: (e) => events.push(e) }],
     env: { KUBESTRAP_RECHECK_SECONDS: '0' },
+    ...extra,
   };
   try {
     const summary = await runRoadmap(options);
-    return { events, exitCode: summary.exitCode };
+    return { events, exitCode: summary.exitCode, summary };
   } catch (error) {
     return { events, error: error as Error, exitCode: (error as { exitCode?: number }).exitCode ?? -1 };
   }
@@ -121,6 +139,8 @@ beforeEach(async () => {
   loaded = { ...parseConfigText(minimalConfig, path.join(dir, 'kubestrap.yaml')), baseDir: dir };
   h.cluster = new FakeCluster();
   h.plan = fourSteps();
+  h.built = [];
+  h.written = [];
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -299,5 +319,545 @@ describe('runner (kubectl/helm child processes faked in memory)', () => {
     expect(of(events, 'step.start')).toEqual([]);
     expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: false });
     expect(h.cluster.get('lease', 'kubestrap-system', 'kubestrap-run')?.spec).toMatchObject({ holderIdentity: 'ci-7/pid-1/abc' });
+  });
+});
+
+/** The same step with its objects applied by two manifests (two actions). */
+function twoActionStep(id: StepId, needs: StepId[]): PlannedStep {
+  const first = step(id, needs);
+  const second = path.join(dir, `${id}-more.yaml`);
+  writeFileSync(second, `apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ${id}-more\n  namespace: demo\n`);
+  return {
+    ...first,
+    rendered: {
+      ...first.rendered,
+      actions: [...first.rendered.actions, { type: 'apply', manifest: second, absolute: true, description: `${id} more objects` }],
+    },
+  };
+}
+
+/** A step installing one helm release (values in the work dir), checked by the release being deployed. */
+function helmStep(id: StepId, needs: StepId[], extra: PlannedStep['rendered']['actions'] = []): PlannedStep {
+  writeFileSync(path.join(dir, `${id}-values.yaml`), 'replicas: 1\n');
+  const release = {
+    release: id,
+    namespace: id,
+    chart: { ref: id, repo: 'https://charts.example', version: '1.0.0' },
+    values: `${id}-values.yaml`,
+  };
+  return {
+    id,
+    title: `the ${id} step`,
+    enabled: true,
+    needs,
+    rendered: {
+      artifacts: [],
+      actions: [{ type: 'helm', release }, ...extra],
+      checks: [{ type: 'helm-deployed', namespace: id, release: id }],
+    },
+    commands: [],
+    stdin: [],
+  };
+}
+
+const withConfig = (extra: string) => {
+  loaded = {
+    ...parseConfigText(minimalConfig.replace('  verification:\n    scorecard: false\n', extra), path.join(dir, 'kubestrap.yaml')),
+    baseDir: dir,
+  };
+};
+
+describe('runner: verify, selection, re-checks, failures and interruption (kubectl/helm child processes faked in memory)', () => {
+  it('run.start names the selected steps and their phases; each phase starts before its first step and ends after its last', async () => {
+    const { events } = await up();
+    expect(events[0]).toMatchObject({
+      event: 'run.start',
+      command: 'up',
+      roadmap: 'demo',
+      context: 'fake',
+      steps: ['cluster', 'networking', 'storage', 'security', 'monitoring'],
+    });
+    const names = events.map((e) =>
+      'phase' in e && e.event.startsWith('phase') ? `${e.event} ${e.phase}` : 'step' in e ? `${e.event} ${e.step}` : e.event,
+    );
+    const at = (x: string) => names.indexOf(x);
+    expect(at('phase.start foundation')).toBeGreaterThan(-1);
+    expect(at('phase.start foundation')).toBeLessThan(at('step.start cluster'));
+    expect(at('phase.end foundation')).toBeGreaterThan(at('step.ok storage'));
+    expect(at('phase.start features')).toBeLessThan(at('step.start security'));
+    expect(at('phase.end features')).toBeGreaterThan(Math.max(at('step.ok security'), at('step.ok monitoring')));
+    expect(names.filter((n) => n.startsWith('phase.end'))).toHaveLength(2);
+  });
+
+  it('the plan’s rule warnings are shown as warnings before anything runs, and the plan files are written (not by verify)', async () => {
+    h.plan = { ...fourSteps(), warnings: [{ rule: 'single-node', message: 'one node only', fix: 'add workers' }] } as unknown as Plan;
+    const { events } = await up();
+    expect(events[0]).toMatchObject({ event: 'log', level: 'warn', message: '[single-node] one node only (fix: add workers)' });
+    expect(h.written).toEqual([h.plan]);
+    h.written = [];
+    await up({ command: 'verify' });
+    expect(h.written).toEqual([]);
+  });
+
+  it('with helm 3 the plan is built again for helm 3 (its commands differ); with helm 4 once', async () => {
+    const session = h.cluster.session.bind(h.cluster);
+    h.cluster.session = () => {
+      const s = session();
+      return { ...s, helm: new Helm(s.exec, h.cluster.target, 3) };
+    };
+    await up();
+    expect(h.built.map((b) => b.helmMajor)).toEqual([undefined, 3]);
+    h.cluster.session = session;
+    h.built = [];
+    await up();
+    expect(h.built.map((b) => b.helmMajor)).toEqual([undefined]);
+  });
+
+  it('verify on a cluster kubestrap never touched only reads: no namespace, lease, state or identity record; failing checks exit 3', async () => {
+    const { events, exitCode, summary } = await up({ command: 'verify' });
+    expect(exitCode).toBe(3);
+    expect(h.cluster.changes).toEqual([]);
+    expect(h.cluster.state()).toBeUndefined();
+    expect(existsSync(path.join(dir, '.kubestrap'))).toBe(false);
+    expect(of(events, 'log').map((e) => e.message)).toContain(
+      'nothing of this roadmap is applied on this cluster yet; verify only reads (no state, lease or scorecard written)',
+    );
+    expect(of(events, 'step.fail').map((e) => e.step)).toEqual(['cluster', 'networking', 'storage', 'security', 'monitoring']);
+    expect(of(events, 'step.fail')[2]).toMatchObject({
+      error:
+        'configmap demo/storage-0 exists: configmap demo/storage-0 does not exist\nconfigmap demo/storage-1 exists: configmap demo/storage-1 does not exist',
+    });
+    expect(summary?.checks.map((c) => c.status)).toEqual(Array(6).fill('failed'));
+    expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: false, exitCode: 3 });
+  });
+
+  it('verify after up checks every step without applying anything; a failing check marks that step failed in state', async () => {
+    await up();
+    const before = h.cluster.state();
+    h.cluster.objects.delete('configmap|demo|security-0');
+    h.cluster.changes.length = 0;
+    await new Promise((r) => setTimeout(r, 5));
+    const { events, exitCode } = await up({ command: 'verify' });
+    expect(exitCode).toBe(3);
+    expect(stepApplies(h.cluster)).toEqual([]);
+    expect(of(events, 'step.ok').map((e) => [e.step, e.changed])).toEqual([
+      ['cluster', false],
+      ['networking', false],
+      ['storage', false],
+      ['monitoring', false],
+    ]);
+    expect(of(events, 'step.fail')).toMatchObject([{ step: 'security', error: expect.stringContaining('security-0 does not exist') }]);
+    const after = h.cluster.state();
+    expect(after.steps.security).toMatchObject({
+      status: 'failed',
+      error: 'verification failed',
+      checks: { ok: 0, failed: 1, skipped: 0 },
+    });
+    expect(after.steps.security.hash).toBe(before.steps.security.hash);
+    expect(after.steps.storage).toMatchObject({ status: 'verified', checks: { ok: 2, failed: 0, skipped: 0 } });
+    expect(Date.parse(after.steps.storage.verifiedAt)).toBeGreaterThan(Date.parse(before.steps.storage.verifiedAt));
+    expect(after.steps.storage.appliedAt).toBe(before.steps.storage.appliedAt);
+    expect(h.cluster.changes).toContain('create Lease kubestrap-system/kubestrap-run');
+    expect(h.cluster.changes.at(-1)).toBe('delete lease kubestrap-system/kubestrap-run');
+  });
+
+  it('a cluster that cannot be reached fails verify before anything is read', async () => {
+    h.cluster.failWhen = (argv) => (argv.includes('version') && !argv.includes('--client') ? 'Unable to connect to the server' : undefined);
+    const { error, exitCode, events } = await up({ command: 'verify' });
+    expect(error?.message).toContain('cannot reach the cluster of context fake');
+    expect(exitCode).toBe(1);
+    expect(events.at(-1)).toMatchObject({
+      event: 'run.end',
+      ok: false,
+      exitCode: 1,
+      next: 'fix the cause above, then run the same command again.',
+    });
+  });
+
+  it('--only and --skip run just the steps chosen; an unknown step is refused with the list of steps, nothing run', async () => {
+    await up({ selection: { skip: ['monitoring', 'security'] } });
+    expect(Object.keys(h.cluster.state().steps).sort()).toEqual(['cluster', 'networking', 'storage']);
+    h.cluster.changes.length = 0;
+    const { events } = await up({ selection: { only: ['security'] } });
+    expect(events[0]).toMatchObject({ event: 'run.start', steps: ['security'] });
+    expect(stepApplies(h.cluster)).toEqual(['security-0']);
+    const unknown = await up({ selection: { only: ['nope' as StepId] } });
+    expect(unknown.exitCode).toBe(2);
+    expect(unknown.error?.message).toBe('unknown step "nope"');
+    expect((unknown.error as any).suggestion).toBe('Steps are: cluster, networking, storage, security, monitoring.');
+    expect(unknown.events).toEqual([]);
+    const skipUnknown = await up({ selection: { skip: ['nope' as StepId] } });
+    expect(skipUnknown.error?.message).toBe('unknown step "nope"');
+  });
+
+  it('a phase run whose steps need a step not yet verified on the cluster is refused before anything is applied, naming the phase to run', async () => {
+    const { error, exitCode } = await up({ command: 'phase', selection: { phases: ['features'] } });
+    expect(exitCode).toBe(2);
+    expect(error?.message).toBe('step security needs step networking, which has not been applied and verified on this cluster');
+    expect((error as any).suggestion).toBe('Run `kubestrap phase foundation` (or `kubestrap up`) first.');
+    expect(stepApplies(h.cluster)).toEqual([]);
+    await up({ command: 'phase', selection: { phases: ['foundation'] } });
+    expect(Object.keys(h.cluster.state().steps).sort()).toEqual(['cluster', 'networking', 'storage']);
+    h.cluster.changes.length = 0;
+    const features = await up({ command: 'phase', selection: { phases: ['features'] } });
+    expect(features.exitCode).toBe(0);
+    expect(stepApplies(h.cluster).sort()).toEqual(['monitoring-0', 'security-0']);
+  });
+
+  it('a need that failed before is not taken as met', async () => {
+    await up();
+    const state = h.cluster.state();
+    state.steps.networking.status = 'failed';
+    h.cluster.put({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kubestrap-state', namespace: 'kubestrap-system' },
+      data: { 'state.json': JSON.stringify(state) },
+    } as any);
+    const { error } = await up({ selection: { only: ['security'] } });
+    expect(error?.message).toBe('step security needs step networking, which has not been applied and verified on this cluster');
+  });
+
+  it('a disabled step is reported skipped with its reason and applies nothing; the steps after it still run, and a later run does not ask for it', async () => {
+    const plan = fourSteps();
+    const storage = plan.phases[0]!.steps[2]!;
+    plan.phases[0]!.steps[2] = { ...storage, enabled: false, reason: 'spec.storage.enabled is false' };
+    h.plan = plan;
+    const { events, exitCode, summary } = await up();
+    expect(exitCode).toBe(0);
+    expect(of(events, 'step.skip')).toMatchObject([
+      { event: 'step.skip', phase: 'foundation', step: 'storage', reason: 'disabled: spec.storage.enabled is false' },
+    ]);
+    expect(summary?.skipped).toEqual([{ step: 'storage', reason: 'spec.storage.enabled is false' }]);
+    expect(stepApplies(h.cluster)).not.toContain('storage-0');
+    expect(stepApplies(h.cluster)).toContain('monitoring-0');
+    expect(h.cluster.state().steps.storage).toBeUndefined();
+    expect(of(events, 'phase.end').map((e) => e.phase)).toEqual(expect.arrayContaining(['foundation', 'features']));
+    const again = await up({ selection: { only: ['monitoring'] } });
+    expect(again.error).toBeUndefined();
+  });
+
+  it('a disabled step without a reason says "disabled"', async () => {
+    const plan = roadmapOf([step('cluster', [])]);
+    plan.phases[0]!.steps[0] = { ...plan.phases[0]!.steps[0]!, enabled: false };
+    h.plan = plan;
+    const { events, summary } = await up();
+    expect(of(events, 'step.skip')[0].reason).toBe('disabled: ');
+    expect(summary?.skipped).toEqual([{ step: 'cluster', reason: 'disabled' }]);
+  });
+
+  it('an unchanged step whose check fails once and passes on the second look is not re-applied', async () => {
+    await up();
+    h.cluster.changes.length = 0;
+    const saved = h.cluster.get('configmap', 'demo', 'security-0')!;
+    h.cluster.objects.delete('configmap|demo|security-0');
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    let looked = 0;
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv.includes('security-0') && argv.includes('get') && ++looked === 1) {
+        const result = await run(argv, options).catch((e: unknown) => e);
+        h.cluster.put(saved);
+        if (result instanceof Error) throw result;
+        return result;
+      }
+      return run(argv, options);
+    };
+    const { events, exitCode, summary } = await up({ env: { KUBESTRAP_RECHECK_SECONDS: '0.01' } });
+    expect(exitCode).toBe(0);
+    expect(of(events, 'step.start')).toEqual([]);
+    expect(stepApplies(h.cluster)).toEqual([]);
+    const warnings = of(events, 'log').map((e) => e.message);
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'step security is unchanged but 1 check(s) failed (configmap demo/security-0 exists); checking again in 0.01s before re-applying',
+        'step security: passed on the second look (a flapping check, not drift): configmap demo/security-0 exists',
+      ]),
+    );
+    expect(summary?.checks.find((c) => c.step === 'security')?.status).toBe('ok');
+    expect(summary?.skipped.find((s) => s.step === 'security')?.reason).toMatch(/^unchanged since \d{4}-.*; 1 checks ok$/);
+  });
+
+  it('an unchanged step whose check still fails on the second look is drift: it is applied again and verified', async () => {
+    withConfig('');
+    await up();
+    h.cluster.objects.delete('configmap|demo|security-0');
+    h.cluster.changes.length = 0;
+    const { events, exitCode, summary } = await up({ env: { KUBESTRAP_RECHECK_SECONDS: '0.01' } });
+    expect(exitCode).toBe(0);
+    expect(of(events, 'step.start').map((e) => e.step)).toEqual(['security']);
+    expect(stepApplies(h.cluster)).toEqual(['security-0']);
+    const warnings = of(events, 'log').map((e) => e.message);
+    expect(warnings).toContain('step security is unchanged but 1 check(s) fail (drift); re-applying');
+    expect(warnings.some((m) => m.includes('passed on the second look'))).toBe(false);
+    expect(h.cluster.state().steps.security.status).toBe('verified');
+    // The failing look is shown; the run's result (summary, scorecard) is what the checks after re-applying say.
+    expect(
+      of(events, 'check.result')
+        .filter((c) => c.step === 'security')
+        .map((c) => c.status),
+    ).toEqual(['failed', 'ok']);
+    expect(summary?.checks.filter((c) => c.step === 'security').map((c) => c.status)).toEqual(['ok']);
+    const card = h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-scorecard') as any;
+    expect(card.metadata.labels['kubestrap.dev/drift']).toBe('false');
+    expect(card.data.summary).toBe('6 ok, 0 failed, 0 skipped');
+    expect(warnings.some((m) => m.startsWith('drift:'))).toBe(false);
+  });
+
+  it('without a pause (KUBESTRAP_RECHECK_SECONDS=0) a failing unchanged check is re-applied at once, without a second look', async () => {
+    await up();
+    h.cluster.objects.delete('configmap|demo|security-0');
+    const gets: string[][] = [];
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv.includes('security-0') && argv.includes('get')) gets.push([...argv]);
+      return run(argv, options);
+    };
+    const { events } = await up();
+    expect(of(events, 'log').some((e) => e.message.includes('checking again'))).toBe(false);
+    expect(gets).toHaveLength(2); // the first look, then the check after re-applying
+  });
+
+  it('a step that needs a step re-applied in this run is checked afresh, after that step, not from the early look', async () => {
+    await up();
+    h.cluster.objects.delete('configmap|demo|storage-1');
+    h.cluster.changes.length = 0;
+    const order: string[] = [];
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      const name = argv.find((a) => /^(storage|monitoring)-\d$/.test(a));
+      if (name && argv.includes('get')) order.push(`get ${name}`);
+      if (argv.includes('apply') && argv.some((a) => a.endsWith('storage.yaml'))) order.push('apply storage');
+      return run(argv, options);
+    };
+    await up();
+    expect(order.lastIndexOf('get monitoring-0')).toBeGreaterThan(order.indexOf('apply storage'));
+  });
+
+  it('two independent steps failing: the run names the first in roadmap order and the other; an apply failure makes it exit 1', async () => {
+    h.cluster.failWhen = (argv) =>
+      argv.includes('apply') && argv.some((a) => a.endsWith('storage.yaml') || a.endsWith('security.yaml')) ? 'error: broken' : undefined;
+    const { error, exitCode, events } = await up();
+    expect(exitCode).toBe(1);
+    expect(error?.message).toMatch(/^step storage failed to apply:\n[\s\S]*error: broken[\s\S]*\n\(also failed: security\)$/);
+    expect(events.at(-1)).toMatchObject({ event: 'run.end', failed: 'storage', exitCode: 1 });
+    expect(of(events, 'phase.end').map((e) => e.phase)).toEqual([]);
+  });
+
+  it('a check failure and an apply failure together exit 1; two check failures exit 3', async () => {
+    const real = h.cluster.put.bind(h.cluster);
+    h.cluster.put = (o) => (o.metadata.name === 'security-0' ? o : real(o));
+    h.cluster.failWhen = (argv) => (argv.includes('apply') && argv.some((a) => a.endsWith('storage.yaml')) ? 'error: broken' : undefined);
+    expect((await up()).exitCode).toBe(1);
+
+    h.cluster = new FakeCluster();
+    const real2 = h.cluster.put.bind(h.cluster);
+    h.cluster.put = (o) => (['security-0', 'storage-0'].includes(o.metadata.name) ? o : real2(o));
+    const { exitCode, error } = await up();
+    expect(exitCode).toBe(3);
+    expect(error?.message).toMatch(
+      /^step storage was applied but 1 check\(s\) failed:\n {2}configmap demo\/storage-0 exists: configmap demo\/storage-0 does not exist\n\(also failed: security\)$/,
+    );
+
+    h.cluster = new FakeCluster();
+    const real3 = h.cluster.put.bind(h.cluster);
+    h.cluster.put = (o) => (o.metadata.name === 'storage-0' ? o : real3(o));
+    h.cluster.failWhen = (argv) => (argv.includes('apply') && argv.some((a) => a.endsWith('security.yaml')) ? 'error: broken' : undefined);
+    expect((await up()).exitCode).toBe(1);
+  });
+
+  it('a failed apply keeps what the step applied before in state, and the failure says what kubectl said, with secrets redacted', async () => {
+    h.plan = roadmapOf([step('cluster', []), step('networking', ['cluster']), twoActionStep('storage', ['networking'])]);
+    h.cluster.failWhen = (argv) =>
+      argv.includes('apply') && argv.some((a) => a.endsWith('storage-more.yaml')) ? 'error: token hunter2 refused' : undefined;
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      h.cluster.exec.redactor.add('hunter2');
+      return run(argv, options);
+    };
+    const { error, events } = await up();
+    expect(error?.message).not.toContain('hunter2');
+    const stored = h.cluster.state().steps.storage;
+    expect(stored.status).toBe('failed');
+    expect(stored.error).toContain('token');
+    expect(stored.error).not.toContain('hunter2');
+    expect(stored.applied).toEqual([{ type: 'objects', refs: expect.arrayContaining([expect.objectContaining({ name: 'storage-0' })]) }]);
+    expect(of(events, 'step.fail')[0]).toMatchObject({ step: 'storage', diagnostics: [] });
+  });
+
+  it('a helm step failing: the failure carries the diagnostics of the release’s namespace', async () => {
+    h.plan = roadmapOf([step('cluster', []), helmStep('monitoring', ['cluster'])]);
+    h.cluster.put({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name: 'prom-0', namespace: 'monitoring' },
+      status: {
+        phase: 'Running',
+        containerStatuses: [{ name: 'prom', ready: false, restartCount: 0, state: { waiting: { reason: 'CrashLoopBackOff' } } }],
+      },
+    } as any);
+    h.cluster.failWhen = (argv) => (argv[0] === 'helm' && argv[1] === 'upgrade' ? 'Error: UPGRADE FAILED: timed out' : undefined);
+    const { error, events } = await up();
+    const fail = of(events, 'step.fail')[0];
+    expect(fail).toMatchObject({ step: 'monitoring', error: expect.stringContaining('UPGRADE FAILED') });
+    expect(fail.diagnostics).toEqual(['pod monitoring/prom-0 Running: prom: CrashLoopBackOff']);
+    expect(error?.message).toContain('\n  diagnostics:\n    pod monitoring/prom-0 Running: prom: CrashLoopBackOff');
+  });
+
+  it('a helm step records release and revision; when the step changes but the release does not, helm is not run again', async () => {
+    h.plan = roadmapOf([step('cluster', []), helmStep('monitoring', ['cluster'])]);
+    await up();
+    expect(h.cluster.state().steps.monitoring.applied).toEqual([
+      {
+        type: 'release',
+        release: 'monitoring',
+        namespace: 'monitoring',
+        fingerprint: expect.stringMatching(/^[0-9a-f]{32}$/),
+        revision: 1,
+      },
+    ]);
+    expect(h.cluster.changes.filter((c) => c.startsWith('helm upgrade'))).toEqual(['helm upgrade monitoring/monitoring']);
+    // The step changes (one more manifest) while the release stays as it is.
+    const extra = path.join(dir, 'extra.yaml');
+    writeFileSync(extra, 'apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: extra\n  namespace: demo\n');
+    h.plan = roadmapOf([
+      step('cluster', []),
+      helmStep('monitoring', ['cluster'], [{ type: 'apply', manifest: extra, absolute: true, description: 'extra' }]),
+    ]);
+    h.cluster.changes.length = 0;
+    const { events } = await up();
+    expect(h.cluster.changes.filter((c) => c.startsWith('helm upgrade'))).toEqual([]);
+    expect(of(events, 'step.progress').map((e) => e.message)).toContain(
+      'helm release monitoring/monitoring unchanged (chart and values as in revision 1, deployed): no upgrade',
+    );
+    expect(h.cluster.state().steps.monitoring.applied).toEqual([
+      expect.objectContaining({ type: 'release', release: 'monitoring', revision: 1 }),
+      { type: 'objects', refs: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'extra', namespace: 'demo' }] },
+    ]);
+    // Values changed: helm runs.
+    h.plan = roadmapOf([step('cluster', []), helmStep('monitoring', ['cluster'])]);
+    writeFileSync(path.join(dir, 'monitoring-values.yaml'), 'replicas: 2\n');
+    h.cluster.changes.length = 0;
+    await up();
+    expect(h.cluster.changes.filter((c) => c.startsWith('helm upgrade'))).toEqual(['helm upgrade monitoring/monitoring']);
+    expect(h.cluster.state().steps.monitoring.applied).toEqual([
+      expect.objectContaining({ type: 'release', revision: 2 }),
+      { type: 'objects', refs: [{ apiVersion: 'v1', kind: 'ConfigMap', name: 'extra', namespace: 'demo' }] },
+    ]);
+  });
+
+  it('after drift, a changed helm step runs helm again even when its release looks unchanged', async () => {
+    h.plan = roadmapOf([step('cluster', []), helmStep('monitoring', ['cluster'])]);
+    await up();
+    const state = h.cluster.state();
+    state.steps.monitoring.status = 'failed';
+    h.cluster.put({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kubestrap-state', namespace: 'kubestrap-system' },
+      data: { 'state.json': JSON.stringify(state) },
+    } as any);
+    h.cluster.changes.length = 0;
+    await up();
+    expect(h.cluster.changes.filter((c) => c.startsWith('helm upgrade'))).toEqual(['helm upgrade monitoring/monitoring']);
+  });
+
+  it('an interrupted run (signal) starts no further step, records nothing as failed that did not run, and exits 130', async () => {
+    const controller = new AbortController();
+    h.cluster.failWhen = (argv) => {
+      if (argv.includes('apply') && argv.some((a) => a.endsWith('cluster.yaml'))) controller.abort();
+      return undefined;
+    };
+    const { error, exitCode, events } = await up({ signal: controller.signal });
+    expect(exitCode).toBe(130);
+    expect(error?.message).toBe('Interrupted.');
+    expect(of(events, 'step.start').map((e) => e.step)).toEqual(['cluster']);
+    expect(Object.keys(h.cluster.state().steps)).toEqual(['cluster']);
+    expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: false, exitCode: 130 });
+    expect(h.cluster.get('lease', 'kubestrap-system', 'kubestrap-run')).toBeUndefined();
+  });
+
+  it('an interruption between two actions of a step records it failed as "interrupted while applying", keeping what was applied', async () => {
+    const controller = new AbortController();
+    h.plan = roadmapOf([twoActionStep('cluster', [])]);
+    h.cluster.failWhen = (argv) => {
+      if (argv.includes('apply') && argv.some((a) => a.endsWith('cluster.yaml'))) controller.abort();
+      return undefined;
+    };
+    const { exitCode } = await up({ signal: controller.signal });
+    expect(exitCode).toBe(130);
+    expect(stepApplies(h.cluster)).toEqual(['cluster-0']);
+    expect(h.cluster.state().steps.cluster).toMatchObject({
+      status: 'failed',
+      error: 'interrupted while applying',
+      applied: [{ type: 'objects', refs: [expect.objectContaining({ name: 'cluster-0' })] }],
+    });
+  });
+
+  it('binding an existing cluster the first time asks, and a "no" applies nothing; a bound cluster is not asked again', async () => {
+    const asked: string[][] = [];
+    const no = await up({
+      confirmTarget: async (context, server) => {
+        asked.push([context, server]);
+        return false;
+      },
+    });
+    expect(asked).toEqual([['fake', 'https://127.0.0.1:6443']]);
+    expect(no.exitCode).toBe(130);
+    expect(no.error?.message).toBe('Not confirmed; nothing was applied.');
+    expect(h.cluster.changes).toEqual([]);
+    await up();
+    asked.length = 0;
+    await up({
+      confirmTarget: async (context, server) => {
+        asked.push([context, server]);
+        return false;
+      },
+    });
+    expect(asked).toEqual([]);
+    expect(JSON.parse(readFileSync(path.join(dir, '.kubestrap/identity-demo.json'), 'utf8'))).toMatchObject({
+      kubeSystemUid: 'kube-system-uid-1',
+    });
+  });
+
+  it('verify never asks to bind a cluster', async () => {
+    let asked = false;
+    await up({
+      command: 'verify',
+      confirmTarget: async () => {
+        asked = true;
+        return true;
+      },
+    });
+    expect(asked).toBe(false);
+  });
+
+  it('the scorecard records each check; a failing check labels it drift and the run warns', async () => {
+    withConfig('');
+    await up();
+    const card = h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-scorecard') as any;
+    expect(card.metadata.labels['kubestrap.dev/drift']).toBe('false');
+    expect(card.data.summary).toBe('6 ok, 0 failed, 0 skipped');
+    h.cluster.objects.delete('configmap|demo|security-0');
+    const { events } = await up({ command: 'verify' });
+    expect((h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-scorecard') as any).metadata.labels['kubestrap.dev/drift']).toBe(
+      'true',
+    );
+    expect(of(events, 'log').map((e) => e.message)).toContain(
+      'drift: checks that verified before fail now (scorecard kubestrap-system/kubestrap-scorecard is labelled kubestrap.dev/drift=true)',
+    );
+    const ok = await up();
+    expect(of(ok.events, 'log').some((e) => e.message.startsWith('drift:'))).toBe(false);
+  });
+
+  it('no scorecard is written when scorecard is off, when verify only read, or when no check ran', async () => {
+    await up();
+    expect(h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-scorecard')).toBeUndefined();
+    withConfig('');
+    h.cluster = new FakeCluster();
+    await up({ command: 'verify' });
+    expect(h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-scorecard')).toBeUndefined();
+    h.plan = roadmapOf([{ ...step('cluster', []), rendered: { ...step('cluster', []).rendered, checks: [] } }]);
+    await up();
+    expect(h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-scorecard')).toBeUndefined();
   });
 });
