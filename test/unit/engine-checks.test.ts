@@ -2,10 +2,11 @@
 // helm child processes are faked (fake-cluster.ts; a test's own answers come first). What passes, what
 // fails with which message and diagnostics, and what is skipped with which reason. Written against
 // StrykerJS's surviving and uncovered mutants in src/engine (docs/mutation.md).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Helm } from '../../src/adapters/helm.js';
 import { Kubectl } from '../../src/adapters/kubectl.js';
-import { runCheck, type CheckEnv } from '../../src/engine/checks.js';
+import { unanswered } from '../../src/adapters/kube-api.js';
+import { clusterIsSimulated, runCheck, type CheckEnv } from '../../src/engine/checks.js';
 import { smokeRemovedReason } from '../../src/engine/smoke.js';
 import { smokeName, smokeNamespace } from '../../src/names.js';
 import type { Check } from '../../src/roadmap/types.js';
@@ -234,5 +235,158 @@ describe('each check type (kubectl and helm faked)', () => {
     expect(r.message).toContain('Unable to connect to the server');
     expect(r.message).not.toContain('s3cr3t-token');
     expect(r.message!.split('\n').length).toBeLessThanOrEqual(6);
+  });
+});
+
+describe('nodes-ready, Pod Security and simulated clusters through kubectl and through a faked API client', () => {
+  const node = (name: string, ready: boolean, extra: object = {}) => ({
+    apiVersion: 'v1',
+    kind: 'Node',
+    metadata: { name },
+    status: { conditions: [{ type: 'Ready', status: ready ? 'True' : 'False' }] },
+    ...extra,
+  });
+  /** A cluster with the given nodes instead of the fake's one. */
+  const withNodes = (...nodes: ReturnType<typeof node>[]) => {
+    const s = setup();
+    s.c.objects.delete('node||node-1');
+    for (const n of nodes) s.c.put(n as any);
+    return s;
+  };
+  const nodeLists = (s: ReturnType<typeof setup>) => s.exec.calls.filter((a) => a.includes('get') && a.includes('nodes')).length;
+
+  it('nodes-ready without an API client: a node that turns Ready between two looks (3 s apart) passes', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    try {
+      const s = withNodes(node('a', true), node('b', false));
+      const pending = run({ type: 'nodes-ready' }, s);
+      await vi.advanceTimersByTimeAsync(2_999);
+      expect(nodeLists(s)).toBe(1);
+      s.c.put(node('b', true) as any);
+      await vi.advanceTimersByTimeAsync(1);
+      expect((await pending).status).toBe('ok');
+      expect(nodeLists(s)).toBe(2);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('nodes-ready without an API client: gives up after 2 minutes naming the nodes not Ready, or saying there are none', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    try {
+      const s = withNodes(node('a', true), node('b', false), node('c', false));
+      const pending = run({ type: 'nodes-ready' }, s);
+      await vi.advanceTimersByTimeAsync(117_000);
+      expect(nodeLists(s)).toBe(40);
+      await vi.advanceTimersByTimeAsync(6_000);
+      expect(await pending).toMatchObject({ status: 'failed', message: 'nodes not Ready after 120s: b, c' });
+      // the last look at 123 s: the one at exactly 120 s was still in time
+      expect(nodeLists(s)).toBe(42);
+
+      const none = withNodes();
+      const empty = run({ type: 'nodes-ready' }, none);
+      await vi.advanceTimersByTimeAsync(123_000);
+      expect(await empty).toMatchObject({ status: 'failed', message: 'the cluster has no nodes' });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('nodes-ready through the API client: waits up to 2 minutes for every node (at least one) Ready; says which are not, or that there are none', async () => {
+    const s = setup();
+    const asked: { resource: string; timeoutMs: number; done: (items: unknown[]) => boolean }[] = [];
+    let answer: unknown;
+    (s.env.kubectl as any).api = async () => ({
+      waitForList: async (resource: string, _o: object, done: (items: unknown[]) => boolean, timeoutMs: number) => {
+        asked.push({ resource, timeoutMs, done });
+        return answer;
+      },
+    });
+    answer = { met: true, items: [node('a', true)] };
+    expect((await run({ type: 'nodes-ready' }, s)).status).toBe('ok');
+    expect(asked[0]).toMatchObject({ resource: 'nodes', timeoutMs: 120_000 });
+    const done = asked[0]!.done;
+    expect([done([]), done([node('a', true)]), done([node('a', true), node('b', false)]), done([{ metadata: { name: 'x' } }])]).toEqual([
+      false,
+      true,
+      false,
+      false,
+    ]);
+    answer = { met: false, items: [node('a', true), node('b', false), { metadata: { name: 'c' } }] };
+    expect(await run({ type: 'nodes-ready' }, s)).toMatchObject({ status: 'failed', message: 'nodes not Ready after 120s: b, c' });
+    answer = { met: false, items: [] };
+    expect(await run({ type: 'nodes-ready' }, s)).toMatchObject({ status: 'failed', message: 'the cluster has no nodes' });
+    expect(s.exec.calls.filter((a) => a.includes('nodes'))).toEqual([]);
+  });
+
+  it('nodes-ready: where the API client cannot watch, kubectl is asked instead', async () => {
+    const s = setup();
+    (s.env.kubectl as any).api = async () => ({
+      waitForList: async () => unanswered,
+      get: async () => unanswered,
+      list: async () => unanswered,
+    });
+    expect((await run({ type: 'nodes-ready' }, s)).status).toBe('ok');
+    expect(nodeLists(s)).toBe(1);
+  });
+
+  it('rejects-privileged-pod through the API client: the dry run is of a privileged host-network pod in that namespace', async () => {
+    const s = setup();
+    const pods: any[] = [];
+    let answer: unknown = { ok: false, message: 'pods "kubestrap-psa-probe" is forbidden: violates PodSecurity "restricted:latest"' };
+    (s.env.kubectl as any).api = async () => ({
+      dryRunCreate: async (pod: unknown) => {
+        pods.push(pod);
+        return answer;
+      },
+    });
+    const check: Check = { type: 'rejects-privileged-pod', namespace: 'team-a' };
+    expect((await run(check, s)).status).toBe('ok');
+    expect(pods[0]).toMatchObject({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { namespace: 'team-a' },
+      spec: { hostNetwork: true, containers: [{ securityContext: { privileged: true } }] },
+    });
+    answer = { ok: true, message: '' };
+    expect((await run(check, s)).message).toBe('a privileged pod was admitted in team-a: Pod Security is not enforced there');
+    expect(s.exec.calls.filter((a) => a.includes('--dry-run=server'))).toEqual([]);
+    answer = unanswered;
+    await run(check, s);
+    expect(s.exec.calls.filter((a) => a.includes('--dry-run=server'))).toHaveLength(1);
+  });
+
+  it('rejects-privileged-pod: Pod Security’s refusal is recognised whatever its case', async () => {
+    const create = [...base, 'create', '--dry-run=server'];
+    const r = await run({ type: 'rejects-privileged-pod', namespace: 'x' }, setup([[create, fail('Error: pod VIOLATES podsecurity')]]));
+    expect(r.status).toBe('ok');
+  });
+
+  it('a check whose command fails unexpectedly keeps at most its first six lines', async () => {
+    const s = setup([[[...base, 'get', 'configmap'], fail(['l1', 'l2', 'l3', 'l4', 'l5', 'l6', 'l7', 'l8'].join('\n'))]]);
+    const r = await run({ type: 'exists', resource: 'configmap', namespace: 'ns', name: 'cm' }, s);
+    const lines = r.message!.split('\n');
+    expect(lines).toEqual(['l1', 'l2', 'l3', 'l4', 'l5', 'l6']);
+    expect(r).not.toHaveProperty('diagnostics');
+  });
+
+  it('the reason given for a failed wait is the last line of what kubectl wrote, trimmed', async () => {
+    const r = await run(
+      { type: 'crd-established', name: 'x.example.com' },
+      setup([[[...base, 'wait'], fail('error: first\n  error: the last one  \n')]]),
+    );
+    expect(r.message).toBe('CRD x.example.com is not Established: error: the last one');
+  });
+
+  it('clusterIsSimulated: true only when there are nodes and every one is a KWOK node (annotation or runtime)', async () => {
+    const kwokByRuntime = node('r', true, { status: { nodeInfo: { containerRuntimeVersion: 'kwok-v0.7' } } });
+    const annotated = { ...node('k', true), metadata: { name: 'k', annotations: { 'kwok.x-k8s.io/node': 'fake' } } };
+    const real = node('real', true, { status: { nodeInfo: { containerRuntimeVersion: 'containerd://2.1' } } });
+    const simulated = async (s: ReturnType<typeof setup>) => clusterIsSimulated(s.env.kubectl);
+    expect(await simulated(setup())).toBe(true);
+    expect(await simulated(withNodes())).toBe(false);
+    expect(await simulated(withNodes(kwokByRuntime, annotated as any))).toBe(true);
+    expect(await simulated(withNodes(annotated as any, real))).toBe(false);
+    expect(await simulated(withNodes(node('bare', true)))).toBe(false);
   });
 });

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
 import type { RunEvent } from '../../src/engine/events.js';
-import { removeRoadmap } from '../../src/engine/remove.js';
+import { removeRoadmap, type DownResult } from '../../src/engine/remove.js';
 import { FakeCluster } from './fake-cluster.js';
 
 const h = vi.hoisted(() => ({ cluster: undefined as unknown as FakeCluster }));
@@ -89,11 +89,17 @@ function appliedCluster(): FakeCluster {
   return c;
 }
 
-async function down(purge: boolean): Promise<{ events: RunEvent[]; error?: Error }> {
+async function down(purge: boolean, volumes?: string[]): Promise<{ events: RunEvent[]; error?: Error; result?: DownResult }> {
   const events: RunEvent[] = [];
   try {
-    await removeRoadmap({ loaded, purge, sinks: [{ emit: (e) => events.push(e) }], env: {} });
-    return { events };
+    const result = await removeRoadmap({
+      loaded,
+      purge,
+      sinks: [{ emit: (e) => events.push(e) }],
+      env: {},
+      ...(volumes ? { volumes } : {}),
+    });
+    return { events, result };
   } catch (error) {
     return { events, error: error as Error };
   }
@@ -191,5 +197,192 @@ describe('down (kubectl/helm child processes faked in memory)', () => {
     expect(h.cluster.changes).toEqual([]);
     expect(of(events, 'log').map((e) => e.message)).toContain('no kubestrap state on this cluster: nothing to remove');
     expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: true });
+  });
+});
+
+/** Rewrites the state's recorded steps (the objects themselves are put by the caller). */
+function recordSteps(c: FakeCluster, steps: Record<string, unknown[]>): void {
+  c.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'kubestrap-system' } });
+  c.put({
+    apiVersion: 'v1',
+    kind: 'ConfigMap',
+    metadata: { name: 'kubestrap-state', namespace: 'kubestrap-system' },
+    data: {
+      'state.json': JSON.stringify({
+        version: 1,
+        roadmap: 'demo',
+        identity,
+        updatedAt: new Date().toISOString(),
+        steps: Object.fromEntries(Object.entries(steps).map(([id, applied]) => [id, { hash: 'h', status: 'verified', applied }])),
+      }),
+    },
+  } as any);
+}
+
+describe('down: kind, --purge, what is already gone, and what it reports (kubectl/helm/kind child processes faked in memory)', () => {
+  function kindConfig(): string[][] {
+    loaded = {
+      ...parseConfigText(
+        config.replace('provider: existing\n    name: fake', 'provider: kind\n    name: lab'),
+        path.join(dir, 'kubestrap.yaml'),
+      ),
+      baseDir: dir,
+    };
+    const kindCalls: string[][] = [];
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv[0] !== 'kind') return run(argv, options);
+      kindCalls.push([...argv]);
+      return { stdout: argv[1] === 'get' ? 'other\nlab\n' : '', stderr: '', exitCode: 0 };
+    };
+    return kindCalls;
+  }
+
+  it('kind with --purge deletes the whole cluster, its encryption key and the identity record, and nothing through kubectl', async () => {
+    const kindCalls = kindConfig();
+    const key = path.join(dir, '.kubestrap', 'secrets', 'kind-lab-encryption-config.yaml');
+    mkdirSync(path.dirname(key), { recursive: true });
+    writeFileSync(key, 'key');
+    const { events, result, error } = await down(true, ['PVC velero/backups (1Gi, standard)']);
+    expect(error).toBeUndefined();
+    expect(kindCalls.map((a) => a.slice(0, 3).join(' '))).toEqual(['kind get clusters', 'kind delete cluster']);
+    expect(kindCalls[1]).toContain('lab');
+    expect(h.cluster.changes).toEqual([]);
+    expect(existsSync(key)).toBe(false);
+    expect(existsSync(recordFile())).toBe(false);
+    expect(result).toEqual({ removed: ['kind cluster lab'], kept: [] });
+    expect(of(events, 'log').map((e) => e.message)).toEqual([
+      '--purge deletes 1 volume claim(s) and their data: PVC velero/backups (1Gi, standard)',
+      'deleting kind cluster lab (--purge)',
+    ]);
+    expect(events[0]).toMatchObject({ event: 'run.start', command: 'down', roadmap: 'demo', context: 'fake', steps: [] });
+    expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: true, next: 'everything kubestrap applied is gone.' });
+  });
+
+  it('kind with --purge whose cluster is gone already deletes nothing but still removes the key and the record', async () => {
+    const kindCalls = kindConfig();
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) =>
+      argv[0] === 'kind' && argv[1] === 'get' ? { stdout: 'other\n', stderr: '', exitCode: 0 } : run(argv, options);
+    const { result } = await down(true);
+    expect(result).toEqual({ removed: [], kept: [] });
+    expect(kindCalls.some((a) => a[1] === 'delete')).toBe(false);
+    expect(existsSync(recordFile())).toBe(false);
+  });
+
+  it('kind without --purge removes what the roadmap applied, like an existing cluster, and keeps the cluster', async () => {
+    const kindCalls = kindConfig();
+    const { result } = await down(false);
+    expect(kindCalls).toEqual([]);
+    expect(result?.removed).toContain('helm release monitoring/kube-prometheus-stack');
+  });
+
+  it('without --purge the volumes listed are not announced for deletion', async () => {
+    const { events } = await down(false, ['PVC velero/backups']);
+    expect(of(events, 'log').some((e) => e.message.startsWith('--purge deletes'))).toBe(false);
+  });
+
+  it('what down reports: each removed unit by kind and name, and what it kept', async () => {
+    const { result } = await down(false);
+    expect(result).toEqual({
+      removed: [
+        'helm release monitoring/kube-prometheus-stack',
+        'secret monitoring/grafana-admin',
+        'Namespace team-a, NetworkPolicy team-a/default-deny, RoleBinding team-a/devs',
+        'helm release kube-system/snapshot-controller',
+        'StorageClass standard',
+      ],
+      kept: ['PVC velero/backups, namespace velero (holds 1 PVC)'],
+    });
+  });
+
+  it('namespaces are deleted without waiting, then awaited together; a release already uninstalled and a custom resource whose CRD is gone count as removed', async () => {
+    h.cluster = new FakeCluster();
+    h.cluster.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-b' } });
+    h.cluster.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'team-c' } });
+    recordSteps(h.cluster, {
+      security: [
+        { type: 'objects', refs: [ref('Namespace', 'team-b'), ref('Namespace', 'team-c'), ref('Namespace', 'kubestrap-system')] },
+        { type: 'objects', refs: [ref('ServiceMonitor', 'x', 'team-b', 'monitoring.coreos.com/v1')] },
+      ],
+      monitoring: [{ type: 'release', release: 'gone', namespace: 'monitoring' }],
+    });
+    h.cluster.failWhen = (argv) =>
+      argv.includes('delete') && argv.includes('ServiceMonitor.monitoring.coreos.com')
+        ? 'error: the server doesn\'t have a resource type "ServiceMonitor"'
+        : undefined;
+    const { events, result, error } = await down(false);
+    expect(error).toBeUndefined();
+    expect(result?.removed).toEqual([
+      'helm release monitoring/gone',
+      'ServiceMonitor team-b/x',
+      'Namespace team-b, Namespace team-c, Namespace kubestrap-system',
+      'namespace kubestrap-system',
+    ]);
+    const calls = h.cluster.exec.calls.map((a) => a.slice(3).join(' '));
+    expect(calls.filter((c) => c.startsWith('delete namespace team'))).toEqual([
+      'delete namespace team-c --ignore-not-found --wait=false',
+      'delete namespace team-b --ignore-not-found --wait=false',
+    ]);
+    expect(calls).toContain('wait --for=delete namespace/team-c namespace/team-b --timeout 10m');
+    expect(calls.findIndex((c) => c.startsWith('wait --for=delete'))).toBeGreaterThan(
+      calls.findIndex((c) => c.startsWith('delete namespace team-b')),
+    );
+    expect(h.cluster.exec.calls.some((a) => a[1] === 'uninstall')).toBe(false);
+    expect(of(events, 'log').map((e) => e.message)).toContain('waiting for 2 namespace(s) to finish terminating');
+    expect(h.cluster.changes.filter((c) => c === 'delete namespace kubestrap-system')).toHaveLength(1);
+    expect(h.cluster.changes.at(-1)).toBe('delete namespace kubestrap-system');
+  });
+
+  it('without --purge kubestrap-system stays while it holds a volume claim; a namespace with several claims says how many', async () => {
+    h.cluster = new FakeCluster();
+    h.cluster.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'data' } });
+    for (const n of ['a', 'b'])
+      h.cluster.put({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: n, namespace: 'data' } });
+    h.cluster.put({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'backup', namespace: 'kubestrap-system' } });
+    recordSteps(h.cluster, { storage: [{ type: 'objects', refs: [ref('Namespace', 'data')] }] });
+    const { result, events } = await down(false);
+    expect(result?.kept).toEqual(['namespace data (holds 2 PVCs)']);
+    expect(h.cluster.get('namespace', undefined, 'kubestrap-system')).toBeDefined();
+    expect(of(events, 'log').map((e) => e.message)).toContain(
+      'state kept in kubestrap-system/kubestrap-state: it still records what was kept',
+    );
+
+    h.cluster = new FakeCluster();
+    h.cluster.put({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'backup', namespace: 'kubestrap-system' } });
+    recordSteps(h.cluster, { storage: [{ type: 'objects', refs: [ref('StorageClass', 'fast', undefined, 'storage.k8s.io/v1')] }] });
+    const all = await down(false);
+    expect(all.result?.removed).toEqual(['StorageClass fast']);
+    expect(h.cluster.get('namespace', undefined, 'kubestrap-system')).toBeDefined();
+    expect(h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-state')).toBeUndefined();
+    expect(existsSync(recordFile())).toBe(false);
+  });
+
+  it('a cluster bound to another roadmap instance is refused before anything is removed', async () => {
+    writeFileSync(recordFile(), JSON.stringify({ ...identity, kubeSystemUid: 'another-cluster' }));
+    const { error, events } = await down(true);
+    expect(error?.message).toContain('roadmap "demo" is bound to a different cluster');
+    expect(h.cluster.changes).toEqual([]);
+    expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: false, exitCode: 2 });
+  });
+
+  it('each step removed is reported as a step of its phase, last phase first', async () => {
+    const { events } = await down(false);
+    expect(of(events, 'step.start').map((e) => [e.phase, e.step, e.title])).toEqual([
+      ['operations', 'disaster-recovery', 'removing disaster-recovery'],
+      ['observability', 'monitoring', 'removing monitoring'],
+      ['features', 'security', 'removing security'],
+      ['foundation', 'storage', 'removing storage'],
+    ]);
+    expect(of(events, 'step.ok').map((e) => [e.phase, e.step, e.changed])).toEqual([
+      ['operations', 'disaster-recovery', true],
+      ['observability', 'monitoring', true],
+      ['features', 'security', true],
+      ['foundation', 'storage', true],
+    ]);
+    expect(events[0]).toMatchObject({
+      event: 'run.start',
+      phases: expect.arrayContaining([expect.objectContaining({ id: 'operations' })]),
+    });
   });
 });
