@@ -68,7 +68,6 @@ export class LeaseHeldError extends KubestrapError {}
 export class RunLease {
   readonly holder = `${hostname()}/pid-${process.pid}/${randomBytes(3).toString('hex')}`;
   private readonly holderProcess = processIdentity();
-  private resourceVersion: string | undefined;
   private timer: NodeJS.Timeout | undefined;
 
   constructor(
@@ -97,15 +96,12 @@ export class RunLease {
     // In-process when the API client can (no kubectl process per renewal); kubectl otherwise.
     const api = await this.kubectl.api();
     const answer = api ? await api.write<ILease>(verb, lease) : unanswered;
-    if (answer !== unanswered) {
-      if (answer.ok) this.resourceVersion = answer.object.metadata?.resourceVersion;
-      return answer.ok ? { ok: true, stderr: '' } : { ok: false, stderr: answer.error };
-    }
-    const { exitCode, stdout, stderr } = await this.exec.run(
-      [...kubectlBase(this.kubectl.target), verb, '--filename', '-', '--output', 'json'],
-      { input: toYaml(lease), okExitCodes: [1], timeoutMs: 60_000 },
-    );
-    if (exitCode === 0) this.resourceVersion = (JSON.parse(stdout) as ILease).metadata?.resourceVersion;
+    if (answer !== unanswered) return answer.ok ? { ok: true, stderr: '' } : { ok: false, stderr: answer.error };
+    const { exitCode, stderr } = await this.exec.run([...kubectlBase(this.kubectl.target), verb, '--filename', '-', '--output', 'json'], {
+      input: toYaml(lease),
+      okExitCodes: [1],
+      timeoutMs: 60_000,
+    });
     return { ok: exitCode === 0, stderr };
   }
 
