@@ -1,7 +1,7 @@
 // The smoke-http probe and the smoke workload's removal marker (src/engine/smoke.ts). kubectl's child
 // processes are faked (fake-cluster.ts, with the probe pod's phase and logs answered by the test).
 // Written against StrykerJS's uncovered mutants in src/engine (docs/mutation.md).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Helm } from '../../src/adapters/helm.js';
 import { Kubectl } from '../../src/adapters/kubectl.js';
 import type { CheckEnv } from '../../src/engine/check-env.js';
@@ -76,5 +76,51 @@ describe('the removal marker (kubectl faked)', () => {
     expect(marker.data.why).toContain('keepSmoke');
     await clearSmokeMarker(kubectl);
     expect(await smokeRemovedAt(kubectl)).toBeUndefined();
+  });
+});
+
+describe('smoke-http probe, waiting (kubectl faked)', () => {
+  it('a client pod still running after 120 s (read every 2 s) is reported with its phase; one never seen is "missing"', async () => {
+    vi.useFakeTimers();
+    try {
+      const s = setup('Running');
+      const result = smokeHttpProbe(s.env, smokeNamespace);
+      await vi.runAllTimersAsync();
+      expect(await result).toMatchObject({
+        message: expect.stringMatching(/: probe pod kubestrap-probe-smoke-http is still Running after 120s: $/),
+      });
+      expect(s.exec.calls.filter((a) => a.includes('get') && a.includes('kubestrap-probe-smoke-http'))).toHaveLength(60);
+      // The client tries the page 20 times before it gives up.
+      expect(s.applied.join('\n')).toContain('[ $i -lt 20 ]');
+      const gone = setup(undefined);
+      const missing = smokeHttpProbe(gone.env, smokeNamespace);
+      await vi.runAllTimersAsync();
+      expect(await missing).toMatchObject({ message: expect.stringMatching(/ is still missing after 120s: $/) });
+      expect(gone.c.changes).toContain(`delete pod ${smokeNamespace}/kubestrap-probe-smoke-http`);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+});
+
+describe('removeSmoke, optional kinds (kubectl faked)', () => {
+  it('a VerticalPodAutoscaler that is there goes after the HPA; a kind the API server does not serve is skipped; each delete waits up to 2m', async () => {
+    const c = new FakeCluster();
+    c.put({ apiVersion: 'autoscaling.k8s.io/v1', kind: 'VerticalPodAutoscaler', metadata: { name: smokeName, namespace: smokeNamespace } });
+    c.failWhen = (argv) =>
+      argv.includes('get') && argv.includes('httproutes.gateway.networking.k8s.io')
+        ? 'error: the server doesn\'t have a resource type "httproutes"'
+        : undefined;
+    const removed = await removeSmoke(new Kubectl(c.exec, c.target));
+    expect(removed).toEqual([
+      `horizontalpodautoscalers/${smokeName}`,
+      `verticalpodautoscalers/${smokeName}`,
+      `poddisruptionbudgets/${smokeName}`,
+      `services/${smokeName}`,
+      `deployments/${smokeName}`,
+    ]);
+    const deletes = c.exec.calls.filter((a) => a.includes('delete'));
+    expect(deletes).toHaveLength(5);
+    for (const d of deletes) expect(d.slice(-2)).toEqual(['--timeout', '2m']);
   });
 });

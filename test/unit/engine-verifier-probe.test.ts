@@ -1,7 +1,7 @@
 // The in-cluster verifier probe (src/engine/verifier-probe.ts): a Job from the CronJob's template must
 // complete and update the results ConfigMap; the Job is always deleted. kubectl's child processes are
 // faked (fake-cluster.ts, with the Job's status answered by the test).
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { Helm } from '../../src/adapters/helm.js';
 import { Kubectl } from '../../src/adapters/kubectl.js';
 import type { CheckEnv } from '../../src/engine/check-env.js';
@@ -119,5 +119,65 @@ describe('in-cluster verifier probe (kubectl faked)', () => {
     const r = (await inClusterVerifierProbe(env, ns, 1)) as { message: string; diagnose?: string };
     expect(r.message).toMatch(/ did not complete within 0\.001s: no pod was created$/);
     expect(r.diagnose).toBe(ns);
+  });
+});
+
+describe('in-cluster verifier probe, waiting (kubectl faked)', () => {
+  it('by default a Job gets 180 s, read every 2 s; a Failed condition that is not True does not end the wait', async () => {
+    vi.useFakeTimers();
+    try {
+      const { c, exec, env } = setup({ condition: { type: 'Failed', status: 'False' } }, [
+        [['kubectl', '--context', 'fake', 'get', 'pods'], { exitCode: 1, stderr: 'Error from server (Forbidden): pods is forbidden' }],
+      ]);
+      c.put(cronJob);
+      const result = inClusterVerifierProbe(env, ns);
+      await vi.runAllTimersAsync();
+      expect(await result).toMatchObject({
+        message: expect.stringMatching(/ did not complete within 180s: no pod was created$/),
+        diagnose: ns,
+      });
+      expect(exec.calls.filter((a) => a.includes('jobs.batch') && a.includes('get'))).toHaveLength(90);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('results updated in the second the Job started count as fresh (updated-at has whole seconds)', async () => {
+    vi.useFakeTimers();
+    try {
+      vi.setSystemTime(new Date('2026-12-02T01:00:00.750Z'));
+      const { c, env } = setup({ condition: { type: 'Complete', status: 'True' } });
+      c.put(cronJob);
+      c.put(results('2026-12-02T01:00:00Z'));
+      expect(await inClusterVerifierProbe(env, ns, 5_000)).toBeUndefined();
+      c.put(results('2026-12-02T00:59:59Z'));
+      expect(await inClusterVerifierProbe(env, ns, 5_000)).toMatchObject({
+        message: expect.stringContaining('was not updated (updated-at 2026-12-02T00:59:59Z)'),
+      });
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a Job failing without a message; a template without labels gets managed-by only; the Job is named after the CronJob', async () => {
+    const { c, exec, env } = setup({ condition: { type: 'Failed', status: 'True' } }, [
+      [['kubectl', '--context', 'fake', 'get', 'pods'], JSON.stringify({ items: [{ metadata: { name: 'p1' } }] })],
+      [['kubectl', '--context', 'fake', 'logs'], 'last lines'],
+    ]);
+    c.put({ ...cronJob, spec: { jobTemplate: { spec: cronJob.spec.jobTemplate.spec } } });
+    const applied: string[] = [];
+    const apply = env.kubectl.applyStdin.bind(env.kubectl);
+    env.kubectl.applyStdin = async (yaml: string) => {
+      applied.push(yaml);
+      return apply(yaml);
+    };
+    const r = await inClusterVerifierProbe(env, ns, 5_000);
+    expect(r).toMatchObject({ message: expect.stringMatching(/^the verifier Job \S+ failed \(\): last lines$/) });
+    const job = c.changes.find((x) => x.startsWith('apply Job'))!.split('/')[1]!;
+    expect(job).toMatch(new RegExp(`^${verifier.cronJob}-probe-[0-9a-z]+$`));
+    expect(applied[0]).toMatch(/^ {2}labels:\n {4}app\.kubernetes\.io\/managed-by: kubestrap\nspec:/m);
+    const list = exec.calls.find((a) => a.includes('pods'))!;
+    expect(list).toEqual(expect.arrayContaining(['--namespace', ns, '--selector', `job-name=${job}`]));
+    expect(exec.calls.find((a) => a.includes('logs'))).toEqual(expect.arrayContaining(['p1', '--container', 'verifier', '--tail', '10']));
   });
 });
