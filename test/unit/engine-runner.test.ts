@@ -861,3 +861,107 @@ describe('runner: verify, selection, re-checks, failures and interruption (kubec
     expect(h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-scorecard')).toBeUndefined();
   });
 });
+
+describe('runner: the smoke-test workload after a verified up (kubectl child processes faked in memory)', () => {
+  /** The integration step: the smoke workload's objects, checked by its Deployment. */
+  function integrationStep(label = 'v1'): PlannedStep {
+    const file = path.join(dir, 'integration.yaml');
+    const meta = `metadata:\n  name: smoke\n  namespace: kubestrap-smoke\n  labels:\n    version: ${label}\n`;
+    writeFileSync(
+      file,
+      [
+        `apiVersion: apps/v1\nkind: Deployment\n${meta}`,
+        `apiVersion: v1\nkind: Service\n${meta}`,
+        `apiVersion: policy/v1\nkind: PodDisruptionBudget\n${meta}`,
+        `apiVersion: autoscaling/v2\nkind: HorizontalPodAutoscaler\n${meta}`,
+      ].join('---\n'),
+    );
+    return {
+      id: 'integration',
+      title: 'the integration step',
+      enabled: true,
+      needs: ['cluster'],
+      rendered: {
+        artifacts: [],
+        actions: [{ type: 'apply', manifest: file, absolute: true, description: `smoke workload ${label}` }],
+        checks: [{ type: 'exists', resource: 'deployment', namespace: 'kubestrap-smoke', name: 'smoke' }],
+      },
+      commands: [],
+      stdin: [],
+    };
+  }
+  const marker = () => h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-smoke-removed') as any;
+  const smokeLeft = () => [...h.cluster.objects.keys()].filter((k) => k.includes('|kubestrap-smoke|'));
+
+  beforeEach(() => {
+    h.plan = roadmapOf([step('cluster', []), integrationStep()]);
+  });
+
+  it('a verified up removes the workload (scalers first, Deployment last), records when, and later runs skip its checks saying so', async () => {
+    const { events } = await up();
+    expect(smokeLeft()).toEqual([]);
+    expect(h.cluster.changes.filter((c) => c.startsWith('delete') && c.includes('kubestrap-smoke/'))).toEqual([
+      'delete horizontalpodautoscaler kubestrap-smoke/smoke',
+      'delete poddisruptionbudget kubestrap-smoke/smoke',
+      'delete service kubestrap-smoke/smoke',
+      'delete deployment kubestrap-smoke/smoke',
+    ]);
+    expect(marker().data['removed-at']).toMatch(/^\d{4}-/);
+    expect(of(events, 'log').map((e) => e.message)).toContain(
+      'verified: the smoke-test workload is removed (horizontalpodautoscalers/smoke, poddisruptionbudgets/smoke, services/smoke, deployments/smoke); spec.verification.keepSmoke or --keep-smoke keeps it',
+    );
+    const removedAt = marker().data['removed-at'];
+    const again = await up();
+    expect(again.exitCode).toBe(0);
+    expect(of(again.events, 'step.start')).toEqual([]);
+    const check = of(again.events, 'check.result').find((c) => c.step === 'integration');
+    expect(check).toMatchObject({ status: 'skipped', message: expect.stringContaining(removedAt) });
+    expect(of(again.events, 'step.skip').find((e) => e.step === 'integration').reason).toMatch(/; 0 checks ok, 1 skipped$/);
+  });
+
+  it('a re-applied integration step brings the workload back, and its checks run for real again', async () => {
+    await up();
+    h.plan = roadmapOf([step('cluster', []), integrationStep('v2')]);
+    const { events } = await up({ command: 'phase' });
+    expect(
+      of(events, 'check.result')
+        .filter((c) => c.step === 'integration')
+        .map((c) => c.status),
+    ).toEqual(['ok']);
+    // phase keeps the workload (a later phase aims at it)
+    expect(smokeLeft()).not.toEqual([]);
+  });
+
+  it('keepSmoke keeps the workload, and a marker left by an earlier removal goes, so its checks run again', async () => {
+    await up();
+    expect(marker()).toBeDefined();
+    withConfig('  verification:\n    scorecard: false\n    keepSmoke: true\n');
+    const { events, exitCode } = await up();
+    expect(exitCode).toBe(0);
+    expect(smokeLeft().length).toBe(4);
+    expect(marker()).toBeUndefined();
+    expect(of(events, 'log').map((e) => e.message)).toContain('the smoke-test workload stays (spec.verification.keepSmoke)');
+    expect(
+      of(events, 'check.result')
+        .filter((c) => c.step === 'integration')
+        .map((c) => c.status),
+    ).toContain('ok');
+  });
+
+  it('the workload stays after a failed up, after a phase run, and when the integration step is not selected or disabled', async () => {
+    h.cluster.failWhen = (argv) => (argv.includes('apply') && argv.some((a) => a.endsWith('cluster.yaml')) ? 'error: no' : undefined);
+    await up({ selection: { only: ['integration', 'cluster'] } });
+    h.cluster.failWhen = undefined;
+    expect(marker()).toBeUndefined();
+    await up({ command: 'phase' });
+    expect(smokeLeft().length).toBe(4);
+    expect(marker()).toBeUndefined();
+    await up({ selection: { only: ['cluster'] } });
+    expect(smokeLeft().length).toBe(4);
+    const plan = roadmapOf([step('cluster', []), { ...integrationStep(), enabled: false }]);
+    h.plan = plan;
+    await up();
+    expect(smokeLeft().length).toBe(4);
+    expect(marker()).toBeUndefined();
+  });
+});
