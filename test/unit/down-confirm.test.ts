@@ -138,3 +138,104 @@ describe('down confirmation, with a faked kubectl', () => {
     ).rejects.toBeInstanceOf(UsageError);
   });
 });
+
+describe('down preview and its text, with a faked kubectl', () => {
+  const k = ['kubectl', '--context', 'prod'];
+  const reachable = (stateJson: unknown, more: [string[], string][] = []) =>
+    fakeExec([
+      [[...k, 'config', 'view'], JSON.stringify({ clusters: [{ name: 'c', cluster: { server: 'https://prod:6443' } }] })],
+      [[...k, 'get', 'namespace', 'kube-system'], JSON.stringify({ metadata: { uid: 'u' } })],
+      [
+        [...k, 'get', 'configmap', 'kubestrap-state'],
+        stateJson === undefined
+          ? ({ exitCode: 1, stderr: 'Error from server (NotFound): configmaps "kubestrap-state" not found' } as any)
+          : JSON.stringify({ data: { 'state.json': JSON.stringify(stateJson) } }),
+      ],
+      ...more,
+      [[...k, 'get', 'persistentvolumeclaims'], list()],
+    ]);
+
+  it('without --purge only the target is read: no volume claim is listed', async () => {
+    const exec = reachable(state);
+    expect(await previewDown(new Kubectl(exec, { context: 'prod' }), configOf('existing'), false)).toEqual({
+      context: 'prod',
+      server: 'https://prod:6443',
+      volumes: [],
+    });
+    expect(exec.calls.some((c) => c.includes('persistentvolumeclaims') || c.includes('configmap'))).toBe(false);
+  });
+
+  it('--purge with no state, or the state of another roadmap, lists no claims', async () => {
+    for (const s of [undefined, { ...state, roadmap: 'other' }]) {
+      const exec = reachable(s);
+      expect((await previewDown(new Kubectl(exec, { context: 'prod' }), configOf('existing'), true)).volumes).toEqual([]);
+      expect(exec.calls.some((c) => c.includes('persistentvolumeclaims'))).toBe(false);
+    }
+  });
+
+  it('a claim recorded inside a namespace the roadmap created is listed once; a recorded claim that is gone is left out; size from the status first', async () => {
+    const recorded = {
+      ...state,
+      steps: {
+        monitoring: {
+          hash: 'h',
+          status: 'verified',
+          applied: [
+            {
+              type: 'objects',
+              refs: [
+                { apiVersion: 'v1', kind: 'Namespace', name: 'monitoring' },
+                { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'db', namespace: 'monitoring' },
+                { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'gone', namespace: 'shared' },
+                { apiVersion: 'v1', kind: 'PersistentVolumeClaim', name: 'bare', namespace: 'shared' },
+              ],
+            },
+          ],
+        },
+      },
+    };
+    const exec = reachable(recorded, [
+      [
+        [...k, 'get', 'persistentvolumeclaims', '--namespace', 'monitoring'],
+        list({ ...pvc('monitoring', 'db', '5Gi'), status: { capacity: { storage: '8Gi' } } }),
+      ],
+      [[...k, 'get', 'persistentvolumeclaims', 'gone'], { exitCode: 1, stderr: 'Error from server (NotFound): not found' } as any],
+      [[...k, 'get', 'persistentvolumeclaims', 'bare'], JSON.stringify({ metadata: { namespace: 'shared', name: 'bare' } })],
+    ]);
+    const preview = await previewDown(new Kubectl(exec, { context: 'prod' }), configOf('existing'), true);
+    expect(preview.volumes).toEqual(['PVC monitoring/db (8Gi, standard)', 'PVC shared/bare']);
+    expect(exec.calls.filter((c) => c.includes('db'))).toEqual([]);
+  });
+
+  it('the text: what is removed from which cluster; with --purge and no claims it says there are none', () => {
+    const existing = configOf('existing');
+    expect(describeDown({ context: 'prod', server: 'https://prod:6443', volumes: ['x'] }, existing, false)).toBe(
+      'kubestrap down removes what roadmap shop applied to the cluster of context "prod" (https://prod:6443).',
+    );
+    expect(describeDown({ context: 'prod', volumes: [] }, existing, true)).toBe(
+      'kubestrap down removes what roadmap shop applied to the cluster of context "prod".\n--purge deletes volume claims too; there are none now.',
+    );
+    expect(describeDown({ context: 'kind-kubestrap', volumes: [] }, configOf('kind'), false)).toBe(
+      'kubestrap down removes what roadmap shop applied to the cluster of context "kind-kubestrap".',
+    );
+    expect(describeDown({ context: 'prod', volumes: [], unreadable: 'connection refused' }, existing, false)).toBe(
+      'kubestrap down removes what roadmap shop applied to the cluster of context "prod".\nThe cluster could not be read (connection refused); what it holds is not known.',
+    );
+  });
+
+  it('without a terminal and without claims to delete, the refusal names no count; --purge on kind needs confirmation too', async () => {
+    const preview: DownPreview = { context: 'prod', volumes: [] };
+    const error = (await confirmDown({
+      config: configOf('existing'),
+      purge: false,
+      yes: false,
+      interactive: false,
+      preview,
+      ask: ask().fn,
+    }).catch((e: unknown) => e)) as UsageError;
+    expect(error.message).toBe('refusing to run down on context prod without confirmation');
+    const a = ask();
+    expect(await confirmDown({ config: configOf('kind'), purge: true, yes: false, interactive: true, preview, ask: a.fn })).toBe(true);
+    expect(a.asked).toEqual([{ text: describeDown(preview, configOf('kind'), true), context: 'prod' }]);
+  });
+});
