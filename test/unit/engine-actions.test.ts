@@ -8,7 +8,7 @@ import { afterAll, describe, expect, it, vi } from 'vitest';
 import { Helm } from '../../src/adapters/helm.js';
 import { Kind } from '../../src/adapters/kind.js';
 import { Kubectl } from '../../src/adapters/kubectl.js';
-import { ActionFailure, executeAction, objectRefs, type ActionEnv } from '../../src/engine/actions.js';
+import { ActionFailure, executeAction, objectRefs, settlePendingRelease, type ActionEnv } from '../../src/engine/actions.js';
 import { CommandError } from '../../src/errors.js';
 import { FakeCluster } from './fake-cluster.js';
 import { fakeExec, type FakeResult } from './fake-exec.js';
@@ -295,5 +295,99 @@ describe('executeAction: URL, helm, chart CRDs and generated secrets (kubectl an
     await executeAction(action, s.env);
     expect(s.progress.at(-1)).toBe('secret monitoring/grafana-admin kept');
     expect(s.c.changes).toHaveLength(1);
+  });
+});
+
+describe('helm actions: the suggestion kept, the diagnostics timer, and settling a pending release (helm faked)', () => {
+  const release = { release: 'web', namespace: 'apps', chart: { ref: 'web' }, values: 'web/values.yaml' };
+
+  it('a failure keeps the suggestion of the error it wraps, and has none when that error had none', async () => {
+    for (const suggestion of ['Check the chart repository.', undefined]) {
+      const s = setup('');
+      const original = s.exec.run.bind(s.exec);
+      s.exec.run = async (argv, options) => {
+        if (argv[1] === 'upgrade') throw new CommandError('exit 1', [...argv], 'Error: failed to fetch', suggestion);
+        return original(argv, options);
+      };
+      const error = (await executeAction({ type: 'helm', release }, s.env).catch((e: unknown) => e)) as ActionFailure;
+      expect(error).toBeInstanceOf(ActionFailure);
+      expect(error.suggestion).toBe(suggestion);
+    }
+  });
+
+  it('a helm that finishes in time leaves no diagnostics timer behind', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const s = setup('');
+      await executeAction({ type: 'helm', release }, { ...s.env, timeout: '10s' });
+      await vi.advanceTimersByTimeAsync(60_000);
+      expect(s.progress).toEqual(['helm upgrade --install web (waiting up to 10s)']);
+      expect(s.exec.calls.some((a) => a.includes('pods'))).toBe(false);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  /** A helm whose history is the next of `histories` on each look (the last one repeats). */
+  function helmWith(histories: object[][]) {
+    const calls: string[] = [];
+    let i = 0;
+    const helm = {
+      history: async () => {
+        calls.push('history');
+        return histories[Math.min(i++, histories.length - 1)];
+      },
+      rollback: async (_r: string, _n: string, to: number) => void calls.push(`rollback ${to}`),
+      uninstall: async () => void calls.push('uninstall'),
+    } as unknown as Helm;
+    return { helm, calls };
+  }
+
+  it('waiting for a young pending revision looks again every poll, and no later than when an orphaned helm must be done', async () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    try {
+      // timeout 20s: an orphaned helm may work for 2 x 20 s + 15 s = 55 s after the revision started.
+      const started = Date.now() - 50_000;
+      const pending = [{ revision: 1, status: 'pending-install', updated: new Date(started).toISOString() }];
+      const { helm, calls } = helmWith([pending, pending, pending, pending, []]);
+      const progress: string[] = [];
+      const done = settlePendingRelease(release, { helm, timeout: '20s', progress: (m) => progress.push(m) }, Date.now, 2_000);
+      await vi.advanceTimersByTimeAsync(1_999);
+      expect(calls).toEqual(['history']);
+      await vi.advanceTimersByTimeAsync(1);
+      expect(calls).toEqual(['history', 'history']);
+      await vi.advanceTimersByTimeAsync(2_000);
+      expect(calls).toHaveLength(3);
+      // 1 s left until the orphan bound: the next look comes after 1 s, not a whole poll
+      await vi.advanceTimersByTimeAsync(999);
+      expect(calls).toHaveLength(3);
+      await vi.advanceTimersByTimeAsync(1);
+      await done;
+      expect(calls).toEqual(['history', 'history', 'history', 'history', 'uninstall', 'history']);
+      expect(progress).toEqual([
+        `helm release apps/web is pending-install (revision 1); an interrupted run's helm may still be working on it: waiting until ${new Date(started + 55_000).toISOString()} at most`,
+      ]);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a stale pending release is recovered without a warn hook too; with one, the uninstall says why', async () => {
+    const old = new Date(Date.now() - 3_600_000).toISOString();
+    const upgrade = helmWith([
+      [
+        { revision: 1, status: 'deployed', updated: old },
+        { revision: 2, status: 'pending-upgrade', updated: old },
+      ],
+      [],
+    ]);
+    await settlePendingRelease(release, { helm: upgrade.helm, timeout: '20s', progress: () => undefined });
+    expect(upgrade.calls).toEqual(['history', 'rollback 1', 'history']);
+    const install = helmWith([[{ revision: 1, status: 'pending-install', updated: old }], []]);
+    const warnings: string[] = [];
+    await settlePendingRelease(release, { helm: install.helm, timeout: '20s', progress: () => undefined, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual([
+      'helm release apps/web was left pending-install (revision 1) by an interrupted run, with no good revision to go back to; uninstalling it so it installs afresh',
+    ]);
   });
 });

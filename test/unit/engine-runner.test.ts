@@ -11,7 +11,8 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { Helm } from '../../src/adapters/helm.js';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
 import type { RunEvent } from '../../src/engine/events.js';
-import { runRoadmap, type RunOptions, type RunSummary } from '../../src/engine/runner.js';
+import { assertVerified, runRoadmap, type RunOptions, type RunSummary } from '../../src/engine/runner.js';
+import { VerificationError } from '../../src/errors.js';
 import type { Plan, PlannedStep } from '../../src/plan/plan.js';
 import type { StepId } from '../../src/roadmap/types.js';
 import { FakeCluster } from './fake-cluster.js';
@@ -21,6 +22,9 @@ const h = vi.hoisted(() => ({
   plan: undefined as unknown as Plan,
   built: [] as { helmMajor?: number }[],
   written: [] as unknown[],
+  writtenWith: [] as unknown[],
+  preflightArgs: [] as any[],
+  preflight: { warnings: [], problems: [] } as { warnings: { what: string; fix: string }[]; problems: { what: string; fix: string }[] },
 }));
 vi.mock('../../src/engine/session.js', async (original) => ({
   ...(await original<object>()),
@@ -35,13 +39,17 @@ vi.mock('../../src/plan/plan.js', async (original) => ({
 }));
 vi.mock('../../src/plan/write.js', async (original) => ({
   ...(await original<object>()),
-  writePlanArtifacts: async (plan: unknown) => {
+  writePlanArtifacts: async (plan: unknown, options: unknown) => {
     h.written.push(plan);
+    h.writtenWith.push(options);
   },
 }));
 vi.mock('../../src/engine/preflight.js', async (original) => ({
   ...(await original<object>()),
-  preflight: async () => ({ warnings: [], problems: [] }),
+  preflight: async (o: unknown) => {
+    h.preflightArgs.push(o);
+    return h.preflight;
+  },
 }));
 
 const minimalConfig = `apiVersion: kubestrap.dev/v1alpha1
@@ -141,6 +149,9 @@ beforeEach(async () => {
   h.plan = fourSteps();
   h.built = [];
   h.written = [];
+  h.writtenWith = [];
+  h.preflightArgs = [];
+  h.preflight = { warnings: [], problems: [] };
 });
 afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -963,5 +974,149 @@ describe('runner: the smoke-test workload after a verified up (kubectl child pro
     await up();
     expect(smokeLeft().length).toBe(4);
     expect(marker()).toBeUndefined();
+  });
+});
+
+describe('runner: plan, preflight, kind and the lease as a run sees them (kubectl/helm/kind child processes faked in memory)', () => {
+  it('the plan is built from the config beside the work dir, and written with the config file named', async () => {
+    await up();
+    expect(h.built[0]).toEqual({ config: loaded.config, baseDir: dir, outDir: dir });
+    expect(h.writtenWith).toEqual([{ configFile: loaded.file }]);
+  });
+
+  it('run.start lays out the phases of the selected steps', async () => {
+    const { events } = await up({ selection: { skip: ['security'] } });
+    expect(events[0]).toMatchObject({
+      event: 'run.start',
+      phases: [
+        { id: 'foundation', steps: ['cluster', 'networking', 'storage'] },
+        { id: 'observability', steps: ['monitoring'] },
+      ],
+    });
+  });
+
+  it('the preflight gets the enabled selected steps and the tool versions; its warnings are shown, its problems stop the run before anything is applied', async () => {
+    const plan = fourSteps();
+    plan.phases[1]!.steps[0] = { ...plan.phases[1]!.steps[0]!, enabled: false };
+    h.plan = plan;
+    h.preflight = { warnings: [{ what: 'no metrics-server', fix: 'install it' }], problems: [] };
+    const { events } = await up({ selection: { skip: ['monitoring'] } });
+    expect(h.preflightArgs[0]).toMatchObject({
+      config: loaded.config,
+      steps: ['cluster', 'networking', 'storage'],
+      tools: { kubectl: 'v1.36.0', helm: 'v4.1.0', helmMajor: 4 },
+    });
+    expect(h.preflightArgs[0].tools).not.toHaveProperty('kind');
+    expect(of(events, 'log').map((e) => e.message)).toContain('preflight: no metrics-server (fix: install it)');
+
+    h.cluster = new FakeCluster();
+    h.preflight = { warnings: [], problems: [{ what: 'Secret x missing', fix: 'create it' }] };
+    const refused = await up();
+    expect(refused.exitCode).toBe(2);
+    expect(refused.error?.message).toContain('preflight found 1 problem; nothing was applied');
+    expect(h.cluster.changes).toEqual([]);
+    expect(refused.events.at(-1)).toMatchObject({ event: 'run.end', ok: false, exitCode: 2 });
+  });
+
+  it('verify runs no preflight', async () => {
+    await up({ command: 'verify' });
+    expect(h.preflightArgs).toEqual([]);
+  });
+
+  it('kind: the cluster step’s kind actions run before anything asks the cluster, once; the kind version goes to the preflight; verify creates nothing', async () => {
+    loaded = {
+      ...parseConfigText(
+        minimalConfig.replace('provider: existing\n    name: fake', 'provider: kind\n    name: lab'),
+        path.join(dir, 'kubestrap.yaml'),
+      ),
+      baseDir: dir,
+    };
+    const plan = fourSteps();
+    const cluster = plan.phases[0]!.steps[0]!;
+    plan.phases[0]!.steps[0] = {
+      ...cluster,
+      rendered: {
+        ...cluster.rendered,
+        actions: [{ type: 'kind-create', cluster: 'lab', config: 'kind.yaml', waitForNodes: true }, ...cluster.rendered.actions],
+      },
+    };
+    h.plan = plan;
+    const order: string[] = [];
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv[0] === 'kind') {
+        order.push(argv.slice(0, 3).join(' '));
+        return { stdout: argv[1] === 'version' ? 'kind v0.30.0 go1.24 linux/amd64' : argv[1] === 'get' ? '' : '', stderr: '', exitCode: 0 };
+      }
+      if (argv[0] === 'kubectl' && argv[1] !== 'version') order.push('kubectl');
+      return run(argv, options);
+    };
+    const { exitCode, events } = await up();
+    expect(exitCode).toBe(0);
+    expect(order.slice(0, 2)).toEqual(['kind get clusters', 'kind create cluster']);
+    expect(order.filter((o) => o === 'kind create cluster')).toHaveLength(1);
+    expect(
+      of(events, 'step.progress')
+        .filter((e) => e.step === 'cluster')
+        .map((e) => e.message),
+    ).toContain('creating kind cluster lab (a few minutes)');
+    expect(h.preflightArgs[0].tools.kind).toBe('v0.30.0');
+    expect(h.cluster.state().steps.cluster.status).toBe('verified');
+    order.length = 0;
+    await up({ command: 'verify' });
+    expect(order.filter((o) => o.startsWith('kind'))).toEqual([]);
+    order.length = 0;
+    await up({ selection: { skip: ['cluster'] } });
+    expect(order.filter((o) => o.startsWith('kind get') || o.startsWith('kind create'))).toEqual([]);
+  });
+
+  it('a lease left expired by a killed run is taken over, and the run says so as a warning', async () => {
+    const old = new Date(Date.now() - 600_000).toISOString();
+    h.cluster.put({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'kubestrap-run', namespace: 'kubestrap-system' },
+      spec: { holderIdentity: 'ci-7/pid-1/abc', leaseDurationSeconds: 60, renewTime: old, acquireTime: old },
+    });
+    const { events, exitCode } = await up();
+    expect(exitCode).toBe(0);
+    expect(of(events, 'log').find((e) => e.message.startsWith('took over the run lease'))).toMatchObject({ level: 'warn' });
+  });
+
+  it('a step verified before this kubestrap recorded appliedAt is skipped as unchanged since the last run', async () => {
+    await up();
+    const state = h.cluster.state();
+    delete state.steps.cluster.appliedAt;
+    h.cluster.put({
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kubestrap-state', namespace: 'kubestrap-system' },
+      data: { 'state.json': JSON.stringify(state) },
+    } as any);
+    const { summary } = await up();
+    expect(summary?.skipped.find((s) => s.step === 'cluster')?.reason).toBe('unchanged since last run; 1 checks ok');
+  });
+
+  it('assertVerified: a verification with failed checks is an error (exit 3) naming how many; none failed passes', () => {
+    const check = (status: 'ok' | 'failed' | 'skipped') => ({ step: 'cluster' as const, check: 'exists', description: 'd', status, ms: 1 });
+    const summary = (...checks: ReturnType<typeof check>[]) => ({
+      exitCode: 0 as const,
+      changed: [],
+      skipped: [],
+      checks,
+      ms: 0,
+      commandMs: 0,
+    });
+    expect(() => assertVerified(summary(check('ok'), check('skipped')))).not.toThrow();
+    let error: unknown;
+    try {
+      assertVerified(summary(check('failed'), check('ok'), check('failed')));
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(VerificationError);
+    expect((error as VerificationError).message).toBe('2 check(s) failed');
+    expect((error as VerificationError).exitCode).toBe(3);
+    expect((error as VerificationError).suggestion).toContain('kubestrap up');
   });
 });
