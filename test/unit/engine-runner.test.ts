@@ -12,7 +12,7 @@ import { Helm } from '../../src/adapters/helm.js';
 import { parseConfigText, type LoadedConfig } from '../../src/config/load.js';
 import type { RunEvent } from '../../src/engine/events.js';
 import { assertVerified, runRoadmap, type RunOptions, type RunSummary } from '../../src/engine/runner.js';
-import { VerificationError } from '../../src/errors.js';
+import { CommandError, VerificationError } from '../../src/errors.js';
 import type { Plan, PlannedStep } from '../../src/plan/plan.js';
 import type { StepId } from '../../src/roadmap/types.js';
 import { FakeCluster } from './fake-cluster.js';
@@ -1118,5 +1118,78 @@ describe('runner: plan, preflight, kind and the lease as a run sees them (kubect
     expect((error as VerificationError).message).toBe('2 check(s) failed');
     expect((error as VerificationError).exitCode).toBe(3);
     expect((error as VerificationError).suggestion).toContain('kubestrap up');
+  });
+});
+
+describe('runner: what a helm step shows while it waits and recovers (kubectl/helm child processes faked in memory)', () => {
+  it('a helm failing after a long wait shows the namespace as it was while waiting, and only what is new after it', async () => {
+    h.plan = roadmapOf([step('cluster', []), helmStep('monitoring', ['cluster'])]);
+    const pod = (name: string, reason: string) => ({
+      apiVersion: 'v1',
+      kind: 'Pod',
+      metadata: { name, namespace: 'monitoring' },
+      status: { phase: 'Running', containerStatuses: [{ name: 'c', ready: false, restartCount: 0, state: { waiting: { reason } } }] },
+    });
+    h.cluster.put(pod('stays', 'ImagePullBackOff') as any);
+    h.cluster.put(pod('rolled-back', 'CrashLoopBackOff') as any);
+    let waiting = false;
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv[0] === 'helm' && argv[1] === 'upgrade') {
+        waiting = true;
+        await new Promise((r) => setTimeout(r, 600_000));
+        h.cluster.objects.delete('pod|monitoring|rolled-back');
+        h.cluster.put(pod('new', 'ErrImagePull') as any);
+        throw new CommandError('exit 1', [...argv], 'Error: UPGRADE FAILED: context deadline exceeded');
+      }
+      return run(argv, options);
+    };
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      const pending = up();
+      while (!waiting) await new Promise((r) => setImmediate(r));
+      await vi.advanceTimersByTimeAsync(600_000);
+      const { events } = await pending;
+      expect(of(events, 'step.fail')[0].diagnostics).toEqual([
+        'while waiting: pod monitoring/stays Running: c: ImagePullBackOff',
+        'while waiting: pod monitoring/rolled-back Running: c: CrashLoopBackOff',
+        'pod monitoring/new Running: c: ErrImagePull',
+      ]);
+      expect(of(events, 'step.progress').map((e) => e.message)).toContain(
+        'still waiting for monitoring; collecting diagnostics in monitoring',
+      );
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a release an interrupted run left pending is rolled back first, and the run warns about it', async () => {
+    h.plan = roadmapOf([step('cluster', []), helmStep('monitoring', ['cluster'])]);
+    const old = new Date(Date.now() - 3_600_000).toISOString();
+    let rolledBack = false;
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv[0] === 'helm' && argv[1] === 'history' && !rolledBack)
+        return {
+          stdout: JSON.stringify([
+            { revision: 1, status: 'deployed', updated: old },
+            { revision: 2, status: 'pending-upgrade', updated: old },
+          ]),
+          stderr: '',
+          exitCode: 0,
+        };
+      if (argv[0] === 'helm' && argv[1] === 'rollback') {
+        rolledBack = true;
+        return { stdout: '', stderr: '', exitCode: 0 };
+      }
+      return run(argv, options);
+    };
+    const { events, exitCode } = await up();
+    expect(exitCode).toBe(0);
+    expect(
+      of(events, 'log').find((e) => e.message.startsWith('helm release monitoring/monitoring was left pending-upgrade')),
+    ).toMatchObject({
+      level: 'warn',
+    });
   });
 });
