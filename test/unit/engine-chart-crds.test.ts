@@ -46,6 +46,13 @@ describe('CRDs of API groups from a chart', () => {
     expect(crdsOfGroups(noName, ['x.io'], 'demo').names).toEqual(['']);
   });
 
+  it('a first document with no separator before it is passed on unchanged; a line that only starts with --- separates nothing', () => {
+    const first = crd('a.x.io', 'x.io');
+    expect(crdsOfGroups(`${first}---\n${crd('b.y.io', 'y.io')}`, ['x.io'], 'demo').yaml).toBe(first);
+    const odd = crd('c.x.io', 'x.io', '\n---x-note: kept');
+    expect(crdsOfGroups(odd, ['x.io'], 'demo')).toEqual({ yaml: odd, names: ['c.x.io'] });
+  });
+
   it('text that is not YAML is refused, naming the chart', () => {
     expect(() => crdsOfGroups('a: [unclosed\n', ['x.io'], 'demo')).toThrow(/^the CRDs of chart demo do not parse: /);
   });
