@@ -1193,3 +1193,83 @@ describe('runner: what a helm step shows while it waits and recovers (kubectl/he
     });
   });
 });
+
+describe('runner: checks that read a kind control plane (kubectl, kind and docker child processes faked in memory)', () => {
+  function controlPlaneChecks(provider: 'kind' | 'existing') {
+    if (provider === 'kind')
+      loaded = {
+        ...parseConfigText(
+          minimalConfig.replace('provider: existing\n    name: fake', 'provider: kind\n    name: lab'),
+          path.join(dir, 'kubestrap.yaml'),
+        ),
+        baseDir: dir,
+      };
+    h.cluster.objects.delete('node||node-1');
+    h.cluster.put({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'lab-control-plane', labels: { 'node-role.kubernetes.io/control-plane': '' } },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    const base = step('cluster', []);
+    h.plan = roadmapOf([
+      {
+        ...base,
+        rendered: {
+          ...base.rendered,
+          checks: [
+            { type: 'probe', probe: 'secrets-encrypted', namespace: 'kubestrap-system', description: 'Secrets are encrypted in etcd' },
+            { type: 'probe', probe: 'audit-log', namespace: 'kubestrap-system', description: 'the API server writes an audit log' },
+          ],
+        },
+      },
+    ]);
+    const seen: string[][] = [];
+    h.cluster.failWhen = (argv) =>
+      argv.some((a) => a.includes('/proxy/logs/'))
+        ? 'Error from server (NotFound): the server could not find the requested resource'
+        : undefined;
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      const ok = (stdout: string) => ({ stdout, stderr: '', exitCode: 0 });
+      if (argv[0] === 'kind') return ok(argv[1] === 'version' ? 'kind v0.30.0' : '');
+      if (argv[0] === 'docker') {
+        seen.push([...argv]);
+        const name = argv[argv.indexOf('-F') + 1]!;
+        return ok(
+          JSON.stringify({
+            kind: 'Event',
+            stage: 'ResponseComplete',
+            objectRef: { resource: 'configmaps', namespace: 'kubestrap-system', name },
+          }),
+        );
+      }
+      if (argv.includes('exec')) {
+        seen.push([...argv]);
+        return ok('k8s:enc:aescbc:v1:key1:...');
+      }
+      return run(argv, options);
+    };
+    return seen;
+  }
+
+  it('on kind the etcd check asks the control plane’s etcd pod and the audit check reads the node’s log', async () => {
+    const seen = controlPlaneChecks('kind');
+    const { summary } = await up();
+    expect(summary?.checks.map((c) => c.status)).toEqual(['ok', 'ok']);
+    expect(seen.find((a) => a.includes('exec'))).toEqual(expect.arrayContaining(['--namespace', 'kube-system', 'etcd-lab-control-plane']));
+    expect(seen.find((a) => a[0] === 'docker')!.slice(0, 3)).toEqual(['docker', 'exec', 'lab-control-plane']);
+  });
+
+  it('on an existing cluster there is no kind node to read: the etcd check says so', async () => {
+    const seen = controlPlaneChecks('existing');
+    const cluster = h.plan.phases[0]!.steps[0]!;
+    cluster.rendered.checks = cluster.rendered.checks.slice(0, 1);
+    const { events } = await up();
+    expect(of(events, 'check.result')[0]).toMatchObject({
+      status: 'failed',
+      message: 'reading etcd needs the kind control plane; not available for this provider',
+    });
+    expect(seen).toEqual([]);
+  });
+});
