@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
 import { Kubectl } from '../../src/adapters/kubectl.js';
 import { parseConfigText } from '../../src/config/load.js';
 import {
@@ -19,6 +19,19 @@ import { checkReachableAndSkew, minorOf, openSession } from '../../src/engine/se
 import type { ClusterIdentity, RunState } from '../../src/engine/state.js';
 import { KubestrapError, UsageError } from '../../src/errors.js';
 import { FakeCluster } from './fake-cluster.js';
+
+// When a test sets h.exec, the exec openSession creates is that faked one.
+const h = vi.hoisted(() => ({ exec: undefined as unknown }));
+vi.mock('../../src/adapters/exec.js', async (original) => {
+  const real = await original<typeof import('../../src/adapters/exec.js')>();
+  return {
+    ...real,
+    createExec: (...args: Parameters<typeof real.createExec>) => (h.exec ?? real.createExec(...args)) as ReturnType<typeof real.createExec>,
+  };
+});
+afterEach(() => {
+  h.exec = undefined;
+});
 
 const dir = mkdtempSync(path.join(tmpdir(), 'ks-identity-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -43,6 +56,40 @@ describe('session (kubectl faked)', () => {
     expect(e).toBeInstanceOf(UsageError);
     expect(e.message).toBe('no kube context to target');
     expect(e.suggestion).toContain('Set spec.cluster.context (or --context)');
+  });
+
+  it('opens on the named context with the tool versions found; the API client is set up from that context', async () => {
+    const c = new FakeCluster();
+    h.exec = c.exec;
+    const { config } = parseConfigText(
+      'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\nspec:\n  cluster: { provider: existing, context: prod }\n',
+      '/x/k.yaml',
+    );
+    const session = await openSession(config, {});
+    expect(session.tools).toEqual({ kubectl: 'v1.36.0', helm: 'v4.1.0' });
+    expect(session.helm.major).toBe(4);
+    expect(session.kubectl.target.context).toBe('prod');
+    expect(session.exec).toBe(c.exec);
+    expect(c.exec.calls.find((a) => a.includes('config'))).toEqual([
+      'kubectl',
+      '--context',
+      'prod',
+      'config',
+      'view',
+      '--minify',
+      '--flatten',
+      '--output',
+      'json',
+    ]);
+
+    const helm3 = new FakeCluster();
+    const run = helm3.exec.run.bind(helm3.exec);
+    helm3.exec.run = async (argv, options) =>
+      argv[0] === 'helm' && argv[1] === 'version' ? { stdout: 'v3.22.1\n', stderr: '', exitCode: 0 } : run(argv, options);
+    h.exec = helm3.exec;
+    const s3 = await openSession(config, {});
+    expect(s3.helm.major).toBe(3);
+    expect(s3.tools.helm).toBe('v3.22.1');
   });
 
   it('minor versions are read from v1.N tags', () => {
