@@ -312,8 +312,23 @@ describe('nodes-ready, Pod Security and simulated clusters through kubectl and t
       false,
       false,
     ]);
-    answer = { met: false, items: [node('a', true), node('b', false), { metadata: { name: 'c' } }] };
-    expect(await run({ type: 'nodes-ready' }, s)).toMatchObject({ status: 'failed', message: 'nodes not Ready after 120s: b, c' });
+    // A node with no Ready condition, no conditions, or another condition True but Ready not: not Ready.
+    const other = {
+      metadata: { name: 'o' },
+      status: {
+        conditions: [
+          { type: 'MemoryPressure', status: 'True' },
+          { type: 'Ready', status: 'False' },
+        ],
+      },
+    };
+    expect([
+      done([{ status: { conditions: [{ type: 'DiskPressure', status: 'False' }] } }]),
+      done([{ status: {} }]),
+      done([other]),
+    ]).toEqual([false, false, false]);
+    answer = { met: false, items: [node('a', true), node('b', false), { metadata: { name: 'c' } }, { status: {} }] };
+    expect(await run({ type: 'nodes-ready' }, s)).toMatchObject({ status: 'failed', message: 'nodes not Ready after 120s: b, c, ' });
     answer = { met: false, items: [] };
     expect(await run({ type: 'nodes-ready' }, s)).toMatchObject({ status: 'failed', message: 'the cluster has no nodes' });
     expect(s.exec.calls.filter((a) => a.includes('nodes'))).toEqual([]);
@@ -388,5 +403,44 @@ describe('nodes-ready, Pod Security and simulated clusters through kubectl and t
     expect(await simulated(withNodes(kwokByRuntime, annotated as any))).toBe(true);
     expect(await simulated(withNodes(annotated as any, real))).toBe(false);
     expect(await simulated(withNodes(node('bare', true)))).toBe(false);
+  });
+});
+
+describe('checks: answers missing a part, and a check type kubestrap does not know (kubectl and helm faked)', () => {
+  it('a node, release or StorageClass without the optional parts is still described', async () => {
+    const nodes = setup([
+      [[...base, 'get', 'nodes'], JSON.stringify({ items: [{ status: { conditions: [{ type: 'Ready', status: 'False' }] } }] })],
+    ]);
+    vi.useFakeTimers({ toFake: ['setTimeout', 'Date'] });
+    try {
+      const pending = run({ type: 'nodes-ready' }, nodes);
+      await vi.advanceTimersByTimeAsync(123_000);
+      expect((await pending).message).toBe('nodes not Ready after 120s: ');
+    } finally {
+      vi.useRealTimers();
+    }
+    const release = setup([[['helm', 'status'], JSON.stringify({ name: 'prom', info: { status: 'pending-install' } })]]);
+    expect((await run({ type: 'helm-deployed', namespace: 'm', release: 'prom' }, release)).message).toBe(
+      'helm release prom is pending-install: ',
+    );
+    const classes = setup([
+      [
+        [...base, 'get', 'storageclasses'],
+        JSON.stringify({
+          items: [
+            { metadata: { annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } },
+            { metadata: { name: 'b', annotations: { 'storageclass.kubernetes.io/is-default-class': 'true' } } },
+          ],
+        }),
+      ],
+    ]);
+    expect((await run({ type: 'default-storageclass' }, classes)).message).toBe(
+      '2 default StorageClasses (, b); exactly one may carry the default annotation',
+    );
+  });
+
+  it('a check type kubestrap does not know fails, naming it', async () => {
+    const r = await run({ type: 'telepathy' } as unknown as Check, setup());
+    expect(r).toMatchObject({ status: 'failed', message: 'kubestrap has no check of type {"type":"telepathy"}' });
   });
 });

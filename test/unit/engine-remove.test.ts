@@ -366,6 +366,21 @@ describe('down: kind, --purge, what is already gone, and what it reports (kubect
     expect(events.at(-1)).toMatchObject({ event: 'run.end', ok: false, exitCode: 2 });
   });
 
+  it('a run lease left expired by a killed run is taken over, with a warning', async () => {
+    const old = new Date(Date.now() - 600_000).toISOString();
+    h.cluster.put({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: 'kubestrap-run', namespace: 'kubestrap-system' },
+      spec: { holderIdentity: 'ci-7/pid-1/abc', leaseDurationSeconds: 60, renewTime: old, acquireTime: old },
+    } as any);
+    const { events, error } = await down(false);
+    expect(error).toBeUndefined();
+    expect(of(events, 'log').find((e) => e.message.startsWith('took over the run lease left by ci-7/pid-1/abc'))).toMatchObject({
+      level: 'warn',
+    });
+  });
+
   it('each step removed is reported as a step of its phase, last phase first', async () => {
     const { events } = await down(false);
     expect(of(events, 'step.start').map((e) => [e.phase, e.step, e.title])).toEqual([

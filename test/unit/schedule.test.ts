@@ -1,7 +1,7 @@
 // The DAG scheduler the runner uses (src/engine/schedule.ts) and the state writer for concurrent
 // steps (src/engine/state-writer.ts), with fake tasks and a fake write (no cluster).
 import { describe, expect, it } from 'vitest';
-import { runDag, stepConcurrency, type DagTask } from '../../src/engine/schedule.js';
+import { limiter, runDag, stepConcurrency, type DagTask } from '../../src/engine/schedule.js';
 import { StateWriter } from '../../src/engine/state-writer.js';
 import type { Kubectl } from '../../src/adapters/kubectl.js';
 import type { RunState } from '../../src/engine/state.js';
@@ -183,5 +183,68 @@ describe('StateWriter (fake write)', () => {
     await expect(writer.save()).rejects.toThrow('apiserver gone');
     fail = false;
     await expect(writer.save()).resolves.toBeUndefined();
+  });
+});
+
+describe('limiter (fake work)', () => {
+  it('runs at most n at once, the others in the order they came; a failure frees its slot too', async () => {
+    const slot = limiter(2);
+    const log: string[] = [];
+    let running = 0;
+    let peak = 0;
+    const work = (id: string, ms: number, fail = false) =>
+      slot(async () => {
+        running++;
+        peak = Math.max(peak, running);
+        log.push(`start ${id}`);
+        await sleep(ms);
+        running--;
+        log.push(`end ${id}`);
+        if (fail) throw new Error(`${id} failed`);
+        return id;
+      });
+    const results = await Promise.allSettled([work('a', 30, true), work('b', 60), work('c', 5), work('d', 5), work('e', 5)]);
+    expect(peak).toBe(2);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      'a failed',
+      'b',
+      'c',
+      'd',
+      'e',
+    ]);
+    expect(log.filter((l) => l.startsWith('start'))).toEqual(['start a', 'start b', 'start c', 'start d', 'start e']);
+    expect(log.indexOf('start c')).toBeGreaterThan(log.indexOf('end a'));
+    // All slots are free again: two new ones start at once.
+    const again: string[] = [];
+    await Promise.all([slot(async () => void again.push('x')), slot(async () => void again.push('y'))]);
+    expect(again).toEqual(['x', 'y']);
+    let concurrent = 0;
+    let most = 0;
+    await Promise.all(
+      [1, 2, 3].map(() =>
+        slot(async () => {
+          most = Math.max(most, ++concurrent);
+          await sleep(5);
+          concurrent--;
+        }),
+      ),
+    );
+    expect(most).toBe(2);
+  });
+
+  it('a limit of one runs one at a time', async () => {
+    const slot = limiter(1);
+    let running = 0;
+    let peak = 0;
+    await Promise.all(
+      [1, 2, 3].map(() =>
+        slot(async () => {
+          peak = Math.max(peak, ++running);
+          await sleep(2);
+          running--;
+        }),
+      ),
+    );
+    expect(peak).toBe(1);
   });
 });
