@@ -1273,3 +1273,18 @@ describe('runner: checks that read a kind control plane (kubectl, kind and docke
     expect(seen).toEqual([]);
   });
 });
+
+describe('runner: a check failing without a message (kubectl child processes faked in memory)', () => {
+  it('is reported as "failed" by up, and by verify with nothing after the colon', async () => {
+    h.plan = roadmapOf([step('cluster', [])]);
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv.includes('get') && argv.includes('cluster-0')) throw new Error('');
+      return run(argv, options);
+    };
+    const { error } = await up();
+    expect(error?.message).toBe('step cluster was applied but 1 check(s) failed:\n  configmap demo/cluster-0 exists: failed');
+    const { events } = await up({ command: 'verify' });
+    expect(of(events, 'step.fail')[0].error).toBe('configmap demo/cluster-0 exists: ');
+  });
+});
