@@ -141,7 +141,7 @@ function deliveryFake(deliverAfter: number | undefined) {
   return { kubectl: new Kubectl(exec, target), exec, applied };
 }
 
-describe('alertDeliveryProbe (fake exec)', () => {
+describe('alertDeliveryProbe (fake exec)', { timeout: 4_000 }, () => {
   it('passes once the receiver holds the alert; the receiver is up before the rule exists; everything is deleted', async () => {
     const f = deliveryFake(2);
     expect(await alertDeliveryProbe(f.kubectl, monitoringNamespace, { run: 'run42', pollMs: 1 })).toBeUndefined();
@@ -353,7 +353,7 @@ describe('receivedAlert, more', () => {
   });
 });
 
-describe('alertDeliveryProbe, where the alert got stuck (fake exec)', () => {
+describe('alertDeliveryProbe, where the alert got stuck (fake exec)', { timeout: 4_000 }, () => {
   /** The receiver never gets the alert; Prometheus and Alertmanager answer (or fail) as given. */
   function stuck(prometheus: FakeResult, alertmanager: FakeResult, pod: FakeResult = JSON.stringify({ status: { phase: 'Running' } })) {
     const exec = fakeExec([], (argv) => {
@@ -418,7 +418,7 @@ describe('alertDeliveryProbe, where the alert got stuck (fake exec)', () => {
   });
 });
 
-describe('alertRulesProbe, more (fake exec)', () => {
+describe('alertRulesProbe, more (fake exec)', { timeout: 4_000 }, () => {
   const rule = (name: string, groups: string[]) => ({
     metadata: { name, namespace: 'monitoring', uid: 'u' },
     spec: { groups: groups.map((g) => ({ name: g, rules: [{}] })) },

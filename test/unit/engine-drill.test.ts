@@ -40,6 +40,8 @@ interface Phases {
 
 function setup(phases: Phases = {}) {
   const c = new FakeCluster();
+  // Velero's node agent, ready (what file-system backup needs).
+  c.put({ apiVersion: 'apps/v1', kind: 'DaemonSet', metadata: { name: 'node-agent', namespace: velero }, status: { numberReady: 1 } });
   const cluster = (c as unknown as { answer: Answer }).answer.bind(c);
   const applied: Obj[] = [];
   const reads = new Map<string, number>();
@@ -193,7 +195,8 @@ describe('the drill objects', () => {
   });
 });
 
-describe('restoreDrill (kubectl faked)', () => {
+// Every wait is faked: a test still running after 4 s is a drill that hangs.
+describe('restoreDrill (kubectl faked)', { timeout: 4_000 }, () => {
   it('writes, backs up as the Schedule does, loses the namespace, restores it under another name, reads the same stamp, cleans up', async () => {
     const s = setup(allGood);
     s.c.put({
@@ -280,7 +283,8 @@ describe('restoreDrill (kubectl faked)', () => {
         message: `drill backup ${velero}/${name} ended ${phase} (velero backup describe ${name} --details)`,
         diagnose: velero,
       });
-      expect(s.reads.get('backup')).toBe(1);
+      // Not polled again (a diagnosis of the failed Backup may read it once more).
+      expect(s.reads.get('backup')).toBeLessThanOrEqual(2);
       expect(s.applied.some((o) => o.kind === 'Restore')).toBe(false);
       expect(timeline(s).slice(-2)).toEqual(cleanup);
     },
@@ -289,7 +293,9 @@ describe('restoreDrill (kubectl faked)', () => {
   it('a Backup still running after 600 s (read every 3 s), or never seen, fails with its phase', async () => {
     const s = setup({ ...allGood, backup: () => 'InProgress' });
     expect((await withFakeTime(() => restoreDrill(s.kubectl, velero, 'daily')))?.message).toMatch(/ ended still InProgress after 600s \(/);
-    expect(s.reads.get('backup')).toBe(200);
+    // 200 polls (and possibly one more read to diagnose the failure).
+    expect(s.reads.get('backup')).toBeGreaterThanOrEqual(200);
+    expect(s.reads.get('backup')).toBeLessThanOrEqual(201);
     const unseen = setup({ ...allGood, backup: () => undefined });
     expect((await withFakeTime(() => restoreDrill(unseen.kubectl, velero, 'daily')))?.message).toMatch(/ ended still New after 600s \(/);
   });

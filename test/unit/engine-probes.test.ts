@@ -70,6 +70,9 @@ async function withFakeTime(run: () => Promise<ProbeFailure>): Promise<ProbeFail
 afterEach(() => {
   vi.useRealTimers();
 });
+// Every wait here is faked: a test still running after 4 s is a probe that hangs (under mutation
+// testing, a mutant that never ends a wait fails its test rather than stalling the run).
+vi.setConfig({ testTimeout: 4_000 });
 
 const phase = (p: string) => ({ status: { phase: p } });
 
