@@ -154,6 +154,13 @@ describe('alertDeliveryProbe (fake exec)', { timeout: 4_000 }, () => {
       `pod ${alertProbe.receiver}`,
       `service ${alertProbe.service}`,
     ]);
+    // Each delete waits up to 60 s; the receiver is waited for (120 s) before the rule is applied; its file is read with cat.
+    for (const c of f.exec.calls.filter((x) => x.includes('delete'))) expect(c.slice(-2)).toEqual(['--timeout', '60s']);
+    const wait = f.exec.calls.findIndex((c) => c.includes('wait'));
+    expect(f.exec.calls[wait]).toEqual(
+      expect.arrayContaining(['--for=condition=Ready', `pod/${alertProbe.receiver}`, '--timeout', '120s']),
+    );
+    expect(f.exec.calls.find((c) => c.includes('exec'))!.slice(-3)).toEqual(['--', 'cat', '/www/alerts.log']);
   });
 
   it('fails when the receiver never gets it, saying which hop had the alert, and still cleans up', async () => {
@@ -205,7 +212,13 @@ describe('alert rules as Prometheus loaded them', () => {
     expect(ruleProblems(rule, [])).toEqual(['monitoring/kubestrap: group kubestrap.nodes is not loaded by Prometheus']);
     // The same group name from another PrometheusRule's file (or an older object's) does not count.
     for (const other of ['/x/monitoring-other-0b1c.yaml', '/x/monitoring-kubestrap-extra-0b1c.yaml', '/x/monitoring-kubestrap-9999.yaml'])
-      expect(ruleProblems(rule, [{ name: 'kubestrap.nodes', file: other, rules: [] }])).toHaveLength(1);
+      expect(ruleProblems(rule, [{ name: 'kubestrap.nodes', file: other, rules: [] }])).toEqual([
+        'monitoring/kubestrap: group kubestrap.nodes is not loaded by Prometheus',
+      ]);
+    // Another group of this PrometheusRule's own file does not count either.
+    expect(ruleProblems(rule, [{ name: 'kubestrap.other', file, rules: [{ name: 'A', health: 'ok' }] }])).toEqual([
+      'monitoring/kubestrap: group kubestrap.nodes is not loaded by Prometheus',
+    ]);
     const loaded = [
       { name: 'kubestrap.nodes', file, rules: [{ name: 'A', health: 'err', lastError: 'vector contains metrics with the same labelset' }] },
     ];
@@ -394,6 +407,16 @@ describe('alertDeliveryProbe, where the alert got stuck (fake exec)', { timeout:
     expect((await run(empty))?.message).toMatch(/: Prometheus does not have it/);
   });
 
+  it('each hop is given 20 s; an alert without labels in Prometheus is not this one; a receiver pod without status is "missing"', async () => {
+    const f = stuck(
+      JSON.stringify({ data: { alerts: [{ state: 'firing' }, { state: 'firing', labels: { kubestrap_probe_run: 'r1' } }] } }),
+      '[]',
+      '{}',
+    );
+    expect((await run(f))?.message).toMatch(/: Prometheus has it firing; Alertmanager does not have it; receiver pod missing$/);
+    for (const c of f.exec.calls.filter((x) => x.includes('--raw'))) expect(c.slice(-2)).toEqual(['--request-timeout', '20s']);
+  });
+
   it('a hop that cannot be asked: the last line of the error, without indent', async () => {
     const f = stuck(
       stderr('Error from server (ServiceUnavailable): no endpoints available'),
@@ -472,6 +495,7 @@ describe('alertRulesProbe, more (fake exec)', { timeout: 4_000 }, () => {
         "1 problem(s) with kubestrap's alert rules in Prometheus: Prometheus' /api/v1/rules could not be read: Error from server (ServiceUnavailable): no endpoints available for service",
     });
     expect(f.exec.calls.filter((c) => c.join(' ').includes('/api/v1/rules'))).toHaveLength(49);
+    expect(f.exec.calls.find((c) => c.join(' ').includes('/api/v1/rules'))!.slice(-2)).toEqual(['--request-timeout', '30s']);
   });
 
   it('ruleProblems: a rule without metadata, spec or rules is matched by the file name the operator would give it', () => {
