@@ -5,58 +5,21 @@
  */
 import type { IConfigMap } from 'kubernetes-models/v1/ConfigMap';
 import type { Kubectl } from '../adapters/kubectl.js';
-import type { StepId } from '../roadmap/types.js';
 import { podSecurityLabels } from '../render/common.js';
 import { toYaml } from '../render/template.js';
 import { kubestrapNamespace, managedByLabel, roadmapLabel } from '../names.js';
+import { upgradeState } from './state-upgrade.js';
+import type { RunState } from './state-types.js';
+
+export type { AppliedUnit, ClusterIdentity, ObjectRef, RunState, StepState } from './state-types.js';
 
 export const stateNamespace = kubestrapNamespace;
 export const stateConfigMap = 'kubestrap-state';
 
-export interface ObjectRef {
-  apiVersion: string;
-  kind: string;
-  name: string;
-  namespace?: string;
-}
-
-/** What an applied action left in the cluster, in apply order (down removes in reverse). */
-export type AppliedUnit =
-  | { type: 'objects'; refs: ObjectRef[] }
-  /** fingerprint/revision: what was installed (release-reuse.ts), so an unchanged release is not upgraded again. */
-  | { type: 'release'; release: string; namespace: string; fingerprint?: string; revision?: number }
-  | { type: 'secret'; name: string; namespace: string };
-
-export interface StepState {
-  hash: string;
-  status: 'applied' | 'verified' | 'failed';
-  appliedAt?: string;
-  verifiedAt?: string;
-  failedAt?: string;
-  /** Redacted, short. */
-  error?: string;
-  checks?: { ok: number; failed: number; skipped: number };
-  applied: AppliedUnit[];
-}
-
-export interface ClusterIdentity {
-  context: string;
-  server: string;
-  kubeSystemUid: string;
-}
-
-export interface RunState {
-  version: 1;
-  roadmap: string;
-  identity: ClusterIdentity;
-  steps: Partial<Record<StepId, StepState>>;
-  updatedAt: string;
-}
-
 export async function readState(kubectl: Kubectl): Promise<RunState | undefined> {
   const cm = await kubectl.get<IConfigMap>('configmap', stateConfigMap, stateNamespace);
   const text = cm?.data?.['state.json'];
-  return text ? (JSON.parse(text) as RunState) : undefined;
+  return text ? upgradeState(JSON.parse(text) as RunState) : undefined;
 }
 
 export async function writeState(kubectl: Kubectl, state: RunState): Promise<void> {

@@ -18,7 +18,7 @@ export const roadmapLayout: readonly PhaseLayout[] = [
     id: 'features',
     title: 'Features',
     weeks: 'weeks 3-4: primary features and integration testing',
-    steps: ['security', 'gateway', 'integration'],
+    steps: ['certificates', 'security', 'gateway', 'integration'],
   },
   { id: 'observability', title: 'Observability', weeks: 'weeks 5-6: performance and monitoring', steps: ['monitoring', 'autoscaling'] },
   {

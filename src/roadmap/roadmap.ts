@@ -1,5 +1,6 @@
 /** The roadmap: four phases, each an ordered list of steps (one per area). Registered here only. */
 import { autoscalingStep } from '../steps/autoscaling.js';
+import { certificatesStep } from '../steps/certificates.js';
 import { clusterStep } from '../steps/cluster.js';
 import { continuousVerificationStep } from '../steps/continuous-verification.js';
 import { costStep } from '../steps/cost.js';
@@ -24,6 +25,7 @@ const steps: Record<StepId, Step> = {
   cluster: clusterStep,
   networking: networkingStep,
   storage: storageStep,
+  certificates: certificatesStep,
   security: securityStep,
   gateway: gatewayStep,
   integration: integrationStep,

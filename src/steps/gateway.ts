@@ -102,8 +102,8 @@ export const gatewayStep: Step = {
   phase: 'features',
   title: 'Gateway API',
   needs: ['networking'],
-  // The Gateway's Certificate is a cert-manager object: its CRD comes with the security step's chart.
-  needsFor: (config) => (gatewayTls(config) ? ['security'] : []),
+  // The Gateway's Certificate is a cert-manager object: its CRD comes with the certificates step's chart.
+  needsFor: (config) => (gatewayTls(config) ? ['certificates'] : []),
   enabled: (config) =>
     gatewayImplementation(config)
       ? { enabled: true }
@@ -212,7 +212,7 @@ export const gatewayStep: Step = {
       objects.push(
         renderObject('gateway/gateway-class.yaml', { name: spec.gatewayClass, labels, controllerName: spec.controllerName, parametersRef }),
       );
-    // TLS: an HTTPS listener with cert-manager's certificate (its CRD came with the security step),
+    // TLS: an HTTPS listener with cert-manager's certificate (its CRD came with the certificates step),
     // and HTTP answering with a redirect only.
     const tls = gatewayTls(config);
     const fromAccessLabel = {

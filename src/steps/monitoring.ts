@@ -215,6 +215,9 @@ export const monitoringStep: Step = {
   phase: 'observability',
   title: 'Monitoring',
   needs: ['storage'],
+  // With cert-manager on, the Prometheus Operator's webhook certificate is a cert-manager object in
+  // kube-prometheus-stack's release: the release fails while cert-manager's CRDs are absent.
+  needsFor: (config) => (config.spec.security.certManager && config.spec.monitoring.prometheus.enabled ? ['certificates'] : []),
   enabled: (config) =>
     config.spec.monitoring.metricsServer || config.spec.monitoring.prometheus.enabled || config.spec.monitoring.logs
       ? { enabled: true }
@@ -305,7 +308,7 @@ export const monitoringStep: Step = {
             kubeStateMetrics: addonResources(config, 'kube-state-metrics'),
             nodeExporter: addonResources(config, 'node-exporter'),
           },
-          // With cert-manager installed (features phase, before this step) it issues the operator's
+          // With cert-manager installed (the certificates step, which this one then needs) it issues the operator's
           // admission webhook certificate and injects its CA, instead of the chart's certgen hook Jobs.
           webhookCertsFromCertManager: config.spec.security.certManager,
           prometheus: {

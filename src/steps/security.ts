@@ -5,20 +5,10 @@ import { commonLabels, namespaceObject, podSecurityLabels, type PodSecurityLevel
 import { renderObject, renderObjects } from '../render/template.js';
 import { kubestrapNamespace } from '../names.js';
 import type { Check, Step, StepId } from '../roadmap/types.js';
-import { certManagerNeedsGatewayApi, issuerName, issuerObjects, rootCa, selfSignedIssuer } from '../render/tls.js';
-import {
-  gatewayAccessLabels,
-  gatewayApiCrdsAction,
-  gatewayImplementation,
-  gatewayName,
-  gatewayNamespace,
-  implementations,
-} from './gateway.js';
-
-export { selfSignedIssuer };
+import { certManagerNamespace } from './certificates.js';
+import { gatewayAccessLabels, gatewayImplementation, implementations } from './gateway.js';
 
 const kyvernoNamespace = 'kyverno';
-const certManagerNamespace = 'cert-manager';
 
 /**
  * Namespaces that hold Kubernetes' own and the platform's components, whose Pod Security level
@@ -107,9 +97,9 @@ export function isolationChecks(namespace: string): Check[] {
 
 /**
  * Security hardening: Pod Security Admission on every namespace kubestrap owns, default-deny
- * networking and RBAC for tenants, Kyverno with the Pod Security Standards, and cert-manager with
- * the configured ClusterIssuer (kubestrap's own CA, the team's CA, or ACME). Audit logging and encryption at rest are part of the kind cluster
- * config (cluster step); here they are only verified.
+ * networking and RBAC for tenants, and Kyverno with the Pod Security Standards (cert-manager is the
+ * certificates step). Audit logging and encryption at rest are part of the kind cluster config
+ * (cluster step); here they are only verified.
  */
 export const securityStep: Step = {
   id: 'security',
@@ -131,7 +121,6 @@ export const securityStep: Step = {
       namespaceObject(config, 'security', t.name, tenantLevel(config, t), hasGatewayAccess(config, t) ? gatewayAccessLabels : {}),
     );
     if (kyverno) namespaces.push(namespaceObject(config, 'security', kyvernoNamespace, platform));
-    if (security.certManager) namespaces.push(namespaceObject(config, 'security', certManagerNamespace, platform));
     b.manifest('namespaces.yaml', namespaces, 'namespaces with Pod Security Admission labels');
     for (const t of tenants) b.check({ type: 'namespace-labels', namespace: t.name, labels: podSecurityLabels(tenantLevel(config, t)) });
 
@@ -216,71 +205,6 @@ export const securityStep: Step = {
             name: 'kubestrap-tenant-viewers',
           });
       }
-    }
-
-    const ha = cluster.provider === 'existing';
-    if (security.certManager) {
-      // cert-manager started with --enable-gateway-api refuses to start while the Gateway API v1
-      // CRDs are absent, and the gateway step (which also applies them) runs after this one.
-      const gatewayCrds = certManagerNeedsGatewayApi(config) ? gatewayApiCrdsAction(config, ctx.baseDir) : undefined;
-      if (gatewayCrds) b.action(gatewayCrds);
-      const replicas = ha ? 2 : 1;
-      const component = (name: string) => ({ 'app.kubernetes.io/name': name, 'app.kubernetes.io/instance': 'cert-manager' });
-      b.helm(
-        'certManager',
-        'cert-manager',
-        certManagerNamespace,
-        renderObject('security/cert-manager-values.yaml', {
-          replicas,
-          pdb: replicas >= 2,
-          priorityClassName: addonPriorityClass(config),
-          resources: {
-            controller: addonResources(config, 'cert-manager'),
-            webhook: addonResources(config, 'cert-manager-webhook'),
-            cainjector: addonResources(config, 'cert-manager-cainjector'),
-            startupapicheck: addonResources(config, 'helper-jobs'),
-          },
-          spread: {
-            controller: spreadFor(replicas, component('cert-manager')),
-            webhook: spreadFor(replicas, component('webhook')),
-            cainjector: spreadFor(replicas, component('cainjector')),
-          },
-          // HTTP-01 through the Gateway: cert-manager creates the solver's HTTPRoutes itself.
-          extraArgs: certManagerNeedsGatewayApi(config) ? ['--enable-gateway-api'] : [],
-        }),
-      );
-      // The ClusterIssuers' CRD comes with the chart: apply them only after the release.
-      const { tls } = security;
-      const issuers = issuerObjects(config, labels, { name: gatewayName, namespace: gatewayNamespace });
-      b.manifest(
-        'cluster-issuer.yaml',
-        issuers,
-        tls.issuer === 'ca'
-          ? `ClusterIssuers ${selfSignedIssuer} and ${issuerName(tls)} (${tls.ca.secretName ? `CA in Secret ${certManagerNamespace}/${tls.ca.secretName}` : `kubestrap's root CA, Secret ${certManagerNamespace}/${rootCa}`})`
-          : tls.issuer === 'acme'
-            ? `ClusterIssuers ${selfSignedIssuer} and ${issuerName(tls)} (ACME ${tls.acme?.server ?? ''}, ${tls.acme?.solver ?? ''})`
-            : `self-signed ClusterIssuer ${selfSignedIssuer}`,
-      );
-      if (tls.issuer === 'ca' && !tls.ca.secretName)
-        b.note(
-          `private root CA: clients trust the Gateway by trusting ca.crt of Secret ${certManagerNamespace}/${rootCa} (kubectl -n ${certManagerNamespace} get secret ${rootCa} -o jsonpath='{.data.ca\\.crt}' | base64 -d)`,
-        );
-      b.rollout(
-        certManagerNamespace,
-        ['deployment', 'cert-manager'],
-        ['deployment', 'cert-manager-webhook'],
-        ['deployment', 'cert-manager-cainjector'],
-      );
-      b.check(
-        { type: 'crd-established', name: 'certificates.cert-manager.io' },
-        { type: 'crd-established', name: 'clusterissuers.cert-manager.io' },
-        ...issuers.map((o) => {
-          const meta = o.metadata as { name: string; namespace?: string };
-          if (o.kind !== 'Certificate') return { type: 'exists', resource: 'clusterissuers.cert-manager.io', name: meta.name } as const;
-          if (!meta.namespace) throw new Error(`the Certificate ${meta.name} was rendered without a namespace`);
-          return { type: 'exists', resource: 'certificates.cert-manager.io', namespace: meta.namespace, name: meta.name } as const;
-        }),
-      );
     }
 
     if (kyverno) {

@@ -32,7 +32,7 @@ import { alertProbe, monitoringNamespace } from '../../src/names.js';
 import { lock } from '../../src/lock.js';
 import { buildPlan, describeCheck } from '../../src/plan/plan.js';
 import type { Check } from '../../src/roadmap/types.js';
-import { selfSignedIssuer } from '../../src/steps/security.js';
+import { selfSignedIssuer } from '../../src/render/tls.js';
 import { runCli, type Run } from './cli.ts';
 import { realTierEnv } from './real-env.ts';
 

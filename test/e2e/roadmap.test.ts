@@ -175,6 +175,7 @@ describe('kubestrap roadmap on the test cluster', () => {
         'cluster',
         'networking',
         'storage',
+        'certificates',
         'security',
         'gateway',
         'integration',
@@ -185,6 +186,70 @@ describe('kubestrap roadmap on the test cluster', () => {
         'continuous-verification',
       ]),
     );
+  });
+
+  it('state written before cert-manager had its own step: up moves it to the certificates step without reinstalling the release', async () => {
+    const readState = async () =>
+      JSON.parse(
+        await kubectl(
+          '--namespace',
+          'kubestrap-system',
+          'get',
+          'configmap',
+          'kubestrap-state',
+          '--output',
+          'jsonpath={.data.state\\.json}',
+        ),
+      );
+    const revision = async () =>
+      JSON.parse(
+        (
+          await execa(
+            env.helm,
+            ['--kube-context', env.context, 'status', 'cert-manager', '--namespace', 'cert-manager', '--output', 'json'],
+            { env: childEnv },
+          )
+        ).stdout,
+      ).version as number;
+    // The shape an older kubestrap wrote: cert-manager's release, namespace and issuers under security.
+    const state = await readState();
+    const certificates = state.steps.certificates;
+    expect(certificates.applied).toContainEqual(expect.objectContaining({ type: 'release', release: 'cert-manager' }));
+    state.steps.security = {
+      ...state.steps.security,
+      hash: 'written-by-an-older-kubestrap',
+      applied: [...certificates.applied, ...state.steps.security.applied],
+    };
+    delete state.steps.certificates;
+    const old = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kubestrap-state', namespace: 'kubestrap-system' },
+      data: { 'state.json': JSON.stringify(state) },
+    };
+    const oldFile = path.join(work, 'old-state.yaml');
+    writeFileSync(oldFile, stringify(old));
+    await kubectl('apply', '--server-side', '--force-conflicts', '--field-manager', 'kubestrap', '--filename', oldFile);
+    const before = await revision();
+
+    const r = await up();
+    expect(r.exitCode).toBe(0);
+    expect(
+      ofType(r, 'step.start')
+        .map((e) => e.step)
+        .sort(),
+    ).toEqual(expect.arrayContaining(['certificates', 'security']));
+    expect(await revision()).toBe(before);
+    const after = await readState();
+    expect(after.steps.certificates).toMatchObject({ status: 'verified', hash: expect.stringMatching(/./) });
+    expect(after.steps.certificates.applied).toContainEqual(
+      expect.objectContaining({ type: 'release', release: 'cert-manager', revision: before }),
+    );
+    expect(after.steps.security.status).toBe('verified');
+    expect(after.steps.security.applied).not.toContainEqual(expect.objectContaining({ type: 'release', release: 'cert-manager' }));
+    // And the next run is unchanged again.
+    const again = await up();
+    expect(ofType(again, 'step.start')).toEqual([]);
   });
 
   it('the removed smoke workload: verify reports its checks skipped with the reason; up --keep-smoke brings it back, a plain up removes it again', async () => {

@@ -7,11 +7,12 @@ import { lock } from '../../src/lock.js';
 import type { Action, RenderContext, Step, StepPlan } from '../../src/roadmap/types.js';
 import { gatewayStep } from '../../src/steps/gateway.js';
 import { integrationStep } from '../../src/steps/integration.js';
+import { certificatesStep } from '../../src/steps/certificates.js';
 import { securityStep } from '../../src/steps/security.js';
 
 const root = path.resolve(import.meta.dirname, '../..');
 const examples = ['kind-dev.yaml', 'production.yaml'] as const;
-const steps = [securityStep, gatewayStep, integrationStep];
+const steps = [certificatesStep, securityStep, gatewayStep, integrationStep];
 
 async function load(example: string): Promise<{ config: Config; baseDir: string }> {
   const { config, baseDir } = await loadConfigFile(path.join(root, 'examples', example));
@@ -79,7 +80,7 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     const plan = securityStep.render(ctxFor(config));
     const namespaces = objectsOf(plan, 'namespaces.yaml');
     // kubestrap-system belongs to the engine (state, Lease), which creates it before any step.
-    expect(namespaces.map((n) => n.metadata.name)).toEqual([...config.spec.tenants.map((t) => t.name), 'kyverno', 'cert-manager']);
+    expect(namespaces.map((n) => n.metadata.name)).toEqual([...config.spec.tenants.map((t) => t.name), 'kyverno']);
     for (const t of config.spec.tenants) {
       const ns = namespaces.find((n) => n.metadata.name === t.name)!;
       expect(ns.metadata.labels['pod-security.kubernetes.io/enforce']).toBe(t.podSecurity ?? config.spec.security.podSecurity.tenants);
@@ -112,7 +113,6 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     });
     expect(policyValues.vpolExclude.excludeNamespaces).toContain('kube-system');
     expect(policyValues.vpolExclude.excludeNamespaces).not.toContain(config.spec.tenants[0]!.name);
-    expect(objectsOf(plan, 'values-cert-manager.yaml')[0]!.crds.enabled).toBe(true);
 
     for (const name of [
       'kyverno-admission-controller',
@@ -122,22 +122,39 @@ describe.each(examples)('features phase for examples/%s', (example) => {
     ]) {
       expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'kyverno', kind: 'deployment', name });
     }
-    for (const name of ['cert-manager', 'cert-manager-webhook', 'cert-manager-cainjector']) {
-      expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'cert-manager', kind: 'deployment', name });
-    }
-    for (const name of ['clusterpolicies.kyverno.io', 'certificates.cert-manager.io', 'clusterissuers.cert-manager.io']) {
-      expect(plan.checks).toContainEqual({ type: 'crd-established', name });
-    }
+    expect(plan.checks).toContainEqual({ type: 'crd-established', name: 'clusterpolicies.kyverno.io' });
+    // cert-manager is the certificates step's, not security's.
+    expect(plan.actions.some(helmRelease('cert-manager'))).toBe(false);
+    expect(plan.checks.filter((c) => JSON.stringify(c).includes('cert-manager'))).toEqual([]);
     expect(plan.checks).toContainEqual({ type: 'rejects-privileged-pod', namespace: config.spec.tenants[0]!.name });
   });
 
-  it('security: the ClusterIssuer is applied after the cert-manager chart that installs its CRD; policies after Kyverno', async () => {
+  it('security: the namespaces first, policies after Kyverno', async () => {
     const { config } = await load(example);
     const plan = securityStep.render(ctxFor(config));
-    expect(objectsOf(plan, 'cluster-issuer.yaml')[0]).toMatchObject({ kind: 'ClusterIssuer', spec: { selfSigned: {} } });
-    expect(indexOf(plan, applies('cluster-issuer.yaml'))).toBeGreaterThan(indexOf(plan, helmRelease('cert-manager')));
     expect(indexOf(plan, helmRelease('kyverno-policies'))).toBeGreaterThan(indexOf(plan, helmRelease('kyverno')));
     expect(indexOf(plan, applies('namespaces.yaml'))).toBe(0);
+  });
+
+  it('certificates: its namespace, then the cert-manager chart with its CRDs, then the ClusterIssuers; rollouts and CRDs checked', async () => {
+    const { config } = await load(example);
+    const plan = certificatesStep.render(ctxFor(config));
+    expect(objectsOf(plan, 'namespaces.yaml').map((o) => o.metadata.name)).toEqual(['cert-manager']);
+    expect(indexOf(plan, applies('namespaces.yaml'))).toBe(0);
+    expect(objectsOf(plan, 'values-cert-manager.yaml')[0]!.crds.enabled).toBe(true);
+    expect(objectsOf(plan, 'cluster-issuer.yaml')[0]).toMatchObject({ kind: 'ClusterIssuer', spec: { selfSigned: {} } });
+    expect(indexOf(plan, applies('cluster-issuer.yaml'))).toBeGreaterThan(indexOf(plan, helmRelease('cert-manager')));
+    for (const name of ['cert-manager', 'cert-manager-webhook', 'cert-manager-cainjector']) {
+      expect(plan.checks).toContainEqual({ type: 'rollout', namespace: 'cert-manager', kind: 'deployment', name });
+    }
+    for (const name of ['certificates.cert-manager.io', 'clusterissuers.cert-manager.io']) {
+      expect(plan.checks).toContainEqual({ type: 'crd-established', name });
+    }
+    expect(certificatesStep.needs).toEqual(['networking']);
+    expect(certificatesStep.enabled(variant(config, (c) => void (c.spec.security.certManager = false)))).toEqual({
+      enabled: false,
+      reason: expect.stringContaining('spec.security.certManager is false'),
+    });
   });
 
   it('gateway: CRDs, then the implementation, then GatewayClass and the shared Gateway', async () => {

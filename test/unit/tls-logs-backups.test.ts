@@ -13,12 +13,12 @@ import { enforceRules, evaluateRules } from '../../src/config/rules.js';
 import { ConfigError, ExitCode, RuleError } from '../../src/errors.js';
 import { buildPlan } from '../../src/plan/plan.js';
 import type { RenderContext, Step, StepPlan } from '../../src/roadmap/types.js';
+import { certificatesStep } from '../../src/steps/certificates.js';
 import { disasterRecoveryStep } from '../../src/steps/disaster-recovery.js';
 import { gatewayStep } from '../../src/steps/gateway.js';
 import { integrationStep } from '../../src/steps/integration.js';
 import { monitoringStep } from '../../src/steps/monitoring.js';
 import { networkingStep } from '../../src/steps/networking.js';
-import { securityStep } from '../../src/steps/security.js';
 
 const file = '/x/kubestrap.yaml';
 const head = 'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\nspec:\n';
@@ -71,7 +71,7 @@ describe('encryption in transit per CNI', () => {
 });
 
 describe('TLS: issuers', () => {
-  const issuers = (c: Config) => objects(render(securityStep, c), 'cluster-issuer.yaml');
+  const issuers = (c: Config) => objects(render(certificatesStep, c), 'cluster-issuer.yaml');
 
   it("default: kubestrap's own root CA, bootstrapped by the self-signed issuer, behind a CA ClusterIssuer", () => {
     const [selfSigned, root, ca] = issuers(config('  cluster: {}\n'));
@@ -98,7 +98,7 @@ describe('TLS: issuers', () => {
     const c = config(
       '  networking: { gatewayHostnames: [apps.example.com] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com } } }\n',
     );
-    const plan = render(securityStep, c);
+    const plan = render(certificatesStep, c);
     const acme = objects(plan, 'cluster-issuer.yaml')[1]!;
     expect(acme).toMatchObject({ kind: 'ClusterIssuer', metadata: { name: 'kubestrap-acme' } });
     expect(acme.spec.acme).toEqual({
@@ -114,7 +114,7 @@ describe('TLS: issuers', () => {
       ],
     });
     expect(values(plan, 'cert-manager').extraArgs).toEqual(['--enable-gateway-api']);
-    expect(values(render(securityStep, config('  cluster: {}\n')), 'cert-manager').extraArgs).toEqual([]);
+    expect(values(render(certificatesStep, config('  cluster: {}\n')), 'cert-manager').extraArgs).toEqual([]);
     const cert = objects(render(gatewayStep, c), 'gateway.yaml').find((o) => o.kind === 'Certificate')!;
     expect(cert.spec).toMatchObject({ dnsNames: ['apps.example.com'], issuerRef: { name: 'kubestrap-acme' } });
     // That flag makes cert-manager refuse to start without the Gateway API v1 CRDs, and the gateway
@@ -123,18 +123,37 @@ describe('TLS: issuers', () => {
     const crds = kinds.findIndex((k) => k.includes('gateway-api') && k.endsWith('standard-install.yaml'));
     expect(crds, kinds.join(', ')).toBeGreaterThanOrEqual(0);
     expect(crds).toBeLessThan(kinds.indexOf('helm cert-manager'));
-    expect(render(securityStep, config('  cluster: {}\n')).actions.some((a) => a.type === 'apply-url')).toBe(false);
+    expect(render(certificatesStep, config('  cluster: {}\n')).actions.some((a) => a.type === 'apply-url')).toBe(false);
   });
 
-  it("the gateway step needs the security step when the Gateway serves TLS (its Certificate is cert-manager's), not otherwise", () => {
-    const needs = (spec: string) =>
+  it("the gateway step needs the certificates step (cert-manager) when the Gateway serves TLS (its Certificate is cert-manager's), not otherwise", () => {
+    const needs = (spec: string, step = 'gateway') =>
       buildPlan({ config: config(spec), baseDir: '/x', outDir: '/tmp/kubestrap-test-plan' })
         .phases.flatMap((p) => p.steps)
-        .find((s) => s.id === 'gateway')!.needs;
-    expect(needs('  networking: { gatewayHostnames: [apps.example.com] }\n')).toEqual(['networking', 'security']);
+        .find((s) => s.id === step)!.needs;
+    expect(needs('  networking: { gatewayHostnames: [apps.example.com] }\n')).toEqual(['networking', 'certificates']);
     expect(needs('  networking: { gatewayHostnames: [apps.example.com] }\n  security: { tls: { gatewayHttps: false } }\n')).toEqual([
       'networking',
     ]);
+    // Not on Kyverno and the rest of security hardening, so the gateway does not wait for them.
+    expect(needs('  networking: { gatewayHostnames: [apps.example.com] }\n')).not.toContain('security');
+  });
+
+  it("the monitoring step needs the certificates step when cert-manager issues the Prometheus Operator's webhook certificate", () => {
+    const monitoring = (spec: string) => {
+      const plan = buildPlan({ config: config(spec), baseDir: '/x', outDir: '/tmp/kubestrap-test-plan' });
+      const step = plan.phases.flatMap((p) => p.steps).find((s) => s.id === 'monitoring')!;
+      const webhookCerts = values(step.rendered, 'kube-prometheus-stack').prometheusOperator.admissionWebhooks.certManager.enabled;
+      return { needs: step.needs, webhookCerts };
+    };
+    expect(monitoring('  monitoring: { prometheus: { enabled: true } }\n')).toEqual({
+      needs: ['storage', 'certificates'],
+      webhookCerts: true,
+    });
+    expect(monitoring('  monitoring: { prometheus: { enabled: true } }\n  security: { certManager: false }\n')).toEqual({
+      needs: ['storage'],
+      webhookCerts: false,
+    });
   });
 
   it.each([
@@ -166,7 +185,7 @@ describe('TLS: issuers', () => {
     const c = config(
       `  networking: { gatewayHostnames: ["*.apps.example.com"] }\n  security: { tls: { issuer: acme, acme: { email: ops@example.com, solver: dns01, dns01: ${dns01} } } }\n`,
     );
-    const acme = objects(render(securityStep, c), 'cluster-issuer.yaml')[1]!;
+    const acme = objects(render(certificatesStep, c), 'cluster-issuer.yaml')[1]!;
     expect(acme.spec.acme.solvers).toEqual([{ dns01: solver }]);
   });
   it.each([

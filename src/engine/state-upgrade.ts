@@ -1,0 +1,42 @@
+/**
+ * Brings run state written by an earlier kubestrap up to the current roadmap's steps, so a cluster
+ * set up before a step was split off is neither set up twice nor refused by a phase's needs.
+ */
+import type { AppliedUnit, ObjectRef, RunState } from './state-types.js';
+
+/**
+ * cert-manager (its namespace, release and ClusterIssuers, and the Gateway API CRDs it needed for
+ * HTTP-01) was part of the security step until it became the certificates step.
+ */
+function belongsToCertificates(ref: ObjectRef): boolean {
+  if (ref.apiVersion.startsWith('cert-manager.io/')) return true;
+  if (ref.kind === 'Namespace') return ref.name === 'cert-manager';
+  return ref.kind === 'CustomResourceDefinition' && ref.name.endsWith('.gateway.networking.k8s.io');
+}
+
+function splitCertificatesFromSecurity(state: RunState): void {
+  const security = state.steps.security;
+  if (!security || state.steps.certificates) return;
+  if (!security.applied.some((u) => u.type === 'release' && u.release === 'cert-manager')) return;
+  const moved: AppliedUnit[] = [];
+  const kept: AppliedUnit[] = [];
+  for (const unit of security.applied) {
+    if (unit.type === 'release') (unit.release === 'cert-manager' ? moved : kept).push(unit);
+    else if (unit.type === 'objects') {
+      const mine = unit.refs.filter(belongsToCertificates);
+      const rest = unit.refs.filter((r) => !belongsToCertificates(r));
+      if (mine.length) moved.push({ type: 'objects', refs: mine });
+      if (rest.length) kept.push({ type: 'objects', refs: rest });
+    } else kept.push(unit);
+  }
+  const { hash: _hash, checks: _checks, applied: _applied, ...status } = security;
+  // An empty hash matches no plan: the next run applies the certificates step again (the release
+  // upgraded in place, the issuers re-applied) and verifies it, instead of trusting checks it never ran.
+  state.steps.certificates = { ...status, hash: '', applied: moved };
+  state.steps.security = { ...security, applied: kept };
+}
+
+export function upgradeState(state: RunState): RunState {
+  splitCertificatesFromSecurity(state);
+  return state;
+}

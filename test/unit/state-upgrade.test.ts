@@ -1,0 +1,93 @@
+// Run state written before cert-manager became the certificates step: readState hands the engine
+// state in the current roadmap's shape. Pure data in, data out (no cluster).
+import { describe, expect, it } from 'vitest';
+import type { RunState, StepState } from '../../src/engine/state.js';
+import { upgradeState } from '../../src/engine/state-upgrade.js';
+
+const identity = { context: 'kind-x', server: 'https://127.0.0.1:6443', kubeSystemUid: 'uid' };
+
+function stateWith(steps: RunState['steps']): RunState {
+  return { version: 1, roadmap: 'r', identity, steps: structuredClone(steps), updatedAt: '2026-11-01T00:00:00Z' };
+}
+
+const oldSecurity: StepState = {
+  hash: 'abc',
+  status: 'verified',
+  appliedAt: '2026-11-01T00:00:00Z',
+  verifiedAt: '2026-11-01T00:01:00Z',
+  checks: { ok: 12, failed: 0, skipped: 1 },
+  applied: [
+    {
+      type: 'objects',
+      refs: [
+        { apiVersion: 'v1', kind: 'Namespace', name: 'team-a' },
+        { apiVersion: 'v1', kind: 'Namespace', name: 'kyverno' },
+        { apiVersion: 'v1', kind: 'Namespace', name: 'cert-manager' },
+      ],
+    },
+    { type: 'objects', refs: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'default-deny', namespace: 'team-a' }] },
+    {
+      type: 'objects',
+      refs: [{ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'gateways.gateway.networking.k8s.io' }],
+    },
+    { type: 'release', release: 'cert-manager', namespace: 'cert-manager', fingerprint: 'f1', revision: 3 },
+    {
+      type: 'objects',
+      refs: [
+        { apiVersion: 'cert-manager.io/v1', kind: 'ClusterIssuer', name: 'kubestrap-selfsigned' },
+        { apiVersion: 'cert-manager.io/v1', kind: 'Certificate', name: 'kubestrap-root-ca', namespace: 'cert-manager' },
+      ],
+    },
+    { type: 'release', release: 'kyverno', namespace: 'kyverno', fingerprint: 'f2', revision: 1 },
+  ],
+};
+
+describe('upgradeState: cert-manager moves from the security step to the certificates step', () => {
+  it("moves cert-manager's release, namespace, issuers and Gateway API CRDs; security keeps the rest in order", () => {
+    const state = upgradeState(stateWith({ security: oldSecurity }));
+    expect(state.steps.certificates).toEqual({
+      hash: '',
+      status: 'verified',
+      appliedAt: '2026-11-01T00:00:00Z',
+      verifiedAt: '2026-11-01T00:01:00Z',
+      applied: [
+        { type: 'objects', refs: [{ apiVersion: 'v1', kind: 'Namespace', name: 'cert-manager' }] },
+        {
+          type: 'objects',
+          refs: [{ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'gateways.gateway.networking.k8s.io' }],
+        },
+        { type: 'release', release: 'cert-manager', namespace: 'cert-manager', fingerprint: 'f1', revision: 3 },
+        oldSecurity.applied[4],
+      ],
+    });
+    expect(state.steps.security).toEqual({
+      ...oldSecurity,
+      applied: [
+        {
+          type: 'objects',
+          refs: [
+            { apiVersion: 'v1', kind: 'Namespace', name: 'team-a' },
+            { apiVersion: 'v1', kind: 'Namespace', name: 'kyverno' },
+          ],
+        },
+        oldSecurity.applied[1],
+        oldSecurity.applied[5],
+      ],
+    });
+  });
+
+  it('a failed security step hands its status to the certificates step, so a phase run does not count on it', () => {
+    const failed: StepState = { ...oldSecurity, status: 'failed', failedAt: '2026-11-02T00:00:00Z', error: 'kyverno timed out' };
+    const state = upgradeState(stateWith({ security: failed }));
+    expect(state.steps.certificates).toMatchObject({ status: 'failed', failedAt: '2026-11-02T00:00:00Z', error: 'kyverno timed out' });
+  });
+
+  it('leaves state alone when it is already in the current shape or never had cert-manager', () => {
+    const current = stateWith({ security: { ...oldSecurity, applied: [oldSecurity.applied[5]!] } });
+    expect(upgradeState(structuredClone(current))).toEqual(current);
+    const both = stateWith({ security: oldSecurity, certificates: { hash: 'h', status: 'verified', applied: [] } });
+    expect(upgradeState(structuredClone(both))).toEqual(both);
+    const none = stateWith({});
+    expect(upgradeState(structuredClone(none))).toEqual(none);
+  });
+});
