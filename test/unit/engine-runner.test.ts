@@ -1288,3 +1288,48 @@ describe('runner: a check failing without a message (kubectl child processes fak
     expect(of(events, 'step.fail')[0].error).toBe('configmap demo/cluster-0 exists: ');
   });
 });
+
+describe('runner: what run.end and the summary say (kubectl child processes faked in memory)', () => {
+  it('the time of the run and the time spent in commands (overlaps counted once), rounded; the summary lists steps in roadmap order', async () => {
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      const result = await run(argv, options);
+      if (argv.includes('apply') && argv.some((a) => a.endsWith('cluster.yaml'))) {
+        h.cluster.exec.timings.push({ argv: 'a', start: 1_000, ms: 300.4, ok: true }, { argv: 'b', start: 1_200, ms: 400, ok: true });
+      }
+      return result;
+    };
+    const t0 = performance.now();
+    const { events, summary } = await up({ env: { KUBESTRAP_RECHECK_SECONDS: '0', KUBESTRAP_CONCURRENCY: '4' } });
+    const wall = performance.now() - t0;
+    const end = events.at(-1) as any;
+    expect(end.commandMs).toBe(600);
+    expect(summary?.commandMs).toBe(600);
+    expect(end.ms).toBe(summary?.ms);
+    expect(end.ms).toBeGreaterThanOrEqual(0);
+    expect(end.ms).toBeLessThanOrEqual(Math.ceil(wall));
+    expect(end.next).toBe('kubestrap status shows what is applied; kubestrap verify re-checks it at any time.');
+    expect(summary?.changed).toEqual(['cluster', 'networking', 'storage', 'security', 'monitoring']);
+    expect(summary?.checks.map((c) => c.step)).toEqual(['cluster', 'networking', 'storage', 'storage', 'security', 'monitoring']);
+    const again = await up();
+    expect(again.summary?.skipped.map((s) => s.step)).toEqual(['cluster', 'networking', 'storage', 'security', 'monitoring']);
+  });
+
+  it('--only with no step named runs every step', async () => {
+    const { events } = await up({ selection: { only: [] } });
+    expect(of(events, 'step.ok')).toHaveLength(5);
+  });
+
+  it('each step’s and phase’s end carries how long it took, within the run’s time', async () => {
+    h.cluster.failWhen = (argv) => (argv.includes('apply') && argv.some((a) => a.endsWith('security.yaml')) ? 'error: no' : undefined);
+    const t0 = performance.now();
+    const { events } = await up();
+    const wall = Math.ceil(performance.now() - t0);
+    const timed = [...of(events, 'step.ok'), ...of(events, 'step.fail'), ...of(events, 'phase.end')];
+    expect(timed.length).toBe(6);
+    for (const e of timed) {
+      expect(e.ms).toBeGreaterThanOrEqual(0);
+      expect(e.ms).toBeLessThanOrEqual(wall);
+    }
+  });
+});
