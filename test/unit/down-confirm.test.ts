@@ -207,6 +207,21 @@ describe('down preview and its text, with a faked kubectl', () => {
     expect(exec.calls.filter((c) => c.includes('db'))).toEqual([]);
   });
 
+  it('a claim listed without a name or namespace is still shown', async () => {
+    const exec = fakeExec([
+      [
+        ['kubectl', '--context', 'kind-kubestrap', 'config', 'view'],
+        JSON.stringify({ clusters: [{ name: 'c', cluster: { server: 'https://k:6443' } }] }),
+      ],
+      [['kubectl', '--context', 'kind-kubestrap', 'get', 'namespace', 'kube-system'], JSON.stringify({ metadata: { uid: 'u' } })],
+      [
+        ['kubectl', '--context', 'kind-kubestrap', 'get', 'persistentvolumeclaims'],
+        list({ spec: { resources: { requests: { storage: '1Gi' } } } }),
+      ],
+    ]);
+    expect((await previewDown(new Kubectl(exec, { context: 'kind-kubestrap' }), configOf('kind'), true)).volumes).toEqual(['PVC / (1Gi)']);
+  });
+
   it('the text: what is removed from which cluster; with --purge and no claims it says there are none', () => {
     const existing = configOf('existing');
     expect(describeDown({ context: 'prod', server: 'https://prod:6443', volumes: ['x'] }, existing, false)).toBe(
