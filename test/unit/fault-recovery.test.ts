@@ -1,6 +1,7 @@
 // Recovery from interrupted runs: a helm release left pending-*, a run lease left by a killed
 // process. The e2e fault suite (test/e2e/faults.test.ts) drives the same code on the test cluster.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { settlePendingRelease } from '../../src/engine/actions.js';
 import { orphanBoundMs, planRecovery, type HelmHistoryEntry } from '../../src/engine/helm-recovery.js';
@@ -132,6 +133,18 @@ describe('holderIsGone (real processes on this machine)', () => {
     child.kill('SIGKILL');
     await new Promise((r) => child.once('exit', r));
     expect(holderIsGone(recorded)).toBe(true);
+  });
+
+  it('a process that has exited but was not reaped yet (a zombie) counts as gone; so does one that is not there', async () => {
+    // sh starts `true` in the background and becomes `sleep`, which never reaps it: a zombie for 3 s.
+    const sh = spawn('sh', ['-c', 'true & echo $!; exec sleep 3'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    const zombie = Number(await new Promise<string>((r) => sh.stdout.once('data', (d: Buffer) => r(d.toString()))));
+    for (let i = 0; i < 50 && !/\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
+    expect(processIdentity(zombie)).toBeUndefined();
+    sh.kill('SIGKILL');
+    await new Promise((r) => sh.once('exit', r));
+    const gone = spawnSync('true').pid!;
+    expect(processIdentity(gone)).toBeUndefined();
   });
 
   it('a PID reused by another process (other start time) counts as gone', () => {
