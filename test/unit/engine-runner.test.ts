@@ -1333,3 +1333,64 @@ describe('runner: what run.end and the summary say (kubectl child processes fake
     }
   });
 });
+
+describe('runner: phases, blocked steps and verify’s independence (kubectl child processes faked in memory)', () => {
+  it('a step not run because a step it needs failed is reported skipped with why; its phase starts once and does not end', async () => {
+    h.plan = roadmapOf([
+      step('cluster', []),
+      step('networking', ['cluster']),
+      step('storage', ['networking']),
+      step('security', ['networking']),
+    ]);
+    h.cluster.failWhen = (argv) => (argv.includes('apply') && argv.some((a) => a.endsWith('networking.yaml')) ? 'error: no' : undefined);
+    const { events, error } = await up();
+    expect(error?.message).toContain('step networking failed to apply');
+    const reason = 'not run: needs step networking, which did not succeed in this run';
+    expect(of(events, 'step.skip').map((e) => [e.phase, e.step, e.reason])).toEqual([
+      ['foundation', 'storage', reason],
+      ['features', 'security', reason],
+    ]);
+    expect(events.at(-1)).toMatchObject({
+      skipped: [
+        { step: 'storage', reason },
+        { step: 'security', reason },
+      ],
+    });
+    expect(of(events, 'phase.start').map((e) => e.phase)).toEqual(['foundation', 'features']);
+    expect(of(events, 'phase.end')).toEqual([]);
+  });
+
+  it('verify checks every step even when a step it needs fails verification', async () => {
+    await up();
+    h.cluster.objects.delete('configmap|demo|networking-0');
+    const { events } = await up({ command: 'verify' });
+    expect(of(events, 'step.fail').map((e) => e.step)).toEqual(['networking']);
+    expect(of(events, 'step.ok').map((e) => e.step)).toEqual(['cluster', 'storage', 'security', 'monitoring']);
+    expect(of(events, 'step.skip')).toEqual([]);
+  });
+
+  it('an unchanged re-run records each step verified again (verifiedAt moves on) even though nothing is applied', async () => {
+    await up();
+    const first = h.cluster.state();
+    await new Promise((r) => setTimeout(r, 5));
+    await up();
+    const second = h.cluster.state();
+    for (const id of Object.keys(first.steps))
+      expect(Date.parse(second.steps[id].verifiedAt)).toBeGreaterThan(Date.parse(first.steps[id].verifiedAt));
+  });
+
+  it('a disabled step’s checks are not even read', async () => {
+    await up();
+    const plan = fourSteps();
+    plan.phases[1]!.steps[0] = { ...plan.phases[1]!.steps[0]!, enabled: false };
+    h.plan = plan;
+    const reads: string[][] = [];
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv.includes('security-0')) reads.push([...argv]);
+      return run(argv, options);
+    };
+    await up();
+    expect(reads).toEqual([]);
+  });
+});
