@@ -8,6 +8,7 @@ import { addConfigOptions, addOutputOption } from './commands/options.js';
 import { overrideDefs } from './config/overrides.js';
 import { printable } from './config/text.js';
 import { ExitCode, KubestrapError, UsageError } from './errors.js';
+import { roadmapLayout } from './roadmap/layout.js';
 import type { PhaseId } from './roadmap/types.js';
 
 const phaseNames: PhaseId[] = ['foundation', 'features', 'observability', 'operations'];
@@ -160,10 +161,7 @@ Examples:
       'after',
       `
 Phases and their steps:
-  foundation     cluster, networking, storage
-  features       security, gateway, integration
-  observability  monitoring, autoscaling
-  operations     disaster-recovery, cost, continuous-verification
+${roadmapLayout.map((p) => `  ${p.id.padEnd(14)} ${p.steps.join(', ')}`).join('\n')}
 
 Examples:
   $ kubestrap phase foundation
