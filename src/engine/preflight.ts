@@ -5,7 +5,7 @@
  */
 import type { Kubectl } from '../adapters/kubectl.js';
 import type { Config } from '../config/schema.js';
-import { ExitCode, KubestrapError } from '../errors.js';
+import { CommandError, ExitCode, KubestrapError } from '../errors.js';
 import { lock } from '../lock.js';
 import type { StepId } from '../roadmap/types.js';
 import { globalDefaultPriorityClass, monitoringNamespace, veleroNamespace } from '../names.js';
@@ -32,6 +32,15 @@ export interface PreflightReport {
   warnings: PreflightProblem[];
   /** The API server's version, when it answered. */
   server?: string;
+}
+
+/**
+ * Why a kubectl call failed, on one line: the last line of its stderr (kubectl's own reason), else
+ * the first line of the error (the message of a failed command alone says only its exit code).
+ */
+function why(error: unknown): string {
+  const stderr = error instanceof CommandError ? error.stderr.trim() : '';
+  return stderr ? stderr.replace(/^[\s\S]*\n/, '').trim() : (error as Error).message.replace(/\n[\s\S]*$/, '');
 }
 
 /** Every user-made Secret the enabled steps in `steps` read, merged per Secret. */
@@ -108,7 +117,7 @@ export async function checkSecrets(kubectl: Kubectl, needs: SecretNeed[]): Promi
       keys = await kubectl.secretKeys(need.name, need.namespace);
     } catch (error) {
       problems.push({
-        what: `Secret ${id} could not be read: ${(error as Error).message.split('\n')[0] ?? ''}`,
+        what: `Secret ${id} could not be read: ${why(error)}`,
         fix: `check that your user may get Secrets in ${need.namespace}`,
       });
       continue;
@@ -165,9 +174,8 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
   try {
     report.server = await kubectl.serverVersion();
   } catch (error) {
-    const reason = (error as Error).message.split('\n').filter(Boolean).slice(-1)[0] ?? '';
     report.problems.push({
-      what: `the cluster of context ${kubectl.target.context} does not answer: ${reason}`,
+      what: `the cluster of context ${kubectl.target.context} does not answer: ${why(error)}`,
       fix: `check that it is running and \`kubectl --context ${context} get nodes\` works (Secrets could not be checked either)`,
     });
     return report;
@@ -195,7 +203,7 @@ export async function preflight(input: PreflightInput): Promise<PreflightReport>
     }
   } catch (error) {
     report.warnings.push({
-      what: `the cluster's profile, default StorageClass and provider add-ons could not be read: ${(error as Error).message.split('\n')[0] ?? ''}`,
+      what: `the cluster's profile, default StorageClass and provider add-ons could not be read: ${why(error)}`,
       fix: 'check that your user may list nodes, storageclasses, apiservices and customresourcedefinitions',
     });
   }
@@ -218,7 +226,7 @@ export async function checkGlobalDefaultPriorityClass(
   } catch (error) {
     return [
       {
-        what: `PriorityClasses could not be listed: ${(error as Error).message.split('\n')[0] ?? ''}`,
+        what: `PriorityClasses could not be listed: ${why(error)}`,
         fix: 'check that your user may list priorityclasses.scheduling.k8s.io',
       },
     ];

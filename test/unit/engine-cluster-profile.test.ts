@@ -222,3 +222,33 @@ describe('add-ons the provider runs (kubectl faked)', () => {
     });
   });
 });
+
+describe('objects as the API server returns them, without the optional parts (kubectl faked)', () => {
+  it('nodes without labels or spec, a StorageClass without annotations, an APIService served locally and CRDs without annotations', async () => {
+    const c = new FakeCluster();
+    for (const key of [...c.objects.keys()]) if (key.startsWith('node|')) c.objects.delete(key);
+    c.put({ apiVersion: 'v1', kind: 'Node', metadata: { name: 'bare' } });
+    c.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'plain' } });
+    c.put(storageClass('standard', true));
+    // An APIService served by the API server itself has no service, and nothing installed it with helm.
+    c.put({ apiVersion: 'apiregistration.k8s.io/v1', kind: 'APIService', metadata: { name: 'v1beta1.metrics.k8s.io' }, spec: {} });
+    c.put({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'gateways.gateway.networking.k8s.io' },
+    });
+    c.put({
+      apiVersion: 'apiextensions.k8s.io/v1',
+      kind: 'CustomResourceDefinition',
+      metadata: { name: 'volumesnapshots.snapshot.storage.k8s.io' },
+    });
+    const findings = await check(c, existing('generic'), ['storage', 'monitoring', 'gateway']);
+    expect(findings.map((f) => `${f.severity}: ${f.what}`)).toEqual([
+      expect.stringMatching(/^info: cluster profile generic: /),
+      'info: default StorageClass: standard (detected; spec.storage.defaultClass names none)',
+      "error: metrics-server: the cluster already runs it (APIService v1beta1.metrics.k8s.io, not kubestrap's), and kubestrap would install a second one",
+      "error: snapshot-controller: the cluster already runs it (CRD volumesnapshots.snapshot.storage.k8s.io, not kubestrap's), and kubestrap would install a second one",
+      "warning: gateway-api-crds: the cluster already runs it (Gateway API CRDs, not kubestrap's), and kubestrap would install a second one",
+    ]);
+  });
+});

@@ -41,6 +41,8 @@ describe('smoke-http probe (kubectl faked)', () => {
     expect(s.applied.join('\n')).toContain('kubestrap-probe-smoke-http');
     // The fetch script passes only when the answer holds the smoke page.
     expect(s.applied.join('\n')).toContain(smokePage);
+    // Run by the shell (the fetch is a script).
+    expect(s.applied[0]).toMatch(/command:\n\s+- sh\n\s+- -c\n/);
     expect(s.c.changes).toContain(`delete pod ${smokeNamespace}/kubestrap-probe-smoke-http`);
   });
 
