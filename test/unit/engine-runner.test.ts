@@ -430,8 +430,11 @@ describe('runner: verify, selection, re-checks, failures and interruption (kubec
     expect(h.cluster.changes).toEqual([]);
     expect(h.cluster.state()).toBeUndefined();
     expect(existsSync(path.join(dir, '.kubestrap'))).toBe(false);
-    expect(of(events, 'log').map((e) => e.message)).toContain(
-      'nothing of this roadmap is applied on this cluster yet; verify only reads (no state, lease or scorecard written)',
+    expect(of(events, 'log')).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        message: 'nothing of this roadmap is applied on this cluster yet; verify only reads (no state, lease or scorecard written)',
+      }),
     );
     expect(of(events, 'step.fail').map((e) => e.step)).toEqual(['cluster', 'networking', 'storage', 'security', 'monitoring']);
     expect(of(events, 'step.fail')[2]).toMatchObject({
@@ -513,6 +516,13 @@ describe('runner: verify, selection, re-checks, failures and interruption (kubec
     const features = await up({ command: 'phase', selection: { phases: ['features'] } });
     expect(features.exitCode).toBe(0);
     expect(stepApplies(h.cluster).sort()).toEqual(['monitoring-0', 'security-0']);
+  });
+
+  it('verify of some steps only reads them: their needs need not be verified', async () => {
+    const { exitCode, error, events } = await up({ command: 'verify', selection: { only: ['security'] } });
+    expect(error).toBeUndefined();
+    expect(exitCode).toBe(3);
+    expect(of(events, 'step.fail').map((e) => e.step)).toEqual(['security']);
   });
 
   it('a need that failed before is not taken as met', async () => {
@@ -853,8 +863,12 @@ describe('runner: verify, selection, re-checks, failures and interruption (kubec
     expect((h.cluster.get('configmap', 'kubestrap-system', 'kubestrap-scorecard') as any).metadata.labels['kubestrap.dev/drift']).toBe(
       'true',
     );
-    expect(of(events, 'log').map((e) => e.message)).toContain(
-      'drift: checks that verified before fail now (scorecard kubestrap-system/kubestrap-scorecard is labelled kubestrap.dev/drift=true)',
+    expect(of(events, 'log')).toContainEqual(
+      expect.objectContaining({
+        level: 'warn',
+        message:
+          'drift: checks that verified before fail now (scorecard kubestrap-system/kubestrap-scorecard is labelled kubestrap.dev/drift=true)',
+      }),
     );
     const ok = await up();
     expect(of(ok.events, 'log').some((e) => e.message.startsWith('drift:'))).toBe(false);
@@ -918,8 +932,12 @@ describe('runner: the smoke-test workload after a verified up (kubectl child pro
       'delete deployment kubestrap-smoke/smoke',
     ]);
     expect(marker().data['removed-at']).toMatch(/^\d{4}-/);
-    expect(of(events, 'log').map((e) => e.message)).toContain(
-      'verified: the smoke-test workload is removed (horizontalpodautoscalers/smoke, poddisruptionbudgets/smoke, services/smoke, deployments/smoke); spec.verification.keepSmoke or --keep-smoke keeps it',
+    expect(of(events, 'log')).toContainEqual(
+      expect.objectContaining({
+        level: 'info',
+        message:
+          'verified: the smoke-test workload is removed (horizontalpodautoscalers/smoke, poddisruptionbudgets/smoke, services/smoke, deployments/smoke); spec.verification.keepSmoke or --keep-smoke keeps it',
+      }),
     );
     const removedAt = marker().data['removed-at'];
     const again = await up();
@@ -951,7 +969,18 @@ describe('runner: the smoke-test workload after a verified up (kubectl child pro
     expect(exitCode).toBe(0);
     expect(smokeLeft().length).toBe(4);
     expect(marker()).toBeUndefined();
-    expect(of(events, 'log').map((e) => e.message)).toContain('the smoke-test workload stays (spec.verification.keepSmoke)');
+    expect(of(events, 'log')).toContainEqual(
+      expect.objectContaining({ level: 'info', message: 'the smoke-test workload stays (spec.verification.keepSmoke)' }),
+    );
+    // No marker left to clear: none is deleted.
+    const deletes: string[][] = [];
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv.includes('delete')) deletes.push([...argv]);
+      return run(argv, options);
+    };
+    await up();
+    expect(deletes.filter((a) => a.includes('kubestrap-smoke-removed'))).toEqual([]);
     expect(
       of(events, 'check.result')
         .filter((c) => c.step === 'integration')
@@ -1066,8 +1095,21 @@ describe('runner: plan, preflight, kind and the lease as a run sees them (kubect
     await up({ command: 'verify' });
     expect(order.filter((o) => o.startsWith('kind'))).toEqual([]);
     order.length = 0;
+    h.cluster.changes.length = 0;
+    h.plan = roadmapOf([
+      plan.phases[0]!.steps[0]!,
+      {
+        ...step('networking', ['cluster']),
+        title: 'changed',
+        rendered: { ...step('networking', ['cluster']).rendered, artifacts: [{ path: 'x', content: 'y' }] },
+      },
+    ]);
     await up({ selection: { skip: ['cluster'] } });
     expect(order.filter((o) => o.startsWith('kind get') || o.startsWith('kind create'))).toEqual([]);
+    // Without the cluster step nothing runs before the lease is taken.
+    expect(h.cluster.changes.indexOf('create Lease kubestrap-system/kubestrap-run')).toBeLessThan(
+      h.cluster.changes.findIndex((c) => c.startsWith('apply ConfigMap demo/')),
+    );
   });
 
   it('a lease left expired by a killed run is taken over, and the run says so as a warning', async () => {
@@ -1392,5 +1434,101 @@ describe('runner: phases, blocked steps and verify’s independence (kubectl chi
     };
     await up();
     expect(reads).toEqual([]);
+  });
+});
+
+describe('runner: lease time, simulated nodes, suggestions, check timing and fatal errors (kubectl child processes faked in memory)', () => {
+  it('the run lease lasts KUBESTRAP_LEASE_SECONDS (60 by default)', async () => {
+    const durations: number[] = [];
+    const put = h.cluster.put.bind(h.cluster);
+    h.cluster.put = (o) => {
+      if (o.kind === 'Lease') durations.push((o as any).spec.leaseDurationSeconds);
+      return put(o);
+    };
+    await up({ env: { KUBESTRAP_RECHECK_SECONDS: '0', KUBESTRAP_LEASE_SECONDS: '17' } });
+    expect(durations[0]).toBe(17);
+    durations.length = 0;
+    await up();
+    expect(durations[0]).toBe(60);
+  });
+
+  it('on KWOK nodes the run says checks needing containers will be skipped; on real nodes it does not', async () => {
+    const simulated = await up();
+    expect(of(simulated.events, 'log')).toContainEqual({
+      event: 'log',
+      level: 'info',
+      message: 'every node is simulated (KWOK): checks that need running containers will be reported as skipped',
+      time: expect.any(String),
+    });
+    h.cluster = new FakeCluster();
+    h.cluster.objects.delete('node||node-1');
+    h.cluster.put({
+      apiVersion: 'v1',
+      kind: 'Node',
+      metadata: { name: 'real' },
+      status: { conditions: [{ type: 'Ready', status: 'True' }] },
+    });
+    const real = await up();
+    expect(of(real.events, 'log').some((e) => e.message.startsWith('every node is simulated'))).toBe(false);
+  });
+
+  it('a failed step’s error tells where the next run resumes', async () => {
+    h.cluster.failWhen = (argv) => (argv.includes('apply') && argv.some((a) => a.endsWith('storage.yaml')) ? 'error: no' : undefined);
+    const { error } = await up();
+    expect((error as any).suggestion).toBe('Fix the cause, then run again: kubestrap resumes at step storage.');
+  });
+
+  it('a phase’s time covers its slowest step; the summary lists steps in roadmap order whatever order they finished in', async () => {
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv.includes('apply') && argv.some((a) => a.endsWith('storage.yaml'))) await new Promise((r) => setTimeout(r, 60));
+      return run(argv, options);
+    };
+    const { events, summary } = await up();
+    const ok = of(events, 'step.ok');
+    expect(ok.map((e) => e.step).indexOf('security')).toBeLessThan(ok.map((e) => e.step).indexOf('storage'));
+    expect(summary?.changed).toEqual(['cluster', 'networking', 'storage', 'security', 'monitoring']);
+    const storage = ok.find((e) => e.step === 'storage');
+    expect(storage.ms).toBeGreaterThanOrEqual(55);
+    expect(of(events, 'phase.end').find((e) => e.phase === 'foundation').ms).toBeGreaterThanOrEqual(storage.ms);
+  });
+
+  it('an unchanged re-run looks at every step’s checks at once, not each after the steps it needs; verify reads each check once', async () => {
+    await up();
+    const log: string[] = [];
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      const name = argv.find((a) => /^(cluster|monitoring)-0$/.test(a));
+      if (name && argv.includes('get')) {
+        log.push(`start ${name}`);
+        if (name === 'cluster-0') await new Promise((r) => setTimeout(r, 40));
+        const result = await run(argv, options);
+        log.push(`end ${name}`);
+        return result;
+      }
+      return run(argv, options);
+    };
+    await up();
+    expect(log.indexOf('start monitoring-0')).toBeLessThan(log.indexOf('end cluster-0'));
+    log.length = 0;
+    await up({ command: 'verify' });
+    expect(log.filter((l) => l.startsWith('start')).sort()).toEqual(['start cluster-0', 'start monitoring-0']);
+  });
+
+  it('a state write that fails stops the run: no new step starts, and the error is the write’s', async () => {
+    h.plan = roadmapOf([step('cluster', []), step('security', [])]);
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    let applied = false;
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv.includes('apply') && argv.some((a) => a.endsWith('cluster.yaml'))) applied = true;
+      if (applied && options?.input?.includes('kubestrap-state'))
+        throw new CommandError('exit 1', [...argv], 'Error from server: etcdserver: request timed out');
+      return run(argv, options);
+    };
+    const { error, events, exitCode } = await up({ env: { KUBESTRAP_RECHECK_SECONDS: '0', KUBESTRAP_CONCURRENCY: '1' } });
+    expect(exitCode).toBe(1);
+    expect(error?.message).toContain('etcdserver: request timed out');
+    expect(of(events, 'step.start').map((e) => e.step)).toEqual(['cluster']);
+    expect(stepApplies(h.cluster)).toEqual(['cluster-0']);
   });
 });
