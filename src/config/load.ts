@@ -291,9 +291,10 @@ function shapeAt(keyPath: string[]): Record<string, unknown> | undefined {
   let schema: unknown = configSchema;
   for (const key of keyPath) {
     schema = unwrap(schema);
-    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown } }).def;
+    const def = (schema as { def?: { type?: string; shape?: Record<string, unknown>; element?: unknown; valueType?: unknown } }).def;
     if (def?.type === 'object' && def.shape) schema = def.shape[key];
     else if (def?.type === 'array') schema = def.element;
+    else if (def?.type === 'record') schema = def.valueType;
     else return undefined;
   }
   const def = (unwrap(schema) as { def?: { type?: string; shape?: Record<string, unknown> } }).def;

@@ -62,6 +62,7 @@ describe('integers', () => {
   it('digits are a number; a sign is kept, so a negative count is refused by its bound', () => {
     expect(load({}, { KUBESTRAP_WORKERS: '3' }).spec.cluster.nodes.workers).toBe(3);
     expect(load({ workers: '0' }, {}).spec.cluster.nodes.workers).toBe(0);
+    expect(load({ workers: '12' }, {}).spec.cluster.nodes.workers).toBe(12);
     expect(problems({}, { KUBESTRAP_WORKERS: '-1' })).toEqual([
       ['env KUBESTRAP_WORKERS', 'spec.cluster.nodes.workers', 'must be at least 0'],
     ]);
