@@ -6,6 +6,7 @@ import path from 'node:path';
 import { execa } from 'execa';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadConfigFile } from '../../src/config/load.js';
+import { roadmapLayout } from '../../src/roadmap/layout.js';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 
@@ -50,7 +51,8 @@ describe('the packed tarball in an empty folder', () => {
 
     const plan = await execa('npx', ['kubestrap', 'plan', '--output', 'json'], { cwd: app, env });
     const steps = JSON.parse(plan.stdout).phases.flatMap((p: { steps: { id: string }[] }) => p.steps.map((s) => s.id));
-    expect(steps).toHaveLength(11);
+    // Every step of the roadmap, in the roadmap's order, from the installed package.
+    expect(steps).toEqual(roadmapLayout.flatMap((p) => p.steps));
 
     // A newcomer: `npx kubestrap` in an empty folder, on a terminal, answering like a person
     // (Enter for the recommended answers, an arrow key for Calico, a tenant name, then "no" to running now).
