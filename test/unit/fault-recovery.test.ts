@@ -136,10 +136,13 @@ describe('holderIsGone (real processes on this machine)', () => {
   });
 
   it('a process that has exited but was not reaped yet (a zombie) counts as gone; so does one that is not there', async () => {
-    // sh starts `true` in the background and becomes `sleep`, which never reaps it: a zombie for 3 s.
-    const sh = spawn('sh', ['-c', 'true & echo $!; exec sleep 3'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    // sh starts a short sleep in the background and becomes a long `sleep`, which never reaps it: once
+    // the short one ends (after sh has become `sleep`, so sh cannot reap it either) it stays a zombie.
+    const sh = spawn('sh', ['-c', '(sleep 1.5) & echo $!; exec sleep 10'], { stdio: ['ignore', 'pipe', 'ignore'] });
     const zombie = Number(await new Promise<string>((r) => sh.stdout.once('data', (d: Buffer) => r(d.toString()))));
-    for (let i = 0; i < 50 && !/\) Z /.test(readFileSync(`/proc/${zombie}/stat`, 'utf8')); i++) await new Promise((r) => setTimeout(r, 20));
+    const state = () => /\) (\S) /.exec(readFileSync(`/proc/${zombie}/stat`, 'utf8'))?.[1];
+    for (let i = 0; i < 250 && state() !== 'Z'; i++) await new Promise((r) => setTimeout(r, 20));
+    expect(state()).toBe('Z');
     expect(processIdentity(zombie)).toBeUndefined();
     sh.kill('SIGKILL');
     await new Promise((r) => sh.once('exit', r));
