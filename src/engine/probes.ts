@@ -63,13 +63,12 @@ async function cleanup(env: CheckEnv, namespace: string, resources: [string, str
   for (const [kind, name] of resources) await env.kubectl.delete(kind, name, namespace, '60s');
 }
 
-/** Nodes new pods can land on: not cordoned, no NoSchedule/NoExecute taint, Ready. */
-async function schedulableNodes(env: CheckEnv): Promise<string[]> {
+/** How many nodes new pods can land on: not cordoned, no NoSchedule/NoExecute taint, Ready. */
+async function schedulableNodes(env: CheckEnv): Promise<number> {
   const nodes = await env.kubectl.list<INode>('nodes');
   return nodes
     .filter((n) => !n.spec?.unschedulable && !(n.spec?.taints ?? []).some((t) => t.effect === 'NoSchedule' || t.effect === 'NoExecute'))
-    .filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True')
-    .map((n) => n.metadata?.name ?? '');
+    .filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True').length;
 }
 
 export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv, peerNamespace?: string): Promise<ProbeFailure> {
@@ -147,7 +146,7 @@ export async function podToPodProbe(
 ): Promise<ProbeFailure> {
   const { kubectl } = env;
   const nodes = await schedulableNodes(env);
-  if (nodes.length < 2) return { skipped: `pod-to-pod across nodes needs two schedulable nodes; this cluster has ${nodes.length}` };
+  if (nodes < 2) return { skipped: `pod-to-pod across nodes needs two schedulable nodes; this cluster has ${nodes}` };
   const server = objects.server.metadata.name;
   const client = objects.client.metadata.name;
   const service = (objects.service as { metadata: { name: string } }).metadata.name;

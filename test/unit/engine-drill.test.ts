@@ -88,7 +88,7 @@ function timeline(s: ReturnType<typeof setup>): string[] {
       return out;
     }
     if (a[0] === 'delete') return [`delete ${a[1]} ${a[2]} ${ns} ${timeout}`];
-    if (a[0] === 'wait') return [`wait ${a.find((x) => x.startsWith('pod/'))} ${ns} ${timeout}`];
+    if (a[0] === 'wait') return [`wait ${a.find((x) => x.startsWith('pod/'))} ${a.find((x) => x.startsWith('--for='))} ${ns} ${timeout}`];
     return [];
   });
 }
@@ -109,9 +109,8 @@ const cleanup = [`delete namespace ${source} - 3m`, `delete namespace ${restored
 const stampOf = (o: Obj) => /[0-9a-f]{24}/.exec((o.spec.containers[0].command as string[]).join(' '))?.[0];
 
 describe('the drill objects', () => {
-  const [namespace, claim, writer] = drillSourceObjects('0123456789abcdef01234567') as Obj[];
-
   it('a labelled scratch namespace, a 16Mi claim, and a writer that mounts it writable; all pods restricted and on the claim', () => {
+    const [namespace, claim, writer] = drillSourceObjects('0123456789abcdef01234567') as Obj[];
     expect(namespace).toEqual({
       apiVersion: 'v1',
       kind: 'Namespace',
@@ -183,6 +182,7 @@ describe('the drill objects', () => {
   });
 
   it("the policy is the daily Schedule's; without one (or without a field) it is file-system backup", () => {
+    expect(policyOf({})).toEqual({ snapshotVolumes: false, snapshotMoveData: false, defaultVolumesToFsBackup: true });
     expect(policyOf(undefined)).toEqual({ snapshotVolumes: false, snapshotMoveData: false, defaultVolumesToFsBackup: true });
     expect(policyOf({ spec: {} })).toEqual({ snapshotVolumes: false, snapshotMoveData: false, defaultVolumesToFsBackup: true });
     const csi = { snapshotVolumes: true, snapshotMoveData: true, defaultVolumesToFsBackup: false };
@@ -215,7 +215,7 @@ describe('restoreDrill (kubectl faked)', { timeout: 4_000 }, () => {
       `apply Pod ${source}/drill-writer`,
       `delete pod drill-writer ${source} 60s`,
       `apply Pod ${source}/drill-holder`,
-      `wait pod/drill-holder ${source} 120s`,
+      `wait pod/drill-holder --for=condition=Ready ${source} 120s`,
       `apply Backup ${velero}/${name}`,
       `delete namespace ${source} - 3m`,
       `apply Restore ${velero}/${name}`,
@@ -236,7 +236,8 @@ describe('restoreDrill (kubectl faked)', { timeout: 4_000 }, () => {
 
   it('waits for the writer, the Backup and the Restore to finish, polling each', async () => {
     const s = setup({
-      pod: (_, n) => (n < 3 ? 'Pending' : 'Succeeded'),
+      // Seen first without a status (just created), then Pending.
+      pod: (_, n) => (n === 1 ? undefined : n < 3 ? 'Pending' : 'Succeeded'),
       backup: (n) => (n === 1 ? undefined : (['New', 'InProgress', 'WaitingForPluginOperations'][n - 2] ?? 'Completed')),
       restore: (n) => (n < 2 ? 'InProgress' : 'Completed'),
     });
@@ -314,6 +315,8 @@ describe('restoreDrill (kubectl faked)', { timeout: 4_000 }, () => {
     expect((await withFakeTime(() => restoreDrill(slow.kubectl, velero, 'daily')))?.message).toMatch(
       /^drill restore .* ended still InProgress after 600s/,
     );
+    // Read every 3 s while under 600 s: 200 reads.
+    expect(slow.reads.get('restore')).toBe(200);
   });
 
   it('the restored file not holding the stamp: the reader fails, its log is shown, the restored namespace is named', async () => {
@@ -327,7 +330,7 @@ describe('restoreDrill (kubectl faked)', { timeout: 4_000 }, () => {
         .calls()
         .filter((a) => a[0] === 'logs')
         .at(-1),
-    ).toEqual(expect.arrayContaining(['--namespace', restored, 'drill-reader']));
+    ).toEqual(expect.arrayContaining(['--namespace', restored, 'drill-reader', '--container', 'probe', '--tail', '3']));
     expect(timeline(s).slice(-2)).toEqual(cleanup);
   });
 

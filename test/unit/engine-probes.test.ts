@@ -108,6 +108,10 @@ describe('a probe pod run to completion (kubectl faked): dns', () => {
       diagnose: ns,
     });
     expect(s.podGets('kubestrap-probe-dns')).toBe(60);
+    const statusless = setup({ pods: () => ({}) });
+    expect((await withFakeTime(() => runProbe('dns', ns, statusless.env)))?.valueOf()).toMatchObject({
+      message: 'probe pod kubestrap-probe-dns is still missing after 120s: log of kubestrap-probe-dns',
+    });
     const gone = setup({
       pods: () => ({}),
       answer: (a) => (a[0] === 'get' && a[1] === 'pod' ? { exitCode: 1, stderr: 'NotFound' } : undefined),
@@ -146,7 +150,8 @@ function watchingApi(lists: { status?: { phase?: string } }[][] | typeof unanswe
 describe('a probe pod watched through the API client (API client and kubectl faked)', () => {
   it('the watch ends at Succeeded: the probe passes without polling kubectl', async () => {
     const s = setup({ pods: () => phase('Pending') });
-    const w = watchingApi([[], [{ status: { phase: 'Pending' } }], [{ status: { phase: 'Succeeded' } }]]);
+    // A pod seen before its status is set, then Pending, then done; deleted afterwards (the list at the timeout).
+    const w = watchingApi([[], [{}], [{ status: { phase: 'Pending' } }], [{ status: { phase: 'Succeeded' } }], []]);
     vi.spyOn(s.kubectl, 'api').mockResolvedValue(w.api);
     expect(await runProbe('dns', ns, s.env)).toBeUndefined();
     expect(w.watches[0]!.filter((a) => typeof a !== 'function')).toEqual([
@@ -159,7 +164,7 @@ describe('a probe pod watched through the API client (API client and kubectl fak
 
   it('the watch ends at Failed: reported at once, not polled', async () => {
     const s = setup({ pods: () => phase('Succeeded') });
-    const w = watchingApi([[{ status: { phase: 'Running' } }], [{ status: { phase: 'Failed' } }]]);
+    const w = watchingApi([[{ status: { phase: 'Running' } }], [{ status: { phase: 'Failed' } }], []]);
     vi.spyOn(s.kubectl, 'api').mockResolvedValue(w.api);
     expect(await runProbe('dns', ns, s.env)).toEqual({
       message: 'probe pod kubestrap-probe-dns failed: log of kubestrap-probe-dns',
@@ -178,6 +183,16 @@ describe('a probe pod watched through the API client (API client and kubectl fak
     expect(s.podGets('kubestrap-probe-dns')).toBe(0);
   });
 
+  it('a watch that times out without the pod, or with a pod without status, reports it missing', async () => {
+    for (const lists of [[[]], [[{}]]]) {
+      const s = setup({ pods: () => phase('Succeeded') });
+      vi.spyOn(s.kubectl, 'api').mockResolvedValue(watchingApi(lists).api);
+      expect(await runProbe('dns', ns, s.env)).toMatchObject({
+        message: expect.stringMatching(/^probe pod kubestrap-probe-dns is still missing after 120s/),
+      });
+    }
+  });
+
   it('a watch the API client cannot answer falls back to polling kubectl', async () => {
     const s = setup({ pods: () => phase('Succeeded') });
     vi.spyOn(s.kubectl, 'api').mockResolvedValue(watchingApi(unanswered).api);
@@ -192,6 +207,7 @@ describe('pvc-binds (kubectl faked)', () => {
     expect(await runProbe('pvc-binds', ns, s.env)).toBeUndefined();
     const [pvc, pod] = s.applied;
     expect(pvc).toMatchObject({
+      apiVersion: 'v1',
       kind: 'PersistentVolumeClaim',
       metadata: { name: 'kubestrap-probe-pvc', namespace: ns },
       spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '16Mi' } } },
@@ -199,7 +215,7 @@ describe('pvc-binds (kubectl faked)', () => {
     new Pod(pod as never).validate();
     expect(pod!.spec.volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'kubestrap-probe-pvc' } }]);
     expect(pod!.spec.containers[0].volumeMounts).toEqual([{ name: 'data', mountPath: '/data' }]);
-    expect(pod!.spec.containers[0].command.join(' ')).toContain('> /data/probe');
+    expect(pod!.spec.containers[0].command).toEqual(['sh', '-c', 'echo ok > /data/probe && cat /data/probe']);
     expect(pod!.spec.securityContext).toEqual({ runAsNonRoot: true, fsGroup: 65534, seccompProfile: { type: 'RuntimeDefault' } });
     expect(s.deletes()).toEqual([`pod kubestrap-probe-pvc ${ns} 60s`, `pvc kubestrap-probe-pvc ${ns} 60s`]);
   });
@@ -228,6 +244,18 @@ const unschedulable = [
   node('no-execute', { spec: { taints: [{ key: 'k', effect: 'NoExecute' }] } }),
   node('not-ready', { ready: 'False' }),
   node('unknown', { ready: undefined }),
+  // Ready is the condition that counts, not the first one listed.
+  {
+    ...node('pressure'),
+    status: {
+      conditions: [
+        { type: 'MemoryPressure', status: 'True' },
+        { type: 'Ready', status: 'False' },
+      ],
+    },
+  },
+  { ...node('no-status'), status: undefined },
+  { ...node('no-conditions'), status: {} },
 ];
 
 describe('pod-to-pod (kubectl faked)', () => {
@@ -264,6 +292,7 @@ describe('pod-to-pod (kubectl faked)', () => {
     expect(ready).toBeLessThan(calls.findLastIndex((a) => a[0] === 'apply'));
     expect(calls[ready]).toEqual(expect.arrayContaining(['--timeout', '120s']));
     const client = s.applied[2]!;
+    expect(client.spec.containers[0].command.slice(0, 2)).toEqual(['sh', '-c']);
     expect(client.spec.containers[0].command.join(' ')).toContain(`http://kubestrap-probe-server.${ns}.svc:8080/probe.txt`);
     expect(s.deletes()).toEqual([
       `pod kubestrap-probe-client ${ns} 60s`,
@@ -285,6 +314,20 @@ describe('pod-to-pod (kubectl faked)', () => {
       });
       expect(s.deletes()).toHaveLength(3);
     }
+  });
+
+  it('a server pod gone by the time its node is read counts as an unknown node', async () => {
+    const s = setup({
+      pods: () => ({ spec: { nodeName: 'b' }, ...phase('Succeeded') }),
+      answer: (a) =>
+        a[0] === 'get' && a[1] === 'pod' && a[2] === 'kubestrap-probe-server'
+          ? { exitCode: 1, stderr: 'Error from server (NotFound): pods "kubestrap-probe-server" not found' }
+          : undefined,
+    });
+    s.c.put(node('node-2'));
+    expect(await runProbe('pod-to-pod', ns, s.env)).toEqual({
+      message: 'the client and the server ran on the same node (?); anti-affinity was not honoured',
+    });
   });
 
   it('a client that cannot read the file fails with its logs; a broken server object set is cleaned up by its own names', async () => {
@@ -332,7 +375,9 @@ describe('network-policy (kubectl faked)', () => {
     expect(script(1)).toContain('-lt 20');
     expect(script(1)).toContain(probeBody);
     expect(script(2)).toContain('wget -q -T 2 -O /dev/null http://10.1.2.3:8080/probe.txt');
-    expect(s.calls().some((a) => a.includes(`pod/${server}`) && a.includes('--for=condition=Ready'))).toBe(true);
+    const wait = s.calls().find((a) => a[0] === 'wait')!;
+    expect(wait).toEqual(expect.arrayContaining([`pod/${server}`, '--for=condition=Ready', '--timeout', '120s']));
+    for (const i of [1, 2]) expect(s.applied[i]!.spec.containers[0].command.slice(0, 2)).toEqual(['sh', '-c']);
     expect(s.deletes()).toEqual(cleanup);
   });
 
@@ -341,6 +386,15 @@ describe('network-policy (kubectl faked)', () => {
     expect(await runProbe('network-policy', ns, s.env, peer)).toEqual({ message: `the probe server in ${ns} has no pod IP`, diagnose: ns });
     expect(s.applied).toHaveLength(1);
     expect(s.deletes()).toEqual(cleanup);
+    const gone = setup({
+      pods: status({ ip: '10.1.2.3' }),
+      answer: (a) =>
+        a[0] === 'get' && a[2] === server ? { exitCode: 1, stderr: 'Error from server (NotFound): pods not found' } : undefined,
+    });
+    expect(await runProbe('network-policy', ns, gone.env, peer)).toEqual({
+      message: `the probe server in ${ns} has no pod IP`,
+      diagnose: ns,
+    });
   });
 
   it('the allowed fetch failing is reported as allow-same-namespace broken, the peer pod is not started', async () => {
@@ -367,7 +421,7 @@ describe('hpa-metrics (kubectl faked)', () => {
   const hpa = (currentMetrics: object[] | undefined, conditions?: object[]) => JSON.stringify({ status: { currentMetrics, conditions } });
   const cpu = (averageUtilization?: number) => ({ type: 'Resource', resource: { name: 'cpu', current: { averageUtilization } } });
 
-  function hpaSetup(reads: (n: number) => string, nodeMetrics: FakeResult = JSON.stringify({ items: [] })) {
+  function hpaSetup(reads: (n: number) => FakeResult, nodeMetrics: FakeResult = JSON.stringify({ items: [] })) {
     let n = 0;
     return setup({
       answer: (a) => {
@@ -418,6 +472,16 @@ describe('hpa-metrics (kubectl faked)', () => {
     expect((await withFakeTime(() => runProbe('hpa-metrics', ns, bare.env)))?.valueOf()).toMatchObject({
       message: `the HPA ${ns}/${hpaName} reported no CPU utilisation within 240s under load (ScalingActive Unknown: )`,
     });
+    // An HPA whose status has metrics but no conditions yet; a metrics API answering without items.
+    const early = hpaSetup(() => hpa([cpu(0)]), JSON.stringify({}));
+    expect((await withFakeTime(() => runProbe('hpa-metrics', ns, early.env)))?.valueOf()).toMatchObject({
+      message: `the HPA ${ns}/${hpaName} reported no CPU utilisation within 240s under load; the metrics API (metrics.k8s.io) has no node metrics either`,
+    });
+    // An HPA that is not there (deleted under the probe).
+    const gone = hpaSetup(() => ({ exitCode: 1, stderr: 'Error from server (NotFound): horizontalpodautoscalers.autoscaling not found' }));
+    expect((await withFakeTime(() => runProbe('hpa-metrics', ns, gone.env)))?.valueOf()).toMatchObject({
+      message: `the HPA ${ns}/${hpaName} reported no CPU utilisation within 240s under load; the metrics API (metrics.k8s.io) has no node metrics either`,
+    });
     const none = hpaSetup(() => JSON.stringify({}), { exitCode: 1, stderr: 'the server could not find the requested resource' });
     expect((await withFakeTime(() => runProbe('hpa-metrics', ns, none.env)))?.valueOf()).toMatchObject({
       message: `the HPA ${ns}/${hpaName} reported no CPU utilisation within 240s under load; the metrics API (metrics.k8s.io) has no node metrics either`,
@@ -460,7 +524,7 @@ describe('audit-log (kubectl faked)', () => {
     const s = auditSetup(['cp-1', 'cp-2'], (name, at) => (at === 'cp-2' ? `{"cut\n${event(name)}\n` : ''));
     expect(await runProbe('audit-log', ns, s.env)).toBeUndefined();
     const cm = s.applied[0]!;
-    expect(cm).toMatchObject({ kind: 'ConfigMap', metadata: { namespace: ns }, data: { probe: 'audit' } });
+    expect(cm).toMatchObject({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { namespace: ns }, data: { probe: 'audit' } });
     expect(cm.metadata.name).toMatch(/^kubestrap-audit-probe-[0-9a-z]+$/);
     expect(s.deletes()).toEqual([`configmap ${cm.metadata.name} ${ns} 60s`]);
   });
@@ -558,6 +622,12 @@ describe('secrets-encrypted (kubectl faked)', () => {
     const s = etcdSetup(() => 'k8s:enc:aescbc:v1:key1:\u0000binary');
     expect(await runProbe('secrets-encrypted', ns, s.env)).toBeUndefined();
     const name = secretName(s);
+    expect(s.applied[0]).toEqual({
+      apiVersion: 'v1',
+      kind: 'Secret',
+      metadata: { name, namespace: ns },
+      stringData: { probe: 'encrypted?' },
+    });
     expect(name).toMatch(/^kubestrap-encryption-probe-[0-9a-z]+$/);
     const exec = s.calls().find((a) => a[0] === 'exec')!;
     expect(exec.slice(0, 5)).toEqual(['exec', '--namespace', 'kube-system', 'etcd-kind-control-plane', '--']);

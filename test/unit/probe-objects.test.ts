@@ -90,6 +90,7 @@ describe('probe pods', () => {
     expect(spec.ports).toEqual([{ port: 8080, targetPort: 8080 }]);
     expect(client.spec.containers[0].command.join(' ')).toContain(`wget -q -T 5 -O - http://${server.metadata.name}.ns.svc:8080/probe.txt`);
     expect(client.spec.containers[0].command.join(' ')).toContain('[ $i -lt 5 ]');
+    expect(client.spec.containers[0].command.slice(0, 2)).toEqual(['sh', '-c']);
     expect(client.spec.affinity).toEqual(requiredAntiAffinity(server.metadata.name));
     expect(client.spec.restartPolicy).toBe('Never');
   });
@@ -105,6 +106,7 @@ describe('probe pods', () => {
     });
     expect(hpa.metadata).toEqual(deployment.metadata);
     expect(deployment.spec.replicas).toBe(1);
+    expect(deployment.spec.selector).toEqual({ matchLabels: { 'kubestrap.dev/probe': 'kubestrap-probe-load' } });
     for (const [k, v] of Object.entries(deployment.spec.selector.matchLabels)) expect(deployment.spec.template.metadata.labels[k]).toBe(v);
     const pod = deployment.spec.template.spec;
     expect(pod).toMatchObject({ restartPolicy: 'Always', terminationGracePeriodSeconds: 1, automountServiceAccountToken: false });
