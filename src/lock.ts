@@ -36,8 +36,9 @@ export const lock = {
     },
   },
   images: {
-    // ⚠ unconfirmed pairing: plugin v1.14 for Velero 1.18 (v1.13 pairs with 1.17).
-    veleroPluginForAws: 'velero/velero-plugin-for-aws:v1.14.0',
+    // ⚠ unconfirmed pairing: plugin v1.14 for Velero 1.18 (v1.13 pairs with 1.17). v1.14.3, the
+    // newest patch release of that line, is what the real kind tier builds and runs the drill with.
+    veleroPluginForAws: 'velero/velero-plugin-for-aws:v1.14.3',
     // ⚠ unconfirmed tag: the in-cluster object store for kind backups (plain manifests, no chart).
     minio: 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z',
     // The smoke workload is busybox httpd serving one page (the smoke-http probe reads it).

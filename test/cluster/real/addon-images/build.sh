@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Builds the container images of the add-ons the real kind tier runs (metrics-server, kube-router,
-# cert-manager, Kyverno, kube-prometheus-stack without Grafana) from source, offline: static Go
+# cert-manager, Kyverno, kube-prometheus-stack without Grafana, Velero with its AWS plugin, MinIO
+# and its client) from source, offline: static Go
 # binaries from the Go module proxy (or from ../shared/sources where the proxy does not serve a
 # module), Debian packages for kube-router's iptables/ipset, each image written as a `docker save`
 # tar without needing a Docker daemon.
@@ -41,6 +42,10 @@ images=(
   "node-exporter|v1.12.1|quay.io/prometheus/node-exporter:v1.12.1-distroless|node_exporter|"
   "alertmanager|v0.34.0|quay.io/prometheus/alertmanager:v0.34.0|alertmanager|"
   "prometheus|v3.14.0|quay.io/prometheus/prometheus:v3.14.0-distroless|prometheus|"
+  "velero|v1.18.1|docker.io/velero/velero:v1.18.1|velero|"
+  "velero-plugin-for-aws|v1.14.3|docker.io/velero/velero-plugin-for-aws:v1.14.3|velero_plugin_for_aws|"
+  "minio|RELEASE.2025-09-07T16-13-09Z|quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z|minio|"
+  "minio-mc|RELEASE.2025-08-13T08-35-41Z|quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z|minio_mc|"
 )
 
 only="" list=false
