@@ -36,10 +36,11 @@ export const lock = {
     },
   },
   images: {
-    // ⚠ unconfirmed pairing: plugin v1.14 for Velero 1.18 (v1.13 pairs with 1.17). v1.14.3, the
-    // newest patch release of that line, is what the real kind tier builds and runs the drill with.
+    // Plugin v1.14 for Velero 1.18 (v1.13 pairs with 1.17): v1.14.3, the newest patch release of
+    // that line, backs up and restores a volume with Velero v1.18.1 on the real kind tier.
     veleroPluginForAws: 'velero/velero-plugin-for-aws:v1.14.3',
-    // ⚠ unconfirmed tag: the in-cluster object store for kind backups (plain manifests, no chart).
+    // The in-cluster object store for kind backups (plain manifests, no chart); the real kind tier
+    // builds this release from its commit (07c3a429bfed) and runs the restore drill against it.
     minio: 'quay.io/minio/minio:RELEASE.2025-09-07T16-13-09Z',
     // The smoke workload is busybox httpd serving one page (the smoke-http probe reads it).
     smokeTest: 'busybox:1.37.0',
@@ -56,7 +57,8 @@ export const lock = {
     veleroPluginForGcp: 'velero/velero-plugin-for-gcp:v1.14.0',
     // ⚠ unconfirmed tag: the Azure plugin for Velero 1.18 (assumed to follow the AWS plugin's v1.14).
     veleroPluginForAzure: 'velero/velero-plugin-for-microsoft-azure:v1.14.0',
-    // ⚠ unconfirmed tag: the MinIO client that creates the kind backup bucket (a Job, no shell).
+    // The MinIO client that creates the kind backup bucket (a Job, no shell); built on the real kind
+    // tier from this release's commit (7394ce0dd2a8).
     minioClient: 'quay.io/minio/mc:RELEASE.2025-08-13T08-35-41Z',
   },
   /**

@@ -14,6 +14,11 @@ export function serverSideApplyStdinArgs(target: Target): string[] {
   return [...kubectlBase(target), 'apply', '--server-side', '--field-manager', 'kubestrap', '--force-conflicts', '-f', '-'];
 }
 
+/** Sets annotations on an object, replacing values already there. */
+export function annotateArgs(target: Target, resource: string, name: string, annotations: Record<string, string>): string[] {
+  return [...kubectlBase(target), 'annotate', '--overwrite', resource, name, ...Object.entries(annotations).map(([k, v]) => `${k}=${v}`)];
+}
+
 export function rolloutStatusArgs(target: Target, namespace: string, resource: string, timeout: string): string[] {
   return [...kubectlBase(target), 'rollout', 'status', '--namespace', namespace, resource, '--timeout', timeout];
 }

@@ -2,7 +2,7 @@
 import { parseAllDocuments } from 'yaml';
 import type { Exec } from './exec.js';
 import { apiConfigFromView, hasCondition, KubeApi, rolloutComplete, unanswered } from './kube-api.js';
-import { kubectlBase, rolloutStatusArgs, serverSideApplyArgs, serverSideApplyStdinArgs, waitArgs } from './kubectl-args.js';
+import { annotateArgs, kubectlBase, rolloutStatusArgs, serverSideApplyArgs, serverSideApplyStdinArgs, waitArgs } from './kubectl-args.js';
 import type { Target } from './target.js';
 
 export interface KubeList<T> {
@@ -177,6 +177,10 @@ export class Kubectl {
       if (object && typeof object === 'object' && (await api.apply(object, yaml))) return '';
     }
     return (await this.exec.run(serverSideApplyStdinArgs(this.target), { input: yaml, timeoutMs: 2 * 60_000 })).stdout;
+  }
+
+  async annotate(resource: string, name: string, annotations: Record<string, string>): Promise<void> {
+    await this.exec.run(annotateArgs(this.target, resource, name, annotations), { timeoutMs: 60_000 });
   }
 
   async deleteFile(file: string, timeout: string): Promise<void> {

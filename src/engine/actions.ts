@@ -70,6 +70,10 @@ export async function executeAction(action: Action, env: ActionEnv): Promise<App
       env.progress(`secret ${action.secret.namespace}/${action.secret.name} ${outcome}`);
       return { type: 'secret', name: action.secret.name, namespace: action.secret.namespace };
     }
+    case 'annotate':
+      env.progress(`annotating ${action.description}`);
+      await env.kubectl.annotate(action.resource, action.name, action.annotations);
+      return undefined;
   }
 }
 

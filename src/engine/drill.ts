@@ -7,6 +7,8 @@
  * restored namespace can write the stamp again: only restored data can make the drill pass.
  */
 import { randomBytes } from 'node:crypto';
+import type { IPersistentVolume } from 'kubernetes-models/v1/PersistentVolume';
+import type { IPersistentVolumeClaim } from 'kubernetes-models/v1/PersistentVolumeClaim';
 import type { IPod } from 'kubernetes-models/v1/Pod';
 import type { Kubectl } from '../adapters/kubectl.js';
 import { toYaml, toYamlStream } from '../render/template.js';
@@ -59,10 +61,12 @@ export function drillSourceObjects(stamp: string): unknown[] {
 
 /**
  * A pod that only keeps the volume mounted: file-system backup copies volumes of running pods.
- * Its command writes nothing, so restoring it cannot recreate the file.
+ * Its command writes nothing, so restoring it cannot recreate the file. The mount is read-write:
+ * Velero restores the data into the restored copy of this pod's volume mount, and a read-only one
+ * fails the restore ("read-only file system", seen on a real kind node).
  */
 export function drillHolderPod(): IPod {
-  return withClaim(probePod(drillNamespace, holder, ['sleep', '3600']), true, 'Always');
+  return withClaim(probePod(drillNamespace, holder, ['sleep', '3600']), false, 'Always');
 }
 
 /** The pod that reads the restored file and succeeds only if it holds the stamp. */
@@ -132,6 +136,43 @@ async function veleroPhase(kubectl: Kubectl, resource: string, name: string, nam
 
 type DrillResult = { message: string; diagnose?: string } | undefined;
 
+/**
+ * Velero backs up no hostPath volume (file-system backup skips them; they have no CSI snapshots),
+ * so a drill on one could only fail later, at the read, without saying why. Says so when the
+ * drill's claim is bound to a hostPath PersistentVolume (local-path's default type).
+ */
+async function hostPathVolume(kubectl: Kubectl): Promise<string | undefined> {
+  const claim = await kubectl.get<IPersistentVolumeClaim>('persistentvolumeclaim', drillClaim, drillNamespace);
+  const volume = claim?.spec?.volumeName;
+  if (!volume) return undefined;
+  const pv = await kubectl.get<IPersistentVolume>('persistentvolume', volume);
+  if (!pv?.spec?.hostPath) return undefined;
+  const storageClass = claim.spec?.storageClassName ?? pv.spec.storageClassName ?? '(none)';
+  return (
+    `the drill's volume (PersistentVolume ${volume}, StorageClass ${storageClass}) is a hostPath volume, which Velero does not back up: ` +
+    `a backup would hold none of its data. Use a StorageClass that provisions local or CSI volumes ` +
+    `(local-path: annotate the class with defaultVolumeType=local, as kubestrap does on kind when it backs up volumes)`
+  );
+}
+
+/**
+ * What a backup that did not complete says about itself: its error count, and, for a file-system
+ * backup, a node agent with no ready pod (the backup then copies no volume, and Velero's reason is
+ * only in the backup's log in the bucket).
+ */
+async function backupHint(kubectl: Kubectl, veleroNamespace: string, name: string, policy: VolumePolicy): Promise<string> {
+  const backup = await kubectl.get<{ status?: { errors?: number; failureReason?: string } }>('backups.velero.io', name, veleroNamespace);
+  const hints: string[] = [];
+  if (backup?.status?.failureReason) hints.push(backup.status.failureReason);
+  if (backup?.status?.errors) hints.push(`${backup.status.errors} error(s): velero backup logs ${name}`);
+  if (policy.defaultVolumesToFsBackup || policy.snapshotMoveData) {
+    const agents = await kubectl.get<{ status?: { numberReady?: number } }>('daemonset', 'node-agent', veleroNamespace);
+    if (!agents?.status?.numberReady)
+      hints.push(`Velero's node agent (DaemonSet ${veleroNamespace}/node-agent) has no ready pod, and it is what copies volume data`);
+  }
+  return hints.length ? `: ${hints.join('; ')}` : '';
+}
+
 export async function restoreDrill(kubectl: Kubectl, veleroNamespace: string, scheduleName: string): Promise<DrillResult> {
   const stamp = randomBytes(12).toString('hex');
   const name = `drill-${Date.now().toString(36)}`;
@@ -144,6 +185,8 @@ export async function restoreDrill(kubectl: Kubectl, veleroNamespace: string, sc
         message: `the drill could not write its file to a volume (pod ${writer} ${wrote}): ${await kubectl.logsTail(drillNamespace, writer, 'probe', 3)}`,
         diagnose: drillNamespace,
       };
+    const hostPath = await hostPathVolume(kubectl);
+    if (hostPath) return { message: hostPath, diagnose: drillNamespace };
     await kubectl.delete('pod', writer, drillNamespace, '60s');
     await kubectl.applyStdin(toYaml(drillHolderPod()));
     await kubectl.waitFor(`pod/${holder}`, 'condition=Ready', '120s', drillNamespace);
@@ -154,7 +197,7 @@ export async function restoreDrill(kubectl: Kubectl, veleroNamespace: string, sc
     const backedUp = await veleroPhase(kubectl, 'backups.velero.io', name, veleroNamespace, 600_000);
     if (backedUp !== 'Completed')
       return {
-        message: `drill backup ${veleroNamespace}/${name} ended ${backedUp} (velero backup describe ${name} --details)`,
+        message: `drill backup ${veleroNamespace}/${name} ended ${backedUp} (velero backup describe ${name} --details)${await backupHint(kubectl, veleroNamespace, name, policy)}`,
         diagnose: veleroNamespace,
       };
 

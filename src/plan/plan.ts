@@ -3,7 +3,7 @@
  * Pure — no cluster and no file system writes (see write.ts).
  */
 import path from 'node:path';
-import { serverSideApplyArgs, serverSideApplyStdinArgs } from '../adapters/kubectl-args.js';
+import { annotateArgs, serverSideApplyArgs, serverSideApplyStdinArgs } from '../adapters/kubectl-args.js';
 import { showCrdsArgs, upgradeInstallArgs, type HelmMajor } from '../adapters/helm-args.js';
 import { createClusterArgs } from '../adapters/kind-args.js';
 import type { Target } from '../adapters/target.js';
@@ -110,6 +110,8 @@ export function actionArgv(action: Action, target: Target, outDir: string, timeo
     case 'chart-crds':
     case 'secret':
       return serverSideApplyStdinArgs(target);
+    case 'annotate':
+      return annotateArgs(target, action.resource, action.name, action.annotations);
   }
 }
 

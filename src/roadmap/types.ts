@@ -50,7 +50,12 @@ export type Action =
    * without the Gateway API CRDs its chart bundles, which kubestrap applies at its pinned version).
    */
   | { type: 'chart-crds'; chart: ChartSourceRef; groups: string[]; description: string }
-  | { type: 'secret'; secret: GeneratedSecret };
+  | { type: 'secret'; secret: GeneratedSecret }
+  /**
+   * `kubectl annotate --overwrite` of a cluster-scoped object kubestrap does not own (kind's
+   * StorageClass): not recorded in state, so `down` leaves the object and its annotations.
+   */
+  | { type: 'annotate'; resource: string; name: string; annotations: Record<string, string>; description: string };
 
 export type WorkloadKind = 'deployment' | 'daemonset' | 'statefulset';
 

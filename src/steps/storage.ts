@@ -1,6 +1,7 @@
 import { providerRuns } from '../config/profile.js';
 import { PlanBuilder } from '../roadmap/builders.js';
 import { addonPriorityClass, addonResources, spreadFor } from '../render/addons.js';
+import { kindLocalVolumes } from '../render/backup-volumes.js';
 import { commonLabels, defaultStorageClass, namespaceObject } from '../render/common.js';
 import { renderObject } from '../render/template.js';
 import { kubestrapNamespace } from '../names.js';
@@ -32,6 +33,19 @@ export const storageStep: Step = {
           : "default StorageClass: the cluster's own (spec.storage.defaultClass names none; up's preflight reports which class carries the default annotation and refuses when none or several do); volumes kubestrap creates name no class",
       );
       b.check({ type: 'default-storageclass', name });
+      const local = kindLocalVolumes(ctx.config);
+      if (local) {
+        b.note(
+          `kind's StorageClass ${local.storageClass} is annotated to provision local PersistentVolumes: Velero's file-system backup skips the hostPath volumes local-path makes by default`,
+        );
+        b.action({
+          type: 'annotate',
+          resource: 'storageclass',
+          name: local.storageClass,
+          annotations: local.annotations,
+          description: `StorageClass ${local.storageClass} (local volumes, which Velero backs up)`,
+        });
+      }
     }
     if (storage.snapshots && providerRuns(ctx.config, 'snapshot-controller')) {
       // The provider runs the snapshot controller and its CRDs (GKE with the PD CSI driver): adopted, not installed.

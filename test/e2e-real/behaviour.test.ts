@@ -2,6 +2,11 @@
 // HTTP and `up` removes it once verified; the in-cluster verifier (kubestrap's own image, built
 // here by test/cluster/real/addon-images/components/verifier.sh and `kind load`ed) runs from its
 // CronJob with only the RBAC it needs, writes its results, and reports drift it finds.
+// Disaster recovery for real: kubestrap's in-cluster MinIO, the Velero chart with its AWS plugin
+// and node agent (images built from source by test/cluster/real/addon-images, components/velero.sh
+// and minio.sh, at the pinned releases), and the restore drill: a stamp written to a PVC comes back
+// in the restored namespace through a file-system backup. Broken on purpose: a hostPath volume
+// (which Velero never backs up) and a node agent that runs nowhere must fail the drill, saying why.
 // A smaller cluster than roadmap.test.ts (one worker, no Kyverno or cert-manager): what is proved
 // here does not need them.
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -45,6 +50,7 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
   const ns = 'kubestrap-system';
   const sa = `system:serviceaccount:${ns}:${verifier.name}`;
   let image = { tar: '', ref: '' };
+  let upRun: Run | undefined;
 
   const cli = (args: string[]): Promise<Run> => runCli(args, { configFile, cwd: work, env: childEnv, timeoutMs: 40 * 60_000 });
 
@@ -119,6 +125,9 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
     doc.spec.monitoring.prometheus.enabled = false;
     doc.spec.charts.localDir = upstreamCharts;
     doc.spec.verification = { ...(doc.spec.verification ?? {}), inCluster: { enabled: true, image: image.ref, schedule: '*/30 * * * *' } };
+    // Backups on, as a kind user has them: in-cluster MinIO, volumes by file-system backup (local-path
+    // takes no snapshots), and the restore drill in every verification.
+    doc.spec.backup = { enabled: true, storage: { type: 'minio' }, volumes: 'file-system', restoreDrill: true };
     writeFileSync(configFile, stringify(doc));
   });
 
@@ -141,6 +150,7 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
   it('up: the smoke workload answers HTTP (probe ok, not skipped), the verifier CronJob runs; then the smoke workload is removed', async () => {
     const run = await cli(['up', '--yes', '--output', 'json']);
     timings.up = run.seconds;
+    upRun = run;
     expect(run.exitCode, failures(run)).toBe(0);
     expect(probeResult(run, 'answers HTTP')).toMatchObject({ step: 'integration', status: 'ok' });
     expect(probeResult(run, `${verifier.cronJob} CronJob completes`)).toMatchObject({ step: 'continuous-verification', status: 'ok' });
@@ -210,6 +220,65 @@ describe('behaviour checks on a real kind cluster: smoke workload over HTTP and 
     const result = await runProbe('in-cluster-verifier', ns, checkEnv());
     expect(result && 'message' in result ? result.message : result).toMatch(
       /the verifier Job kubestrap-verifier-probe-\w+ failed [\s\S]*(forbidden|403)/,
+    );
+  });
+
+  it('backups: Velero, the AWS plugin and the node agent run; the restore drill brought the stamp back through a file-system backup', async () => {
+    const drill = probeResult(upRun!, 'restore drill');
+    expect(drill, 'the restore drill ran in up').toMatchObject({ step: 'disaster-recovery', status: 'ok' });
+    timings.drill = Math.round((drill!.ms ?? 0) / 1000);
+    // kind's class makes local volumes, which Velero backs up (hostPath ones it skips).
+    expect(
+      (await kubectl(['get', 'storageclass', 'standard', '--output', 'jsonpath={.metadata.annotations.defaultVolumeType}'])).stdout,
+    ).toBe('local');
+    const velero = (args: string[]) => kubectl(['--namespace', 'velero', ...args]);
+    expect((await velero(['get', 'backupstoragelocation', 'default', '--output', 'jsonpath={.status.phase}'])).stdout).toBe('Available');
+    expect((await velero(['exec', 'deploy/velero', '--', '/velero', 'version', '--client-only'])).stdout).toMatch(/Version: v1\.18\.1/);
+    // The drill's Backup and Restore stay in Velero's namespace: each moved the volume's file through
+    // the node agent (a PodVolumeBackup and a PodVolumeRestore that completed, with bytes).
+    const backups = JSON.parse((await velero(['get', 'backups.velero.io', '--output', 'json'])).stdout) as { items: any[] };
+    const backup = backups.items.find((b) => /^drill-/.test(b.metadata.name));
+    expect(backup?.status?.phase).toBe('Completed');
+    const name = backup.metadata.name as string;
+    const pvb = JSON.parse(
+      (await velero(['get', 'podvolumebackups.velero.io', '--selector', `velero.io/backup-name=${name}`, '--output', 'json'])).stdout,
+    );
+    expect(pvb.items).toHaveLength(1);
+    expect(pvb.items[0]).toMatchObject({ spec: { volume: 'data', uploaderType: 'kopia' }, status: { phase: 'Completed' } });
+    expect(Number(pvb.items[0].status.progress?.bytesDone ?? 0)).toBeGreaterThan(0);
+    const pvr = JSON.parse(
+      (await velero(['get', 'podvolumerestores.velero.io', '--selector', `velero.io/restore-name=${name}`, '--output', 'json'])).stdout,
+    );
+    expect(pvr.items.map((r: any) => r.status?.phase)).toEqual(['Completed']);
+  });
+
+  it('a drill volume on hostPath (local-path without the annotation) fails the drill before any backup, saying why', async () => {
+    expect((await kubectl(['annotate', 'storageclass', 'standard', 'defaultVolumeType-'])).exitCode).toBe(0);
+    try {
+      const result = await runProbe('backup-restore', 'velero', checkEnv());
+      expect(result && 'message' in result ? result.message : result).toMatch(
+        /^the drill's volume \(PersistentVolume pvc-[\w-]+, StorageClass standard\) is a hostPath volume, which Velero does not back up/,
+      );
+    } finally {
+      expect((await kubectl(['annotate', '--overwrite', 'storageclass', 'standard', 'defaultVolumeType=local'])).exitCode).toBe(0);
+    }
+  });
+
+  it('with no node agent running, the drill fails: its backup cannot copy the volume', async () => {
+    const patch = { spec: { template: { spec: { nodeSelector: { 'kubestrap.dev/no-such-node': 'true' } } } } };
+    expect(
+      (await kubectl(['--namespace', 'velero', 'patch', 'daemonset', 'node-agent', '--type', 'merge', '--patch', JSON.stringify(patch)]))
+        .exitCode,
+    ).toBe(0);
+    expect(
+      (await kubectl(['--namespace', 'velero', 'wait', '--for=delete', 'pod', '--selector', 'name=node-agent', '--timeout', '120s']))
+        .exitCode,
+    ).toBe(0);
+    const started = performance.now();
+    const result = await runProbe('backup-restore', 'velero', checkEnv());
+    timings.brokenDrill = Math.round((performance.now() - started) / 1000);
+    expect(result && 'message' in result ? result.message : result).toMatch(
+      /^drill backup velero\/drill-\w+ ended PartiallyFailed .*Velero's node agent \(DaemonSet velero\/node-agent\) has no ready pod/,
     );
   });
 

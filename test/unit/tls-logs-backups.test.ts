@@ -426,7 +426,9 @@ describe('the restore drill', () => {
     expect(writer!.spec.restartPolicy).toBe('Never');
     const holder = drillHolderPod();
     expect(JSON.stringify(holder)).not.toContain(stamp);
-    expect(holder.spec!.containers[0]!.volumeMounts).toEqual([{ name: 'data', mountPath: '/data', readOnly: true }]);
+    // Read-write: Velero restores the file into the restored holder's mount (a read-only one fails the restore).
+    expect(holder.spec!.containers[0]!.volumeMounts).toEqual([{ name: 'data', mountPath: '/data', readOnly: false }]);
+    expect(holder.spec!.volumes).toEqual([{ name: 'data', persistentVolumeClaim: { claimName: 'drill-data', readOnly: false } }]);
   });
 
   it('reads the restored file in the new namespace and fails unless it is identical', () => {
