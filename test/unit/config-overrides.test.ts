@@ -96,6 +96,13 @@ describe('lists', () => {
       ['flag --autoscaler-node-groups', 'spec.autoscaling.clusterAutoscaler.nodeGroups.1.maxSize', 'is required (expected number)'],
     ]);
   });
+
+  it('a size with digits and letters stays text, shown as typed', () => {
+    expect(problems({ clusterAutoscaler: 'gce', autoscalerNodeGroups: 'gke-a:a1:1a' }, {}, existingGke)).toEqual([
+      ['flag --autoscaler-node-groups', 'spec.autoscaling.clusterAutoscaler.nodeGroups.0.minSize', 'must be a number, got string "a1"'],
+      ['flag --autoscaler-node-groups', 'spec.autoscaling.clusterAutoscaler.nodeGroups.0.maxSize', 'must be a number, got string "1a"'],
+    ]);
+  });
 });
 
 const existingGke = `${header}spec:\n  cluster: { provider: existing, context: prod, profile: gke }\n`;

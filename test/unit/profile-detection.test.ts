@@ -112,6 +112,19 @@ const existing = (profile: string, networking = '') =>
     '/x/kubestrap.yaml',
   ).config;
 
+describe('the profile in force', () => {
+  it('kind for a kind cluster that names none, named in what the rules say', () => {
+    const kind = parseConfigText(
+      'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\nspec:\n  backup: { enabled: true, storage: { type: s3, bucket: b-1, region: eu-west-1, workloadIdentity: { awsRoleArn: "arn:aws:iam::123456789012:role/v" } } }\n',
+      '/x/kubestrap.yaml',
+    ).config;
+    const rule = evaluateRules(kind).find((r) => r.rule === 'backup-identity-profile');
+    expect(rule?.message).toBe(
+      'spec.backup.storage.workloadIdentity.awsRoleArn is Amazon EKS workload identity, but spec.cluster.profile is kind, which has no workload identity kubestrap can wire.',
+    );
+  });
+});
+
 describe("the Gateway Service's annotations", () => {
   it('eks: an internal NLB when asked', () => {
     expect(gatewayServiceAnnotations(existing('eks', 'loadBalancer: { internal: true }'))).toEqual({
