@@ -71,3 +71,14 @@ describe('first binding to an existing cluster that answers (kubectl faked in me
     expect(await firstBinding(unbound(), {})).toBeUndefined();
   });
 });
+
+describe('first binding: no question for kind or a bound cluster even when the cluster answers (kubectl faked in memory)', () => {
+  it('kind, and an existing cluster with an identity record, are not asked about', async () => {
+    h.cluster = new FakeCluster();
+    expect(await firstBinding(loaded('{}'), {})).toBeUndefined();
+    const bound = { ...loaded('{ provider: existing, context: prod }'), baseDir: path.join(dir, 'bound') };
+    await writeIdentityRecord(identityRecordPath(bound.baseDir, 'shop'), { context: 'prod', server: 'https://x:6443', kubeSystemUid: 'u' });
+    expect(await firstBinding(bound, {})).toBeUndefined();
+    expect((h.cluster as FakeCluster).exec.calls).toEqual([]);
+  });
+});

@@ -5,7 +5,7 @@ import { spawnSync } from 'node:child_process';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { unanswered } from '../../src/adapters/kube-api.js';
 import { Kubectl } from '../../src/adapters/kubectl.js';
-import { holderProcessAnnotation, LeaseHeldError, leaseName, processIdentity, RunLease } from '../../src/engine/lease.js';
+import { holderIsGone, holderProcessAnnotation, LeaseHeldError, leaseName, processIdentity, RunLease } from '../../src/engine/lease.js';
 import { FakeCluster } from './fake-cluster.js';
 
 const ns = 'kubestrap-system';
@@ -292,5 +292,71 @@ describe('run lease: timing, the object written, and the API client path (kubect
     await expect(new RunLease(kubectl, c.exec, 3, () => undefined).acquire()).rejects.toThrow(
       'could not create the run lease: leases.coordination.k8s.io is forbidden: User "ci" cannot create',
     );
+  });
+});
+
+describe('run lease: the kubectl it runs, what it advises, and a Lease without spec (kubectl faked)', () => {
+  it('writes through kubectl on stdin with JSON back; a refusal advises waiting, a lost race advises running again', async () => {
+    const c = new FakeCluster();
+    const l = lease(c);
+    await l.acquire();
+    expect(c.exec.calls.find((a) => a.includes('create'))).toEqual([
+      'kubectl',
+      '--context',
+      'fake',
+      'create',
+      '--filename',
+      '-',
+      '--output',
+      'json',
+    ]);
+    const held = (await lease(c)
+      .acquire()
+      .catch((e: unknown) => e)) as LeaseHeldError;
+    expect(held.suggestion).toMatch(/^Wait for that run to finish\. If it was killed, its lease expires by itself at the time shown/);
+    const c2 = new FakeCluster();
+    const renew = new Date(Date.now() - 600_000).toISOString();
+    c2.put({
+      apiVersion: 'coordination.k8s.io/v1',
+      kind: 'Lease',
+      metadata: { name: leaseName, namespace: ns },
+      spec: { holderIdentity: 'x', renewTime: renew, leaseDurationSeconds: 10 },
+    } as any);
+    c2.failWhen = (argv) => (argv.includes('replace') ? 'Error from server (Conflict): the object has been modified' : undefined);
+    const raced = (await lease(c2)
+      .acquire()
+      .catch((e: unknown) => e)) as LeaseHeldError;
+    expect(raced.suggestion).toBe('Run again when the other run has finished.');
+  });
+
+  it('after release nothing is renewed or read any more; a Lease found without spec counts as held by nobody', async () => {
+    vi.useFakeTimers({ toFake: ['setInterval', 'clearInterval'] });
+    try {
+      const c = new FakeCluster();
+      const logs: string[] = [];
+      const l = lease(c, logs, 3);
+      await l.acquire();
+      const held = c.get('lease', ns, leaseName) as any;
+      c.put({ ...held, spec: undefined });
+      await vi.advanceTimersByTimeAsync(1_000);
+      expect(logs).toEqual(['the run lease is no longer held by this run (now: nobody); another run may start']);
+      await l.release();
+      const reads = c.exec.calls.length;
+      await vi.advanceTimersByTimeAsync(5_000);
+      expect(c.exec.calls.length).toBe(reads);
+      expect(logs).toHaveLength(1);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a recorded holder whose start time or PID is missing or not a number cannot be checked: never gone', () => {
+    const [boot, pidns, pid] = processIdentity()!.split('/');
+    const gone = spawnSync('true').pid!;
+    expect(holderIsGone(`${boot}/${pidns}/${gone}/`)).toBe(false);
+    expect(holderIsGone(`${boot}/${pidns}/${gone}`)).toBe(false);
+    expect(holderIsGone(`${boot}/${pidns}/x${pid}/1`)).toBe(false);
+    expect(holderIsGone(`${boot}/${pidns}/${pid}x/1`)).toBe(false);
+    expect(holderIsGone(`${boot}/${pidns}/${gone}/1`)).toBe(true);
   });
 });
