@@ -25,6 +25,31 @@ describe('documents of a template', () => {
     expect(new Set(objects.map((o) => (o.metadata as { name: string }).name)).size).toBe(objects.length);
   });
 
+  it('a value of a dotted placeholder under a null is missing, named as such (not a TypeError)', () => {
+    const flags = {
+      operatorReplicas: 1,
+      operatorPdb: false,
+      kubeProxyReplacement: false,
+      hubbleUi: false,
+      encryption: false,
+      gatewayApi: false,
+    };
+    expect(() => renderObject('networking/cilium-values.yaml', { ...flags, resources: null })).toThrow(
+      'template networking/cilium-values.yaml: no value for !var resources.agent',
+    );
+  });
+
+  it('a key without a value (`{a}`) compiles to null, like an empty document', () => {
+    expect(parseTemplate('t.yaml', '{a, b: 1}\n')).toEqual([
+      expect.objectContaining({
+        pairs: [
+          ['a', null],
+          ['b', 1],
+        ],
+      }),
+    ]);
+  });
+
   it('renderObject gives the one object of a single-document template', () => {
     expect(renderObject('common/namespace.yaml', { name: 'team-a', labels })).toEqual({
       apiVersion: 'v1',
