@@ -6,7 +6,7 @@
 import type { INamespace } from 'kubernetes-models/v1/Namespace';
 import type { INode } from 'kubernetes-models/v1/Node';
 import type { IStorageClass } from 'kubernetes-models/storage.k8s.io/v1/StorageClass';
-import type { Kubectl } from '../adapters/kubectl.js';
+import { durationMs, type Kubectl } from '../adapters/kubectl.js';
 import { describeCheck } from '../plan/plan.js';
 import { toYaml } from '../render/template.js';
 import type { Check, StepId } from '../roadmap/types.js';
@@ -153,11 +153,18 @@ async function evaluate(check: Check, env: CheckEnv): Promise<Failure | undefine
     }
     case 'velero-bsl-available': {
       if (env.simulated) return { skipped: `Velero sets the BackupStorageLocation phase after reaching the bucket; ${simulatedReason}` };
-      const bsl = await kubectl.get<{ status?: { phase?: string; message?: string } }>(
+      // Velero validates a new location shortly after its server starts (then every minute): until the
+      // verification timeout, a location not yet Available is looked at again.
+      const deadline = Date.now() + durationMs(env.timeout);
+      let bsl = await kubectl.get<{ status?: { phase?: string; message?: string } }>(
         'backupstoragelocations.velero.io',
         check.name,
         check.namespace,
       );
+      while (bsl && bsl.status?.phase !== 'Available' && Date.now() + 3000 <= deadline) {
+        await new Promise((r) => setTimeout(r, 3000));
+        bsl = await kubectl.get('backupstoragelocations.velero.io', check.name, check.namespace);
+      }
       if (!bsl) return { message: `BackupStorageLocation ${check.namespace}/${check.name} does not exist` };
       return bsl.status?.phase === 'Available'
         ? undefined

@@ -71,6 +71,8 @@ async function schedulableNodes(env: CheckEnv): Promise<number> {
     .filter((n) => n.status?.conditions?.find((c) => c.type === 'Ready')?.status === 'True').length;
 }
 
+const dnsLookup = 'for i in $(seq 1 20); do nslookup kubernetes.default.svc.cluster.local && exit 0; sleep 3; done; exit 1';
+
 export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv, peerNamespace?: string): Promise<ProbeFailure> {
   const { kubectl } = env;
   switch (probe) {
@@ -78,7 +80,8 @@ export async function runProbe(probe: ProbeId, namespace: string, env: CheckEnv,
       try {
         return await runToCompletion(
           env,
-          [probePod(namespace, 'kubestrap-probe-dns', ['nslookup', 'kubernetes.default.svc.cluster.local'])],
+          // CoreDNS may still be starting on a new cluster (its Service then refuses): up to 60 s of tries.
+          [probePod(namespace, 'kubestrap-probe-dns', ['sh', '-c', dnsLookup])],
           'kubestrap-probe-dns',
           namespace,
         );

@@ -15,7 +15,7 @@ import { fakeExec, type FakeResult } from './fake-exec.js';
 
 const base = ['kubectl', '--context', 'fake'];
 
-function setup(answers: [string[], FakeResult][] = [], options: { simulated?: boolean; smokeRemovedAt?: string } = {}) {
+function setup(answers: [string[], FakeResult][] = [], options: { simulated?: boolean; smokeRemovedAt?: string; timeout?: string } = {}) {
   const c = new FakeCluster();
   const answer = (c as unknown as { answer(argv: readonly string[], input: string | undefined): FakeResult | undefined }).answer.bind(c);
   const exec = fakeExec(answers, answer);
@@ -23,7 +23,7 @@ function setup(answers: [string[], FakeResult][] = [], options: { simulated?: bo
     kubectl: new Kubectl(exec, c.target),
     helm: new Helm(exec, c.target, 4),
     simulated: options.simulated ?? false,
-    timeout: '1m',
+    timeout: options.timeout ?? '1m',
     ...(options.smokeRemovedAt ? { smokeRemovedAt: options.smokeRemovedAt } : {}),
   };
   return { c, exec, env };
@@ -185,7 +185,8 @@ describe('each check type (kubectl and helm faked)', () => {
     const sim = await run(check, setup([], { simulated: true }));
     expect(sim.status).toBe('skipped');
     expect(sim.message).toMatch(/^skipped: Velero sets the BackupStorageLocation phase after reaching the bucket; nodes are simulated/);
-    const s = setup();
+    // timeout 0s: one look each (the waiting is tested below).
+    const s = setup([], { timeout: '0s' });
     expect((await run(check, s)).message).toBe('BackupStorageLocation velero/default does not exist');
     const bsl = (status?: object) => ({
       apiVersion: 'velero.io/v1',
@@ -201,6 +202,22 @@ describe('each check type (kubectl and helm faked)', () => {
     expect(down.diagnostics).toEqual(['no failing pods or Warning events in namespace velero']);
     s.c.put(bsl({ phase: 'Available' }));
     expect((await run(check, s)).status).toBe('ok');
+  });
+
+  it('velero-bsl-available: a location Velero has not validated yet is looked at again until the timeout (kubectl faked)', async () => {
+    const check: Check = { type: 'velero-bsl-available', namespace: 'velero', name: 'default' };
+    const s = setup([], { timeout: '10s' });
+    const bsl = (status?: object) => ({
+      apiVersion: 'velero.io/v1',
+      kind: 'BackupStorageLocation',
+      metadata: { name: 'default', namespace: 'velero' },
+      ...(status ? { status } : {}),
+    });
+    s.c.put(bsl());
+    setTimeout(() => s.c.put(bsl({ phase: 'Available' })), 1000);
+    const started = Date.now();
+    expect((await run(check, s)).status).toBe('ok');
+    expect(Date.now() - started).toBeGreaterThanOrEqual(2900);
   });
 
   it('a probe on simulated nodes and a not-checkable check are skipped with their reasons', async () => {

@@ -84,7 +84,10 @@ describe('a probe pod run to completion (kubectl faked): dns', () => {
     const pod = s.applied[0]!;
     new Pod(pod as never).validate();
     expect(pod.metadata).toMatchObject({ name: 'kubestrap-probe-dns', namespace: ns });
-    expect(pod.spec.containers[0].command).toEqual(['nslookup', 'kubernetes.default.svc.cluster.local']);
+    expect(pod.spec.containers[0].command.slice(0, 2)).toEqual(['sh', '-c']);
+    expect(pod.spec.containers[0].command[2]).toMatch(
+      /^for i in \$\(seq 1 20\); do nslookup kubernetes\.default\.svc\.cluster\.local && exit 0; sleep 3; done; exit 1$/,
+    );
     expect(s.deletes()).toEqual([`pod kubestrap-probe-dns ${ns} 60s`]);
   });
 
