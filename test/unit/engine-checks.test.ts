@@ -15,6 +15,14 @@ import { fakeExec, type FakeResult } from './fake-exec.js';
 
 const base = ['kubectl', '--context', 'fake'];
 
+/** A BackupStorageLocation velero/default, with the status Velero gave it (none before it validated it). */
+const bsl = (status?: object) => ({
+  apiVersion: 'velero.io/v1',
+  kind: 'BackupStorageLocation',
+  metadata: { name: 'default', namespace: 'velero' },
+  ...(status ? { status } : {}),
+});
+
 function setup(answers: [string[], FakeResult][] = [], options: { simulated?: boolean; smokeRemovedAt?: string; timeout?: string } = {}) {
   const c = new FakeCluster();
   const answer = (c as unknown as { answer(argv: readonly string[], input: string | undefined): FakeResult | undefined }).answer.bind(c);
@@ -188,12 +196,6 @@ describe('each check type (kubectl and helm faked)', () => {
     // timeout 0s: one look each (the waiting is tested below).
     const s = setup([], { timeout: '0s' });
     expect((await run(check, s)).message).toBe('BackupStorageLocation velero/default does not exist');
-    const bsl = (status?: object) => ({
-      apiVersion: 'velero.io/v1',
-      kind: 'BackupStorageLocation',
-      metadata: { name: 'default', namespace: 'velero' },
-      ...(status ? { status } : {}),
-    });
     s.c.put(bsl());
     expect((await run(check, s)).message).toBe('BackupStorageLocation default is not yet validated');
     s.c.put(bsl({ phase: 'Unavailable', message: 'bucket velero not found' }));
@@ -207,12 +209,6 @@ describe('each check type (kubectl and helm faked)', () => {
   it('velero-bsl-available: a location Velero has not validated yet is looked at again until the timeout (kubectl faked)', async () => {
     const check: Check = { type: 'velero-bsl-available', namespace: 'velero', name: 'default' };
     const s = setup([], { timeout: '10s' });
-    const bsl = (status?: object) => ({
-      apiVersion: 'velero.io/v1',
-      kind: 'BackupStorageLocation',
-      metadata: { name: 'default', namespace: 'velero' },
-      ...(status ? { status } : {}),
-    });
     s.c.put(bsl());
     setTimeout(() => s.c.put(bsl({ phase: 'Available' })), 1000);
     const started = Date.now();
