@@ -11,25 +11,22 @@ import type { Helm } from '../adapters/helm.js';
 import type { HelmRelease } from '../roadmap/types.js';
 import type { AppliedUnit } from './state.js';
 
-/** sha256 of the chart reference, the values file and, for a chart directory, every file in it. */
+/**
+ * sha256 of the chart reference, the values file and, for a local chart, its content: every file of a
+ * chart directory, or the packed chart (`<chart>-<version>.tgz`, spec.charts.source local).
+ */
 export async function releaseFingerprint(release: HelmRelease, workDir: string, helmMajor: number): Promise<string> {
   const h = createHash('sha256');
   h.update(JSON.stringify({ chart: release.chart, helmMajor }));
   h.update(await readFile(path.join(workDir, release.values)));
-  const dir = release.chart.ref;
-  if (
-    !release.chart.repo &&
-    !dir.startsWith('oci://') &&
-    (await stat(dir).then(
-      (s) => s.isDirectory(),
-      () => false,
-    ))
-  ) {
-    for (const file of await filesUnder(dir)) {
-      h.update(`\0${path.relative(dir, file)}\0`);
+  const ref = release.chart.ref;
+  const local = release.chart.repo || ref.startsWith('oci://') ? undefined : await stat(ref).catch(() => undefined);
+  if (local?.isDirectory()) {
+    for (const file of await filesUnder(ref)) {
+      h.update(`\0${path.relative(ref, file)}\0`);
       h.update(await readFile(file));
     }
-  }
+  } else if (local?.isFile()) h.update(await readFile(ref));
   return h.digest('hex').slice(0, 32);
 }
 
