@@ -53,6 +53,14 @@ describe("kind's StorageClass provisions local volumes when volumes are backed u
     ['backups off', (c: Config) => void (c.spec.backup.enabled = false)],
     ['volumes not backed up', (c: Config) => void (c.spec.backup.volumes = 'none')],
     ['Longhorn volumes', (c: Config) => void (c.spec.storage.provisioner = 'longhorn')],
+    // Longhorn's volumes are its own CSI volumes, never local-path's hostPath ones, even when Velero copies them file by file.
+    [
+      'Longhorn volumes backed up at file level',
+      (c: Config) => {
+        c.spec.storage.provisioner = 'longhorn';
+        c.spec.backup.volumes = 'file-system';
+      },
+    ],
   ])('no annotation with %s', async (_name, change) => {
     const config = await kindDev(change);
     expect(kindLocalVolumes(config)).toBeUndefined();
