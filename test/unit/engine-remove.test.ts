@@ -401,3 +401,131 @@ describe('down: kind, --purge, what is already gone, and what it reports (kubect
     });
   });
 });
+
+describe('down: what its events carry, and edge cases of what goes (kubectl/helm child processes faked in memory)', () => {
+  it('run.end and step.ok carry their own durations and no changed or skipped steps; each removed unit is announced as progress of its step', async () => {
+    const t0 = performance.now();
+    const { events, error } = await down(false);
+    const elapsed = Math.ceil(performance.now() - t0) + 1;
+    expect(error).toBeUndefined();
+    const end = events.at(-1) as any;
+    expect(end.event).toBe('run.end');
+    expect(end.changed).toEqual([]);
+    expect(end.skipped).toEqual([]);
+    expect(end.ms).toBeLessThanOrEqual(elapsed);
+    for (const ok of of(events, 'step.ok')) expect(ok.ms).toBeLessThanOrEqual(elapsed);
+    expect(of(events, 'step.progress').map((e) => [e.step, e.message])).toEqual([
+      ['monitoring', 'helm uninstall kube-prometheus-stack'],
+      ['security', 'deleting RoleBinding team-a/devs'],
+      ['security', 'deleting NetworkPolicy team-a/default-deny'],
+      ['security', 'deleting Namespace team-a'],
+      ['storage', 'helm uninstall snapshot-controller'],
+      ['storage', 'deleting StorageClass standard'],
+    ]);
+    // What was kept and why the state stays are information, not warnings.
+    const logs = of(events, 'log');
+    expect(logs.filter((e) => /^(kept |waiting for |state kept )/.test(e.message)).map((e) => e.level)).toEqual(['info', 'info', 'info']);
+  });
+
+  it('a failed down: run.end carries its own duration and no changed or skipped steps', async () => {
+    h.cluster.failWhen = (argv) => (argv.includes('delete') && argv.includes('secret') ? 'error: the server is unavailable' : undefined);
+    const t0 = performance.now();
+    const { events, error } = await down(false);
+    const elapsed = Math.ceil(performance.now() - t0) + 1;
+    expect(error).toBeDefined();
+    const end = events.at(-1) as any;
+    expect(end).toMatchObject({ event: 'run.end', ok: false });
+    expect(end.changed).toEqual([]);
+    expect(end.skipped).toEqual([]);
+    expect(end.ms).toBeLessThanOrEqual(elapsed);
+  });
+
+  it('--purge announces every volume claim it deletes, as a warning; kept units from several steps are all named in the hint', async () => {
+    const { events } = await down(true, ['PVC velero/backups (1Gi, standard)', 'PVC data/db (5Gi, fast)']);
+    expect(of(events, 'log').find((e) => e.message.startsWith('--purge deletes'))).toMatchObject({
+      level: 'warn',
+      message: expect.stringContaining('PVC velero/backups (1Gi, standard); PVC data/db (5Gi, fast)'),
+    });
+
+    h.cluster = new FakeCluster();
+    recordSteps(h.cluster, {
+      storage: [{ type: 'objects', refs: [ref('PersistentVolumeClaim', 'a', 'data')] }],
+      monitoring: [{ type: 'objects', refs: [ref('PersistentVolumeClaim', 'b', 'monitoring')] }],
+    });
+    const { result, events: kept } = await down(false);
+    expect(result?.kept).toEqual(['PVC monitoring/b', 'PVC data/a']);
+    expect(kept.at(-1)).toMatchObject({ event: 'run.end', next: expect.stringContaining('kept: PVC monitoring/b; PVC data/a.') });
+  });
+
+  it('no namespace deleted: nothing is awaited', async () => {
+    h.cluster = new FakeCluster();
+    h.cluster.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'fast' } });
+    recordSteps(h.cluster, { storage: [{ type: 'objects', refs: [ref('StorageClass', 'fast', undefined, 'storage.k8s.io/v1')] }] });
+    const { events, error } = await down(false);
+    expect(error).toBeUndefined();
+    expect(h.cluster.exec.calls.some((a) => a.includes('wait'))).toBe(false);
+    expect(of(events, 'log').some((e) => e.message.startsWith('waiting for'))).toBe(false);
+  });
+
+  it('only the Namespace kubestrap-system waits for last, only Namespaces are kept for their claims, and --purge deletes a namespace with claims it did not record', async () => {
+    h.cluster = new FakeCluster();
+    // A namespace "data" holding a claim kubestrap did not create, and objects named like namespaces.
+    h.cluster.put({ apiVersion: 'v1', kind: 'Namespace', metadata: { name: 'data' } });
+    h.cluster.put({ apiVersion: 'v1', kind: 'PersistentVolumeClaim', metadata: { name: 'db', namespace: 'data' } });
+    h.cluster.put({ apiVersion: 'storage.k8s.io/v1', kind: 'StorageClass', metadata: { name: 'data' } });
+    h.cluster.put({ apiVersion: 'rbac.authorization.k8s.io/v1', kind: 'ClusterRole', metadata: { name: 'kubestrap-system' } });
+    const steps = {
+      storage: [{ type: 'objects', refs: [ref('StorageClass', 'data', undefined, 'storage.k8s.io/v1')] }],
+      security: [{ type: 'objects', refs: [ref('ClusterRole', 'kubestrap-system', undefined, 'rbac.authorization.k8s.io/v1')] }],
+    };
+    recordSteps(h.cluster, steps);
+    const { result } = await down(false);
+    expect(result?.removed).toEqual(['ClusterRole kubestrap-system', 'StorageClass data', 'namespace kubestrap-system']);
+    expect(h.cluster.get('storageclass', undefined, 'data')).toBeUndefined();
+    expect(h.cluster.get('clusterrole', undefined, 'kubestrap-system')).toBeUndefined();
+
+    recordSteps(h.cluster, { storage: [{ type: 'objects', refs: [ref('Namespace', 'data')] }] });
+    const purged = await down(true);
+    expect(purged.result?.removed).toEqual(['Namespace data', 'namespace kubestrap-system']);
+    expect(h.cluster.get('namespace', undefined, 'data')).toBeUndefined();
+  });
+
+  it('core objects are deleted by their kind alone (kubectl has no resource "Kind.v1")', async () => {
+    h.cluster = new FakeCluster();
+    h.cluster.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'settings', namespace: 'apps' } });
+    recordSteps(h.cluster, { storage: [{ type: 'objects', refs: [ref('ConfigMap', 'settings', 'apps')] }] });
+    await down(false);
+    const deletes = h.cluster.exec.calls.filter((a) => a[3] === 'delete' && a.includes('settings'));
+    expect(deletes.map((a) => a[4])).toEqual(['ConfigMap']);
+  });
+
+  it('the run lease is deleted before its namespace even when giving it up failed', async () => {
+    let leaseReads = 0;
+    h.cluster.failWhen = (argv) =>
+      argv.includes('get') && argv.includes('lease') && ++leaseReads === 2
+        ? 'error: the server was unable to return a response'
+        : undefined;
+    const { events, error } = await down(true);
+    expect(error).toBeUndefined();
+    expect(of(events, 'log').some((e) => e.message.startsWith('could not release the run lease'))).toBe(true);
+    expect(h.cluster.get('lease', 'kubestrap-system', 'kubestrap-run')).toBeUndefined();
+    expect(h.cluster.changes.indexOf('delete lease kubestrap-system/kubestrap-run')).toBeLessThan(
+      h.cluster.changes.indexOf('delete namespace kubestrap-system'),
+    );
+  });
+
+  it('the run lease lasts 60 s unless KUBESTRAP_LEASE_SECONDS says otherwise', async () => {
+    const durations: string[] = [];
+    const run = h.cluster.exec.run.bind(h.cluster.exec);
+    h.cluster.exec.run = async (argv, options) => {
+      if (argv.includes('create') && options?.input?.includes('kind: Lease'))
+        durations.push(/leaseDurationSeconds: (\S+)/.exec(options.input)?.[1] ?? 'none');
+      return run(argv, options);
+    };
+    const sinks = [{ emit: () => undefined }];
+    await removeRoadmap({ loaded, purge: false, sinks, env: {} });
+    h.cluster.objects.delete('lease|kubestrap-system|kubestrap-run');
+    await removeRoadmap({ loaded, purge: false, sinks, env: { KUBESTRAP_LEASE_SECONDS: '15' } });
+    expect(durations).toEqual(['60', '15']);
+  });
+});
