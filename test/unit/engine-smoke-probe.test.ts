@@ -126,3 +126,28 @@ describe('removeSmoke, optional kinds (kubectl faked)', () => {
     for (const d of deletes) expect(d.slice(-2)).toEqual(['--timeout', '2m']);
   });
 });
+
+describe('the removal marker and the probe pod, as the cluster sees them (kubectl faked)', () => {
+  it('the marker is a v1 ConfigMap labelled as kubestrap-managed; it and the probe pod are deleted with a 60 s timeout', async () => {
+    const c = new FakeCluster();
+    const kubectl = new Kubectl(c.exec, c.target);
+    await removeSmoke(kubectl);
+    const marker = c.get('configmap', 'kubestrap-system', 'kubestrap-smoke-removed') as any;
+    expect(marker.apiVersion).toBe('v1');
+    expect(marker.metadata.labels).toEqual({ 'app.kubernetes.io/managed-by': 'kubestrap' });
+    await clearSmokeMarker(kubectl);
+    const clear = c.exec.calls.find((a) => a.includes('delete') && a.includes('kubestrap-smoke-removed'))!;
+    expect(clear.slice(clear.indexOf('--timeout'), clear.indexOf('--timeout') + 2)).toEqual(['--timeout', '60s']);
+
+    const s = setup('Succeeded');
+    await smokeHttpProbe(s.env, smokeNamespace);
+    const del = s.exec.calls.find((a) => a.includes('delete') && a.includes('kubestrap-probe-smoke-http'))!;
+    expect(del.slice(del.indexOf('--timeout'), del.indexOf('--timeout') + 2)).toEqual(['--timeout', '60s']);
+  });
+
+  it('a marker ConfigMap without data (emptied by hand) records no removal', async () => {
+    const c = new FakeCluster();
+    c.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'kubestrap-smoke-removed', namespace: 'kubestrap-system' } });
+    expect(await smokeRemovedAt(new Kubectl(c.exec, c.target))).toBeUndefined();
+  });
+});

@@ -181,3 +181,83 @@ describe('in-cluster verifier probe, waiting (kubectl faked)', () => {
     expect(exec.calls.find((a) => a.includes('logs'))).toEqual(expect.arrayContaining(['p1', '--container', 'verifier', '--tail', '10']));
   });
 });
+
+/** Like setup, but the Job reads as each of `answers` in turn (the last one from then on); undefined is NotFound. */
+function withJobs(answers: (object | undefined)[], extra: [string[], FakeResult][] = []) {
+  const c = new FakeCluster();
+  const answer = (c as unknown as { answer(argv: readonly string[], input: string | undefined): FakeResult | undefined }).answer.bind(c);
+  let read = 0;
+  const applied: string[] = [];
+  const exec = fakeExec(extra, (argv, input) => {
+    if (input && argv.includes('apply')) applied.push(input);
+    if (argv[3] !== 'get' || argv[4] !== 'jobs.batch') return answer(argv, input);
+    const job = answers[Math.min(read++, answers.length - 1)];
+    return job ? JSON.stringify(job) : { exitCode: 1, stderr: 'Error from server (NotFound): jobs.batch "x" not found' };
+  });
+  const env: CheckEnv = { kubectl: new Kubectl(exec, c.target), helm: new Helm(exec, c.target, 4), simulated: false, timeout: '1m' };
+  c.put(cronJob);
+  return { c, env, applied };
+}
+const noPods: [string[], FakeResult] = [['kubectl', '--context', 'fake', 'get', 'pods'], JSON.stringify({ items: [] })];
+const fresh = () => results(new Date(Date.now() + 60_000).toISOString());
+
+describe('in-cluster verifier probe, Jobs as the API server reports them (kubectl faked)', () => {
+  it('a Job not there yet, then without status, then without conditions, then complete with SuccessCriteriaMet first (Kubernetes ≥ 1.31): passes', async () => {
+    vi.useFakeTimers();
+    try {
+      const complete = [
+        { type: 'SuccessCriteriaMet', status: 'True' },
+        { type: 'Complete', status: 'True' },
+      ];
+      const { c, env } = withJobs([undefined, {}, { status: {} }, { status: { conditions: complete } }]);
+      c.put(fresh());
+      const result = inClusterVerifierProbe(env, ns, 60_000);
+      await vi.runAllTimersAsync();
+      expect(await result).toBeUndefined();
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a failing Job with FailureTarget before Failed (Kubernetes ≥ 1.31) is reported failed at once, with the reason', async () => {
+    const failed = [
+      { type: 'FailureTarget', status: 'True', message: 'Job has reached the specified backoff limit' },
+      { type: 'Failed', status: 'True', message: 'BackoffLimitExceeded' },
+    ];
+    const { env } = withJobs([{ status: { conditions: failed } }], [noPods]);
+    expect(await inClusterVerifierProbe(env, ns, 60_000)).toMatchObject({
+      message: expect.stringMatching(/ failed \(BackoffLimitExceeded\): no pod was created$/),
+    });
+  });
+
+  it('a Job never found, one without status, one without conditions and a suspended one time out; none passes', async () => {
+    vi.useFakeTimers();
+    try {
+      for (const job of [undefined, {}, { status: {} }, { status: { conditions: [{ type: 'Suspended', status: 'True' }] } }]) {
+        const { c, env } = withJobs([job], [noPods]);
+        c.put(fresh());
+        const result = inClusterVerifierProbe(env, ns, 10_000);
+        await vi.runAllTimersAsync();
+        expect(await result).toMatchObject({ message: expect.stringMatching(/ did not complete within 10s: no pod was created$/) });
+      }
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
+  it('a results ConfigMap without data yet: not updated (updated-at missing)', async () => {
+    const { c, env } = withJobs([{ status: { conditions: [{ type: 'Complete', status: 'True' }] } }]);
+    c.put({ apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: verifier.results, namespace: ns } });
+    expect(await inClusterVerifierProbe(env, ns, 5_000)).toEqual({
+      message: `the verifier Job completed but ${ns}/${verifier.results} was not updated (updated-at missing)`,
+    });
+  });
+
+  it('the Job sent to the cluster is a batch/v1 Job', async () => {
+    const { c, env, applied } = withJobs([{ status: { conditions: [{ type: 'Complete', status: 'True' }] } }]);
+    c.put(fresh());
+    expect(await inClusterVerifierProbe(env, ns, 5_000)).toBeUndefined();
+    expect(applied).toHaveLength(1);
+    expect(applied[0]).toMatch(/^apiVersion: batch\/v1\nkind: Job\n/);
+  });
+});

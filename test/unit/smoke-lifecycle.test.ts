@@ -33,6 +33,8 @@ describe('smoke workload checks after removal', () => {
     ).toBe(false);
     expect(isSmokeWorkloadCheck({ type: 'namespace-labels', namespace: 'kubestrap-smoke', labels: {} })).toBe(false);
     expect(isSmokeWorkloadCheck({ type: 'rollout', namespace: 'team-a', kind: 'deployment', name: 'smoke' })).toBe(false);
+    // Another kind of check naming the same namespace and name is not about the workload.
+    expect(isSmokeWorkloadCheck({ type: 'velero-bsl-available', namespace: 'kubestrap-smoke', name: 'smoke' })).toBe(false);
     expect(smokeRemovedReason('2026-12-01T18:00:00.000Z')).toMatch(/removed after verification at 2026-12-01T18:00:00.000Z .*--keep-smoke/);
   });
 });
