@@ -8,6 +8,7 @@ import { parseConfigText } from '../../src/config/load.js';
 import { detectProfile, gatewayServiceAnnotations, providerAddons } from '../../src/config/profile.js';
 import { evaluateRules } from '../../src/config/rules.js';
 import { decisionsFor } from '../../src/decisions/record.js';
+import { buildPlan } from '../../src/plan/plan.js';
 
 const load = (spec: string) =>
   parseConfigText(`apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\nspec:\n${spec}`, '/x/k.yaml').config;
@@ -21,6 +22,15 @@ describe('add-ons the provider runs', () => {
     for (const profile of ['eks', 'kubeadm', 'generic']) expect(providerAddons(load(existing(profile)))).toEqual([]);
     expect(providerAddons(load(existing('gke')))).toEqual(['metrics-server', 'snapshot-controller', 'gateway-api-crds']);
     expect(providerAddons(load(existing('aks')))).toEqual(['metrics-server']);
+  });
+
+  it('metrics-server adopted on kind is said to be run by kind, by its title', () => {
+    const config = load('  cluster: { name: lab, providerAddons: [metrics-server] }\n');
+    const plan = buildPlan({ config, baseDir: '/tmp', outDir: '/tmp/kubestrap-profile-facts-plan' });
+    const notes = plan.phases.flatMap((ph) => ph.steps).flatMap((s) => s.rendered.notes ?? []);
+    expect(notes).toContain(
+      'metrics-server: run by the provider (kind; spec.cluster.providerAddons), not installed; its APIService is checked',
+    );
   });
 
   it('the decision record says "none" for EKS, kubeadm and generic', () => {
