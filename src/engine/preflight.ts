@@ -94,7 +94,7 @@ export function referencedSecrets(config: Config, steps: readonly StepId[]): Sec
         : ['ClientID', 'ClientSecret', 'TenantID', 'SubscriptionID', 'ResourceGroup', 'VMType'];
     for (const key of keys)
       add(
-        'autoscaling',
+        'autoscalers',
         'kube-system',
         ca.credentialsSecret,
         key,

@@ -36,7 +36,22 @@ function splitCertificatesFromSecurity(state: RunState): void {
   state.steps.security = { ...security, applied: kept };
 }
 
+/** The VPA and cluster-autoscaler releases were part of the autoscaling step until they became the autoscalers step. */
+const autoscalerReleases = new Set(['vpa', 'cluster-autoscaler']);
+
+function splitAutoscalersFromAutoscaling(state: RunState): void {
+  const autoscaling = state.steps.autoscaling;
+  if (!autoscaling || state.steps.autoscalers) return;
+  const moved = autoscaling.applied.filter((u) => u.type === 'release' && autoscalerReleases.has(u.release));
+  if (!moved.length) return;
+  const { hash: _hash, checks: _checks, applied: _applied, ...status } = autoscaling;
+  // As for certificates: an empty hash makes the next run apply and verify the step again.
+  state.steps.autoscalers = { ...status, hash: '', applied: moved };
+  state.steps.autoscaling = { ...autoscaling, applied: autoscaling.applied.filter((u) => !moved.includes(u)) };
+}
+
 export function upgradeState(state: RunState): RunState {
   splitCertificatesFromSecurity(state);
+  splitAutoscalersFromAutoscaling(state);
   return state;
 }

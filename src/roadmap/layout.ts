@@ -20,7 +20,12 @@ export const roadmapLayout: readonly PhaseLayout[] = [
     weeks: 'weeks 3-4: primary features and integration testing',
     steps: ['certificates', 'security', 'gateway', 'integration'],
   },
-  { id: 'observability', title: 'Observability', weeks: 'weeks 5-6: performance and monitoring', steps: ['monitoring', 'autoscaling'] },
+  {
+    id: 'observability',
+    title: 'Observability',
+    weeks: 'weeks 5-6: performance and monitoring',
+    steps: ['monitoring', 'autoscalers', 'autoscaling'],
+  },
   {
     id: 'operations',
     title: 'Operations',

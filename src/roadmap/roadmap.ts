@@ -1,4 +1,5 @@
 /** The roadmap: four phases, each an ordered list of steps (one per area). Registered here only. */
+import { autoscalersStep } from '../steps/autoscalers.js';
 import { autoscalingStep } from '../steps/autoscaling.js';
 import { certificatesStep } from '../steps/certificates.js';
 import { clusterStep } from '../steps/cluster.js';
@@ -30,6 +31,7 @@ const steps: Record<StepId, Step> = {
   gateway: gatewayStep,
   integration: integrationStep,
   monitoring: monitoringStep,
+  autoscalers: autoscalersStep,
   autoscaling: autoscalingStep,
   'disaster-recovery': disasterRecoveryStep,
   cost: costStep,

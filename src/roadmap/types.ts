@@ -136,6 +136,7 @@ export const stepIds = [
   'gateway',
   'integration',
   'monitoring',
+  'autoscalers',
   'autoscaling',
   'disaster-recovery',
   'cost',

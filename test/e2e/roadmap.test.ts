@@ -180,6 +180,7 @@ describe('kubestrap roadmap on the test cluster', () => {
         'gateway',
         'integration',
         'monitoring',
+        'autoscalers',
         'autoscaling',
         'disaster-recovery',
         'cost',
@@ -188,29 +189,34 @@ describe('kubestrap roadmap on the test cluster', () => {
     );
   });
 
+  /** The run state kubestrap keeps in the cluster, as JSON. */
+  const readState = async () =>
+    JSON.parse(
+      await kubectl('--namespace', 'kubestrap-system', 'get', 'configmap', 'kubestrap-state', '--output', 'jsonpath={.data.state\\.json}'),
+    );
+  /** Overwrites the run state, as an older kubestrap would have written it. */
+  const writeState = async (state: unknown) => {
+    const configMap = {
+      apiVersion: 'v1',
+      kind: 'ConfigMap',
+      metadata: { name: 'kubestrap-state', namespace: 'kubestrap-system' },
+      data: { 'state.json': JSON.stringify(state) },
+    };
+    const file = path.join(work, 'old-state.yaml');
+    writeFileSync(file, stringify(configMap));
+    await kubectl('apply', '--server-side', '--force-conflicts', '--field-manager', 'kubestrap', '--filename', file);
+  };
+  const helmRevision = async (release: string, namespace: string) =>
+    JSON.parse(
+      (
+        await execa(env.helm, ['--kube-context', env.context, 'status', release, '--namespace', namespace, '--output', 'json'], {
+          env: childEnv,
+        })
+      ).stdout,
+    ).version as number;
+
   it('state written before cert-manager had its own step: up moves it to the certificates step without reinstalling the release', async () => {
-    const readState = async () =>
-      JSON.parse(
-        await kubectl(
-          '--namespace',
-          'kubestrap-system',
-          'get',
-          'configmap',
-          'kubestrap-state',
-          '--output',
-          'jsonpath={.data.state\\.json}',
-        ),
-      );
-    const revision = async () =>
-      JSON.parse(
-        (
-          await execa(
-            env.helm,
-            ['--kube-context', env.context, 'status', 'cert-manager', '--namespace', 'cert-manager', '--output', 'json'],
-            { env: childEnv },
-          )
-        ).stdout,
-      ).version as number;
+    const revision = () => helmRevision('cert-manager', 'cert-manager');
     // The shape an older kubestrap wrote: cert-manager's release, namespace and issuers under security.
     const state = await readState();
     const certificates = state.steps.certificates;
@@ -221,15 +227,7 @@ describe('kubestrap roadmap on the test cluster', () => {
       applied: [...certificates.applied, ...state.steps.security.applied],
     };
     delete state.steps.certificates;
-    const old = {
-      apiVersion: 'v1',
-      kind: 'ConfigMap',
-      metadata: { name: 'kubestrap-state', namespace: 'kubestrap-system' },
-      data: { 'state.json': JSON.stringify(state) },
-    };
-    const oldFile = path.join(work, 'old-state.yaml');
-    writeFileSync(oldFile, stringify(old));
-    await kubectl('apply', '--server-side', '--force-conflicts', '--field-manager', 'kubestrap', '--filename', oldFile);
+    await writeState(state);
     const before = await revision();
 
     const r = await up();
@@ -248,6 +246,30 @@ describe('kubestrap roadmap on the test cluster', () => {
     expect(after.steps.security.status).toBe('verified');
     expect(after.steps.security.applied).not.toContainEqual(expect.objectContaining({ type: 'release', release: 'cert-manager' }));
     // And the next run is unchanged again.
+    const again = await up();
+    expect(ofType(again, 'step.start')).toEqual([]);
+  });
+
+  it('state written before the autoscalers had their own step: up moves the VPA release to the autoscalers step without reinstalling it', async () => {
+    const revision = () => helmRevision('vpa', 'kube-system');
+    // The shape an older kubestrap wrote: the VPA release under autoscaling, with the smoke-test objects.
+    const state = await readState();
+    const autoscalers = state.steps.autoscalers;
+    expect(autoscalers.applied).toContainEqual(expect.objectContaining({ type: 'release', release: 'vpa' }));
+    state.steps.autoscaling = { ...state.steps.autoscaling, applied: [...autoscalers.applied, ...state.steps.autoscaling.applied] };
+    delete state.steps.autoscalers;
+    await writeState(state);
+    const before = await revision();
+
+    const r = await up();
+    expect(r.exitCode).toBe(0);
+    // autoscaling's own hash is the current one: only the moved step, with an empty hash, runs again.
+    expect(ofType(r, 'step.start').map((e) => e.step)).toEqual(['autoscalers']);
+    expect(await revision()).toBe(before);
+    const after = await readState();
+    expect(after.steps.autoscalers).toMatchObject({ status: 'verified', hash: expect.stringMatching(/./) });
+    expect(after.steps.autoscalers.applied).toEqual([expect.objectContaining({ type: 'release', release: 'vpa', revision: before })]);
+    expect(after.steps.autoscaling.applied).not.toContainEqual(expect.objectContaining({ type: 'release' }));
     const again = await up();
     expect(ofType(again, 'step.start')).toEqual([]);
   });

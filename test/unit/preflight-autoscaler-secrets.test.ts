@@ -21,9 +21,9 @@ const purpose = (provider: string, key: string) => ({
 
 describe('cluster-autoscaler credentials in the preflight', () => {
   it('aws with a credentials Secret: its two keys in kube-system', () => {
-    expect(referencedSecrets(config('{ provider: aws, region: eu-west-1, credentialsSecret: ca-aws }'), ['autoscaling'])).toEqual([
+    expect(referencedSecrets(config('{ provider: aws, region: eu-west-1, credentialsSecret: ca-aws }'), ['autoscalers'])).toEqual([
       {
-        step: 'autoscaling',
+        step: 'autoscalers',
         namespace: 'kube-system',
         name: 'ca-aws',
         keys: [purpose('aws', 'AwsAccessKeyId'), purpose('aws', 'AwsSecretAccessKey')],
@@ -32,16 +32,16 @@ describe('cluster-autoscaler credentials in the preflight', () => {
   });
 
   it('azure with a credentials Secret: its six keys', () => {
-    const [need] = referencedSecrets(config('{ provider: azure, credentialsSecret: ca-az }'), ['autoscaling']);
+    const [need] = referencedSecrets(config('{ provider: azure, credentialsSecret: ca-az }'), ['autoscalers']);
     expect(need!.keys.map((k) => k.key)).toEqual(['ClientID', 'ClientSecret', 'TenantID', 'SubscriptionID', 'ResourceGroup', 'VMType']);
     expect(need!.keys[0]).toEqual(purpose('azure', 'ClientID'));
   });
 
-  it('no Secret needed: without credentialsSecret, on gce, or with the autoscaling step not selected', () => {
-    expect(referencedSecrets(config('{ provider: aws, region: eu-west-1 }'), ['autoscaling'])).toEqual([]);
+  it('no Secret needed: without credentialsSecret, on gce, or with the autoscalers step not selected', () => {
+    expect(referencedSecrets(config('{ provider: aws, region: eu-west-1 }'), ['autoscalers'])).toEqual([]);
     expect(
       referencedSecrets(config('{ provider: gce, credentialsSecret: x, nodeGroups: [{ namePrefix: gke-a, minSize: 1, maxSize: 2 }] }'), [
-        'autoscaling',
+        'autoscalers',
       ]),
     ).toEqual([]);
     expect(referencedSecrets(config('{ provider: aws, region: eu-west-1, credentialsSecret: ca-aws }'), ['monitoring'])).toEqual([]);
@@ -54,7 +54,7 @@ describe('cluster-autoscaler credentials in the preflight', () => {
         { exitCode: 1, stderr: 'Error from server (Forbidden): secrets "ca-aws" is forbidden\nmore' },
       ],
     ]);
-    const needs = referencedSecrets(config('{ provider: aws, region: eu-west-1, credentialsSecret: ca-aws }'), ['autoscaling']);
+    const needs = referencedSecrets(config('{ provider: aws, region: eu-west-1, credentialsSecret: ca-aws }'), ['autoscalers']);
     const problems = await checkSecrets(new Kubectl(exec, { context: 'prod' }), needs);
     expect(problems).toHaveLength(1);
     expect(problems[0]!.what).toMatch(/^Secret kube-system\/ca-aws could not be read: [^\n]*forbidden/);

@@ -1,5 +1,5 @@
-// Run state written before cert-manager became the certificates step: readState hands the engine
-// state in the current roadmap's shape. Pure data in, data out (no cluster).
+// Run state written before a step was split off (cert-manager from security, the autoscalers from autoscaling):
+// readState hands the engine state in the current roadmap's shape. Pure data in, data out (no cluster).
 import { describe, expect, it } from 'vitest';
 import type { RunState, StepState } from '../../src/engine/state.js';
 import { upgradeState } from '../../src/engine/state-upgrade.js';
@@ -89,5 +89,53 @@ describe('upgradeState: cert-manager moves from the security step to the certifi
     expect(upgradeState(structuredClone(both))).toEqual(both);
     const none = stateWith({});
     expect(upgradeState(structuredClone(none))).toEqual(none);
+  });
+});
+
+const oldAutoscaling: StepState = {
+  hash: 'def',
+  status: 'verified',
+  appliedAt: '2026-11-01T00:02:00Z',
+  verifiedAt: '2026-11-01T00:03:00Z',
+  checks: { ok: 9, failed: 0, skipped: 1 },
+  applied: [
+    { type: 'release', release: 'vpa', namespace: 'kube-system', fingerprint: 'v1', revision: 2 },
+    { type: 'release', release: 'cluster-autoscaler', namespace: 'kube-system', fingerprint: 'c1', revision: 1 },
+    {
+      type: 'objects',
+      refs: [{ apiVersion: 'autoscaling/v2', kind: 'HorizontalPodAutoscaler', name: 'smoke', namespace: 'kubestrap-smoke' }],
+    },
+    {
+      type: 'objects',
+      refs: [{ apiVersion: 'autoscaling.k8s.io/v1', kind: 'VerticalPodAutoscaler', name: 'smoke', namespace: 'kubestrap-smoke' }],
+    },
+  ],
+};
+
+describe('upgradeState: the VPA and cluster-autoscaler releases move from the autoscaling step to the autoscalers step', () => {
+  it('moves both releases with an empty hash; autoscaling keeps the smoke-test objects, its hash and its checks', () => {
+    const state = upgradeState(stateWith({ autoscaling: oldAutoscaling }));
+    expect(state.steps.autoscalers).toEqual({
+      hash: '',
+      status: 'verified',
+      appliedAt: '2026-11-01T00:02:00Z',
+      verifiedAt: '2026-11-01T00:03:00Z',
+      applied: [oldAutoscaling.applied[0], oldAutoscaling.applied[1]],
+    });
+    expect(state.steps.autoscaling).toEqual({ ...oldAutoscaling, applied: [oldAutoscaling.applied[2], oldAutoscaling.applied[3]] });
+  });
+
+  it('moves the one release there is (VPA off, or no cluster-autoscaler provider)', () => {
+    const vpaOnly = { ...oldAutoscaling, applied: [oldAutoscaling.applied[0]!, oldAutoscaling.applied[2]!] };
+    const state = upgradeState(stateWith({ autoscaling: vpaOnly }));
+    expect(state.steps.autoscalers?.applied).toEqual([oldAutoscaling.applied[0]]);
+    expect(state.steps.autoscaling?.applied).toEqual([oldAutoscaling.applied[2]]);
+  });
+
+  it('leaves state alone when it is already in the current shape or autoscaling installed no release', () => {
+    const hpaOnly = stateWith({ autoscaling: { ...oldAutoscaling, applied: [oldAutoscaling.applied[2]!] } });
+    expect(upgradeState(structuredClone(hpaOnly))).toEqual(hpaOnly);
+    const both = stateWith({ autoscaling: oldAutoscaling, autoscalers: { hash: 'h', status: 'verified', applied: [] } });
+    expect(upgradeState(structuredClone(both))).toEqual(both);
   });
 });

@@ -15,6 +15,7 @@ import { loadConfigFile } from '../../src/config/load.js';
 import type { Config } from '../../src/config/schema.js';
 import { lock } from '../../src/lock.js';
 import type { Action, Check, RenderContext, Step, StepPlan } from '../../src/roadmap/types.js';
+import { autoscalersStep } from '../../src/steps/autoscalers.js';
 import { autoscalingStep } from '../../src/steps/autoscaling.js';
 import { continuousVerificationStep } from '../../src/steps/continuous-verification.js';
 import { costStep, scaleQuantity } from '../../src/steps/cost.js';
@@ -23,7 +24,7 @@ import { kubePrometheusStackWorkloads, monitoringStep, prometheusBytes, scorecar
 
 const root = path.resolve(import.meta.dirname, '../..');
 const examples = ['kind-dev.yaml', 'production.yaml'] as const;
-const steps: Step[] = [monitoringStep, autoscalingStep, disasterRecoveryStep, costStep, continuousVerificationStep];
+const steps: Step[] = [monitoringStep, autoscalersStep, autoscalingStep, disasterRecoveryStep, costStep, continuousVerificationStep];
 
 async function load(example: string): Promise<Config> {
   return (await loadConfigFile(path.join(root, 'examples', example))).config;
@@ -167,8 +168,10 @@ describe.each(examples)('observability and operations steps for examples/%s', (e
     expect(indexOf(monitoring, secret('grafana-admin'), 'grafana secret')).toBeLessThan(kps);
     expect(indexOf(monitoring, applies('kubestrap-alerts.yaml'), 'alerts')).toBeGreaterThan(kps);
 
-    const autoscaling = render(autoscalingStep, config);
-    expect(indexOf(autoscaling, applies('smoke-vpa.yaml'), 'smoke VPA')).toBeGreaterThan(indexOf(autoscaling, helm('vpa'), 'vpa chart'));
+    // The smoke VPA needs the VPA's CRD: the autoscaling step that applies it needs the autoscalers step that installs it.
+    expect(render(autoscalersStep, config).actions.some(helm('vpa'))).toBe(true);
+    expect(render(autoscalingStep, config).actions.some(helm('vpa'))).toBe(false);
+    expect(autoscalingStep.needs).toContain('autoscalers');
 
     const dr = render(disasterRecoveryStep, config);
     const chart = indexOf(dr, helm('velero'), 'velero chart');
@@ -187,17 +190,16 @@ describe.each(examples)('observability and operations steps for examples/%s', (e
     const cost = render(costStep, config);
     expect(indexOf(cost, applies('namespaces.yaml'), 'opencost namespace')).toBeLessThan(indexOf(cost, helm('opencost'), 'opencost chart'));
 
-    // Every custom resource lives in a manifest applied after some helm release in its step.
+    // Every custom resource lives in a manifest applied after some helm release in its step, or in a
+    // step that needs one installing a chart.
     for (const step of steps) {
       const plan = render(step, config);
+      const neededChart = steps.some((n) => step.needs.includes(n.id) && render(n, config).actions.some((p) => p.type === 'helm'));
       plan.actions.forEach((a, i) => {
         if (a.type !== 'apply') return;
         const kinds = docs(plan.artifacts.find((x) => x.path === a.manifest)!.content).map((o) => `${o.apiVersion}/${o.kind}`);
         if (kinds.some((k) => customResources.has(k))) {
-          expect(
-            plan.actions.slice(0, i).some((p) => p.type === 'helm'),
-            `${a.manifest} before any chart`,
-          ).toBe(true);
+          expect(neededChart || plan.actions.slice(0, i).some((p) => p.type === 'helm'), `${a.manifest} before any chart`).toBe(true);
         }
       });
     }
@@ -326,6 +328,7 @@ describe('autoscaling details', () => {
   it('HPA defaults and a VPA that leaves CPU to the HPA unless it only recommends', async () => {
     const config = await load('production.yaml');
     const plan = render(autoscalingStep, config);
+    const controllers = render(autoscalersStep, config);
     const [hpa] = docs(artifact(plan, 'smoke-hpa.yaml'));
     expect(hpa).toMatchObject({
       apiVersion: 'autoscaling/v2',
@@ -338,8 +341,8 @@ describe('autoscaling details', () => {
     const off = docs(artifact(render(autoscalingStep, await load('kind-dev.yaml')), 'smoke-vpa.yaml'))[0]!;
     expect(off.spec.resourcePolicy.containerPolicies[0].controlledResources).toEqual(['cpu', 'memory']);
     expect(plan.checks).toContainEqual(expect.objectContaining({ type: 'probe', probe: 'hpa-metrics' }));
-    expect(plan.checks).toContainEqual({ type: 'crd-established', name: 'verticalpodautoscalers.autoscaling.k8s.io' });
-    expect(rollouts(plan)).toEqual(
+    expect(controllers.checks).toContainEqual({ type: 'crd-established', name: 'verticalpodautoscalers.autoscaling.k8s.io' });
+    expect(rollouts(controllers)).toEqual(
       expect.arrayContaining([
         'kube-system/deployment/vpa-recommender',
         'kube-system/deployment/vpa-updater',
@@ -350,7 +353,7 @@ describe('autoscaling details', () => {
 
   it('cluster-autoscaler only with a provider, its image matching the cluster minor', async () => {
     const prod = await load('production.yaml');
-    const ca = values(render(autoscalingStep, prod), 'cluster-autoscaler');
+    const ca = values(render(autoscalersStep, prod), 'cluster-autoscaler');
     expect(ca).toMatchObject({
       fullnameOverride: 'cluster-autoscaler',
       cloudProvider: 'aws',
@@ -361,12 +364,13 @@ describe('autoscaling details', () => {
       delete c.spec.autoscaling.clusterAutoscaler.clusterName;
       c.spec.cluster.kubernetesVersion = '1.37';
     });
-    expect(values(render(autoscalingStep, unnamed), 'cluster-autoscaler')).toMatchObject({
+    expect(values(render(autoscalersStep, unnamed), 'cluster-autoscaler')).toMatchObject({
       autoDiscovery: { clusterName: prod.spec.cluster.name },
       image: { tag: 'v1.37.0' },
     });
-    const kind = render(autoscalingStep, await load('kind-dev.yaml'));
+    const kind = render(autoscalersStep, await load('kind-dev.yaml'));
     expect(kind.actions.some(helm('cluster-autoscaler'))).toBe(false);
+    expect(kind.actions.some(helm('vpa'))).toBe(true);
   });
 
   it('without VPA: no chart, no VPA object, still the HPA', async () => {
@@ -374,8 +378,13 @@ describe('autoscaling details', () => {
       c.spec.autoscaling.vpa.enabled = false;
     });
     const plan = render(autoscalingStep, config);
-    expect(plan.actions.some(helm('vpa'))).toBe(false);
+    expect(render(autoscalersStep, config).actions.some(helm('vpa'))).toBe(false);
     expect(plan.artifacts.map((a) => path.basename(a.path))).toEqual(['smoke-hpa.yaml']);
+    expect(autoscalersStep.enabled(config)).toMatchObject({ enabled: false, reason: expect.stringContaining('spec.autoscaling') });
+    const withProvider = variant(config, (c) => {
+      c.spec.autoscaling.clusterAutoscaler.provider = 'clusterapi';
+    });
+    expect(autoscalersStep.enabled(withProvider)).toEqual({ enabled: true });
   });
 });
 
