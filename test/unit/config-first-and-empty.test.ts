@@ -1,0 +1,40 @@
+// Two boundaries of the config schema as users meet them: a wildcard gateway hostname refused for
+// HTTP-01 also when it is the first one listed, and a backup TTL given as an empty string refused
+// (the duration pattern alone would take it). Written against src/config survivors (docs/mutation.md).
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parseConfigText } from '../../src/config/load.js';
+import { ConfigError, type ConfigProblem } from '../../src/errors.js';
+
+const header = 'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\nspec:\n';
+const file = path.join(process.cwd(), 'k.yaml');
+
+function problems(spec: string): ConfigProblem[] {
+  try {
+    parseConfigText(`${header}${spec}`, file);
+  } catch (error) {
+    if (error instanceof ConfigError) return error.problems;
+    throw error;
+  }
+  return [];
+}
+
+describe('boundaries of the config schema', () => {
+  it('HTTP-01 refuses a wildcard hostname listed first, at index 0', () => {
+    expect(
+      problems(
+        '  networking: { gatewayHostnames: ["*.apps.example.com", a.example.com] }\n  security: { certManager: true, tls: { issuer: acme, acme: { email: ops@example.com } } }\n',
+      ),
+    ).toMatchObject([
+      {
+        path: 'spec.networking.gatewayHostnames.0',
+        message: 'HTTP-01 cannot validate a wildcard name; use solver: dns01, or list the names one by one',
+      },
+    ]);
+  });
+
+  it('an empty backup TTL is refused; 168h is taken', () => {
+    expect(problems('  backup:\n    ttl: ""\n')).toEqual([{ where: 'k.yaml:7:10', path: 'spec.backup.ttl', message: 'must not be empty' }]);
+    expect(problems('  backup:\n    ttl: 168h\n')).toEqual([]);
+  });
+});
