@@ -1,7 +1,8 @@
 // Two boundaries of the config schema as users meet them: a wildcard gateway hostname refused for
 // HTTP-01 also when it is the first one listed, and a backup TTL given as an empty string refused
 // (the duration pattern alone would take it), and two different complex keys (`? [a]`) reported as the
-// unknown keys they are, not as duplicates of each other. Written against src/config survivors (docs/mutation.md).
+// unknown keys they are, not as duplicates of each other; a YAML syntax error's text without the
+// parser's own "at line, column" (the location is given once, in front). Written against src/config survivors (docs/mutation.md).
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfigText } from '../../src/config/load.js';
@@ -45,6 +46,17 @@ describe('boundaries of the config schema', () => {
     expect(problemsOf(text).map((p) => [p.path, p.message])).toEqual([
       ['metadata.[ a ]', 'unknown key "[ a ]". Allowed here: name'],
       ['metadata.[ b ]', 'unknown key "[ b ]". Allowed here: name'],
+    ]);
+  });
+
+  it('a YAML syntax error names its place once, in front, not again inside the parser text', () => {
+    const text = 'apiVersion: kubestrap.dev/v1alpha1\nkind: Roadmap\nmetadata:\n  name: t\nspec:\n  cluster: [unclosed\n';
+    expect(problemsOf(text)).toEqual([
+      {
+        where: 'k.yaml:7:1',
+        path: '',
+        message: 'YAML syntax: Flow sequence in block collection must be sufficiently indented and end with a ]',
+      },
     ]);
   });
 });
