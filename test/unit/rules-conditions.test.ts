@@ -120,6 +120,10 @@ describe('a rule fires only when every part of its condition holds', () => {
     }
   }
 
+  it('cilium-gateway-needs-kpr fires for another CNI even with kube-proxy replacement on', () => {
+    expect(fired('  networking: { cni: calico, kubeProxyReplacement: true, gateway: cilium }\n')).toContain('cilium-gateway-needs-kpr');
+  });
+
   it('cluster-autoscaler on kind is refused for each cloud provider', () => {
     for (const provider of ['aws', 'gce', 'azure'])
       expect(
