@@ -13,6 +13,7 @@ import { parse, stringify } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { lock } from '../../src/lock.js';
 import { clusterEnv } from './cluster-env.ts';
+import { apply, waitNamespaceNotTerminating } from './kube.ts';
 
 const repo = path.resolve(import.meta.dirname, '../..');
 const bin = path.join(repo, 'bin/kubestrap.js');
@@ -101,9 +102,25 @@ describe('kubestrap bundle, then an install from it with no network (test cluste
 
   beforeAll(async () => {
     if (!existsSync(upstreamCharts)) throw new Error(`the upstream charts are not at ${upstreamCharts}; set KUBESTRAP_UPSTREAM_CHARTS`);
-    // The Secret the example tells Velero to use (spec.backup.storage.credentialsSecret).
-    await kubectl('create', 'namespace', 'velero');
-    await kubectl('--namespace', 'velero', 'create', 'secret', 'generic', 'velero-s3-credentials', '--from-literal=cloud=[default]');
+    // The Secret the example tells Velero to use (spec.backup.storage.credentialsSecret). An earlier
+    // test file may have left the velero namespace in use (then it is reused) or still terminating.
+    await waitNamespaceNotTerminating('velero');
+    const objects = [
+      await kubectl('create', 'namespace', 'velero', '--dry-run=client', '--output', 'json'),
+      await kubectl(
+        '--namespace',
+        'velero',
+        'create',
+        'secret',
+        'generic',
+        'velero-s3-credentials',
+        '--from-literal=cloud=[default]',
+        '--dry-run=client',
+        '--output',
+        'json',
+      ),
+    ].map((o) => JSON.parse(o) as object);
+    await apply(objects);
   });
 
   afterAll(async () => {

@@ -62,3 +62,18 @@ export async function createNamespace(prefix: string, labels: Record<string, str
 export async function deleteNamespace(name: string): Promise<void> {
   await kubectl(['delete', 'namespace', name, '--wait=false', '--ignore-not-found'], { reject: false });
 }
+
+/**
+ * Waits while a namespace is terminating: one that an earlier test file deleted with --wait=false
+ * may still be on its way out, and creating it again then fails with AlreadyExists. Returns once it
+ * is gone or Active (another file left it in use: reuse it).
+ */
+export async function waitNamespaceNotTerminating(name: string, timeoutMs = 180_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const r = await kubectl(['get', 'namespace', name, '--ignore-not-found', '-o', 'jsonpath={.status.phase}']);
+    if (String(r.stdout).trim() !== 'Terminating') return;
+    if (Date.now() > deadline) throw new Error(`namespace ${name} is still terminating after ${timeoutMs / 1000}s`);
+    await new Promise((r2) => setTimeout(r2, 500));
+  }
+}

@@ -34,22 +34,29 @@ describe('preflight on the test cluster', () => {
   };
   const kubectl = async (...args: string[]) => (await execa(env.kubectl, ['--context', env.context, ...args], { env: childEnv })).stdout;
   /** What a run could have changed: namespaces, helm releases, kubestrap's state and lease. */
-  const clusterPicture = async () => ({
-    // Active only: namespaces another test file deleted may still be terminating and vanish meanwhile.
-    namespaces: await kubectl('get', 'namespaces', '--field-selector', 'status.phase=Active', '--output', 'name'),
-    releases: (await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], { env: childEnv }))
-      .stdout,
-    state: await kubectl(
-      'get',
-      'configmaps,leases',
-      '--all-namespaces',
-      '--selector',
-      'app.kubernetes.io/managed-by=kubestrap',
-      '--output',
-      'name',
-    ),
-    kubestrapConfigMaps: await kubectl('get', 'configmaps', '--namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name'),
-  });
+  const clusterPicture = async () => {
+    // Active only: namespaces another test file deleted may still be terminating and vanish meanwhile,
+    // and with them the releases they hold.
+    const namespaces = await kubectl('get', 'namespaces', '--field-selector', 'status.phase=Active', '--output', 'name');
+    const active = new Set(namespaces.split('\n').map((n) => n.replace(/^namespace\//, '')));
+    const releases = JSON.parse(
+      (await execa(env.helm, ['list', '--all-namespaces', '--output', 'json', '--kube-context', env.context], { env: childEnv })).stdout,
+    ) as { namespace: string }[];
+    return {
+      namespaces,
+      releases: releases.filter((r) => active.has(r.namespace)),
+      state: await kubectl(
+        'get',
+        'configmaps,leases',
+        '--all-namespaces',
+        '--selector',
+        'app.kubernetes.io/managed-by=kubestrap',
+        '--output',
+        'name',
+      ),
+      kubestrapConfigMaps: await kubectl('get', 'configmaps', '--namespace', 'kubestrap-system', '--ignore-not-found', '--output', 'name'),
+    };
+  };
 
   beforeAll(() => {
     const charts = path.join(work, 'charts');
