@@ -25,8 +25,6 @@ export interface ProfileFacts {
   loadBalancerAnnotations: (internal: boolean) => Record<string, string>;
   /** The provider's block-storage CSI driver (the VolumeSnapshotClass driver for CSI snapshots). */
   csiDriver?: string;
-  /** The default StorageClass a new cluster of this kind usually has (a hint; never assumed). */
-  usualDefaultClass?: string;
   /** providerID prefix of its nodes, and node labels only its nodes carry. */
   detect?: { providerIdPrefix: string; labels: readonly string[] };
 }
@@ -37,7 +35,6 @@ export const profileFacts: Record<ClusterProfile, ProfileFacts> = {
     managedControlPlane: false,
     providerAddons: [],
     loadBalancerAnnotations: () => ({}),
-    usualDefaultClass: 'standard',
   },
   eks: {
     title: 'Amazon EKS',
@@ -68,7 +65,6 @@ export const profileFacts: Record<ClusterProfile, ProfileFacts> = {
     identity: 'gcpServiceAccount',
     csiDriver: 'pd.csi.storage.gke.io',
     loadBalancerAnnotations: (internal): Record<string, string> => (internal ? { 'networking.gke.io/load-balancer-type': 'Internal' } : {}),
-    usualDefaultClass: 'standard-rwo',
     detect: { providerIdPrefix: 'gce://', labels: ['cloud.google.com/gke-nodepool'] },
   },
   aks: {
@@ -80,7 +76,6 @@ export const profileFacts: Record<ClusterProfile, ProfileFacts> = {
     csiDriver: 'disk.csi.azure.com',
     loadBalancerAnnotations: (internal): Record<string, string> =>
       internal ? { 'service.beta.kubernetes.io/azure-load-balancer-internal': 'true' } : {},
-    usualDefaultClass: 'default',
     detect: { providerIdPrefix: 'azure://', labels: ['kubernetes.azure.com/cluster', 'kubernetes.azure.com/agentpool'] },
   },
   kubeadm: { title: 'kubeadm', managedControlPlane: false, providerAddons: [], loadBalancerAnnotations: () => ({}) },
