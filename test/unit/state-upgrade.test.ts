@@ -28,7 +28,10 @@ const oldSecurity: StepState = {
     { type: 'objects', refs: [{ apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', name: 'default-deny', namespace: 'team-a' }] },
     {
       type: 'objects',
-      refs: [{ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'gateways.gateway.networking.k8s.io' }],
+      refs: [
+        { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'gateways.gateway.networking.k8s.io' },
+        { apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'policies.kyverno.io' },
+      ],
     },
     { type: 'release', release: 'cert-manager', namespace: 'cert-manager', fingerprint: 'f1', revision: 3 },
     {
@@ -39,11 +42,12 @@ const oldSecurity: StepState = {
       ],
     },
     { type: 'release', release: 'kyverno', namespace: 'kyverno', fingerprint: 'f2', revision: 1 },
+    { type: 'secret', name: 'audit-webhook', namespace: 'kyverno' },
   ],
 };
 
 describe('upgradeState: cert-manager moves from the security step to the certificates step', () => {
-  it("moves cert-manager's release, namespace, issuers and Gateway API CRDs; security keeps the rest in order", () => {
+  it("moves cert-manager's release, namespace, issuers and Gateway API CRDs; security keeps the rest (other CRDs, Secrets) in order", () => {
     const state = upgradeState(stateWith({ security: oldSecurity }));
     expect(state.steps.certificates).toEqual({
       hash: '',
@@ -71,7 +75,12 @@ describe('upgradeState: cert-manager moves from the security step to the certifi
           ],
         },
         oldSecurity.applied[1],
+        {
+          type: 'objects',
+          refs: [{ apiVersion: 'apiextensions.k8s.io/v1', kind: 'CustomResourceDefinition', name: 'policies.kyverno.io' }],
+        },
         oldSecurity.applied[5],
+        oldSecurity.applied[6],
       ],
     });
   });
