@@ -2,7 +2,7 @@
  * Brings run state written by an earlier kubestrap up to the current roadmap's steps, so a cluster
  * set up before a step was split off is neither set up twice nor refused by a phase's needs.
  */
-import type { AppliedUnit, ObjectRef, RunState } from './state-types.js';
+import type { AppliedUnit, ObjectRef, RunState, StepState } from './state-types.js';
 
 /**
  * cert-manager (its namespace, release and ClusterIssuers, and the Gateway API CRDs it needed for
@@ -12,6 +12,16 @@ function belongsToCertificates(ref: ObjectRef): boolean {
   if (ref.apiVersion.startsWith('cert-manager.io/')) return true;
   if (ref.kind === 'Namespace') return ref.name === 'cert-manager';
   return ref.kind === 'CustomResourceDefinition' && ref.name.endsWith('.gateway.networking.k8s.io');
+}
+
+/**
+ * The state of a step split off from `from`, holding the units `moved`: `from`'s status and times, and
+ * an empty hash. That matches no plan, so the next run applies the new step again (its releases upgraded
+ * in place, its objects re-applied) and verifies it, instead of trusting checks it never ran.
+ */
+function splitOff(from: StepState, moved: AppliedUnit[]): StepState {
+  const { hash: _hash, checks: _checks, applied: _applied, ...status } = from;
+  return { ...status, hash: '', applied: moved };
 }
 
 function splitCertificatesFromSecurity(state: RunState): void {
@@ -29,10 +39,7 @@ function splitCertificatesFromSecurity(state: RunState): void {
       if (rest.length) kept.push({ type: 'objects', refs: rest });
     } else kept.push(unit);
   }
-  const { hash: _hash, checks: _checks, applied: _applied, ...status } = security;
-  // An empty hash matches no plan: the next run applies the certificates step again (the release
-  // upgraded in place, the issuers re-applied) and verifies it, instead of trusting checks it never ran.
-  state.steps.certificates = { ...status, hash: '', applied: moved };
+  state.steps.certificates = splitOff(security, moved);
   state.steps.security = { ...security, applied: kept };
 }
 
@@ -44,9 +51,7 @@ function splitAutoscalersFromAutoscaling(state: RunState): void {
   if (!autoscaling || state.steps.autoscalers) return;
   const moved = autoscaling.applied.filter((u) => u.type === 'release' && autoscalerReleases.has(u.release));
   if (!moved.length) return;
-  const { hash: _hash, checks: _checks, applied: _applied, ...status } = autoscaling;
-  // As for certificates: an empty hash makes the next run apply and verify the step again.
-  state.steps.autoscalers = { ...status, hash: '', applied: moved };
+  state.steps.autoscalers = splitOff(autoscaling, moved);
   state.steps.autoscaling = { ...autoscaling, applied: autoscaling.applied.filter((u) => !moved.includes(u)) };
 }
 
